@@ -162,6 +162,8 @@ export interface SentryEvent extends JsonObject {
   errors?: EventError[];
   culprit?: string;
   title?: string;
+  /** Issue metadata Sentry derives (type, value, filename, function...). */
+  metadata?: JsonObject;
   checksum?: string;
   _meta?: JsonObject;
 }
