@@ -1,0 +1,429 @@
+/**
+ * The ingest edge: Relay's SDK-facing envelope and store endpoints as a Fastify plugin
+ * (reference/relay-protocol.md §1–§5; Relay's `relay-server/src/endpoints/{envelope,store,common}.rs`).
+ * Cheap and synchronous by design (DESIGN.md, "The path of an event", step 1): authenticate,
+ * read and decode the body under the route's byte cap, parse, check sizes, enqueue, answer.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Envelope, EnvelopeError } from '../../protocol/envelope.js';
+import { parseEnvelope, parseEnvelopeHeaders } from '../../protocol/envelope.js';
+import { parseDsn } from '../../protocol/dsn.js';
+import { parsePublicKey, PROTOCOL_VERSION } from '../../protocol/auth.js';
+import { parseContentEncoding, readBody, type BodyError } from './body.js';
+import type { IngestError } from './errors.js';
+import { assignEnvelopeEventId } from './event-id.js';
+import { INGEST_RESPONSE_HEADERS, PREFLIGHT_HEADERS, sendError } from './http.js';
+import { checkEnvelopeSizeLimits, resolveSizeLimits, type SizeLimits } from './limits.js';
+import { resolveRequestAuth, type RequestAuth } from './request-auth.js';
+import { buildRequestMeta, headerValue } from './request-meta.js';
+import {
+  decodeStoreBody,
+  eventEnvelopeFromJson,
+  isLegacyPythonClient,
+  repairPythonJson,
+} from './store-body.js';
+import type { IngestDeps, ProjectKeyInfo, RequestMeta } from './types.js';
+
+/** Transparent 1×1 GIF answered by `GET /api/:id/store/` (store.rs `PIXEL`). */
+export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAAD/ACwAAAAAAQABAAACADs=', 'base64');
+
+const ENVELOPE_CONTENT_TYPE = 'application/x-sentry-envelope';
+/** Item types only Relay itself may create (§1.4): an SDK sending one gets 400. */
+const INTERNAL_ITEM_TYPES = new Set(['integration']);
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const VALID_CONTENT_TYPE = new RegExp(`^\\s*${TOKEN}/${TOKEN}\\s*(;.*)?$`);
+const INGEST_PATH = /^\/api\/([^/]*)\/(envelope|store)\/?$/;
+const NUMERIC_PROJECT_PATH = /^\/api\/\d+(\/|$)/;
+
+type Endpoint = 'envelope' | 'store';
+
+/** Everything known about a request once it is authenticated and its key checked. */
+interface Context {
+  projectId: number;
+  key: ProjectKeyInfo;
+  meta: RequestMeta;
+  limits: SizeLimits;
+}
+
+/**
+ * Registers the ingest routes on `app` (register it with `app.register(ingestRoutes, deps)`;
+ * the plugin is encapsulated, so its body parser and hooks only apply to these routes):
+ *
+ * - `POST /api/:projectId/envelope/`: an envelope (any content type; body limit `maxEnvelopeSize`).
+ * - `POST /api/:projectId/store/`: an event as JSON or base64(+zlib) JSON, or an envelope when
+ *   `Content-Type: application/x-sentry-envelope` (body limit `maxEventSize`).
+ * - `GET /api/:projectId/store/?sentry_data=…`: the same in the query; answers a 1×1 GIF.
+ * - `OPTIONS` on both: CORS preflight (200 for POST, 400 for other requested methods).
+ * - `/api/:projectId/*`: repeated slashes are folded and a missing trailing slash tolerated
+ *   before dispatching to the routes above; any other `/api/<digits>/…` path → 404 JSON; other
+ *   paths fall through to the app's not-found handler.
+ *
+ * Success is 200 `{"id":"<32 hex>"}` (no `id` for envelopes without an event) after
+ * `deps.enqueue` accepted the envelope. Errors are JSON `{"detail","causes"?}` per
+ * {@link IngestError}; every response carries {@link INGEST_RESPONSE_HEADERS}.
+ */
+export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
+  const limits = resolveSizeLimits(deps.limits);
+  const now = deps.now ?? ((): number => Date.now() / 1000);
+
+  // Bodies are read by the handlers themselves (decoding + byte caps), whatever the content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.addHook('onRequest', async (request) => {
+    // An unparsable Content-Type would be refused by Fastify with 415; Relay ignores it.
+    const contentType = request.raw.headers['content-type'];
+    if (contentType !== undefined && !VALID_CONTENT_TYPE.test(contentType)) {
+      delete request.raw.headers['content-type'];
+    }
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(INGEST_RESPONSE_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    return payload;
+  });
+  app.setErrorHandler((error, request, reply) => {
+    request.log.error({ err: error }, 'ingest request failed');
+    const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+    const status = typeof statusCode === 'number' && statusCode >= 400 ? statusCode : 500;
+    const message = error instanceof Error ? error.message : 'bad request';
+    return reply
+      .code(status)
+      .type('application/json')
+      .send(JSON.stringify({ detail: status >= 500 ? 'internal server error' : message }));
+  });
+
+  const handle = (endpoint: Endpoint, projectText: string, request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method === 'OPTIONS') return preflight(request, reply);
+    if (endpoint === 'store' && request.method === 'GET') return handleStoreGet(projectText, request, reply);
+    if (request.method !== 'POST') {
+      return sendError(reply.header('allow', endpoint === 'store' ? 'GET, POST, OPTIONS' : 'POST, OPTIONS'), {
+        kind: 'method_not_allowed',
+        method: request.method,
+      });
+    }
+    return endpoint === 'envelope'
+      ? handleEnvelopePost(projectText, request, reply)
+      : handleStorePost(projectText, request, reply);
+  };
+  const param = (request: FastifyRequest): string =>
+    (request.params as { projectId?: string }).projectId ?? '';
+
+  app.route({
+    method: ['POST', 'OPTIONS'],
+    url: '/api/:projectId/envelope/',
+    handler: (request, reply) => handle('envelope', param(request), request, reply),
+  });
+  app.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/api/:projectId/store/',
+    // No automatic HEAD route: a HEAD with `sentry_data` must not ingest an event.
+    exposeHeadRoute: false,
+    handler: (request, reply) => handle('store', param(request), request, reply),
+  });
+  app.all('/api/:projectId/*', (request, reply) => {
+    const path = (request.url.split('?')[0] ?? '').replace(/\/{2,}/g, '/');
+    const match = INGEST_PATH.exec(path);
+    if (match) return handle(match[2] as Endpoint, match[1] ?? '', request, reply);
+    if (NUMERIC_PROJECT_PATH.test(path)) return sendError(reply, { kind: 'not_found' });
+    return reply.callNotFound();
+  });
+
+  /** Shared first steps: project id, auth from headers/query, key check. */
+  async function authenticate(
+    projectText: string,
+    request: FastifyRequest,
+  ): Promise<
+    { ok: true; projectId: number; auth: RequestAuth | undefined } | { ok: false; error: IngestError }
+  > {
+    const projectId = parseProjectId(projectText);
+    if (projectId === undefined) return { ok: false, error: { kind: 'bad_project', value: projectText } };
+    const resolved = resolveRequestAuth({
+      xSentryAuth: headerValue(request.headers, 'x-sentry-auth'),
+      authorization: headerValue(request.headers, 'authorization'),
+      rawQuery: rawQuery(request.url),
+    });
+    if (!resolved.ok) return resolved;
+    return { ok: true, projectId, auth: resolved.auth };
+  }
+
+  async function authorizeKey(
+    auth: RequestAuth,
+    projectId: number,
+    request: FastifyRequest,
+    receivedAt: number,
+  ): Promise<{ ok: true; context: Context } | { ok: false; error: IngestError }> {
+    let key: ProjectKeyInfo | undefined;
+    try {
+      key = await deps.lookupKey(auth.auth.publicKey);
+    } catch (error) {
+      request.log.error({ err: error }, 'project key lookup failed');
+      return { ok: false, error: { kind: 'project_lookup_failed' } };
+    }
+    if (!key || !key.isActive || key.projectId !== projectId) {
+      return { ok: false, error: { kind: 'event_rejected', reason: 'ProjectId' } };
+    }
+    const meta = buildRequestMeta({
+      headers: request.headers,
+      peerAddress: request.raw.socket?.remoteAddress,
+      sentryClient: auth.auth.client,
+      receivedAt,
+    });
+    return { ok: true, context: { projectId, key, meta, limits } };
+  }
+
+  /** Reads the body under `limit`; errors map to 413 / 400 as Relay's body extraction does. */
+  async function body(
+    request: FastifyRequest,
+    limit: number,
+  ): Promise<{ ok: true; body: Buffer } | { ok: false; error: IngestError }> {
+    const encoding = parseContentEncoding(headerValue(request.headers, 'content-encoding'));
+    if (!encoding.ok) {
+      drain(request);
+      return { ok: false, error: { kind: 'unsupported_encoding', encoding: encoding.encoding } };
+    }
+    const declared = Number(headerValue(request.headers, 'content-length'));
+    if (Number.isFinite(declared) && declared > limit) {
+      drain(request);
+      return { ok: false, error: { kind: 'payload_too_large' } };
+    }
+    const source = request.body instanceof Readable ? request.body : request.raw;
+    if (source.readableEnded) return { ok: true, body: Buffer.alloc(0) };
+    const result = await readBody(source, { codings: encoding.codings, limit });
+    return result.ok ? result : { ok: false, error: bodyError(result.error) };
+  }
+
+  async function handleEnvelopePost(projectText: string, request: FastifyRequest, reply: FastifyReply) {
+    const receivedAt = now();
+    const authenticated = await authenticate(projectText, request);
+    if (!authenticated.ok) return fail(request, reply, authenticated.error);
+    const { projectId } = authenticated;
+
+    let context: Context | undefined;
+    if (authenticated.auth) {
+      const authorized = await authorizeKey(authenticated.auth, projectId, request, receivedAt);
+      if (!authorized.ok) return fail(request, reply, authorized.error);
+      context = authorized.context;
+    }
+
+    const read = await body(request, limits.maxEnvelopeSize);
+    if (!read.ok) return sendError(reply, read.error);
+
+    if (!context) {
+      // No request auth: the envelope header's `dsn` authenticates (§2.1, source 5).
+      const dsnAuth = authFromEnvelopeDsn(read.body);
+      if (!dsnAuth.ok) return sendError(reply, dsnAuth.error);
+      const authorized = await authorizeKey(dsnAuth.auth, projectId, request, receivedAt);
+      if (!authorized.ok) return sendError(reply, authorized.error);
+      context = authorized.context;
+    }
+    if (read.body.length === 0) return sendError(reply, { kind: 'empty_body' });
+
+    const parsed = parseRequestEnvelope(read.body, context);
+    if (!parsed.ok) return sendError(reply, parsed.error);
+    return accept(reply, parsed.envelope, context, read.body.length, 'json');
+  }
+
+  async function handleStorePost(projectText: string, request: FastifyRequest, reply: FastifyReply) {
+    const receivedAt = now();
+    const context = await storeContext(projectText, request, receivedAt);
+    if (!context.ok) return fail(request, reply, context.error);
+
+    const read = await body(request, limits.maxEventSize);
+    if (!read.ok) return sendError(reply, read.error);
+    if (read.body.length === 0) return sendError(reply, { kind: 'empty_body' });
+
+    const mediaType = (headerValue(request.headers, 'content-type') ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase();
+    if (mediaType === ENVELOPE_CONTENT_TYPE) {
+      const parsed = parseRequestEnvelope(read.body, context.context);
+      if (!parsed.ok) return sendError(reply, parsed.error);
+      return accept(reply, parsed.envelope, context.context, read.body.length, 'json');
+    }
+    return acceptStoreEvent(reply, read.body, context.context, 'json');
+  }
+
+  async function handleStoreGet(projectText: string, request: FastifyRequest, reply: FastifyReply) {
+    const receivedAt = now();
+    const context = await storeContext(projectText, request, receivedAt);
+    if (!context.ok) return sendError(reply, context.error);
+    const data = new URLSearchParams(rawQuery(request.url)).get('sentry_data');
+    if (data === null || data === '') return sendError(reply, { kind: 'empty_body' });
+    const bytes = Buffer.from(data, 'utf8');
+    if (bytes.length > limits.maxEventSize) return sendError(reply, { kind: 'payload_too_large' });
+    return acceptStoreEvent(reply, bytes, context.context, 'pixel');
+  }
+
+  /** Store requests must authenticate by header or query (no envelope `dsn` fallback). */
+  async function storeContext(
+    projectText: string,
+    request: FastifyRequest,
+    receivedAt: number,
+  ): Promise<{ ok: true; context: Context } | { ok: false; error: IngestError }> {
+    const authenticated = await authenticate(projectText, request);
+    if (!authenticated.ok) return authenticated;
+    if (!authenticated.auth) return { ok: false, error: { kind: 'missing_auth' } };
+    return authorizeKey(authenticated.auth, authenticated.projectId, request, receivedAt);
+  }
+
+  function acceptStoreEvent(reply: FastifyReply, raw: Buffer, context: Context, answer: 'json' | 'pixel') {
+    const decoded = decodeStoreBody(raw, limits.maxEventSize);
+    if (!decoded.ok) return sendError(reply, decoded.error);
+    if (decoded.body.length === 0) return sendError(reply, { kind: 'empty_body' });
+    const json = isLegacyPythonClient(context.meta.client) ? repairPythonJson(decoded.body) : decoded.body;
+    const built = eventEnvelopeFromJson(json);
+    if (!built.ok) return sendError(reply, built.error);
+    return accept(reply, built.envelope, context, json.length, answer);
+  }
+
+  /** The checks every parsed envelope goes through, then the queue and the answer. */
+  function accept(
+    reply: FastifyReply,
+    envelope: Envelope,
+    context: Context,
+    sizeBytes: number,
+    answer: 'json' | 'pixel',
+  ) {
+    if (envelope.items.some((item) => INTERNAL_ITEM_TYPES.has(item.headers.type))) {
+      return sendError(reply, { kind: 'internal_envelope' });
+    }
+    if (envelope.items.length === 0) return sendError(reply, { kind: 'empty_envelope' });
+    const offender = checkEnvelopeSizeLimits(envelope, context.limits);
+    if (offender !== undefined) return sendError(reply, { kind: 'overflow', itemType: offender });
+    const eventId = assignEnvelopeEventId(envelope);
+    if (!eventId.ok) {
+      return sendError(reply, {
+        kind: 'invalid_envelope',
+        causes: ['invalid envelope header', 'invalid event_id'],
+      });
+    }
+
+    const queued = deps.enqueue({
+      envelope,
+      projectId: context.projectId,
+      organizationId: context.key.organizationId,
+      keyId: context.key.keyId,
+      publicKey: context.key.publicKey,
+      meta: context.meta,
+      sizeBytes,
+    });
+    if (!queued) return sendError(reply, { kind: 'queue_failed' });
+
+    if (answer === 'pixel') return reply.code(200).type('image/gif').send(PIXEL_GIF);
+    const response = eventId.eventId === undefined ? {} : { id: eventId.eventId };
+    return reply.code(200).type('application/json').send(JSON.stringify(response));
+  }
+}
+
+/** Answers a CORS preflight: 200 for POST (or no requested method), 400 for anything else. */
+function preflight(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const requested = headerValue(request.headers, 'access-control-request-method');
+  if (requested !== undefined && requested.trim().toUpperCase() !== 'POST') {
+    return sendError(reply, { kind: 'cors_method_not_allowed', method: requested });
+  }
+  return reply.code(200).headers(PREFLIGHT_HEADERS).send();
+}
+
+/** Rejections decided before the body was read: answer, and let the unread body drain. */
+function fail(request: FastifyRequest, reply: FastifyReply, error: IngestError): FastifyReply {
+  drain(request);
+  return sendError(reply, error);
+}
+
+/** Discards an unread request body so the connection can be reused. */
+function drain(request: FastifyRequest): void {
+  const source = request.body instanceof Readable ? request.body : request.raw;
+  if (!source.readableEnded) {
+    source.on('error', () => undefined);
+    source.resume();
+  }
+}
+
+/** A positive safe integer written in ASCII digits, else undefined. */
+function parseProjectId(text: string): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+function rawQuery(url: string): string {
+  const mark = url.indexOf('?');
+  return mark === -1 ? '' : url.slice(mark + 1);
+}
+
+function bodyError(error: BodyError): IngestError {
+  switch (error.kind) {
+    case 'overflow':
+      return { kind: 'payload_too_large' };
+    case 'corrupt':
+      return {
+        kind: 'body_read_failed',
+        causes: [`failed to decode ${error.coding} payload`, error.message],
+      };
+    case 'io':
+      return { kind: 'body_read_failed', causes: ['failed to read request payload', error.message] };
+  }
+}
+
+/**
+ * Authenticates by the envelope header's `dsn` (Relay: `BadEnvelopeAuth`, 401, when the header
+ * is not JSON or has no usable DSN).
+ */
+function authFromEnvelopeDsn(
+  body: Buffer,
+): { ok: true; auth: RequestAuth } | { ok: false; error: IngestError } {
+  const headers = parseEnvelopeHeaders(body);
+  if (!headers.ok) return { ok: false, error: { kind: 'bad_envelope_auth', cause: headers.error.message } };
+  const dsn = headers.headers.dsn;
+  if (dsn === undefined)
+    return { ok: false, error: { kind: 'bad_envelope_auth', cause: 'missing field `dsn`' } };
+  const parsed = parseDsn(dsn);
+  if (!parsed.ok) return { ok: false, error: { kind: 'bad_envelope_auth', cause: parsed.error.message } };
+  const key = parsePublicKey(parsed.dsn.publicKey, false);
+  if (!key.ok) return { ok: false, error: { kind: 'bad_envelope_auth', cause: 'invalid project key' } };
+  return {
+    ok: true,
+    auth: { source: 'envelope', auth: { publicKey: key.publicKey, version: PROTOCOL_VERSION } },
+  };
+}
+
+/**
+ * Parses a request's envelope and checks its header `dsn` against the request
+ * (Relay's `EnvelopeHeaders::complete`: project id, then public key → 400 header mismatch).
+ */
+function parseRequestEnvelope(
+  bytes: Buffer,
+  context: Context,
+): { ok: true; envelope: Envelope } | { ok: false; error: IngestError } {
+  const parsed = parseEnvelope(bytes);
+  if (!parsed.ok)
+    return { ok: false, error: { kind: 'invalid_envelope', causes: envelopeCauses(parsed.error) } };
+  const dsn = parsed.envelope.headers.dsn;
+  if (dsn !== undefined) {
+    const header = parseDsn(dsn);
+    if (header.ok) {
+      if (header.dsn.projectId !== context.projectId) {
+        return mismatch('project id');
+      }
+      if (header.dsn.publicKey !== context.key.publicKey) return mismatch('public key');
+    }
+  }
+  return { ok: true, envelope: parsed.envelope };
+}
+
+function mismatch(what: string): { ok: false; error: IngestError } {
+  return {
+    ok: false,
+    error: { kind: 'invalid_envelope', causes: [`${what} header mismatch between envelope and request`] },
+  };
+}
+
+/** Relay renders `InvalidEnvelope(source)` causes as the error chain: label, then detail. */
+function envelopeCauses(error: EnvelopeError): string[] {
+  const split = error.message.indexOf(': ');
+  return split === -1 ? [error.message] : [error.message.slice(0, split), error.message.slice(split + 2)];
+}
