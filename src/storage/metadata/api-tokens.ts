@@ -1,0 +1,160 @@
+/**
+ * API tokens repository (Sentry `src/sentry/models/apitoken.py`): tokens look like Sentry's
+ * user auth tokens — `sntryu_` + 64 lowercase hex — and only their sha256 hex is stored,
+ * plus the last four characters for display. sentry-cli and API scripts send them as
+ * `Authorization: Bearer <token>` (reference/sentry-semantics.md §8.1).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { decodeStringArray, encodeJson, isoDate } from './columns.js';
+import type { ApiTokensTable } from './schema.js';
+import type { MetadataStore } from './store.js';
+
+/**
+ * Every scope a token can carry: Sentry's `SENTRY_SCOPES` (`src/sentry/conf/server.py`)
+ * without the OpenID Connect ones.
+ */
+export const ALL_API_SCOPES: readonly string[] = [
+  'org:read',
+  'org:write',
+  'org:admin',
+  'org:integrations',
+  'org:ci',
+  'member:invite',
+  'member:read',
+  'member:write',
+  'member:admin',
+  'team:read',
+  'team:write',
+  'team:admin',
+  'project:read',
+  'project:write',
+  'project:admin',
+  'project:releases',
+  'project:distribution',
+  'event:read',
+  'event:write',
+  'event:admin',
+  'alerts:read',
+  'alerts:write',
+];
+
+/** Prefix of user auth tokens, as in Sentry (`AuthTokenType.USER`). */
+export const API_TOKEN_PREFIX = 'sntryu_';
+
+/** How often `verifyApiToken` refreshes `date_last_used`, in milliseconds (one minute). */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** An API token as the application sees it: no hash, scopes decoded. */
+export interface ApiToken {
+  id: number;
+  organization_id: number;
+  name: string;
+  /** Last four characters of the plaintext token, for display. */
+  token_last_characters: string;
+  scopes: string[];
+  /** ISO-8601 UTC. */
+  date_created: string;
+  /** ISO-8601 UTC, at most a minute stale; null when never used. */
+  date_last_used: string | null;
+}
+
+/** A newly created token: the plaintext (shown once, never stored) and its row. */
+export interface CreatedApiToken {
+  token: string;
+  row: ApiToken;
+}
+
+interface ApiTokenRow extends Omit<ApiTokensTable, 'id'> {
+  id: number;
+}
+
+function toApiToken(row: ApiTokenRow): ApiToken {
+  return {
+    id: row.id,
+    organization_id: row.organization_id,
+    name: row.name,
+    token_last_characters: row.token_last_characters,
+    scopes: decodeStringArray(row.scopes),
+    date_created: row.date_created,
+    date_last_used: row.date_last_used,
+  };
+}
+
+/** sha256 hex of a plaintext token, as stored in `api_tokens.token_hash`. */
+export function hashApiToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Creates a token for organization `organizationId` with `scopes` (stored as given,
+ * de-duplicated). Returns the plaintext `sntryu_<64 hex>` (256 random bits) — the only
+ * time it is available — and the row. Throws (foreign key violation) for an unknown
+ * organization.
+ */
+export async function createApiToken(
+  store: MetadataStore,
+  organizationId: number,
+  name: string,
+  scopes: readonly string[],
+): Promise<CreatedApiToken> {
+  const token = API_TOKEN_PREFIX + randomBytes(32).toString('hex');
+  const row = await store.db
+    .insertInto('api_tokens')
+    .values({
+      organization_id: organizationId,
+      name,
+      token_hash: hashApiToken(token),
+      token_last_characters: token.slice(-4),
+      scopes: encodeJson([...new Set(scopes)]),
+      date_created: isoDate(store.now()),
+      date_last_used: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { token, row: toApiToken(row) };
+}
+
+/** The tokens of an organization (without secrets), oldest first. */
+export async function listApiTokens(store: MetadataStore, organizationId: number): Promise<ApiToken[]> {
+  const rows = await store.db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toApiToken);
+}
+
+/**
+ * The token whose sha256 matches `token`, or `undefined`. Refreshes `date_last_used` when
+ * it is null or older than `LAST_USED_RESOLUTION_MS`, so busy clients cost one write per
+ * minute rather than one per request.
+ */
+export async function verifyApiToken(store: MetadataStore, token: string): Promise<ApiToken | undefined> {
+  if (token === '') return undefined;
+  const row = await store.db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('token_hash', '=', hashApiToken(token))
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const now = store.now();
+  const threshold = isoDate(new Date(now.getTime() - LAST_USED_RESOLUTION_MS));
+  if (row.date_last_used === null || row.date_last_used <= threshold) {
+    const used = isoDate(now);
+    await store.db
+      .updateTable('api_tokens')
+      .set({ date_last_used: used })
+      .where('id', '=', row.id)
+      .where((eb) => eb.or([eb('date_last_used', 'is', null), eb('date_last_used', '<=', threshold)]))
+      .execute();
+    return toApiToken({ ...row, date_last_used: used });
+  }
+  return toApiToken(row);
+}
+
+/** Deletes token `id`; returns whether it existed. */
+export async function deleteApiToken(store: MetadataStore, id: number): Promise<boolean> {
+  const result = await store.db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

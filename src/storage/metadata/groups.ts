@@ -1,0 +1,217 @@
+/**
+ * Groups (issues) repository: reads, status changes and short-id lookup. Hash → group
+ * resolution at ingest lives in `resolve-groups.ts`. Model: Sentry
+ * `src/sentry/models/group.py` (`GroupStatus`, `GroupSubStatus`); counts, first/last seen
+ * come from ClickHouse, not from here (DESIGN.md "Storage").
+ */
+import type { Selectable } from 'kysely';
+import type { JsonObject } from '../../protocol/json.js';
+import { activityRow } from './activities.js';
+import { chunks, decodeJsonObject, isoDate } from './columns.js';
+import type { GroupsTable } from './schema.js';
+import { parseShortId } from './short-id.js';
+import type { MetadataStore } from './store.js';
+
+/** Issue status (Sentry `GroupStatus` as used by the API: unresolved, resolved, ignored). */
+export type GroupStatus = 'unresolved' | 'resolved' | 'ignored';
+
+/** Issue substatus (Sentry `GroupSubStatus`); null for resolved issues. */
+export type GroupSubstatus =
+  | 'new'
+  | 'ongoing'
+  | 'regressed'
+  | 'escalating'
+  | 'archived_until_escalating'
+  | 'archived_until_condition_met'
+  | 'archived_forever';
+
+const STATUSES: readonly string[] = ['unresolved', 'resolved', 'ignored'] satisfies GroupStatus[];
+const SUBSTATUSES: readonly string[] = [
+  'new',
+  'ongoing',
+  'regressed',
+  'escalating',
+  'archived_until_escalating',
+  'archived_until_condition_met',
+  'archived_forever',
+] satisfies GroupSubstatus[];
+
+/** A group as the application sees it (status narrowed, `metadata` decoded). */
+export interface Group {
+  id: number;
+  project_id: number;
+  /** Per-project counter; display with `formatShortId(projectSlug, short_id)`. */
+  short_id: number;
+  /** Event type of the group (error, default, csp, ...). */
+  type: string;
+  status: GroupStatus;
+  substatus: GroupSubstatus | null;
+  title: string;
+  culprit: string;
+  level: string;
+  /** Sentry's `group.data.metadata` (type, value, filename, function, ...). */
+  metadata: JsonObject;
+  first_release: string | null;
+  /** ISO-8601 UTC of all dates below. */
+  date_created: string;
+  resolved_at: string | null;
+  /** When the group last became active (created, regressed, unresolved). */
+  active_at: string;
+}
+
+/** Decodes a `groups` row. */
+export function toGroup(row: Selectable<GroupsTable>): Group {
+  return {
+    ...row,
+    status: STATUSES.includes(row.status) ? (row.status as GroupStatus) : 'unresolved',
+    substatus:
+      row.substatus !== null && SUBSTATUSES.includes(row.substatus)
+        ? (row.substatus as GroupSubstatus)
+        : null,
+    metadata: decodeJsonObject(row.metadata),
+  };
+}
+
+/** The group with `id`, or `undefined`. */
+export async function getGroup(store: MetadataStore, id: number): Promise<Group | undefined> {
+  const row = await store.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toGroup(row);
+}
+
+/** The groups with the given ids that exist, ordered by id (unknown ids are skipped). */
+export async function getGroups(store: MetadataStore, ids: readonly number[]): Promise<Group[]> {
+  const out: Group[] = [];
+  for (const part of chunks([...new Set(ids)], 5_000)) {
+    const rows = await store.db.selectFrom('groups').selectAll().where('id', 'in', part).execute();
+    out.push(...rows.map(toGroup));
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+/** Filters for `listGroups`. */
+export interface ListGroupsFilter {
+  /** Only groups of these projects; empty → no groups. */
+  projectIds: readonly number[];
+  /** Only groups with this status. */
+  status?: GroupStatus;
+  /** Only these group ids. */
+  ids?: readonly number[];
+  /** At most this many groups (default: all). */
+  limit?: number;
+}
+
+/**
+ * Groups matching `filter`, newest (highest id) first. Sorting by activity and counts is
+ * the query layer's job (ClickHouse); this answers "which issues exist with this status".
+ */
+export async function listGroups(store: MetadataStore, filter: ListGroupsFilter): Promise<Group[]> {
+  if (filter.projectIds.length === 0 || (filter.ids !== undefined && filter.ids.length === 0)) return [];
+  let query = store.db
+    .selectFrom('groups')
+    .selectAll()
+    .where('project_id', 'in', [...filter.projectIds]);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.ids !== undefined) query = query.where('id', 'in', [...filter.ids]);
+  query = query.orderBy('id', 'desc');
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return (await query.execute()).map(toGroup);
+}
+
+/**
+ * The group with qualified short id `qualified` (`BACKEND-3A`) in organization
+ * `organizationId`, or `undefined` when it does not parse or does not exist.
+ */
+export async function getGroupByShortId(
+  store: MetadataStore,
+  organizationId: number,
+  qualified: string,
+): Promise<Group | undefined> {
+  const parsed = parseShortId(qualified);
+  if (parsed === undefined) return undefined;
+  const row = await store.db
+    .selectFrom('groups as g')
+    .innerJoin('projects as p', 'p.id', 'g.project_id')
+    .selectAll('g')
+    .where('p.organization_id', '=', organizationId)
+    .where('p.slug', '=', parsed.projectSlug)
+    .where('g.short_id', '=', parsed.shortId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toGroup(row);
+}
+
+/** A requested status change; `substatus` defaults per status (see `updateGroupStatus`). */
+export interface GroupStatusChange {
+  status: GroupStatus;
+  substatus?: GroupSubstatus | null;
+}
+
+function defaultSubstatus(status: GroupStatus): GroupSubstatus | null {
+  if (status === 'unresolved') return 'ongoing';
+  if (status === 'ignored') return 'archived_forever';
+  return null;
+}
+
+const STATUS_ACTIVITY = {
+  resolved: 'set_resolved',
+  unresolved: 'set_unresolved',
+  ignored: 'set_ignored',
+} as const satisfies Record<GroupStatus, string>;
+
+/**
+ * Sets the status of group `id` (Sentry `update_groups`): `resolved` stamps `resolved_at`
+ * and clears the substatus; `unresolved` (default substatus `ongoing`) clears
+ * `resolved_at` and, coming from another status, moves `active_at` to now; `ignored`
+ * defaults to `archived_forever`. When the status changes, records a `set_resolved` /
+ * `set_unresolved` / `set_ignored` activity by `actorUserId` (null: the system), in the
+ * same transaction. Returns the group after the change, or `undefined` when it does not exist.
+ */
+export async function updateGroupStatus(
+  store: MetadataStore,
+  id: number,
+  change: GroupStatusChange,
+  actorUserId?: number | null,
+): Promise<Group | undefined> {
+  const substatus = change.substatus === undefined ? defaultSubstatus(change.status) : change.substatus;
+  return store.db.transaction().execute(async (trx) => {
+    // Optimistic: the update only applies to the status we read, so two concurrent
+    // changes cannot both record an activity for the same transition.
+    for (;;) {
+      const current = await trx.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+      if (current === undefined) return undefined;
+      if (current.status === change.status && current.substatus === substatus) return toGroup(current);
+      const now = store.now();
+      const updated = await trx
+        .updateTable('groups')
+        .set({
+          status: change.status,
+          substatus,
+          resolved_at: change.status === 'resolved' ? isoDate(now) : null,
+          active_at:
+            change.status === 'unresolved' && current.status !== 'unresolved'
+              ? isoDate(now)
+              : current.active_at,
+        })
+        .where('id', '=', id)
+        .where('status', '=', current.status)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated === undefined) continue;
+      if (current.status !== change.status) {
+        await trx
+          .insertInto('activities')
+          .values(
+            activityRow({
+              projectId: updated.project_id,
+              groupId: id,
+              type: STATUS_ACTIVITY[change.status],
+              data: {},
+              userId: actorUserId ?? null,
+              date: now,
+            }),
+          )
+          .execute();
+      }
+      return toGroup(updated);
+    }
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * The metadata store (DESIGN.md "Storage"; contract /tmp/vigil-schema.md "Metadata"):
+ * organizations, projects, DSN keys, API tokens, groups and their hashes, activities —
+ * one Kysely code path over SQLite (embedded) or Postgres. Every repository function takes
+ * the `MetadataStore` returned by `openMetadataStore` as its first argument.
+ */
+export { openMetadataStore, MetadataOpenError } from './store.js';
+export type { MetadataStore, OpenMetadataStoreOptions, MetadataOpenFailure } from './store.js';
+export type { MetadataDialect } from './migrations.js';
+export type { Database, Organization, Project } from './schema.js';
+export type { MetadataError, MetadataResult } from './result.js';
+export { MAX_SLUG_LENGTH, slugProblem } from './slug.js';
+
+export {
+  getOrganizationBySlug,
+  getOrganizationById,
+  listOrganizations,
+  createOrganization,
+} from './organizations.js';
+export { createProject, listProjects, getProjectById, getProjectBySlug } from './projects.js';
+export {
+  createProjectKey,
+  listProjectKeys,
+  getProjectKeyByPublicKey,
+  setProjectKeyActive,
+} from './project-keys.js';
+export type { ProjectKey, ProjectKeyWithOwners } from './project-keys.js';
+export {
+  createApiToken,
+  verifyApiToken,
+  listApiTokens,
+  deleteApiToken,
+  hashApiToken,
+  ALL_API_SCOPES,
+  API_TOKEN_PREFIX,
+  LAST_USED_RESOLUTION_MS,
+} from './api-tokens.js';
+export type { ApiToken, CreatedApiToken } from './api-tokens.js';
+export { bootstrap, DEFAULT_ORGANIZATION_SLUG, DEFAULT_PROJECT_SLUG } from './bootstrap.js';
+export type { BootstrapResult } from './bootstrap.js';
+
+export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
+export type { GroupInit, ResolveGroupsItem, ResolvedGroup } from './resolve-groups.js';
+export { getGroup, getGroups, listGroups, getGroupByShortId, updateGroupStatus } from './groups.js';
+export type { Group, GroupStatus, GroupSubstatus, GroupStatusChange, ListGroupsFilter } from './groups.js';
+export { listActivities } from './activities.js';
+export type { Activity, ActivityType } from './activities.js';
+export { formatShortId, parseShortId, base32Encode, base32Decode } from './short-id.js';
+export type { ParsedShortId } from './short-id.js';

@@ -1,0 +1,179 @@
+/**
+ * Schema migrations of the metadata store: one versioned list, run unchanged on SQLite and
+ * Postgres. Applied versions are recorded in `schema_migrations(version, name, applied_at)`
+ * (/tmp/vigil-schema.md "Metadata"). All pending migrations run in one transaction (DDL is
+ * transactional in both databases), on Postgres under an advisory lock per schema, so
+ * processes starting together migrate once. Only the primary-key column differs per
+ * dialect (`idColumn`); every other column uses a type both accept.
+ *
+ * (Kysely's own `Migrator` is not used: on Postgres it introspects the tables of every
+ * schema in the database, which mistakes other schemas' bookkeeping tables for its own and
+ * fails while another schema is being dropped.)
+ */
+import { sql } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
+
+/** The SQL dialects the metadata store runs on. */
+export type MetadataDialect = 'sqlite' | 'postgres';
+
+/**
+ * Adds an auto-incrementing integer primary key `id`: `integer primary key autoincrement`
+ * on SQLite (ids are never reused), `bigserial primary key` on Postgres.
+ */
+function idColumn<T extends string>(
+  table: CreateTableBuilder<T, never>,
+  dialect: MetadataDialect,
+): CreateTableBuilder<T, 'id'> {
+  return dialect === 'sqlite'
+    ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    : table.addColumn('id', 'bigserial', (c) => c.primaryKey());
+}
+
+/** One schema change; `up` runs inside the migration transaction. */
+export interface MetadataMigration {
+  /** Position in the sequence, from 1; recorded in `schema_migrations.version`. */
+  version: number;
+  name: string;
+  /** Applies the change. Migrations see an untyped database: the schema is what they create. */
+  up(db: Kysely<unknown>, dialect: MetadataDialect): Promise<void>;
+}
+
+/** Version 1: organizations, projects, DSN keys, API tokens, groups, hashes, activities. */
+const initial: MetadataMigration = {
+  version: 1,
+  name: 'initial',
+  async up(db, dialect) {
+    await idColumn(db.schema.createTable('organizations'), dialect)
+      .addColumn('slug', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .execute();
+
+    await idColumn(db.schema.createTable('projects'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('slug', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('platform', 'text')
+      .addColumn('next_short_id', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .addUniqueConstraint('projects_organization_id_slug_key', ['organization_id', 'slug'])
+      .execute();
+
+    await idColumn(db.schema.createTable('project_keys'), dialect)
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('public_key', 'text', (c) => c.notNull().unique())
+      .addColumn('secret_key', 'text', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('is_active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('project_keys_project_id_idx')
+      .on('project_keys')
+      .column('project_id')
+      .execute();
+
+    await idColumn(db.schema.createTable('api_tokens'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('token_last_characters', 'text', (c) => c.notNull())
+      .addColumn('scopes', 'text', (c) => c.notNull())
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .addColumn('date_last_used', 'text')
+      .execute();
+    await db.schema
+      .createIndex('api_tokens_organization_id_idx')
+      .on('api_tokens')
+      .column('organization_id')
+      .execute();
+
+    await idColumn(db.schema.createTable('groups'), dialect)
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('short_id', 'integer', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('substatus', 'text')
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('culprit', 'text', (c) => c.notNull())
+      .addColumn('level', 'text', (c) => c.notNull())
+      .addColumn('metadata', 'text', (c) => c.notNull())
+      .addColumn('first_release', 'text')
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .addColumn('active_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('groups_project_id_short_id_key', ['project_id', 'short_id'])
+      .execute();
+    await db.schema
+      .createIndex('groups_project_id_status_idx')
+      .on('groups')
+      .columns(['project_id', 'status'])
+      .execute();
+
+    await idColumn(db.schema.createTable('group_hashes'), dialect)
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('group_id', 'bigint', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+      .addUniqueConstraint('group_hashes_project_id_hash_key', ['project_id', 'hash'])
+      .execute();
+    await db.schema.createIndex('group_hashes_group_id_idx').on('group_hashes').column('group_id').execute();
+
+    await idColumn(db.schema.createTable('activities'), dialect)
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('group_id', 'bigint', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'bigint')
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('activities_group_id_idx').on('activities').column('group_id').execute();
+  },
+};
+
+/** Every migration, in version order. */
+export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [initial];
+
+/**
+ * Applies the migrations of `METADATA_MIGRATIONS` not yet recorded in `schema_migrations`,
+ * in one transaction. Safe to call from several processes at once. Throws (and changes
+ * nothing) when a migration fails — the store cannot be used then, and startup should stop.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: MetadataDialect,
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (dialect === 'postgres') {
+      await sql`select pg_advisory_xact_lock(hashtext('vigil.metadata.migrate:' || current_schema()))`.execute(
+        trx,
+      );
+    }
+    await trx.schema
+      .createTable('schema_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+    const { rows } = await sql<{ version: number }>`select version from schema_migrations`.execute(trx);
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    for (const migration of METADATA_MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      try {
+        await migration.up(trx, dialect);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`metadata migration ${migration.version} (${migration.name}) failed: ${reason}`, {
+          cause: error,
+        });
+      }
+      await sql`insert into schema_migrations (version, name, applied_at)
+        values (${migration.version}, ${migration.name}, ${now.toISOString()})`.execute(trx);
+    }
+  });
+}

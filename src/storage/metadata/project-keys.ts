@@ -1,0 +1,152 @@
+/**
+ * DSN keys repository (Sentry `src/sentry/models/projectkey.py`): a public and a secret
+ * key of 32 lowercase hex characters each, a label, and an active flag. The ingest edge
+ * authenticates a DSN by its public key (reference/relay-protocol.md, auth).
+ */
+import { randomBytes } from 'node:crypto';
+import { isoDate } from './columns.js';
+import type { Organization, Project } from './schema.js';
+import type { MetadataStore } from './store.js';
+
+/** A DSN key as the application sees it (`is_active` decoded to a boolean). */
+export interface ProjectKey {
+  id: number;
+  project_id: number;
+  /** 32 lowercase hex; the DSN's user part. */
+  public_key: string;
+  /** 32 lowercase hex; only legacy clients send it. */
+  secret_key: string;
+  label: string;
+  is_active: boolean;
+  /** ISO-8601 UTC. */
+  date_created: string;
+}
+
+/** A DSN key with the project and organization it belongs to (one query). */
+export interface ProjectKeyWithOwners {
+  key: ProjectKey;
+  project: Project;
+  organization: Organization;
+}
+
+interface ProjectKeyRow extends Omit<ProjectKey, 'is_active'> {
+  is_active: number;
+}
+
+function toProjectKey(row: ProjectKeyRow): ProjectKey {
+  return { ...row, is_active: row.is_active !== 0 };
+}
+
+function hex32(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * Creates an active DSN key for `projectId` with fresh random public and secret keys
+ * (`crypto.randomBytes`, 128 bits each). `label` defaults to `Default`. Throws (a foreign
+ * key violation) when the project does not exist — callers resolve the project first.
+ */
+export async function createProjectKey(
+  store: MetadataStore,
+  projectId: number,
+  label?: string,
+): Promise<ProjectKey> {
+  const row = await store.db
+    .insertInto('project_keys')
+    .values({
+      project_id: projectId,
+      public_key: hex32(),
+      secret_key: hex32(),
+      label: label ?? 'Default',
+      is_active: 1,
+      date_created: isoDate(store.now()),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toProjectKey(row);
+}
+
+/** All DSN keys of a project (active and inactive), oldest first. */
+export async function listProjectKeys(store: MetadataStore, projectId: number): Promise<ProjectKey[]> {
+  const rows = await store.db
+    .selectFrom('project_keys')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toProjectKey);
+}
+
+/**
+ * The key with `publicKey` plus its project and organization, or `undefined` when no key
+ * has it. Inactive keys are returned too (with `is_active: false`): the edge answers them
+ * differently from unknown keys.
+ */
+export async function getProjectKeyByPublicKey(
+  store: MetadataStore,
+  publicKey: string,
+): Promise<ProjectKeyWithOwners | undefined> {
+  const row = await store.db
+    .selectFrom('project_keys as k')
+    .innerJoin('projects as p', 'p.id', 'k.project_id')
+    .innerJoin('organizations as o', 'o.id', 'p.organization_id')
+    .select([
+      'k.id as k_id',
+      'k.project_id as k_project_id',
+      'k.public_key as k_public_key',
+      'k.secret_key as k_secret_key',
+      'k.label as k_label',
+      'k.is_active as k_is_active',
+      'k.date_created as k_date_created',
+      'p.id as p_id',
+      'p.organization_id as p_organization_id',
+      'p.slug as p_slug',
+      'p.name as p_name',
+      'p.platform as p_platform',
+      'p.next_short_id as p_next_short_id',
+      'p.date_created as p_date_created',
+      'o.id as o_id',
+      'o.slug as o_slug',
+      'o.name as o_name',
+      'o.date_created as o_date_created',
+    ])
+    .where('k.public_key', '=', publicKey)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    key: toProjectKey({
+      id: row.k_id,
+      project_id: row.k_project_id,
+      public_key: row.k_public_key,
+      secret_key: row.k_secret_key,
+      label: row.k_label,
+      is_active: row.k_is_active,
+      date_created: row.k_date_created,
+    }),
+    project: {
+      id: row.p_id,
+      organization_id: row.p_organization_id,
+      slug: row.p_slug,
+      name: row.p_name,
+      platform: row.p_platform,
+      next_short_id: row.p_next_short_id,
+      date_created: row.p_date_created,
+    },
+    organization: { id: row.o_id, slug: row.o_slug, name: row.o_name, date_created: row.o_date_created },
+  };
+}
+
+/** Enables or disables key `id`; returns the updated key, or `undefined` when it does not exist. */
+export async function setProjectKeyActive(
+  store: MetadataStore,
+  id: number,
+  active: boolean,
+): Promise<ProjectKey | undefined> {
+  const row = await store.db
+    .updateTable('project_keys')
+    .set({ is_active: active ? 1 : 0 })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : toProjectKey(row);
+}

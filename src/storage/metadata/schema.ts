@@ -1,0 +1,105 @@
+/**
+ * Table types of the metadata store, as Kysely sees them (column names = TypeScript field
+ * names). The same shapes hold on SQLite and Postgres: ids are integers (bigint in Postgres,
+ * parsed to `number` by the driver setup in `store.ts`), `date_*`/`*_at` columns are
+ * ISO-8601 UTC strings with milliseconds, booleans are 0/1 integers and JSON columns are
+ * text. Contract: /tmp/vigil-schema.md "Metadata"; models follow Sentry's
+ * `src/sentry/models/{organization,project,projectkey,apitoken,group,grouphash,activity}.py`.
+ */
+import type { Generated, Selectable } from 'kysely';
+
+/** `organizations`: one row per organization; `slug` is unique. */
+export interface OrganizationsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  date_created: string;
+}
+
+/** `projects`: `next_short_id` is the next unused per-project issue counter (starts at 1). */
+export interface ProjectsTable {
+  id: Generated<number>;
+  organization_id: number;
+  slug: string;
+  name: string;
+  platform: string | null;
+  next_short_id: Generated<number>;
+  date_created: string;
+}
+
+/** `project_keys`: DSN keys; `public_key`/`secret_key` are 32 lowercase hex; `is_active` is 0/1. */
+export interface ProjectKeysTable {
+  id: Generated<number>;
+  project_id: number;
+  public_key: string;
+  secret_key: string;
+  label: string;
+  is_active: number;
+  date_created: string;
+}
+
+/** `api_tokens`: only the sha256 hex of a token is stored; `scopes` is a JSON text array. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  token_hash: string;
+  token_last_characters: string;
+  scopes: string;
+  date_created: string;
+  date_last_used: string | null;
+}
+
+/** `groups`: issues. `metadata` is JSON text; `short_id` is the per-project counter value. */
+export interface GroupsTable {
+  id: Generated<number>;
+  project_id: number;
+  short_id: number;
+  type: string;
+  status: string;
+  substatus: string | null;
+  title: string;
+  culprit: string;
+  level: string;
+  metadata: string;
+  first_release: string | null;
+  date_created: string;
+  resolved_at: string | null;
+  active_at: string;
+}
+
+/** `group_hashes`: grouping hash → group; unique on `(project_id, hash)`. */
+export interface GroupHashesTable {
+  id: Generated<number>;
+  project_id: number;
+  hash: string;
+  group_id: number;
+}
+
+/** `activities`: issue activity log; `data` is JSON text; `user_id` is null for the system. */
+export interface ActivitiesTable {
+  id: Generated<number>;
+  project_id: number;
+  group_id: number;
+  type: string;
+  data: string;
+  user_id: number | null;
+  date_created: string;
+}
+
+/** The whole metadata schema, as the `Kysely<Database>` type parameter. */
+export interface Database {
+  organizations: OrganizationsTable;
+  projects: ProjectsTable;
+  project_keys: ProjectKeysTable;
+  api_tokens: ApiTokensTable;
+  groups: GroupsTable;
+  group_hashes: GroupHashesTable;
+  activities: ActivitiesTable;
+}
+
+/** An organization row as read. */
+export type Organization = Selectable<OrganizationsTable>;
+
+/** A project row as read. */
+export type Project = Selectable<ProjectsTable>;

@@ -1,0 +1,794 @@
+// One conformance suite for both dialects of the metadata store: every repository function
+// runs against SQLite (temp dir) and Postgres (a fresh schema per test, dropped afterwards).
+// Postgres must be reachable (it is on dev and CI machines); set VIGIL_TEST_POSTGRES_URL to
+// point elsewhere.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ALL_API_SCOPES,
+  bootstrap,
+  createApiToken,
+  createOrganization,
+  createProject,
+  createProjectKey,
+  deleteApiToken,
+  formatShortId,
+  getGroup,
+  getGroupByShortId,
+  getGroups,
+  getOrganizationById,
+  getOrganizationBySlug,
+  getProjectById,
+  getProjectBySlug,
+  getProjectKeyByPublicKey,
+  listActivities,
+  listApiTokens,
+  listGroups,
+  listOrganizations,
+  listProjectKeys,
+  listProjects,
+  openMetadataStore,
+  parseShortId,
+  base32Decode,
+  resolveGroups,
+  setProjectKeyActive,
+  updateGroupStatus,
+  verifyApiToken,
+  MetadataOpenError,
+} from './index.js';
+import type { GroupInit, MetadataStore, Organization, Project, ResolveGroupsItem } from './index.js';
+
+class Clock {
+  t = Date.parse('2025-03-01T12:00:00.000Z');
+  readonly now = (): Date => new Date(this.t);
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+interface Fixture {
+  store: MetadataStore;
+  clock: Clock;
+  /** Opens another store on the same database, like a second process would. */
+  reopen(): Promise<MetadataStore>;
+  /** True when `reopen` gives an independent connection usable concurrently (Postgres). */
+  independentPeers: boolean;
+  dispose(): Promise<void>;
+}
+
+interface Backend {
+  prepare(): Promise<void>;
+  create(): Promise<Fixture>;
+}
+
+const sqliteBackend: Backend = {
+  prepare: () => Promise.resolve(),
+  async create() {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-metadata-'));
+    const clock = new Clock();
+    const opened: MetadataStore[] = [];
+    const open = async () => {
+      const s = await openMetadataStore({ dataDir, now: clock.now });
+      opened.push(s);
+      return s;
+    };
+    const store = await open();
+    return {
+      store,
+      clock,
+      reopen: open,
+      independentPeers: false,
+      async dispose() {
+        for (const s of opened) await s.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function postgresCandidates(): string[] {
+  const configured = process.env.VIGIL_TEST_POSTGRES_URL;
+  if (configured !== undefined && configured !== '') return [configured];
+  return ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+}
+
+let postgresUrl: string | undefined;
+
+/** Drops a test schema over a separate connection (used when opening the store failed). */
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const postgresBackend: Backend = {
+  async prepare() {
+    const problems: string[] = [];
+    for (const url of postgresCandidates()) {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        postgresUrl = url;
+        return;
+      } catch (error) {
+        problems.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+    throw new Error(
+      `The metadata conformance suite needs Postgres, which is not reachable (${problems.join('; ')}). ` +
+        'Start Postgres on 127.0.0.1:5432 with a `test` database, or set VIGIL_TEST_POSTGRES_URL.',
+    );
+  },
+  async create() {
+    const url = postgresUrl;
+    if (url === undefined) throw new Error('Postgres backend not prepared');
+    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
+    const clock = new Clock();
+    const opened: MetadataStore[] = [];
+    const open = async () => {
+      const s = await openMetadataStore({ url, schema, now: clock.now });
+      opened.push(s);
+      return s;
+    };
+    let store: MetadataStore;
+    try {
+      store = await open();
+    } catch (error) {
+      await dropSchema(url, schema);
+      throw error;
+    }
+    return {
+      store,
+      clock,
+      reopen: open,
+      independentPeers: true,
+      async dispose() {
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+        for (const s of opened) await s.close();
+      },
+    };
+  },
+};
+
+function init(overrides: Partial<GroupInit> = {}): GroupInit {
+  return {
+    type: 'error',
+    title: 'TypeError: x is undefined',
+    culprit: 'app/main.js in run',
+    level: 'error',
+    metadata: { type: 'TypeError', value: 'x is undefined', in_app_frame_mix: 'in-app-only' },
+    timestamp: new Date('2025-03-01T11:59:00.000Z'),
+    ...overrides,
+  };
+}
+
+function item(projectId: number, hashes: string[], overrides: Partial<GroupInit> = {}): ResolveGroupsItem {
+  return { projectId, hashes, init: init(overrides) };
+}
+
+function h(label: string): string {
+  return createHash('md5').update(label).digest('hex');
+}
+
+async function count(store: MetadataStore, table: 'groups' | 'group_hashes' | 'activities'): Promise<number> {
+  const row = await store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function unwrap<T>(
+  result: { ok: true; value: T } | { ok: false; error: { kind: string; detail: string } },
+): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.kind}: ${result.error.detail}`);
+  return result.value;
+}
+
+describe.each([
+  ['sqlite', sqliteBackend],
+  ['postgres', postgresBackend],
+] as const)('metadata store on %s', (dialect, backend) => {
+  let fx: Fixture;
+  let store: MetadataStore;
+
+  beforeAll(() => backend.prepare());
+  beforeEach(async () => {
+    fx = await backend.create();
+    store = fx.store;
+  });
+  afterEach(async () => {
+    await fx.dispose();
+  });
+
+  async function orgAndProject(): Promise<{ org: Organization; project: Project }> {
+    const org = unwrap(await createOrganization(store, 'acme', 'Acme'));
+    const project = unwrap(await createProject(store, org.id, 'backend', 'Backend', 'node'));
+    return { org, project };
+  }
+
+  describe('opening and migrations', () => {
+    it('speaks the expected dialect and records one applied migration', async () => {
+      expect(store.dialect).toBe(dialect);
+      const rows = await sql<{ version: number; name: string; applied_at: string }>`
+        select version, name, applied_at from schema_migrations`.execute(store.db);
+      expect(rows.rows).toEqual([{ version: 1, name: 'initial', applied_at: '2025-03-01T12:00:00.000Z' }]);
+    });
+
+    it('re-opening the same database migrates nothing and sees the data', async () => {
+      const org = unwrap(await createOrganization(store, 'persisted'));
+      const again = await fx.reopen();
+      expect((await getOrganizationBySlug(again, 'persisted'))?.id).toBe(org.id);
+      const rows = await sql<{ name: string }>`select name from schema_migrations`.execute(again.db);
+      expect(rows.rows).toHaveLength(1);
+    });
+
+    it.runIf(dialect === 'sqlite')('uses WAL journaling for the SQLite file', async () => {
+      const { rows } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
+      expect(rows[0]?.journal_mode).toBe('wal');
+    });
+
+    it.runIf(dialect === 'sqlite')('opens an explicit sqlite: URL, including :memory:', async () => {
+      const memory = await openMetadataStore({ url: 'sqlite::memory:' });
+      try {
+        expect(memory.dialect).toBe('sqlite');
+        expect((await createOrganization(memory, 'mem')).ok).toBe(true);
+      } finally {
+        await memory.close();
+      }
+    });
+
+    it.runIf(dialect === 'postgres')(
+      'migrates once when several processes open a fresh schema together',
+      async () => {
+        const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
+        const stores = await Promise.all(
+          [1, 2, 3].map(() => openMetadataStore({ url: postgresUrl ?? '', schema, maxConnections: 2 })),
+        );
+        try {
+          const rows = await sql<{ name: string }>`select name from schema_migrations`.execute(
+            stores[0]?.db ?? store.db,
+          );
+          expect(rows.rows).toHaveLength(1);
+          expect((await createOrganization(stores[1] ?? store, 'shared')).ok).toBe(true);
+          expect((await getOrganizationBySlug(stores[2] ?? store, 'shared'))?.slug).toBe('shared');
+        } finally {
+          await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+          for (const s of stores) await s.close();
+        }
+      },
+    );
+
+    it('rejects unusable options with a typed MetadataOpenError', async () => {
+      await expect(openMetadataStore({})).rejects.toMatchObject({ failure: { kind: 'missing_location' } });
+      await expect(openMetadataStore({ url: 'mysql://x' })).rejects.toBeInstanceOf(MetadataOpenError);
+      await expect(
+        openMetadataStore({ url: 'postgres://x@127.0.0.1/y', schema: 'Bad-Name' }),
+      ).rejects.toMatchObject({ failure: { kind: 'invalid_schema' } });
+    });
+  });
+
+  describe('organizations', () => {
+    it('creates, reads by slug and id, and lists', async () => {
+      const org = unwrap(await createOrganization(store, 'acme', 'Acme Inc'));
+      expect(org).toMatchObject({ slug: 'acme', name: 'Acme Inc', date_created: '2025-03-01T12:00:00.000Z' });
+      expect(typeof org.id).toBe('number');
+      expect(await getOrganizationBySlug(store, 'acme')).toEqual(org);
+      expect(await getOrganizationById(store, org.id)).toEqual(org);
+      expect(await getOrganizationBySlug(store, 'nope')).toBeUndefined();
+      expect(await getOrganizationById(store, org.id + 100)).toBeUndefined();
+      const other = unwrap(await createOrganization(store, 'other'));
+      expect(other.name).toBe('other');
+      expect((await listOrganizations(store)).map((o) => o.slug)).toEqual(['acme', 'other']);
+    });
+
+    it('returns typed errors for bad and taken slugs', async () => {
+      unwrap(await createOrganization(store, 'acme'));
+      expect(await createOrganization(store, 'acme')).toMatchObject({
+        ok: false,
+        error: { kind: 'slug_taken' },
+      });
+      expect(await createOrganization(store, 'Acme')).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid_slug' },
+      });
+    });
+  });
+
+  describe('projects', () => {
+    it('creates with defaults and reads back', async () => {
+      const org = unwrap(await createOrganization(store, 'acme'));
+      const project = unwrap(await createProject(store, org.id, 'web-app_2'));
+      expect(project).toMatchObject({
+        organization_id: org.id,
+        slug: 'web-app_2',
+        name: 'web-app_2',
+        platform: null,
+        next_short_id: 1,
+      });
+      const named = unwrap(await createProject(store, org.id, 'api', 'API', 'python'));
+      expect(named).toMatchObject({ name: 'API', platform: 'python' });
+      expect(await getProjectById(store, project.id)).toEqual(project);
+      expect(await getProjectBySlug(store, org.id, 'api')).toEqual(named);
+      expect(await getProjectBySlug(store, org.id, 'missing')).toBeUndefined();
+      expect(await getProjectById(store, named.id + 100)).toBeUndefined();
+      expect((await listProjects(store, org.id)).map((p) => p.slug)).toEqual(['web-app_2', 'api']);
+    });
+
+    it('validates slugs: lowercase [a-z0-9_-], at most 50, not only digits', async () => {
+      const org = unwrap(await createOrganization(store, 'acme'));
+      for (const bad of ['', 'Upper', 'has space', 'dot.ted', 'ümlaut', '12345', 'a'.repeat(51)]) {
+        const result = await createProject(store, org.id, bad);
+        expect(result, bad).toMatchObject({ ok: false, error: { kind: 'invalid_slug' } });
+      }
+      expect((await createProject(store, org.id, 'a'.repeat(50))).ok).toBe(true);
+      expect((await createProject(store, org.id, '1st-project')).ok).toBe(true);
+      expect(await listProjects(store, org.id)).toHaveLength(2);
+    });
+
+    it('scopes slugs to the organization and reports unknown organizations', async () => {
+      const a = unwrap(await createOrganization(store, 'a'));
+      const b = unwrap(await createOrganization(store, 'b'));
+      unwrap(await createProject(store, a.id, 'web'));
+      expect(await createProject(store, a.id, 'web')).toMatchObject({
+        ok: false,
+        error: { kind: 'slug_taken' },
+      });
+      expect((await createProject(store, b.id, 'web')).ok).toBe(true);
+      expect(await createProject(store, b.id + 100, 'web')).toMatchObject({
+        ok: false,
+        error: { kind: 'not_found' },
+      });
+    });
+  });
+
+  describe('project keys', () => {
+    it('creates random 32-hex keys, lists them and resolves a public key with its owners', async () => {
+      const { org, project } = await orgAndProject();
+      const key = await createProjectKey(store, project.id);
+      expect(key.public_key).toMatch(/^[0-9a-f]{32}$/);
+      expect(key.secret_key).toMatch(/^[0-9a-f]{32}$/);
+      expect(key.secret_key).not.toBe(key.public_key);
+      expect(key).toMatchObject({ project_id: project.id, label: 'Default', is_active: true });
+      const second = await createProjectKey(store, project.id, 'CI');
+      expect(second.public_key).not.toBe(key.public_key);
+      expect((await listProjectKeys(store, project.id)).map((k) => k.label)).toEqual(['Default', 'CI']);
+
+      const found = await getProjectKeyByPublicKey(store, second.public_key);
+      expect(found).toEqual({ key: second, project, organization: org });
+      expect(await getProjectKeyByPublicKey(store, '0'.repeat(32))).toBeUndefined();
+    });
+
+    it('activates and deactivates keys', async () => {
+      const { project } = await orgAndProject();
+      const key = await createProjectKey(store, project.id);
+      expect(await setProjectKeyActive(store, key.id, false)).toMatchObject({ id: key.id, is_active: false });
+      expect((await getProjectKeyByPublicKey(store, key.public_key))?.key.is_active).toBe(false);
+      expect((await setProjectKeyActive(store, key.id, true))?.is_active).toBe(true);
+      expect(await setProjectKeyActive(store, key.id + 100, true)).toBeUndefined();
+    });
+  });
+
+  describe('API tokens', () => {
+    it('creates a sntryu_ token shown once and stores only its sha256', async () => {
+      const { org } = await orgAndProject();
+      const { token, row } = await createApiToken(store, org.id, 'cli', ['project:read', 'project:releases']);
+      expect(token).toMatch(/^sntryu_[0-9a-f]{64}$/);
+      expect(row).toMatchObject({
+        organization_id: org.id,
+        name: 'cli',
+        scopes: ['project:read', 'project:releases'],
+        token_last_characters: token.slice(-4),
+        date_last_used: null,
+      });
+      const stored = await store.db.selectFrom('api_tokens').selectAll().executeTakeFirstOrThrow();
+      expect(stored.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
+      expect(JSON.stringify(stored)).not.toContain(token.slice(7));
+      expect(await listApiTokens(store, org.id)).toEqual([row]);
+    });
+
+    it('verifies by hash and refreshes date_last_used at most once a minute', async () => {
+      const { org } = await orgAndProject();
+      const { token, row } = await createApiToken(store, org.id, 'cli', ['org:read']);
+      expect(
+        await verifyApiToken(store, token.slice(0, -1) + (token.endsWith('0') ? '1' : '0')),
+      ).toBeUndefined();
+      expect(await verifyApiToken(store, '')).toBeUndefined();
+
+      const first = await verifyApiToken(store, token);
+      expect(first).toMatchObject({
+        id: row.id,
+        scopes: ['org:read'],
+        date_last_used: '2025-03-01T12:00:00.000Z',
+      });
+
+      fx.clock.advance(30_000);
+      expect((await verifyApiToken(store, token))?.date_last_used).toBe('2025-03-01T12:00:00.000Z');
+      expect((await listApiTokens(store, org.id))[0]?.date_last_used).toBe('2025-03-01T12:00:00.000Z');
+
+      fx.clock.advance(31_000);
+      expect((await verifyApiToken(store, token))?.date_last_used).toBe('2025-03-01T12:01:01.000Z');
+      expect((await listApiTokens(store, org.id))[0]?.date_last_used).toBe('2025-03-01T12:01:01.000Z');
+
+      expect(await deleteApiToken(store, row.id)).toBe(true);
+      expect(await verifyApiToken(store, token)).toBeUndefined();
+      expect(await deleteApiToken(store, row.id)).toBe(false);
+    });
+  });
+
+  describe('bootstrap', () => {
+    it('creates vigil/default (id 1), an active key and a token once; later calls return the same ids', async () => {
+      const first = await bootstrap(store);
+      expect(first.organization.slug).toBe('vigil');
+      expect(first.project).toMatchObject({ id: 1, slug: 'default', organization_id: first.organization.id });
+      expect(first.key).toMatchObject({ project_id: 1, is_active: true });
+      expect(first.token).toMatch(/^sntryu_[0-9a-f]{64}$/);
+      const verified = await verifyApiToken(store, first.token ?? '');
+      expect(verified?.scopes).toEqual([...ALL_API_SCOPES]);
+
+      const second = await bootstrap(store);
+      expect(second.organization.id).toBe(first.organization.id);
+      expect(second.project.id).toBe(1);
+      expect(second.key.id).toBe(first.key.id);
+      expect(second.token).toBeUndefined();
+      expect(await listProjectKeys(store, 1)).toHaveLength(1);
+      expect(await listApiTokens(store, first.organization.id)).toHaveLength(1);
+
+      // Ids keep counting after the explicit id 1 (Postgres sequences included).
+      const next = unwrap(await createProject(store, first.organization.id, 'second'));
+      expect(next.id).toBe(2);
+      const nextOrg = unwrap(await createOrganization(store, 'other'));
+      expect(nextOrg.id).toBeGreaterThan(first.organization.id);
+    });
+
+    it('replaces a deactivated key with a new active one', async () => {
+      const first = await bootstrap(store);
+      await setProjectKeyActive(store, first.key.id, false);
+      const again = await bootstrap(store);
+      expect(again.key.id).not.toBe(first.key.id);
+      expect(again.key.is_active).toBe(true);
+      expect(again.token).toBeUndefined();
+    });
+
+    it('creates everything once when two processes start together', async () => {
+      const peer = fx.independentPeers ? await fx.reopen() : store;
+      const [a, b] = await Promise.all([bootstrap(store), bootstrap(peer)]);
+      expect(a.project.id).toBe(1);
+      expect(b.project.id).toBe(1);
+      expect(a.key.id).toBe(b.key.id);
+      expect([a.token, b.token].filter((t) => t !== undefined)).toHaveLength(1);
+      expect(await listOrganizations(store)).toHaveLength(1);
+    });
+  });
+
+  describe('short ids', () => {
+    it('formats and parses like Sentry (base32 without I, L, O, U)', () => {
+      expect(formatShortId('default', 1)).toBe('DEFAULT-1');
+      expect(formatShortId('web-app', 31)).toBe('WEB-APP-Z');
+      expect(formatShortId('web-app', 32)).toBe('WEB-APP-10');
+      expect(formatShortId('x', 1234)).toBe('X-16J');
+      expect(parseShortId('web-app-16j')).toEqual({ projectSlug: 'web-app', shortId: 1234 });
+      expect(parseShortId(' DEFAULT-1 ')).toEqual({ projectSlug: 'default', shortId: 1 });
+      expect(parseShortId('nohyphen')).toBeUndefined();
+      expect(parseShortId('-1')).toBeUndefined();
+      expect(parseShortId('X-U')).toBeUndefined();
+      expect(base32Decode('1O')).toBe(32);
+      expect(base32Decode('IL')).toBe(33);
+      expect(() => formatShortId('x', -1)).toThrow(RangeError);
+    });
+  });
+
+  describe('resolveGroups', () => {
+    it('creates groups with sequential short ids and first_seen activities; a batch shares new hashes', async () => {
+      const { org, project } = await orgAndProject();
+      const results = await resolveGroups(store, [
+        item(project.id, [h('a')], { release: 'app@1.0.0' }),
+        item(project.id, [h('b')], { title: 'Other', level: 'warning' }),
+        item(project.id, [h('a')]),
+      ]);
+      expect(results[0]).toMatchObject({ created: true, regressed: false });
+      expect(results[1]).toMatchObject({ created: true, regressed: false });
+      expect(results[2]).toEqual({ groupId: results[0]?.groupId, created: false, regressed: false });
+      expect(results[1]?.groupId).not.toBe(results[0]?.groupId);
+
+      const a = await getGroup(store, results[0]?.groupId ?? 0);
+      expect(a).toMatchObject({
+        project_id: project.id,
+        short_id: 1,
+        type: 'error',
+        status: 'unresolved',
+        substatus: 'new',
+        title: 'TypeError: x is undefined',
+        culprit: 'app/main.js in run',
+        level: 'error',
+        metadata: { type: 'TypeError', value: 'x is undefined', in_app_frame_mix: 'in-app-only' },
+        first_release: 'app@1.0.0',
+        date_created: '2025-03-01T12:00:00.000Z',
+        resolved_at: null,
+        active_at: '2025-03-01T11:59:00.000Z',
+      });
+      const b = await getGroup(store, results[1]?.groupId ?? 0);
+      expect(b).toMatchObject({ short_id: 2, title: 'Other', level: 'warning', first_release: null });
+      expect((await getProjectById(store, project.id))?.next_short_id).toBe(3);
+      expect((await getGroupByShortId(store, org.id, 'BACKEND-2'))?.id).toBe(b?.id);
+      expect(await getGroupByShortId(store, org.id, 'BACKEND-3')).toBeUndefined();
+      expect(await getGroupByShortId(store, org.id + 1, 'BACKEND-2')).toBeUndefined();
+      expect(await listActivities(store, a?.id ?? 0)).toMatchObject([{ type: 'first_seen', user_id: null }]);
+      expect(await count(store, 'group_hashes')).toBe(2);
+    });
+
+    it('picks the first hash in list order that has a group and attaches the new ones to it', async () => {
+      const { project } = await orgAndProject();
+      const [g1, g2] = await resolveGroups(store, [item(project.id, [h('1')]), item(project.id, [h('2')])]);
+      const second = await resolveGroups(store, [
+        item(project.id, [h('new'), h('1'), h('2')]),
+        item(project.id, [h('2'), h('1')]),
+      ]);
+      expect(second.map((r) => r.groupId)).toEqual([g1?.groupId, g2?.groupId]);
+      expect(second.every((r) => !r.created)).toBe(true);
+      const [later] = await resolveGroups(store, [item(project.id, [h('new')])]);
+      expect(later?.groupId).toBe(g1?.groupId);
+      // h('2') stayed with its group; the new hash was attached exactly once.
+      expect(await count(store, 'group_hashes')).toBe(3);
+      expect(await count(store, 'groups')).toBe(2);
+    });
+
+    it('chains new hashes across items of one batch and keeps projects apart', async () => {
+      const { org, project } = await orgAndProject();
+      const other = unwrap(await createProject(store, org.id, 'frontend'));
+      const results = await resolveGroups(store, [
+        item(project.id, [h('x'), h('y')]),
+        item(project.id, [h('y'), h('z')]),
+        item(other.id, [h('x')]),
+        item(project.id, [h('z'), h('x'), h('x')]),
+      ]);
+      expect(results.map((r) => r.created)).toEqual([true, false, true, false]);
+      expect(results[1]?.groupId).toBe(results[0]?.groupId);
+      expect(results[3]?.groupId).toBe(results[0]?.groupId);
+      expect(results[2]?.groupId).not.toBe(results[0]?.groupId);
+      expect((await getGroup(store, results[2]?.groupId ?? 0))?.short_id).toBe(1);
+      const [z] = await resolveGroups(store, [item(project.id, [h('z')])]);
+      expect(z).toEqual({ groupId: results[0]?.groupId, created: false, regressed: false });
+      expect(await count(store, 'group_hashes')).toBe(4);
+    });
+
+    it('resolves large multi-project batches split over several statements', async () => {
+      const { org, project } = await orgAndProject();
+      const projects = [
+        project.id,
+        unwrap(await createProject(store, org.id, 'p2')).id,
+        unwrap(await createProject(store, org.id, 'p3')).id,
+      ];
+      const batch = Array.from({ length: 2_500 }, (_, i) =>
+        item(projects[i % 3] ?? 0, [h(`big-${i}`), h(`big-${i}-b`)]),
+      );
+      const first = await resolveGroups(store, batch);
+      expect(first.every((r) => r.created)).toBe(true);
+      expect(new Set(first.map((r) => r.groupId)).size).toBe(2_500);
+      const again = await resolveGroups(store, batch);
+      expect(again.map((r) => r.groupId)).toEqual(first.map((r) => r.groupId));
+      expect(again.some((r) => r.created)).toBe(false);
+      expect(await count(store, 'group_hashes')).toBe(5_000);
+      expect(await count(store, 'activities')).toBe(2_500);
+      expect((await getProjectById(store, projects[2] ?? 0))?.next_short_id).toBe(834);
+    });
+
+    it('handles empty batches and rejects items without hashes', async () => {
+      const { project } = await orgAndProject();
+      expect(await resolveGroups(store, [])).toEqual([]);
+      await expect(resolveGroups(store, [item(project.id, [])])).rejects.toThrow(/at least one hash/);
+      await expect(resolveGroups(store, [item(project.id + 100, [h('p')])])).rejects.toThrow();
+      expect(await count(store, 'groups')).toBe(0);
+    });
+
+    it('regresses a resolved group once, with a set_regression activity', async () => {
+      const { project } = await orgAndProject();
+      const [created] = await resolveGroups(store, [item(project.id, [h('r')])]);
+      const groupId = created?.groupId ?? 0;
+      fx.clock.advance(60_000);
+      const resolved = await updateGroupStatus(store, groupId, { status: 'resolved' }, 7);
+      expect(resolved).toMatchObject({
+        status: 'resolved',
+        substatus: null,
+        resolved_at: '2025-03-01T12:01:00.000Z',
+      });
+
+      // Within 5 s of the last activation (2025-03-01T11:59:00Z): not a regression (Sentry's race window).
+      const early = await resolveGroups(store, [
+        item(project.id, [h('r')], { timestamp: new Date('2025-03-01T11:59:03Z') }),
+      ]);
+      expect(early[0]).toEqual({ groupId, created: false, regressed: false });
+      expect((await getGroup(store, groupId))?.status).toBe('resolved');
+
+      const later = await resolveGroups(store, [
+        item(project.id, [h('r')], {
+          timestamp: new Date('2025-03-01T12:05:00Z'),
+          release: 'app@1.0.0',
+          eventId: 'a'.repeat(32),
+        }),
+        item(project.id, [h('r')], {
+          timestamp: new Date('2025-03-01T12:06:00Z'),
+          release: 'app@2.0.0',
+          eventId: 'b'.repeat(32),
+        }),
+      ]);
+      expect(later).toEqual([
+        { groupId, created: false, regressed: false },
+        { groupId, created: false, regressed: true },
+      ]);
+      expect(await getGroup(store, groupId)).toMatchObject({
+        status: 'unresolved',
+        substatus: 'regressed',
+        resolved_at: null,
+        active_at: '2025-03-01T12:06:00.000Z',
+      });
+      const activities = await listActivities(store, groupId);
+      expect(activities.map((a) => a.type)).toEqual(['first_seen', 'set_resolved', 'set_regression']);
+      expect(activities[1]?.user_id).toBe(7);
+      expect(activities[2]?.data).toEqual({ version: 'app@2.0.0', event_id: 'b'.repeat(32) });
+
+      const again = await resolveGroups(store, [
+        item(project.id, [h('r')], { timestamp: new Date('2025-03-01T13:00:00Z') }),
+      ]);
+      expect(again[0]?.regressed).toBe(false);
+      expect(await listActivities(store, groupId)).toHaveLength(3);
+    });
+
+    it('does not regress ignored or unresolved groups', async () => {
+      const { project } = await orgAndProject();
+      const [ignored, open] = await resolveGroups(store, [
+        item(project.id, [h('i')]),
+        item(project.id, [h('o')]),
+      ]);
+      await updateGroupStatus(store, ignored?.groupId ?? 0, { status: 'ignored' });
+      const results = await resolveGroups(store, [
+        item(project.id, [h('i')], { timestamp: new Date('2025-03-02T00:00:00Z') }),
+        item(project.id, [h('o')], { timestamp: new Date('2025-03-02T00:00:00Z') }),
+      ]);
+      expect(results.map((r) => r.regressed)).toEqual([false, false]);
+      expect(await getGroup(store, ignored?.groupId ?? 0)).toMatchObject({
+        status: 'ignored',
+        substatus: 'archived_forever',
+      });
+      expect((await getGroup(store, open?.groupId ?? 0))?.substatus).toBe('new');
+    });
+
+    it('ends two concurrent writers on one new hash in one group, without leaking groups', async () => {
+      const { project } = await orgAndProject();
+      const peer = fx.independentPeers ? await fx.reopen() : store;
+      const rounds = 12;
+      for (let round = 0; round < rounds; round++) {
+        const shared = h(`shared-${round}`);
+        const [[a], [b]] = await Promise.all([
+          resolveGroups(store, [item(project.id, [shared, h(`only-a-${round}`)])]),
+          resolveGroups(peer, [item(project.id, [shared, h(`only-b-${round}`)])]),
+        ]);
+        expect(a?.groupId).toBe(b?.groupId);
+        expect([a?.created, b?.created].filter(Boolean)).toHaveLength(1);
+      }
+      expect(await count(store, 'groups')).toBe(rounds);
+      expect(await count(store, 'group_hashes')).toBe(rounds * 3);
+      expect(await count(store, 'activities')).toBe(rounds);
+      const shortIds = (await listGroups(store, { projectIds: [project.id] }))
+        .map((g) => g.short_id)
+        .sort((x, y) => x - y);
+      expect(shortIds).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
+    });
+
+    it('keeps hash → group consistent under concurrent overlapping batches', async () => {
+      const { project } = await orgAndProject();
+      const peers = fx.independentPeers
+        ? [store, await fx.reopen(), await fx.reopen()]
+        : [store, store, store];
+      // Deterministic pseudo-random overlap between batches.
+      let seed = 42;
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 30;
+      const batches = peers.map(() =>
+        Array.from({ length: 40 }, () =>
+          item(project.id, [h(`k${next()}`), h(`k${next()}`), h(`k${next()}`)]),
+        ),
+      );
+      const results = await Promise.all(batches.map((batch, i) => resolveGroups(peers[i] ?? store, batch)));
+
+      const owner = new Map<string, number>();
+      for (const row of await store.db.selectFrom('group_hashes').selectAll().execute())
+        owner.set(row.hash, row.group_id);
+      batches.forEach((batch, i) =>
+        batch.forEach((entry, j) => {
+          const groupId = results[i]?.[j]?.groupId;
+          // The item's group owns at least one of its hashes, and every hash has an owner.
+          expect(entry.hashes.some((hash) => owner.get(hash) === groupId)).toBe(true);
+          for (const hash of entry.hashes) expect(owner.has(hash)).toBe(true);
+        }),
+      );
+      const groups = await listGroups(store, { projectIds: [project.id] });
+      const owning = new Set(owner.values());
+      expect(groups.every((g) => owning.has(g.id))).toBe(true);
+      const created = results.flat().filter((r) => r.created).length;
+      expect(created).toBe(groups.length);
+    });
+  });
+
+  describe('group reads and status changes', () => {
+    it('gets, lists and filters groups', async () => {
+      const { org, project } = await orgAndProject();
+      const other = unwrap(await createProject(store, org.id, 'frontend'));
+      const [g1, g2, g3] = await resolveGroups(store, [
+        item(project.id, [h('1')]),
+        item(project.id, [h('2')]),
+        item(other.id, [h('3')]),
+      ]);
+      const ids = [g1?.groupId ?? 0, g2?.groupId ?? 0, g3?.groupId ?? 0];
+      await updateGroupStatus(store, ids[1] ?? 0, { status: 'resolved' });
+
+      expect((await getGroups(store, [ids[2] ?? 0, ids[0] ?? 0, 9999])).map((g) => g.id)).toEqual([
+        ids[0],
+        ids[2],
+      ]);
+      expect(await getGroups(store, [])).toEqual([]);
+      expect(await getGroup(store, 9999)).toBeUndefined();
+      expect((await listGroups(store, { projectIds: [project.id] })).map((g) => g.id)).toEqual([
+        ids[1],
+        ids[0],
+      ]);
+      expect(
+        (await listGroups(store, { projectIds: [project.id, other.id], status: 'unresolved' })).map(
+          (g) => g.id,
+        ),
+      ).toEqual([ids[2], ids[0]]);
+      expect(
+        (await listGroups(store, { projectIds: [project.id], ids: [ids[1] ?? 0, ids[2] ?? 0] })).map(
+          (g) => g.id,
+        ),
+      ).toEqual([ids[1]]);
+      expect(await listGroups(store, { projectIds: [project.id, other.id], limit: 1 })).toHaveLength(1);
+      expect(await listGroups(store, { projectIds: [] })).toEqual([]);
+    });
+
+    it('records activities only for real status changes', async () => {
+      const { project } = await orgAndProject();
+      const [g] = await resolveGroups(store, [item(project.id, [h('s')])]);
+      const id = g?.groupId ?? 0;
+      expect(await updateGroupStatus(store, id, { status: 'ignored' }, 3)).toMatchObject({
+        status: 'ignored',
+        substatus: 'archived_forever',
+      });
+      fx.clock.advance(1_000);
+      expect(await updateGroupStatus(store, id, { status: 'unresolved' })).toMatchObject({
+        status: 'unresolved',
+        substatus: 'ongoing',
+        active_at: '2025-03-01T12:00:01.000Z',
+      });
+      await updateGroupStatus(store, id, { status: 'unresolved' });
+      await updateGroupStatus(store, id, { status: 'resolved' });
+      expect(
+        await updateGroupStatus(store, id, { status: 'unresolved', substatus: 'escalating' }),
+      ).toMatchObject({
+        substatus: 'escalating',
+        resolved_at: null,
+      });
+      const activities = await listActivities(store, id);
+      expect(activities.map((a) => [a.type, a.user_id])).toEqual([
+        ['first_seen', null],
+        ['set_ignored', 3],
+        ['set_unresolved', null],
+        ['set_resolved', null],
+        ['set_unresolved', null],
+      ]);
+      expect(await updateGroupStatus(store, 9999, { status: 'resolved' })).toBeUndefined();
+      expect(await listActivities(store, 9999)).toEqual([]);
+    });
+  });
+});
