@@ -1,0 +1,211 @@
+// Runs compiled issue searches on embedded ClickHouse (chDB) over a table laid out like the
+// storage contract's `events`, so the SQL, the parameter types and the semantics are checked
+// against the real engine, not just as text.
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileEventCondition } from './event-fields.js';
+import { compileIssueSearch } from './issue-search.js';
+import { SqlParams } from './sql.js';
+
+const now = new Date('2024-04-30T12:00:00.000Z');
+
+// Same hash formula as the storage contract's MATERIALIZED `_tags_hash_map` / `_flags_hash_map`.
+const hashMap = (nested: string): string =>
+  String.raw`arrayMap((k, v) -> cityHash64(concat(replaceRegexpAll(k, '(\\=|\\\\)', '\\\\\\1'), '=', v)), ${nested}.key, ${nested}.value)`;
+
+const CREATE = `CREATE TABLE events (
+  project_id UInt64, timestamp DateTime64(3, 'UTC'), event_id UUID, group_id UInt64,
+  type LowCardinality(String), level LowCardinality(String), platform LowCardinality(String),
+  logger String, release String, dist String, environment String, transaction String,
+  message String, title String, culprit String,
+  user_id String, user_email String, user_username String, user_ip String, user String,
+  sdk_name String, sdk_version String, trace_id String, replay_id String,
+  exception_types Array(String), exception_values Array(String), handled Nullable(UInt8),
+  tags Nested(key String, value String),
+  _tags_hash_map Array(UInt64) MATERIALIZED ${hashMap('tags')},
+  flags Nested(key String, value String),
+  _flags_hash_map Array(UInt64) MATERIALIZED ${hashMap('flags')}
+) ENGINE = MergeTree ORDER BY (project_id, timestamp)`;
+
+const id = (n: number): string => `00000000-0000-0000-0000-00000000000${n}`;
+const base = {
+  project_id: 1,
+  type: 'error',
+  platform: 'javascript',
+  logger: '',
+  dist: '',
+  transaction: '',
+  user_id: '',
+  user_email: '',
+  user_username: '',
+  user_ip: '',
+  user: '',
+  sdk_name: 'sentry.javascript.node',
+  sdk_version: '8.0.0',
+  trace_id: '',
+  replay_id: '',
+};
+const ROWS = [
+  {
+    ...base,
+    event_id: id(1),
+    group_id: 1,
+    timestamp: '2024-04-30 10:00:00.500',
+    level: 'error',
+    environment: 'prod',
+    release: '1.0',
+    message: 'TypeError: undefined is not a function',
+    title: 'TypeError: undefined is not a function',
+    culprit: 'app/handler',
+    exception_types: ['TypeError'],
+    exception_values: ['undefined is not a function'],
+    handled: 0,
+    'tags.key': ['browser', 'os.name', 'k=e\\y'],
+    'tags.value': ['Chrome', 'Windows', 'v'],
+    'flags.key': ['beta'],
+    'flags.value': ['true'],
+  },
+  {
+    ...base,
+    event_id: id(2),
+    group_id: 2,
+    timestamp: '2024-04-01 00:00:00.000',
+    level: 'warning',
+    environment: 'staging',
+    release: '2.0',
+    message: 'Connection refused',
+    title: 'ConnectionError',
+    culprit: 'db/pool',
+    exception_types: ['ConnectionError'],
+    exception_values: ['refused'],
+    handled: 1,
+    'tags.key': ['browser'],
+    'tags.value': ['Firefox'],
+    'flags.key': ['beta'],
+    'flags.value': ['false'],
+  },
+  {
+    ...base,
+    event_id: id(3),
+    group_id: 2,
+    timestamp: '2024-04-30 11:59:00.000',
+    level: 'error',
+    environment: 'prod',
+    release: '2.0',
+    message: 'Résumé failed 100%_done',
+    title: 'Résumé failed',
+    culprit: '',
+    exception_types: [],
+    exception_values: [],
+    handled: null,
+    user_email: 'ann@example.com',
+    trace_id: '0123456789abcdef0123456789abcdef',
+    'tags.key': [],
+    'tags.value': [],
+    'flags.key': [],
+    'flags.value': [],
+  },
+];
+
+let client: ClickHouseClient;
+
+beforeAll(async () => {
+  client = createClient({ connection: createChdbConnection({ path: ':memory:' }) as never });
+  await client.command({ query: 'DROP TABLE IF EXISTS events' });
+  await client.command({ query: CREATE });
+  await client.insert({ table: 'events', values: ROWS, format: 'JSONEachRow' });
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+});
+
+async function rows(sql: string, params: Record<string, unknown>): Promise<string[]> {
+  const result = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+  const data: unknown = await result.json();
+  return (Array.isArray(data) ? data : []).map((r: unknown) => String((r as { v: unknown }).v));
+}
+
+async function matching(query: string): Promise<number[]> {
+  const compiled = compileIssueSearch(query, { now });
+  if (!compiled.ok) throw new Error(`${query}: ${compiled.error.message}`);
+  const where = compiled.eventWhere ?? { sql: '1', params: {} };
+  const ids = await rows(
+    `SELECT toString(event_id) AS v FROM events WHERE ${where.sql} ORDER BY v`,
+    where.params,
+  );
+  return ids.map((v) => Number(v.slice(-1)));
+}
+
+describe('compiled issue search on chDB', () => {
+  it.each([
+    ['TypeError', [1]],
+    ['RÉSUMÉ', [3]],
+    ['"is not a"', [1]],
+    ['level:error', [1, 3]],
+    ['!environment:prod', [2]],
+    ['release:[1.0, 3.0]', [1]],
+    ['browser:Chrome', [1]],
+    ['!browser:Chrome', [2, 3]],
+    ['browser:chro*', [1]],
+    ['has:browser', [1, 2]],
+    ['!has:browser', [3]],
+    ['os.name:Windows browser:Chrome', [1]],
+    ['error.type:TypeError', [1]],
+    ['error.value:*REFUSED*', [2]],
+    ['!has:error.type', [3]],
+    ['error.handled:false', [1]],
+    ['error.handled:true', [2, 3]],
+    ['error.unhandled:true', [1]],
+    ['flags[beta]:true', [1]],
+    ['flags[beta]:[true, false]', [1, 2]],
+    ['!flags[beta]:true', [2, 3]],
+    ['timestamp:>2024-04-30T10:00:00.400Z', [1, 3]],
+    ['timestamp:>2024-04-30T10:00:00.600Z', [3]],
+    ['timestamp:-1h', [3]],
+    ['timestamp:2024-04-01', [2]],
+    ['message:*100%_done', [3]],
+    ['message:*100%_x*', []],
+    ['culprit:app/*ler', [1]],
+    ['user.email:*@EXAMPLE.com', [3]],
+    ['trace:0123456789ABCDEF0123456789ABCDEF', [3]],
+    ['id:00000000000000000000000000000002', [2]],
+    ['issue.id:[1, 2] !level:warning', [1, 3]],
+    [`level:"x' OR 1=1 --"`, []],
+    [`browser:"Chrome' OR '1'='1"`, []],
+  ])('%s', async (query, expected) => {
+    expect(await matching(query)).toEqual(expected);
+  });
+
+  it('matches tag keys containing = and \\ through the escaped hash', async () => {
+    const params = new SqlParams();
+    const cond = compileEventCondition(
+      { type: 'filter', key: 'tags[k=e\\y]', operator: '=', value: { kind: 'text', value: 'v' } },
+      { kind: 'lookup', store: 'tags', name: 'k=e\\y', number: false },
+      params,
+    );
+    if (!cond.ok) throw new Error(cond.error.message);
+    expect(
+      await rows(`SELECT toString(event_id) AS v FROM events WHERE ${cond.value}`, params.values),
+    ).toEqual([id(1)]);
+  });
+
+  it('applies the HAVING over per-issue aggregates', async () => {
+    const run = async (query: string): Promise<string[]> => {
+      const compiled = compileIssueSearch(query, { now });
+      if (!compiled.ok) throw new Error(compiled.error.message);
+      const where = compiled.eventWhere?.sql ?? '1';
+      const having = compiled.having?.sql ?? '1';
+      const params = { ...compiled.eventWhere?.params, ...compiled.having?.params };
+      return rows(
+        `SELECT toString(group_id) AS v FROM events WHERE ${where} GROUP BY group_id HAVING ${having} ORDER BY v`,
+        params,
+      );
+    };
+    expect(await run('timesSeen:>1')).toEqual(['2']);
+    expect(await run('lastSeen:-1h')).toEqual(['2']);
+    expect(await run('firstSeen:+7d')).toEqual(['2']);
+    expect(await run('level:error timesSeen:1')).toEqual(['1', '2']);
+  });
+});
