@@ -1,0 +1,522 @@
+/**
+ * The `events` table (error and default events, one row per stored event; /tmp/vigil-schema.md
+ * "ClickHouse — table events"): its row type and the readers the API uses. Every user value
+ * reaches ClickHouse as a query parameter (`{name:Type}` + `query_params`), never as SQL text.
+ *
+ * Rows are deduplicated by ReplacingMergeTree only when parts merge, so an event inserted twice
+ * may be counted twice until then; ingestion is expected to drop duplicate event ids first.
+ */
+import { isJsonObject } from '../../protocol/json.js';
+import type { JsonObject } from '../../protocol/json.js';
+import type { ClickHouseStore } from './client.js';
+import { parseDateTime, toDateTime64 } from './datetime.js';
+
+/** Name of the error events table. */
+export const EVENTS_TABLE = 'events';
+
+/**
+ * One row of `events` as inserted (JSONEachRow); field names are the column names.
+ * Materialized columns (`_tags_hash_map`, `_flags_hash_map`) are computed by ClickHouse and
+ * must not be sent. Strings are `''` when absent. Built by the processing side.
+ */
+export interface ErrorEventRow {
+  project_id: number;
+  /** Event time, `YYYY-MM-DD hh:mm:ss.sss` UTC (see `toDateTime64`). */
+  timestamp: string;
+  /** 32 lowercase hex digits (a UUID without dashes). */
+  event_id: string;
+  /** Issue id from the metadata store. */
+  group_id: number;
+  /** First grouping hash (32 hex). */
+  primary_hash: string;
+  /** Receive time, `YYYY-MM-DD hh:mm:ss.sss` UTC. */
+  received: string;
+  /** error, default, csp, ... */
+  type: string;
+  /** fatal, error, warning, info, debug */
+  level: string;
+  platform: string;
+  logger: string;
+  release: string;
+  dist: string;
+  environment: string;
+  transaction: string;
+  /** Search text: logentry.formatted, else `type: value` of the exceptions. */
+  message: string;
+  title: string;
+  culprit: string;
+  user_id: string;
+  user_email: string;
+  user_username: string;
+  user_ip: string;
+  /** Sentry's `sentry:user` tag value: `id:..` / `email:..` / `username:..` / `ip:..`. */
+  user: string;
+  sdk_name: string;
+  sdk_version: string;
+  /** 32 hex or `''`. */
+  trace_id: string;
+  /** 32 hex or `''`. */
+  replay_id: string;
+  exception_types: string[];
+  exception_values: string[];
+  /** 0 if any exception mechanism is unhandled, 1 if all handled, null when unknown. */
+  handled: 0 | 1 | null;
+  /** Tag keys, parallel to `tags.value`. */
+  'tags.key': string[];
+  'tags.value': string[];
+  /** Feature flag names (contexts.flags.values[].flag), parallel to `flags.value`. */
+  'flags.key': string[];
+  /** Flag results stringified: true/false, numbers as text, objects as JSON. */
+  'flags.value': string[];
+  /** The full normalized event as JSON text. */
+  data: string;
+  /** Days to keep the row (TTL); default 90. */
+  retention_days: number;
+}
+
+/** A stored event as read back: dates as `Date`, `data` parsed. */
+export interface StoredErrorEvent extends Omit<ErrorEventRow, 'timestamp' | 'received' | 'data'> {
+  timestamp: Date;
+  received: Date;
+  /** The normalized event; `{}` if the stored text was not a JSON object. */
+  data: JsonObject;
+}
+
+/**
+ * A compiled search filter over `events` columns: a boolean SQL expression with named
+ * ClickHouse parameters (`{p0:String}`) and their values. Parameter names starting with
+ * `vigil_` are reserved for the readers.
+ */
+export interface EventFilter {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/** Options shared by the event readers that aggregate over projects. */
+export interface EventScope {
+  /** Projects to read; an empty list matches nothing. */
+  projectIds: readonly number[];
+  /** Extra filter (e.g. from the search compiler); ANDed with the rest. */
+  where?: EventFilter;
+  /** Only these issues. */
+  groupIds?: readonly number[];
+  /** Inclusive lower bound on `timestamp`. */
+  start?: Date;
+  /** Exclusive upper bound on `timestamp`. */
+  end?: Date;
+  /** Only these environments (exact match); an empty list is ignored. */
+  environment?: readonly string[];
+}
+
+/** Per-issue aggregates of {@link queryIssueAggregates}. */
+export interface IssueAggregate {
+  group_id: number;
+  /** Number of events. */
+  count: number;
+  /** Distinct non-empty `user` values (ClickHouse `uniq`: exact below 65 536 distinct users). */
+  user_count: number;
+  first_seen: Date;
+  last_seen: Date;
+}
+
+/** One time bucket of {@link groupStats}. */
+export interface GroupStatsBucket {
+  /** Bucket start (UTC hour or day). */
+  start: Date;
+  count: number;
+}
+
+const RESERVED_PARAM_PREFIX = 'vigil_';
+
+/** Columns read back, in table order; `event_id` is rendered as 32 hex (see `selectList`). */
+const STORED_COLUMNS = [
+  'project_id',
+  'timestamp',
+  'event_id',
+  'group_id',
+  'primary_hash',
+  'received',
+  'type',
+  'level',
+  'platform',
+  'logger',
+  'release',
+  'dist',
+  'environment',
+  'transaction',
+  'message',
+  'title',
+  'culprit',
+  'user_id',
+  'user_email',
+  'user_username',
+  'user_ip',
+  'user',
+  'sdk_name',
+  'sdk_version',
+  'trace_id',
+  'replay_id',
+  'exception_types',
+  'exception_values',
+  'handled',
+  'tags.key',
+  'tags.value',
+  'flags.key',
+  'flags.value',
+  'data',
+  'retention_days',
+] as const;
+
+// The hex form gets its own alias: an alias named `event_id` would shadow the UUID column in
+// WHERE clauses (ClickHouse resolves aliases anywhere in the query).
+const EVENT_ID_HEX = 'vigil_event_id_hex';
+const SELECT_LIST = STORED_COLUMNS.map((c) =>
+  c === 'event_id' ? `replaceAll(toString(event_id), '-', '') AS ${EVENT_ID_HEX}` : `\`${c}\``,
+).join(', ');
+
+/**
+ * Escapes a tag or flag key the way the `_tags_hash_map` column does (`\` and `=` prefixed
+ * with `\`). Follows Snuba's tags hash map (snuba/datasets/storages/tags_hash_map.py).
+ */
+export function escapeHashMapKey(key: string): string {
+  return key.replace(/[\\=]/g, '\\$&');
+}
+
+/**
+ * The string whose `cityHash64` is stored in `_tags_hash_map` / `_flags_hash_map` for the pair
+ * (`key`, `value`): `escapeHashMapKey(key) + '=' + value`. Bind it as a `String` parameter in
+ * `has(_tags_hash_map, cityHash64({p:String}))`.
+ */
+export function hashMapEntry(key: string, value: string): string {
+  return `${escapeHashMapKey(key)}=${value}`;
+}
+
+/**
+ * Issue aggregates over the events matching `scope`: per `group_id`, the event count, distinct
+ * users, and first/last event time. Groups without matching events are absent. Ordered by
+ * `group_id`. Follows Sentry's issue search over Snuba (`count()`, `uniq(tags[sentry:user])`,
+ * `min/max(timestamp)` grouped by group_id; reference/sentry-semantics.md §2.4). Events without a
+ * user do not count as one.
+ */
+export async function queryIssueAggregates(
+  store: Pick<ClickHouseStore, 'client'>,
+  scope: EventScope,
+): Promise<IssueAggregate[]> {
+  if (isEmptyScope(scope)) return [];
+  const filter = scopeFilter(scope);
+  const rows = await queryRows(
+    store,
+    `SELECT group_id,
+            count() AS vigil_count,
+            uniqIf(user, user != '') AS vigil_user_count,
+            min(timestamp) AS vigil_first_seen,
+            max(timestamp) AS vigil_last_seen
+       FROM events
+      WHERE ${filter.sql}
+      GROUP BY group_id
+      ORDER BY group_id`,
+    filter.params,
+  );
+  return rows.map((r) => ({
+    group_id: toNumber(r.group_id),
+    count: toNumber(r.vigil_count),
+    user_count: toNumber(r.vigil_user_count),
+    first_seen: parseDateTime(r.vigil_first_seen),
+    last_seen: parseDateTime(r.vigil_last_seen),
+  }));
+}
+
+/** Number of events matching `scope`. */
+export async function countEvents(
+  store: Pick<ClickHouseStore, 'client'>,
+  scope: EventScope,
+): Promise<number> {
+  if (isEmptyScope(scope)) return 0;
+  const filter = scopeFilter(scope);
+  const rows = await queryRows(
+    store,
+    `SELECT count() AS vigil_count FROM events WHERE ${filter.sql}`,
+    filter.params,
+  );
+  return rows[0] === undefined ? 0 : toNumber(rows[0].vigil_count);
+}
+
+/**
+ * The event `eventId` of project `projectId`, or null when absent. `eventId` is 32 hex digits
+ * (dashes allowed, any case); anything else returns null.
+ */
+export async function getEvent(
+  store: Pick<ClickHouseStore, 'client'>,
+  projectId: number,
+  eventId: string,
+): Promise<StoredErrorEvent | null> {
+  const hex = normalizeEventId(eventId);
+  if (hex === undefined) return null;
+  const rows = await queryRows(
+    store,
+    `SELECT ${SELECT_LIST} FROM events
+      WHERE project_id = {vigil_project_id:UInt64} AND event_id = {vigil_event_id:UUID}
+      LIMIT 1`,
+    { vigil_project_id: projectId, vigil_event_id: hex },
+  );
+  return rows[0] === undefined ? null : toStoredEvent(rows[0]);
+}
+
+/** Options of {@link listGroupEvents}. */
+export interface ListGroupEventsOptions {
+  groupId: number;
+  /** Restricts to one project (lets ClickHouse use the primary key); optional. */
+  projectId?: number;
+  /** Page size (rows); clamped to 0..10 000. */
+  limit: number;
+  /** Rows to skip; clamped to >= 0. */
+  offset: number;
+  /** `latest`: newest first; `oldest`: oldest first. Ties broken by event id. */
+  order: 'latest' | 'oldest';
+}
+
+/** A page of an issue's events, ordered by `timestamp` (then event id). */
+export async function listGroupEvents(
+  store: Pick<ClickHouseStore, 'client'>,
+  options: ListGroupEventsOptions,
+): Promise<StoredErrorEvent[]> {
+  const direction = options.order === 'latest' ? 'DESC' : 'ASC';
+  const params: Record<string, unknown> = {
+    vigil_group_id: options.groupId,
+    vigil_limit: clampInt(options.limit, 0, 10_000),
+    vigil_offset: clampInt(options.offset, 0, Number.MAX_SAFE_INTEGER),
+  };
+  let projectClause = '';
+  if (options.projectId !== undefined) {
+    projectClause = 'AND project_id = {vigil_project_id:UInt64}';
+    params.vigil_project_id = options.projectId;
+  }
+  const rows = await queryRows(
+    store,
+    `SELECT ${SELECT_LIST} FROM events
+      WHERE group_id = {vigil_group_id:UInt64} ${projectClause}
+      ORDER BY timestamp ${direction}, event_id ${direction}
+      LIMIT {vigil_limit:UInt64} OFFSET {vigil_offset:UInt64}`,
+    params,
+  );
+  return rows.map(toStoredEvent);
+}
+
+/** The newest event of issue `groupId` (optionally within `projectId`), or null. */
+export async function getLatestEvent(
+  store: Pick<ClickHouseStore, 'client'>,
+  groupId: number,
+  projectId?: number,
+): Promise<StoredErrorEvent | null> {
+  const [event] = await listGroupEvents(store, { groupId, projectId, limit: 1, offset: 0, order: 'latest' });
+  return event ?? null;
+}
+
+/** The oldest event of issue `groupId` (optionally within `projectId`), or null. */
+export async function getOldestEvent(
+  store: Pick<ClickHouseStore, 'client'>,
+  groupId: number,
+  projectId?: number,
+): Promise<StoredErrorEvent | null> {
+  const [event] = await listGroupEvents(store, { groupId, projectId, limit: 1, offset: 0, order: 'oldest' });
+  return event ?? null;
+}
+
+/** Options of {@link groupStats}. */
+export interface GroupStatsOptions {
+  groupIds: readonly number[];
+  /** Start of the range; rounded down to the bucket boundary (UTC). */
+  since: Date;
+  /** End of the range (exclusive); default now. */
+  until?: Date;
+  /** Bucket width. */
+  interval: 'hour' | 'day';
+  /** Restricts to these projects (lets ClickHouse use the primary key); optional. */
+  projectIds?: readonly number[];
+}
+
+const INTERVAL_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+const MAX_BUCKETS = 10_000;
+
+/**
+ * Event counts per issue and time bucket, zero-filled: every requested group id maps to one
+ * bucket per hour/day from `since` (rounded down) through `until` (default now), oldest first.
+ * Feeds issue stats (Sentry's `stats: {"24h": [[ts, count], ...]}` on issue list entries).
+ *
+ * @throws RangeError when the range spans more than 10 000 buckets (a bug in the caller).
+ */
+export async function groupStats(
+  store: Pick<ClickHouseStore, 'client'>,
+  options: GroupStatsOptions,
+): Promise<Map<number, GroupStatsBucket[]>> {
+  const step = INTERVAL_MS[options.interval];
+  const first = Math.floor(options.since.getTime() / step) * step;
+  const untilMs = (options.until ?? new Date()).getTime();
+  const last = Math.floor((untilMs - 1) / step) * step;
+  const bucketCount = last < first ? 0 : (last - first) / step + 1;
+  if (bucketCount > MAX_BUCKETS) {
+    throw new RangeError(`groupStats: ${bucketCount} buckets requested, at most ${MAX_BUCKETS}`);
+  }
+  const result = new Map<number, GroupStatsBucket[]>();
+  const index = new Map<number, Map<number, GroupStatsBucket>>();
+  for (const groupId of options.groupIds) {
+    const buckets: GroupStatsBucket[] = [];
+    const byStart = new Map<number, GroupStatsBucket>();
+    for (let i = 0; i < bucketCount; i++) {
+      const bucket = { start: new Date(first + i * step), count: 0 };
+      buckets.push(bucket);
+      byStart.set(bucket.start.getTime(), bucket);
+    }
+    result.set(groupId, buckets);
+    index.set(groupId, byStart);
+  }
+  if (options.groupIds.length === 0 || bucketCount === 0) return result;
+  if (options.projectIds !== undefined && options.projectIds.length === 0) return result;
+
+  const params: Record<string, unknown> = {
+    vigil_group_ids: [...options.groupIds],
+    vigil_start: toDateTime64(new Date(first)),
+    vigil_end: toDateTime64(new Date(untilMs)),
+  };
+  let projectClause = '';
+  if (options.projectIds !== undefined) {
+    projectClause = 'AND project_id IN {vigil_project_ids:Array(UInt64)}';
+    params.vigil_project_ids = [...options.projectIds];
+  }
+  const bucketExpr = options.interval === 'hour' ? 'toStartOfHour(timestamp)' : 'toStartOfDay(timestamp)';
+  const rows = await queryRows(
+    store,
+    `SELECT group_id, ${bucketExpr} AS vigil_bucket, count() AS vigil_count
+       FROM events
+      WHERE group_id IN {vigil_group_ids:Array(UInt64)} ${projectClause}
+        AND timestamp >= {vigil_start:DateTime64(3, 'UTC')}
+        AND timestamp < {vigil_end:DateTime64(3, 'UTC')}
+      GROUP BY group_id, vigil_bucket`,
+    params,
+  );
+  for (const r of rows) {
+    const bucket = index.get(toNumber(r.group_id))?.get(parseDateTime(r.vigil_bucket).getTime());
+    if (bucket !== undefined) bucket.count = toNumber(r.vigil_count);
+  }
+  return result;
+}
+
+function isEmptyScope(scope: EventScope): boolean {
+  return scope.projectIds.length === 0 || (scope.groupIds !== undefined && scope.groupIds.length === 0);
+}
+
+/** The WHERE expression and parameters for `scope`. */
+function scopeFilter(scope: EventScope): EventFilter {
+  const clauses = ['project_id IN {vigil_project_ids:Array(UInt64)}'];
+  const params: Record<string, unknown> = { vigil_project_ids: [...scope.projectIds] };
+  if (scope.groupIds !== undefined) {
+    clauses.push('group_id IN {vigil_group_ids:Array(UInt64)}');
+    params.vigil_group_ids = [...scope.groupIds];
+  }
+  if (scope.start !== undefined) {
+    clauses.push("timestamp >= {vigil_start:DateTime64(3, 'UTC')}");
+    params.vigil_start = toDateTime64(scope.start);
+  }
+  if (scope.end !== undefined) {
+    clauses.push("timestamp < {vigil_end:DateTime64(3, 'UTC')}");
+    params.vigil_end = toDateTime64(scope.end);
+  }
+  if (scope.environment !== undefined && scope.environment.length > 0) {
+    clauses.push('environment IN {vigil_environment:Array(String)}');
+    params.vigil_environment = [...scope.environment];
+  }
+  if (scope.where !== undefined) {
+    for (const name of Object.keys(scope.where.params)) {
+      if (name.startsWith(RESERVED_PARAM_PREFIX)) {
+        throw new Error(`filter parameter ${name} uses the reserved prefix ${RESERVED_PARAM_PREFIX}`);
+      }
+    }
+    clauses.push(`(${scope.where.sql})`);
+    Object.assign(params, scope.where.params);
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
+async function queryRows(
+  store: Pick<ClickHouseStore, 'client'>,
+  query: string,
+  params: Record<string, unknown>,
+): Promise<Array<Record<string, unknown>>> {
+  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+  return result.json<Record<string, unknown>>();
+}
+
+function toStoredEvent(r: Record<string, unknown>): StoredErrorEvent {
+  return {
+    project_id: toNumber(r.project_id),
+    timestamp: parseDateTime(r.timestamp),
+    event_id: toText(r[EVENT_ID_HEX]),
+    group_id: toNumber(r.group_id),
+    primary_hash: toText(r.primary_hash),
+    received: parseDateTime(r.received),
+    type: toText(r.type),
+    level: toText(r.level),
+    platform: toText(r.platform),
+    logger: toText(r.logger),
+    release: toText(r.release),
+    dist: toText(r.dist),
+    environment: toText(r.environment),
+    transaction: toText(r.transaction),
+    message: toText(r.message),
+    title: toText(r.title),
+    culprit: toText(r.culprit),
+    user_id: toText(r.user_id),
+    user_email: toText(r.user_email),
+    user_username: toText(r.user_username),
+    user_ip: toText(r.user_ip),
+    user: toText(r.user),
+    sdk_name: toText(r.sdk_name),
+    sdk_version: toText(r.sdk_version),
+    trace_id: toText(r.trace_id),
+    replay_id: toText(r.replay_id),
+    exception_types: toTextArray(r.exception_types),
+    exception_values: toTextArray(r.exception_values),
+    handled: r.handled === null || r.handled === undefined ? null : toNumber(r.handled) === 0 ? 0 : 1,
+    'tags.key': toTextArray(r['tags.key']),
+    'tags.value': toTextArray(r['tags.value']),
+    'flags.key': toTextArray(r['flags.key']),
+    'flags.value': toTextArray(r['flags.value']),
+    data: parseData(r.data),
+    retention_days: toNumber(r.retention_days),
+  };
+}
+
+function parseData(value: unknown): JsonObject {
+  if (typeof value !== 'string') return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return isJsonObject(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** UInt64 arrives as a JSON number or, with `output_format_json_quote_64bit_integers`, a string. */
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value !== '') return Number(value);
+  throw new Error(`unexpected ClickHouse numeric value: ${JSON.stringify(value)}`);
+}
+
+function toText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function toTextArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(toText) : [];
+}
+
+function normalizeEventId(eventId: string): string | undefined {
+  const hex = eventId.replace(/-/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
+}
+
+function clampInt(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, Math.trunc(value)));
+}

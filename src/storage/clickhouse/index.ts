@@ -1,0 +1,43 @@
+/**
+ * The telemetry store (DESIGN.md "Storage"; /tmp/vigil-schema.md "ClickHouse"): opening embedded
+ * chDB or a ClickHouse server, schema migrations, batched inserts, and the `events` readers.
+ */
+export {
+  ClickHouseOpenError,
+  DEFAULT_EMBEDDED_MEMORY_LIMIT_BYTES,
+  embeddedEngineArgs,
+  openClickHouse,
+} from './client.js';
+export type {
+  ClickHouseOpenFailure,
+  ClickHousePing,
+  ClickHouseStore,
+  OpenClickHouseOptions,
+} from './client.js';
+export { CLICKHOUSE_MIGRATIONS, appliedVersions, migrate } from './migrations.js';
+export type { ClickHouseMigration, MigrationReport } from './migrations.js';
+export { BatchSink, approximateJsonBytes } from './sink.js';
+export type { BatchSinkOptions } from './sink.js';
+export { parseDateTime, toDateTime64 } from './datetime.js';
+export {
+  EVENTS_TABLE,
+  countEvents,
+  escapeHashMapKey,
+  getEvent,
+  getLatestEvent,
+  getOldestEvent,
+  groupStats,
+  hashMapEntry,
+  listGroupEvents,
+  queryIssueAggregates,
+} from './events.js';
+export type {
+  ErrorEventRow,
+  EventFilter,
+  EventScope,
+  GroupStatsBucket,
+  GroupStatsOptions,
+  IssueAggregate,
+  ListGroupEventsOptions,
+  StoredErrorEvent,
+} from './events.js';

@@ -1,0 +1,280 @@
+/**
+ * Batching writer for one ClickHouse table. ClickHouse wants few, large inserts: every insert
+ * writes at least one part that background merges must fold in later, so its docs recommend
+ * 10 000–100 000 rows per insert and about one insert per second per table (ClickHouse docs,
+ * "Bulk inserts" / "Selecting an insert strategy"); thousands of tiny inserts end in
+ * TOO_MANY_PARTS. The sink turns a stream of small `push`es into such batches, keeps at most
+ * one insert in flight, and never drops rows: a failed insert is retried with exponential
+ * backoff while the rows stay buffered. A bounded buffer gives backpressure — `push` returns
+ * false when full and the caller (the ingest queue) answers 503.
+ *
+ * Batches are also cut by approximate JSON size (`maxBatchBytes`): an insert's memory in the
+ * engine is roughly 8–10× its JSON size (measured on chDB 26.7), which matters for embedded
+ * chDB under its memory cap when events are large.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/** Options of {@link BatchSink}. Counts are rows, sizes bytes (approximate JSON), times milliseconds. */
+export interface BatchSinkOptions<Row> {
+  /** Where to insert: a `ClickHouseStore` (only `client.insert` is used). */
+  store: { client: Pick<ClickHouseClient, 'insert'> };
+  /** Target table (trusted identifier, not user input). */
+  table: string;
+  /** Rows per insert at most; a full batch is inserted at once. Default 10 000. */
+  maxRows?: number;
+  /** Approximate JSON bytes per insert at most (a batch holds at least one row). Default 8 MiB. */
+  maxBatchBytes?: number;
+  /** Longest a row waits before a partial batch is inserted. Default 1000 ms. */
+  maxDelayMs?: number;
+  /** Rows buffered (including the batch in flight) before `push` refuses. Default 100 000. */
+  maxBufferedRows?: number;
+  /**
+   * Approximate JSON bytes buffered before `push` refuses. Default 64 MiB. Bounds the heap when
+   * events are large, where `maxBufferedRows` alone would not (100 000 rows of 100 KB is 10 GB).
+   */
+  maxBufferedBytes?: number;
+  /** First retry delay after a failed insert; doubles per consecutive failure. Default 500 ms. */
+  retryInitialDelayMs?: number;
+  /** Cap on the retry delay. Default 30 000 ms. */
+  retryMaxDelayMs?: number;
+  /** Called after each failed insert (the rows stay buffered); `attempt` counts consecutive failures. */
+  onError?: (error: Error, info: { table: string; rows: number; attempt: number }) => void;
+  /** Size estimate of one row in bytes; default {@link approximateJsonBytes}. */
+  estimateBytes?: (row: Row) => number;
+}
+
+/**
+ * A cheap over-approximation of `JSON.stringify(value).length` (UTF-16 units; escapes are not
+ * counted), used to cut batches by size without serializing rows twice.
+ */
+export function approximateJsonBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+    case 'bigint':
+      return 24;
+    case 'boolean':
+      return 5;
+    case 'object': {
+      if (value === null) return 4;
+      let total = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) total += approximateJsonBytes(item) + 1;
+        return total;
+      }
+      for (const [key, item] of Object.entries(value)) total += key.length + 4 + approximateJsonBytes(item);
+      return total;
+    }
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Buffers rows and inserts them into one table in batches (`client.insert`, JSONEachRow).
+ * A batch is sent when it reaches `maxRows` / `maxBatchBytes`, or `maxDelayMs` after the oldest
+ * waiting row arrived. At most one insert is in flight; rows leave the buffer only once their
+ * insert succeeded, so a failure loses nothing. Timers are unref'd: call `close()` at shutdown.
+ */
+export class BatchSink<Row extends object> {
+  readonly #client: Pick<ClickHouseClient, 'insert'>;
+  readonly #table: string;
+  readonly #maxRows: number;
+  readonly #maxBatchBytes: number;
+  readonly #maxDelayMs: number;
+  readonly #maxBufferedRows: number;
+  readonly #maxBufferedBytes: number;
+  readonly #retryInitialDelayMs: number;
+  readonly #retryMaxDelayMs: number;
+  readonly #onError: BatchSinkOptions<Row>['onError'];
+  readonly #estimateBytes: (row: Row) => number;
+
+  #rows: Row[] = [];
+  #sizes: number[] = [];
+  #bytes = 0;
+  /** Rows accepted / inserted since creation; rows are inserted in acceptance order. */
+  #accepted = 0;
+  #inserted = 0;
+  #inFlight: Promise<boolean> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #closed = false;
+  #lastError: Error | undefined;
+
+  constructor(options: BatchSinkOptions<Row>) {
+    this.#client = options.store.client;
+    this.#table = options.table;
+    this.#maxRows = positive(options.maxRows, 10_000, 'maxRows');
+    this.#maxBatchBytes = positive(options.maxBatchBytes, 8 * 1024 * 1024, 'maxBatchBytes');
+    this.#maxDelayMs = nonNegative(options.maxDelayMs, 1000, 'maxDelayMs');
+    this.#maxBufferedRows = positive(options.maxBufferedRows, 100_000, 'maxBufferedRows');
+    this.#maxBufferedBytes = positive(options.maxBufferedBytes, 64 * 1024 * 1024, 'maxBufferedBytes');
+    this.#retryInitialDelayMs = positive(options.retryInitialDelayMs, 500, 'retryInitialDelayMs');
+    this.#retryMaxDelayMs = positive(options.retryMaxDelayMs, 30_000, 'retryMaxDelayMs');
+    this.#onError = options.onError;
+    this.#estimateBytes = options.estimateBytes ?? approximateJsonBytes;
+  }
+
+  /** Rows buffered and not yet inserted (including the batch in flight). */
+  get pendingRows(): number {
+    return this.#rows.length;
+  }
+
+  /** Error of the most recent failed insert; reset to undefined by the next successful insert. */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /**
+   * Queues `rows` (all or none). Returns false — and queues nothing — when that would exceed
+   * `maxBufferedRows` or `maxBufferedBytes` (a push into an empty buffer is always taken, so a
+   * single oversized push cannot wedge the sink), or when the sink is closed. On false the caller
+   * must back off (the ingest queue answers 503). The rows must not be mutated afterwards.
+   */
+  push(rows: readonly Row[]): boolean {
+    if (this.#closed) return false;
+    if (rows.length === 0) return true;
+    if (this.#rows.length + rows.length > this.#maxBufferedRows) return false;
+    const sizes = rows.map((row) => this.#estimateBytes(row));
+    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    if (this.#rows.length > 0 && this.#bytes + bytes > this.#maxBufferedBytes) return false;
+    for (let i = 0; i < rows.length; i++) {
+      this.#rows.push(rows[i] as Row);
+      this.#sizes.push(sizes[i] ?? 0);
+    }
+    this.#bytes += bytes;
+    this.#accepted += rows.length;
+    this.#schedule();
+    return true;
+  }
+
+  /**
+   * Inserts every row pushed before the call, batch by batch, waiting for the insert in flight
+   * first. Rejects with the insert's error as soon as one fails (the rows stay buffered and
+   * background retries continue unless the sink is closed).
+   */
+  async flush(): Promise<void> {
+    const target = this.#accepted;
+    while (this.#inserted < target) {
+      const ok = await (this.#inFlight ?? this.#startInsert());
+      if (!ok) throw this.#lastError ?? new Error(`insert into ${this.#table} failed`);
+    }
+  }
+
+  /**
+   * Stops accepting rows and timers, then flushes. Rejects like `flush` when an insert fails;
+   * the rows not inserted are then still counted in `pendingRows` but no longer retried.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#clearTimer();
+    await this.flush();
+  }
+
+  #batchIsFull(): boolean {
+    return this.#rows.length >= this.#maxRows || this.#bytes >= this.#maxBatchBytes;
+  }
+
+  /** Arranges the next insert: now for a full batch, after `maxDelayMs` for a partial one. */
+  #schedule(): void {
+    if (this.#closed || this.#inFlight !== undefined || this.#rows.length === 0) return;
+    if (this.#failures > 0) {
+      // In backoff: the retry timer owns the next attempt.
+      if (this.#timer === undefined) this.#setTimer(this.#retryDelay());
+      return;
+    }
+    if (this.#batchIsFull()) {
+      void this.#startInsert();
+    } else if (this.#timer === undefined) {
+      this.#setTimer(this.#maxDelayMs);
+    }
+  }
+
+  #setTimer(delayMs: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#closed) void this.#startInsert();
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #retryDelay(): number {
+    const exponent = Math.min(this.#failures - 1, 30);
+    return Math.min(this.#retryMaxDelayMs, this.#retryInitialDelayMs * 2 ** exponent);
+  }
+
+  /** Starts inserting the head batch; resolves true on success, false on failure (never rejects). */
+  #startInsert(): Promise<boolean> {
+    if (this.#inFlight !== undefined) return this.#inFlight;
+    if (this.#rows.length === 0) return Promise.resolve(true);
+    this.#clearTimer();
+    const count = this.#headBatchSize();
+    const values = this.#rows.slice(0, count);
+    const attempt = this.#insert(values).finally(() => {
+      this.#inFlight = undefined;
+    });
+    this.#inFlight = attempt;
+    void attempt.then((ok) => {
+      if (this.#closed) return;
+      if (ok) {
+        this.#schedule();
+      } else {
+        this.#clearTimer();
+        this.#setTimer(this.#retryDelay());
+      }
+    });
+    return attempt;
+  }
+
+  #headBatchSize(): number {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.#rows.length && count < this.#maxRows) {
+      bytes += this.#sizes[count] ?? 0;
+      count += 1;
+      if (bytes >= this.#maxBatchBytes) break;
+    }
+    return count;
+  }
+
+  async #insert(values: Row[]): Promise<boolean> {
+    try {
+      await this.#client.insert({ table: this.#table, values, format: 'JSONEachRow' });
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.#lastError = err;
+      this.#failures += 1;
+      try {
+        this.#onError?.(err, { table: this.#table, rows: values.length, attempt: this.#failures });
+      } catch {
+        // A throwing error callback must not stop the retries.
+      }
+      return false;
+    }
+    this.#rows.splice(0, values.length);
+    const sizes = this.#sizes.splice(0, values.length);
+    for (const size of sizes) this.#bytes -= size;
+    this.#inserted += values.length;
+    this.#failures = 0;
+    this.#lastError = undefined;
+    return true;
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback;
+  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`BatchSink: ${name} must be a positive number`);
+  return v;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback;
+  if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`BatchSink: ${name} must be >= 0`);
+  return v;
+}
