@@ -1,0 +1,22 @@
+/**
+ * Event normalization (reference/relay-protocol.md §8): `normalizeEvent` plus the building
+ * blocks other processors reuse (timestamp parsing, `_meta` bookkeeping, validators).
+ */
+export { EVENT_FIELDS, normalizeEvent } from './normalize-event.js';
+export type { ClientHints, NormalizeContext, NormalizeItemType, NormalizeResult } from './types.js';
+export { EventMeta, charLength } from './meta.js';
+export type { AddErrorOptions, EventPath, MetaErrorKind, Remark } from './meta.js';
+export {
+  DEFAULT_MAX_SECS_IN_FUTURE,
+  DEFAULT_MAX_SECS_IN_PAST,
+  MINIMUM_CLOCK_DRIFT_SECS,
+  formatRfc3339,
+  parseTimestamp,
+} from './timestamps.js';
+export { newEventId, parseEventId } from './event-id.js';
+export { VALID_PLATFORMS, parseLevel } from './defaults.js';
+export { validateEnvironment, validateRelease } from './release.js';
+export type { ValidationFailure } from './release.js';
+export { parseSpanId, parseTraceId } from './contexts.js';
+export { formatMessage } from './logentry.js';
+export { parseUserAgent } from './user-agent.js';

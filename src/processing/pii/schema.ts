@@ -1,0 +1,146 @@
+/**
+ * Which parts of an event the PII scrubber may touch: the `pii = "true"` attributes of
+ * `relay-event-schema` (fields without them are never scrubbed by the legacy settings) and the
+ * value types selectors see (`$http`, `$frame`, …).
+ *
+ * Follows `relay-event-schema/src/protocol/{event,user,request,logentry,breadcrumb,stacktrace,
+ * exception,span,clientsdk}.rs` and `contexts/*.rs` (known contexts keep their unknown keys
+ * unscrubbed; unknown contexts and response/trace data are scrubbed, as the
+ * `relay-pii` `convert` tests pin). `maybe` fields (`request.url`, frame paths, tags, culprit)
+ * are not listed: the legacy rules never apply to them.
+ */
+import { EVENT_FIELDS } from '../normalize/index.js';
+
+/** How to walk a part of the event. */
+export type Schema =
+  /** A data bag: every value inside is pii; `pairs` marks `[key, value]` pair lists. */
+  | { kind: 'bag'; pairs?: boolean }
+  /** A struct: known `fields`; unknown keys follow `other` (not walked when absent). */
+  | { kind: 'struct'; types: readonly string[]; fields: Readonly<Record<string, Schema>>; other?: Schema }
+  /** A `{values: [...]}` interface. */
+  | { kind: 'values'; item: Schema }
+  /** An array of items. */
+  | { kind: 'list'; item: Schema }
+  /** `contexts`: the schema depends on the context's key and type. */
+  | { kind: 'contexts' };
+
+const BAG: Schema = { kind: 'bag' };
+const PAIRS: Schema = { kind: 'bag', pairs: true };
+
+const STACKTRACE: Schema = {
+  kind: 'struct',
+  types: ['stacktrace'],
+  fields: { frames: { kind: 'list', item: { kind: 'struct', types: ['frame'], fields: { vars: BAG } } } },
+};
+
+const EXCEPTION: Schema = {
+  kind: 'struct',
+  types: ['error'],
+  fields: { value: BAG, stacktrace: STACKTRACE, raw_stacktrace: STACKTRACE },
+};
+
+const USER: Schema = {
+  kind: 'struct',
+  types: ['user'],
+  fields: {
+    id: BAG,
+    email: BAG,
+    ip_address: BAG,
+    username: BAG,
+    name: BAG,
+    data: BAG,
+    geo: {
+      kind: 'struct',
+      types: [],
+      fields: { country_code: BAG, city: BAG, subdivision: BAG, region: BAG },
+    },
+  },
+  other: BAG,
+};
+
+const REQUEST_NON_PII = ['url', 'method', 'protocol', 'body_size', 'inferred_content_type', 'api_target'];
+
+const REQUEST: Schema = {
+  kind: 'struct',
+  types: ['http'],
+  fields: {
+    data: BAG,
+    query_string: PAIRS,
+    fragment: BAG,
+    cookies: PAIRS,
+    headers: PAIRS,
+    env: BAG,
+    ...Object.fromEntries(
+      REQUEST_NON_PII.map((key) => [key, { kind: 'struct', types: [], fields: {} } as Schema]),
+    ),
+  },
+  other: BAG,
+};
+
+/** Context types Relay models as structs; their fields (but see {@link CONTEXT_SCHEMAS}) are not pii. */
+export const KNOWN_CONTEXT_TYPES: ReadonlySet<string> = new Set([
+  'device',
+  'os',
+  'runtime',
+  'app',
+  'browser',
+  'gpu',
+  'trace',
+  'profile',
+  'replay',
+  'monitor',
+  'response',
+  'otel',
+  'cloud_resource',
+  'nel',
+  'performance_score',
+  'spring',
+  'ota_updates',
+  'flags',
+]);
+
+/** Known contexts with pii fields. */
+export const CONTEXT_SCHEMAS: Readonly<Record<string, Schema>> = {
+  response: { kind: 'struct', types: [], fields: { cookies: PAIRS, headers: PAIRS, data: BAG } },
+  trace: { kind: 'struct', types: [], fields: { data: BAG } },
+};
+
+const NOT_WALKED: Schema = { kind: 'struct', types: [], fields: {} };
+
+/** The event schema. */
+export const EVENT_SCHEMA: Schema = {
+  kind: 'struct',
+  types: ['event'],
+  fields: {
+    ...Object.fromEntries([...EVENT_FIELDS].map((key) => [key, NOT_WALKED])),
+    extra: BAG,
+    server_name: BAG,
+    user: USER,
+    request: REQUEST,
+    logentry: { kind: 'struct', types: ['logentry'], fields: { message: BAG, formatted: BAG, params: BAG } },
+    exception: { kind: 'values', item: EXCEPTION },
+    stacktrace: STACKTRACE,
+    threads: {
+      kind: 'values',
+      item: {
+        kind: 'struct',
+        types: ['thread'],
+        fields: { stacktrace: STACKTRACE, raw_stacktrace: STACKTRACE },
+      },
+    },
+    breadcrumbs: {
+      kind: 'values',
+      item: { kind: 'struct', types: ['breadcrumb'], fields: { message: BAG, data: BAG } },
+    },
+    contexts: { kind: 'contexts' },
+    sdk: { kind: 'struct', types: ['sdk'], fields: { client_ip: BAG } },
+    spans: {
+      kind: 'list',
+      item: { kind: 'struct', types: ['span'], fields: { data: BAG, sentry_tags: BAG } },
+    },
+    hpkp: BAG,
+    expectct: BAG,
+    expectstaple: BAG,
+  },
+  other: BAG,
+};
