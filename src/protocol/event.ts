@@ -14,14 +14,7 @@ export type Level = 'debug' | 'info' | 'warning' | 'error' | 'fatal';
 
 /** Event types Relay infers (reference/relay-protocol.md §8, "Event type"). */
 export type EventType =
-  | 'error'
-  | 'default'
-  | 'transaction'
-  | 'csp'
-  | 'hpkp'
-  | 'expectct'
-  | 'expectstaple'
-  | 'feedback';
+  'error' | 'default' | 'transaction' | 'csp' | 'hpkp' | 'expectct' | 'expectstaple' | 'feedback';
 
 /** One stack frame (https://develop.sentry.dev/sdk/data-model/event-payloads/stacktrace/). */
 export interface Frame extends JsonObject {

@@ -7,8 +7,7 @@
 import type { OutcomeType } from '../../protocol/outcome.js';
 
 export type StepResult<T> =
-  | { kind: 'ok'; value: T }
-  | { kind: 'drop'; outcome: Exclude<OutcomeType, 'accepted'>; reason: string };
+  { kind: 'ok'; value: T } | { kind: 'drop'; outcome: Exclude<OutcomeType, 'accepted'>; reason: string };
 
 /** Wraps a value as a successful step result. */
 export function ok<T>(value: T): StepResult<T> {

@@ -108,6 +108,16 @@ export interface EventScope {
   environment?: readonly string[];
 }
 
+/** Options of {@link queryIssueAggregates}: the scope plus a filter on the per-issue aggregates. */
+export interface IssueAggregateScope extends EventScope {
+  /**
+   * A HAVING condition over the per-issue aggregates (`count()`, `min(timestamp)`,
+   * `max(timestamp)`), e.g. from `times_seen:>10` or `lastSeen:-24h`; its parameter names
+   * must not clash with `where`'s.
+   */
+  having?: EventFilter;
+}
+
 /** Per-issue aggregates of {@link queryIssueAggregates}. */
 export interface IssueAggregate {
   group_id: number;
@@ -117,6 +127,8 @@ export interface IssueAggregate {
   user_count: number;
   first_seen: Date;
   last_seen: Date;
+  /** True when any of the events has an unhandled exception (`handled = 0`); Sentry's `isUnhandled`. */
+  unhandled: boolean;
 }
 
 /** One time bucket of {@link groupStats}. */
@@ -200,22 +212,25 @@ export function hashMapEntry(key: string, value: string): string {
  */
 export async function queryIssueAggregates(
   store: Pick<ClickHouseStore, 'client'>,
-  scope: EventScope,
+  scope: IssueAggregateScope,
 ): Promise<IssueAggregate[]> {
   if (isEmptyScope(scope)) return [];
   const filter = scopeFilter(scope);
+  const having = scope.having ? `HAVING ${scope.having.sql}` : '';
   const rows = await queryRows(
     store,
     `SELECT group_id,
             count() AS vigil_count,
             uniqIf(user, user != '') AS vigil_user_count,
             min(timestamp) AS vigil_first_seen,
-            max(timestamp) AS vigil_last_seen
+            max(timestamp) AS vigil_last_seen,
+            countIf(handled = 0) > 0 AS vigil_unhandled
        FROM events
       WHERE ${filter.sql}
       GROUP BY group_id
+      ${having}
       ORDER BY group_id`,
-    filter.params,
+    { ...filter.params, ...scope.having?.params },
   );
   return rows.map((r) => ({
     group_id: toNumber(r.group_id),
@@ -223,6 +238,7 @@ export async function queryIssueAggregates(
     user_count: toNumber(r.vigil_user_count),
     first_seen: parseDateTime(r.vigil_first_seen),
     last_seen: parseDateTime(r.vigil_last_seen),
+    unhandled: toNumber(r.vigil_unhandled) === 1,
   }));
 }
 

@@ -38,6 +38,7 @@ export type {
   GroupStatsBucket,
   GroupStatsOptions,
   IssueAggregate,
+  IssueAggregateScope,
   ListGroupEventsOptions,
   StoredErrorEvent,
 } from './events.js';

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite drives (the real clients it tests against):
+# python3-sentry-sdk (Debian's Python SDK, run with /usr/bin/python3).
+# Idempotent and quiet when everything is present; needs root for apt-get.
+set -euo pipefail
+missing=()
+/usr/bin/python3 -c 'import sentry_sdk' >/dev/null 2>&1 || missing+=(python3-sentry-sdk)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "missing Debian packages for the test suite: ${missing[*]} (install them with apt-get as root)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,34 @@
+/**
+ * A minimal client of Vigil's web API for CLI commands: bearer token from `--token`,
+ * `$VIGIL_TOKEN` or `<data-dir>/admin-token`, JSON in and out, API errors as Errors.
+ */
+import type { VigilConfig } from '../server/config.js';
+import { readAdminToken } from '../server/admin-token.js';
+
+/**
+ * GETs `path` from the server at `--url` (default: the configured public URL) and
+ * returns the parsed JSON body. Throws an Error with the API's `detail` on a non-2xx
+ * answer, or when no token can be found.
+ */
+export async function apiGet(
+  config: VigilConfig,
+  opts: Record<string, unknown>,
+  path: string,
+): Promise<unknown> {
+  const base = String(opts.url ?? config.publicUrl).replace(/\/+$/, '');
+  const token =
+    (opts.token as string | undefined) ?? process.env.VIGIL_TOKEN ?? readAdminToken(config.dataDir);
+  if (!token) throw new Error('no API token: pass --token, set VIGIL_TOKEN, or run in the server data dir');
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  } catch (err) {
+    throw new Error(`cannot reach the server at ${base}: ${(err as Error).message}`);
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const detail = (body as { detail?: string } | undefined)?.detail ?? response.statusText;
+    throw new Error(`${response.status}: ${detail}`);
+  }
+  return body;
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * The `vigil` command: `start` runs the server; `projects`, `keys` and `tokens` manage
+ * the metadata store directly (they work whether or not a server is running); `issues`
+ * reads through the running server's web API with a bearer token.
+ */
+import { Command, Option } from 'commander';
+import { loadConfig, type ConfigOverrides } from '../server/config.js';
+import { startServer } from './start.js';
+import { withMetadata, resolveProject } from './metadata.js';
+import { apiGet } from './api-client.js';
+import { formatProjectDsn } from '../server/app.js';
+import {
+  createApiToken,
+  createProject,
+  listProjectKeys,
+  listProjects,
+  createProjectKey,
+} from '../storage/metadata/index.js';
+
+/** Flags every command shares: where the stores are. */
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'YAML config file (values may use ${ENV_VAR})')
+    .option('--data-dir <dir>', 'data directory of the embedded stores (default ./vigil-data)')
+    .option('--database-url <url>', 'metadata store URL (postgres://...); default SQLite in the data dir')
+    .option('--clickhouse-url <url>', 'ClickHouse server URL; default embedded chDB in the data dir');
+}
+
+function overrides(opts: Record<string, unknown>): ConfigOverrides {
+  return opts as ConfigOverrides;
+}
+
+const program = new Command('vigil')
+  .description('Self-hosted, Sentry-compatible monitoring')
+  .showHelpAfterError();
+
+storeOptions(
+  program
+    .command('start')
+    .description('start the server (ingest edge, processing, web API)')
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default 8000)')
+    .option('--public-url <url>', 'URL clients use to reach this server (default http://<host>:<port>)')
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+      ]),
+    ),
+).action(async (opts: Record<string, unknown>) => {
+  await startServer(loadConfig(overrides(opts)));
+});
+
+const projects = program.command('projects').description('manage projects');
+storeOptions(projects.command('create <slug>').description('create a project and its first DSN key'))
+  .option('--name <name>', 'display name (default: the slug)')
+  .option('--platform <platform>', 'platform, e.g. node or python')
+  .action(async (slug: string, opts: Record<string, unknown>) => {
+    const config = loadConfig(overrides(opts));
+    await withMetadata(config, async (store, org) => {
+      const created = await createProject(
+        store,
+        org.id,
+        slug,
+        opts.name as string | undefined,
+        opts.platform as string | undefined,
+      );
+      if (!created.ok) throw new Error(created.error.detail);
+      const project = created.value;
+      const key = await createProjectKey(store, project.id);
+      console.log(`created project ${project.slug} (id ${project.id})`);
+      console.log(`DSN: ${formatProjectDsn(config.publicUrl, key.public_key, project.id)}`);
+    });
+  });
+storeOptions(projects.command('list').description('list projects')).action(
+  async (opts: Record<string, unknown>) => {
+    await withMetadata(loadConfig(overrides(opts)), async (store, org) => {
+      for (const p of await listProjects(store, org.id)) console.log(`${p.id}\t${p.slug}\t${p.name}`);
+    });
+  },
+);
+
+const keys = program.command('keys').description('manage DSN keys');
+storeOptions(keys.command('list').description('list DSN keys and their DSNs'))
+  .option('--project <slug>', 'only this project')
+  .action(async (opts: Record<string, unknown>) => {
+    const config = loadConfig(overrides(opts));
+    await withMetadata(config, async (store, org) => {
+      const selected = opts.project
+        ? [await resolveProject(store, org.id, opts.project as string)]
+        : await listProjects(store, org.id);
+      for (const project of selected) {
+        for (const key of await listProjectKeys(store, project.id)) {
+          const state = key.is_active ? 'active' : 'disabled';
+          console.log(
+            `${project.slug}\t${state}\t${formatProjectDsn(config.publicUrl, key.public_key, project.id)}`,
+          );
+        }
+      }
+    });
+  });
+
+const tokens = program.command('tokens').description('manage API tokens');
+storeOptions(tokens.command('create').description('create an API token (printed once)'))
+  .option('--name <name>', 'token name', 'cli')
+  .option(
+    '--scopes <scopes>',
+    'comma-separated scopes',
+    'org:read,project:read,project:write,project:releases,event:read,event:write,event:admin',
+  )
+  .action(async (opts: Record<string, unknown>) => {
+    await withMetadata(loadConfig(overrides(opts)), async (store, org) => {
+      const scopes = String(opts.scopes)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const { token } = await createApiToken(store, org.id, String(opts.name), scopes);
+      console.log(token);
+    });
+  });
+
+const issues = program.command('issues').description('read issues through the web API');
+storeOptions(issues.command('list').description('list issues (Sentry search syntax in --query)'))
+  .option('--project <slug>', 'only this project')
+  .option('--query <query>', 'search query, e.g. "is:unresolved level:error"')
+  .option('--url <url>', 'server URL (default: the configured public URL)')
+  .option('--token <token>', 'API token (default: $VIGIL_TOKEN, else <data-dir>/admin-token)')
+  .action(async (opts: Record<string, unknown>) => {
+    const config = loadConfig(overrides(opts));
+    const params = new URLSearchParams();
+    if (opts.query !== undefined) params.set('query', String(opts.query));
+    const path = opts.project
+      ? `/api/0/projects/vigil/${encodeURIComponent(String(opts.project))}/issues/`
+      : '/api/0/organizations/vigil/issues/';
+    const rows = await apiGet(config, opts, `${path}?${params}`);
+    for (const issue of rows as Array<Record<string, unknown>>) {
+      console.log(`${issue.shortId}\t${issue.status}\t${issue.level}\t${issue.count}\t${issue.title}`);
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

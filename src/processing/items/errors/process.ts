@@ -1,0 +1,88 @@
+/**
+ * The error-event pipeline for one `event` item (or a legacy store body):
+ * validate → normalize → scrub → group → extract. Filters and quotas join in their
+ * own steps (issue #4); every step returns a StepResult, so a bad event ends as an
+ * `invalid` outcome with Relay's reason instead of an exception
+ * (reference/relay-protocol.md §7.2, §8, §9; reference/sentry-semantics.md §3).
+ */
+import type { SentryEvent } from '../../../protocol/event.js';
+import type { JsonObject } from '../../../protocol/json.js';
+import { drop, ok, type StepResult } from '../../pipeline/result.js';
+import { normalizeEvent, type NormalizeContext } from '../../normalize/index.js';
+import { scrubEvent, DEFAULT_DATA_SCRUBBING, type DataScrubbingSettings } from '../../pii/index.js';
+import { computeGrouping, deriveTitleInfo } from '../../grouping/index.js';
+import { extractErrorRecord, type ErrorEventRecord } from './extract.js';
+
+/** What the pipeline needs to know about the request and the project. */
+export interface ErrorItemContext extends Omit<NormalizeContext, 'itemType'> {
+  projectId: number;
+  scrubbing?: DataScrubbingSettings;
+  retentionDays?: number;
+}
+
+/** A processed error event: the row to store and what issue resolution needs. */
+export interface ProcessedErrorEvent {
+  event: SentryEvent;
+  /** Grouping hashes, app variant first (reference/sentry-semantics.md §3.2). */
+  hashes: string[];
+  /** The issue's initial title, culprit, level, type and metadata when this event creates it. */
+  issue: { type: string; title: string; culprit: string; level: string; metadata: JsonObject };
+  record: ErrorEventRecord;
+}
+
+/** Parses the payload bytes as a JSON object; anything else is Relay's `invalid_json`. */
+function parsePayload(payload: Buffer): StepResult<unknown> {
+  try {
+    const value: unknown = JSON.parse(payload.toString('utf8'));
+    return ok(value);
+  } catch {
+    return drop('invalid', 'invalid_json');
+  }
+}
+
+/**
+ * Runs the error pipeline over one item payload. Returns `drop('invalid', reason)` for
+ * unparseable JSON or an event normalization rejects; never throws on bad input.
+ */
+export function processErrorItem(payload: Buffer, ctx: ErrorItemContext): StepResult<ProcessedErrorEvent> {
+  const parsed = parsePayload(payload);
+  if (parsed.kind === 'drop') return parsed;
+  return processErrorPayload(parsed.value, ctx);
+}
+
+/** The pipeline from an already-parsed JSON value (the legacy store endpoint parses first). */
+export function processErrorPayload(input: unknown, ctx: ErrorItemContext): StepResult<ProcessedErrorEvent> {
+  const scrubbing = ctx.scrubbing ?? DEFAULT_DATA_SCRUBBING;
+  // Relay does not infer a client IP for projects that scrub IP addresses.
+  const clientIp = scrubbing.scrubData && scrubbing.scrubIpAddresses ? undefined : ctx.clientIp;
+  const normalized = normalizeEvent(input, { ...ctx, clientIp, itemType: 'event' });
+  if (!normalized.ok) return drop('invalid', normalized.reason);
+  const event = scrubEvent(normalized.event, scrubbing);
+  const grouping = computeGrouping(event);
+  // Title and culprit reuse the grouping result (exception-group main exception, fingerprint-rule titles).
+  const info = deriveTitleInfo(event, { grouping });
+  if (grouping.mainExceptionId !== undefined) event.main_exception_id = grouping.mainExceptionId;
+  event.title = info.title;
+  event.culprit = info.culprit;
+  event.metadata = info.metadata;
+  const record = extractErrorRecord({
+    projectId: ctx.projectId,
+    event,
+    hashes: grouping.hashes,
+    title: info.title,
+    culprit: info.culprit,
+    retentionDays: ctx.retentionDays,
+  });
+  return ok({
+    event,
+    hashes: grouping.hashes,
+    issue: {
+      type: info.type,
+      title: info.title,
+      culprit: info.culprit,
+      level: event.level ?? 'error',
+      metadata: info.metadata,
+    },
+    record,
+  });
+}

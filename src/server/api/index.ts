@@ -1,0 +1,34 @@
+/**
+ * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
+ * §2; Sentry's public API docs): issue lists and search, issue details and status
+ * updates, issue events. Bearer-token auth; errors as `{"detail": ...}`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MetadataStore } from '../../storage/metadata/index.js';
+import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
+import { TokenAuth } from './auth.js';
+import { ApiError, sendApiError } from './errors.js';
+import { issueRoutes } from './issues.js';
+
+/** What the API routes need. */
+export interface ApiDeps {
+  metadata: MetadataStore;
+  clickhouse: ClickHouseStore;
+  /** Base URL for permalinks and DSNs, e.g. `http://127.0.0.1:8000`. */
+  publicUrl: string;
+}
+
+/** Registers the web API (a Fastify plugin). */
+export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const auth = new TokenAuth(deps.metadata);
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ApiError) return sendApiError(reply, err);
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ detail: (err as Error).message });
+    }
+    request.log.error({ err }, 'API request failed');
+    return reply.code(500).send({ detail: 'Internal Error' });
+  });
+  await issueRoutes(app, { ...deps, auth });
+}

@@ -1,0 +1,114 @@
+/**
+ * The composition root: opens the stores, migrates and bootstraps them, builds the
+ * HTTP app (ingest edge + web API), starts the processing loop, and shuts all of it
+ * down in the order that loses nothing (DESIGN.md, "The path of an event", step 3):
+ * stop accepting → drain the queue → flush the sinks → close the stores.
+ */
+import { mkdirSync } from 'node:fs';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { VigilConfig } from './config.js';
+import { ingestRoutes, EnvelopeQueue } from './ingest/index.js';
+import { apiRoutes } from './api/index.js';
+import { KeyCache } from './services/key-cache.js';
+import { EnvelopeProcessor } from './services/envelope-processor.js';
+import { OutcomeCounter } from './services/outcome-counter.js';
+import { readAdminToken, writeAdminToken } from './admin-token.js';
+import { bootstrap, openMetadataStore, type MetadataStore } from '../storage/metadata/index.js';
+import {
+  BatchSink,
+  migrate,
+  openClickHouse,
+  type ClickHouseStore,
+  type ErrorEventRow,
+} from '../storage/clickhouse/index.js';
+
+/** A running (or ready-to-listen) Vigil instance. */
+export interface Vigil {
+  app: FastifyInstance;
+  config: VigilConfig;
+  logger: Logger;
+  metadata: MetadataStore;
+  clickhouse: ClickHouseStore;
+  outcomes: OutcomeCounter;
+  /** The default project's DSN, `http://<public key>@<host:port>/1`. */
+  dsn: string;
+  /** The bootstrap API token (plaintext from `<dataDir>/admin-token`), if that file exists. */
+  adminToken: string | undefined;
+  /** Waits until everything accepted so far is stored and queryable (tests, shutdown). */
+  flush(): Promise<void>;
+  /** Stops accepting, drains the queue, flushes the sinks and closes the stores. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Builds the DSN of a public key and project for clients reaching `publicUrl`. */
+export function formatProjectDsn(publicUrl: string, publicKey: string, projectId: number): string {
+  const url = new URL(publicUrl);
+  return `${url.protocol}//${publicKey}@${url.host}${url.pathname.replace(/\/$/, '')}/${projectId}`;
+}
+
+/**
+ * Opens the stores of `config` and assembles the server. Does not listen; call
+ * `vigil.app.listen(...)`. Throws if a store cannot be opened or migrated.
+ */
+export async function createVigil(config: VigilConfig, logger?: Logger): Promise<Vigil> {
+  const log = logger ?? pino({ level: config.logLevel });
+  mkdirSync(config.dataDir, { recursive: true });
+  const metadata = await openMetadataStore({ url: config.databaseUrl, dataDir: config.dataDir });
+  const boot = await bootstrap(metadata);
+  if (boot.token) writeAdminToken(config.dataDir, boot.token);
+  const clickhouse = await openClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir });
+  await migrate(clickhouse);
+
+  const outcomes = new OutcomeCounter();
+  const eventSink = new BatchSink<ErrorEventRow>({
+    store: clickhouse,
+    table: 'events',
+    onError: (err) => log.error({ err }, 'insert into events failed; will retry'),
+  });
+  const queue = new EnvelopeQueue(config.queue);
+  const processor = new EnvelopeProcessor({ queue, metadata, eventSink, outcomes, logger: log });
+  processor.start();
+
+  const keys = new KeyCache(metadata);
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Per-request logs would cost more than the ingest work itself at thousands of requests/s.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreDuplicateSlashes: true },
+  });
+  await app.register(ingestRoutes, {
+    lookupKey: (k: string) => keys.lookup(k),
+    enqueue: (e) => queue.push(e),
+  });
+  await app.register(apiRoutes, { metadata, clickhouse, publicUrl: config.publicUrl });
+
+  const flush = async (): Promise<void> => {
+    while (queue.size > 0 || processor.busy) await new Promise((r) => setTimeout(r, 10));
+    await eventSink.flush();
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close();
+      queue.close();
+      await processor.stop();
+      await eventSink.close();
+      await clickhouse.close();
+      await metadata.close();
+    })());
+
+  return {
+    app,
+    config,
+    logger: log,
+    metadata,
+    clickhouse,
+    outcomes,
+    dsn: formatProjectDsn(config.publicUrl, boot.key.public_key, boot.project.id),
+    adminToken: readAdminToken(config.dataDir),
+    flush,
+    close,
+  };
+}

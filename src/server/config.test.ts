@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+function yamlFile(text: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-config-'));
+  const file = path.join(dir, 'vigil.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('works with no file: 127.0.0.1:8000, ./vigil-data, embedded stores', () => {
+    const c = loadConfig({}, {});
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.port).toBe(8000);
+    expect(c.dataDir).toBe(path.resolve('vigil-data'));
+    expect(c.publicUrl).toBe('http://127.0.0.1:8000');
+    expect(c.clickhouseUrl).toBeUndefined();
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('reads YAML with ${ENV} references, and flags win over the file', () => {
+    const file = yamlFile(
+      'port: 9100\nhost: 0.0.0.0\ndatabaseUrl: postgres://vigil:${PG_PASS}@db/vigil\nqueue:\n  maxEnvelopes: 5\n',
+    );
+    const c = loadConfig({ config: file, port: '9200' }, { PG_PASS: 's3cret' });
+    expect(c.port).toBe(9200);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.databaseUrl).toBe('postgres://vigil:s3cret@db/vigil');
+    expect(c.queue.maxEnvelopes).toBe(5);
+    expect(c.publicUrl).toBe('http://0.0.0.0:9200');
+  });
+
+  it('rejects a missing environment variable, bad YAML and a bad port with ConfigError', () => {
+    expect(() => loadConfig({ config: yamlFile('databaseUrl: ${NOPE_NOT_SET}\n') }, {})).toThrow(
+      /NOPE_NOT_SET/,
+    );
+    expect(() => loadConfig({ config: yamlFile('port: [1,\n') }, {})).toThrow(ConfigError);
+    expect(() => loadConfig({ port: 'eighty' }, {})).toThrow(/invalid port/);
+    expect(() => loadConfig({ config: '/nonexistent/vigil.yaml' }, {})).toThrow(/cannot read/);
+  });
+});

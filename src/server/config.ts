@@ -1,0 +1,148 @@
+/**
+ * Server configuration: defaults that work with no file, an optional YAML file whose
+ * string values may reference environment variables as `${NAME}`, and CLI flags on top
+ * (DESIGN.md, "Conventions"). Precedence: flags > file > defaults.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/** The resolved configuration of one Vigil process. */
+export interface VigilConfig {
+  /** Interface to bind; default `127.0.0.1`. */
+  host: string;
+  /** TCP port; default 8000. */
+  port: number;
+  /** Directory of the embedded stores and the spool; default `./vigil-data`. */
+  dataDir: string;
+  /** Base URL clients use to reach this server (DSNs, permalinks); default `http://<host>:<port>`. */
+  publicUrl: string;
+  /** ClickHouse server URL (`http://user:pass@host:8123/db`); unset = embedded chDB in the data dir. */
+  clickhouseUrl?: string;
+  /** Metadata database URL (`postgres://...`); unset = SQLite in the data dir. */
+  databaseUrl?: string;
+  /** Bounds of the in-memory envelope queue; a full queue answers 503 at the edge. */
+  queue: { maxEnvelopes: number; maxBytes: number };
+  /** pino log level; default `info`. */
+  logLevel: string;
+}
+
+/** Values that may come from CLI flags (all optional). */
+export interface ConfigOverrides {
+  config?: string;
+  host?: string;
+  port?: number | string;
+  dataDir?: string;
+  publicUrl?: string;
+  clickhouseUrl?: string;
+  databaseUrl?: string;
+  logLevel?: string;
+}
+
+/** A configuration problem: unreadable file, bad YAML, unknown env var, bad value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8000,
+  dataDir: './vigil-data',
+  queue: { maxEnvelopes: 20_000, maxBytes: 512 * 1024 * 1024 },
+  logLevel: 'info',
+};
+
+/** Replaces `${NAME}` in every string of a parsed YAML tree; a missing variable is an error. */
+function expandEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ConfigError(`environment variable ${name} is not set`);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => expandEnv(v, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env)]));
+  }
+  return value;
+}
+
+function readFile(file: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`invalid YAML in ${file}: ${(err as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must be a mapping`);
+  }
+  return expandEnv(parsed, env) as Record<string, unknown>;
+}
+
+function pick<T>(...values: Array<T | undefined | null>): T | undefined {
+  for (const v of values) if (v !== undefined && v !== null && v !== '') return v;
+  return undefined;
+}
+
+function toPort(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`invalid port: ${String(value)}`);
+  return n;
+}
+
+function str(value: unknown, key: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new ConfigError(`${key} must be a string`);
+  return String(value);
+}
+
+/**
+ * Builds the configuration from flags, the YAML file named by `overrides.config` (keys:
+ * `host`, `port`, `dataDir`, `publicUrl`, `clickhouseUrl`, `databaseUrl`, `logLevel`,
+ * `queue.maxEnvelopes`, `queue.maxBytes`) and the defaults.
+ * Throws ConfigError for an unreadable file, bad YAML, a missing `${VAR}` or a bad value.
+ */
+export function loadConfig(
+  overrides: ConfigOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): VigilConfig {
+  const file = overrides.config ? readFile(overrides.config, env) : {};
+  const queueFile = (file.queue ?? {}) as Record<string, unknown>;
+  const host = pick(overrides.host, str(file.host, 'host')) ?? DEFAULTS.host;
+  const port = toPort(
+    pick<number | string>(overrides.port, file.port as number | undefined) ?? DEFAULTS.port,
+  );
+  const dataDir = path.resolve(pick(overrides.dataDir, str(file.dataDir, 'dataDir')) ?? DEFAULTS.dataDir);
+  const publicUrl = (
+    pick(overrides.publicUrl, str(file.publicUrl, 'publicUrl')) ?? `http://${host}:${port}`
+  ).replace(/\/+$/, '');
+  const positive = (v: unknown, key: string, dflt: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${key} must be a positive integer`);
+    return n;
+  };
+  return {
+    host,
+    port,
+    dataDir,
+    publicUrl,
+    clickhouseUrl: pick(overrides.clickhouseUrl, str(file.clickhouseUrl, 'clickhouseUrl')),
+    databaseUrl: pick(overrides.databaseUrl, str(file.databaseUrl, 'databaseUrl')),
+    queue: {
+      maxEnvelopes: positive(queueFile.maxEnvelopes, 'queue.maxEnvelopes', DEFAULTS.queue.maxEnvelopes),
+      maxBytes: positive(queueFile.maxBytes, 'queue.maxBytes', DEFAULTS.queue.maxBytes),
+    },
+    logLevel: pick(overrides.logLevel, str(file.logLevel, 'logLevel')) ?? DEFAULTS.logLevel,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The edge's in-memory project-key cache (DESIGN.md: the ingest edge does no database
+ * I/O on the request path beyond this cache). A miss loads the key once from the
+ * metadata store; results, including "unknown key", are kept for a short TTL so keys
+ * created or disabled by `vigil` CLI commands in another process take effect within
+ * that time.
+ */
+import type { ProjectKeyInfo } from '../ingest/index.js';
+import { getProjectKeyByPublicKey, type MetadataStore } from '../../storage/metadata/index.js';
+
+interface Entry {
+  info: ProjectKeyInfo | undefined;
+  expires: number;
+}
+
+/** Looks up DSN public keys through a TTL cache; concurrent misses share one query. */
+export class KeyCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<ProjectKeyInfo | undefined>>();
+
+  /**
+   * @param ttlMs how long a found key is trusted (default 60 s)
+   * @param missTtlMs how long an unknown key is remembered (default 5 s)
+   */
+  constructor(
+    private readonly metadata: MetadataStore,
+    private readonly ttlMs = 60_000,
+    private readonly missTtlMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Resolves a 32-hex public key to its project, or `undefined` if no such key exists. */
+  lookup(publicKey: string): Promise<ProjectKeyInfo | undefined> {
+    const hit = this.entries.get(publicKey);
+    if (hit && hit.expires > this.now()) return Promise.resolve(hit.info);
+    let pending = this.inflight.get(publicKey);
+    if (!pending) {
+      pending = this.load(publicKey).finally(() => this.inflight.delete(publicKey));
+      this.inflight.set(publicKey, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets a key, e.g. after it was disabled through the API of this process. */
+  invalidate(publicKey: string): void {
+    this.entries.delete(publicKey);
+  }
+
+  private async load(publicKey: string): Promise<ProjectKeyInfo | undefined> {
+    const found = await getProjectKeyByPublicKey(this.metadata, publicKey);
+    const info: ProjectKeyInfo | undefined = found && {
+      keyId: found.key.id,
+      publicKey: found.key.public_key,
+      projectId: found.project.id,
+      organizationId: found.organization.id,
+      isActive: Boolean(found.key.is_active),
+    };
+    if (this.entries.size > 100_000) this.entries.clear();
+    this.entries.set(publicKey, { info, expires: this.now() + (info ? this.ttlMs : this.missTtlMs) });
+    return info;
+  }
+}
