@@ -3,6 +3,7 @@
 // nothing imports server or cli.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 /** Folder → the folders it must not import from. */
 const forbidden = {
@@ -43,8 +44,6 @@ export default tseslint.config(
   ...boundaryRules,
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
-    },
+    languageOptions: { globals: globals.node },
   },
 );
