@@ -7,7 +7,14 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, cliPath, eventually, repoRoot, startVigil, type VigilProcess } from '../helpers/vigil-process.js';
+import {
+  api,
+  cliPath,
+  eventually,
+  repoRoot,
+  startVigil,
+  type VigilProcess,
+} from '../helpers/vigil-process.js';
 
 const run = promisify(execFile);
 const sentryCli = path.join(repoRoot, 'node_modules/.bin/sentry-cli');
@@ -31,12 +38,28 @@ afterAll(async () => {
 
 describe('sentry-cli send-event', () => {
   it('a message event becomes an issue with the message, level and tags', async () => {
-    await run(sentryCli, ['send-event', '-m', 'Deploy hook failed for build 4711', '--level', 'warning', '--tag', 'origin:cli', '--no-environ'], {
-      env: { ...process.env, SENTRY_DSN: vigil.dsn },
-      timeout: 30_000,
-    });
+    await run(
+      sentryCli,
+      [
+        'send-event',
+        '-m',
+        'Deploy hook failed for build 4711',
+        '--level',
+        'warning',
+        '--tag',
+        'origin:cli',
+        '--no-environ',
+      ],
+      {
+        env: { ...process.env, SENTRY_DSN: vigil.dsn },
+        timeout: 30_000,
+      },
+    );
     const issue = await eventually(async () => {
-      const res = await api(vigil, `/api/0/projects/vigil/default/issues/?query=${encodeURIComponent('origin:cli')}`);
+      const res = await api(
+        vigil,
+        `/api/0/projects/vigil/default/issues/?query=${encodeURIComponent('origin:cli')}`,
+      );
       return (res.body as Array<Record<string, string>>)[0];
     });
     expect(issue.title).toBe('Deploy hook failed for build 4711');
@@ -52,7 +75,12 @@ describe('vigil CLI', () => {
     const dsn = /DSN: (\S+)/.exec(created)![1]!;
     expect(dsn).toMatch(new RegExp(`^http://[0-9a-f]{32}@127\\.0\\.0\\.1:8000/2$`));
     const projects = await vigilCli('projects', 'list');
-    expect(projects.split('\n').filter(Boolean).map((l) => l.split('\t')[1])).toEqual(['default', 'checkout']);
+    expect(
+      projects
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[1]),
+    ).toEqual(['default', 'checkout']);
     const keys = await vigilCli('keys', 'list', '--project', 'checkout');
     expect(keys.trim()).toBe(`checkout\tactive\t${dsn}`);
     await expect(vigilCli('projects', 'create', 'checkout')).rejects.toThrow(/already|taken/i);
@@ -61,13 +89,31 @@ describe('vigil CLI', () => {
     expect(token).toMatch(/^sntryu_[0-9a-f]{64}$/);
     const viaToken = await api({ url: vigil.url, token }, '/api/0/organizations/vigil/issues/?query=');
     expect(viaToken.status).toBe(200);
-    const denied = await api({ url: vigil.url, token: 'sntryu_' + '0'.repeat(64) }, '/api/0/organizations/vigil/issues/');
+    const denied = await api(
+      { url: vigil.url, token: 'sntryu_' + '0'.repeat(64) },
+      '/api/0/organizations/vigil/issues/',
+    );
     expect(denied.status).toBe(401);
 
-    await eventually(async () => (await vigilCli('issues', 'list', '--url', vigil.url)).includes('Deploy hook failed'));
-    const listed = await vigilCli('issues', 'list', '--url', vigil.url, '--query', 'level:warning origin:cli');
+    await eventually(async () =>
+      (await vigilCli('issues', 'list', '--url', vigil.url)).includes('Deploy hook failed'),
+    );
+    const listed = await vigilCli(
+      'issues',
+      'list',
+      '--url',
+      vigil.url,
+      '--query',
+      'level:warning origin:cli',
+    );
     const [line] = listed.trim().split('\n');
-    expect(line!.split('\t')).toEqual([expect.stringMatching(/^DEFAULT-\d+$/), 'unresolved', 'warning', '1', 'Deploy hook failed for build 4711']);
+    expect(line!.split('\t')).toEqual([
+      expect.stringMatching(/^DEFAULT-\d+$/),
+      'unresolved',
+      'warning',
+      '1',
+      'Deploy hook failed for build 4711',
+    ]);
     expect((await vigilCli('issues', 'list', '--url', vigil.url, '--project', 'checkout')).trim()).toBe('');
   });
 });

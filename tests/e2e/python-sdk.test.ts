@@ -27,7 +27,10 @@ describe('python3-sentry-sdk', () => {
       timeout: 30_000,
     });
     const issues = await eventually(async () => {
-      const res = await api(vigil, `/api/0/projects/vigil/default/issues/?query=${encodeURIComponent('scenario:python')}`);
+      const res = await api(
+        vigil,
+        `/api/0/projects/vigil/default/issues/?query=${encodeURIComponent('scenario:python')}`,
+      );
       const body = res.body as Array<Record<string, string>>;
       return body.length === 1 ? body : undefined;
     });
@@ -38,7 +41,10 @@ describe('python3-sentry-sdk', () => {
     const event = (await api(vigil, `/api/0/issues/${issue.id}/events/latest/`)).body as {
       platform: string;
       sdk: { name: string };
-      entries: Array<{ type: string; data: { values: Array<{ stacktrace: { frames: Array<Record<string, unknown>> } }> } }>;
+      entries: Array<{
+        type: string;
+        data: { values: Array<{ stacktrace: { frames: Array<Record<string, unknown>> } }> };
+      }>;
     };
     expect(event.platform).toBe('python');
     expect(event.sdk.name).toBe('sentry.python');

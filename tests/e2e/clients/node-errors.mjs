@@ -72,6 +72,10 @@ switch (scenario) {
     Promise.reject(new Error('unhandled rejection in worker'));
     await new Promise((r) => setTimeout(r, 200));
     break;
+  case 'burst':
+    // 40 errors from one call site: one issue, 40 events.
+    for (let i = 0; i < 40; i++) Sentry.captureException(new Error(`burst error ${i}`));
+    break;
   default:
     console.error(`unknown scenario ${scenario}`);
     process.exit(2);
