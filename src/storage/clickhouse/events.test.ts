@@ -137,15 +137,40 @@ describe('queryIssueAggregates', () => {
   it('returns count, distinct users and first/last seen per group', async () => {
     const aggregates = await queryIssueAggregates(store, { projectIds: [1] });
     expect(aggregates).toEqual([
-      { group_id: 10, count: 3, user_count: 2, first_seen: at(0), last_seen: at(2 * HOUR) },
-      { group_id: 11, count: 1, user_count: 1, first_seen: at(HOUR / 2), last_seen: at(HOUR / 2) },
+      { group_id: 10, count: 3, user_count: 2, first_seen: at(0), last_seen: at(2 * HOUR), unhandled: true },
+      {
+        group_id: 11,
+        count: 1,
+        user_count: 1,
+        first_seen: at(HOUR / 2),
+        last_seen: at(HOUR / 2),
+        unhandled: true,
+      },
     ]);
+  });
+
+  it('filters the per-issue aggregates with a HAVING condition', async () => {
+    const busy = await queryIssueAggregates(store, {
+      projectIds: [1],
+      having: { sql: 'count() > {h0:UInt64}', params: { h0: 1 } },
+    });
+    expect(busy.map((a) => a.group_id)).toEqual([10]);
   });
 
   it('applies start, groupIds and environment', async () => {
     expect(
       await queryIssueAggregates(store, { projectIds: [1, 2], groupIds: [10], start: at(HOUR) }),
-    ).toEqual([{ group_id: 10, count: 2, user_count: 1, first_seen: at(HOUR), last_seen: at(2 * HOUR) }]);
+    ).toEqual([
+      // The unhandled event of group 10 is before `start`: the remaining ones are handled or unknown.
+      {
+        group_id: 10,
+        count: 2,
+        user_count: 1,
+        first_seen: at(HOUR),
+        last_seen: at(2 * HOUR),
+        unhandled: false,
+      },
+    ]);
     const dev = await queryIssueAggregates(store, { projectIds: [1], environment: ['dev'] });
     expect(dev.map((a) => [a.group_id, a.count])).toEqual([[10, 1]]);
     expect(await queryIssueAggregates(store, { projectIds: [1], groupIds: [] })).toEqual([]);
