@@ -13,6 +13,7 @@ import { apiRoutes } from './api/index.js';
 import { KeyCache } from './services/key-cache.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { OutcomeCounter } from './services/outcome-counter.js';
+import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
 import { bootstrap, openMetadataStore, type MetadataStore } from '../storage/metadata/index.js';
 import {
@@ -67,7 +68,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     onError: (err) => log.error({ err }, 'insert into events failed; will retry'),
   });
   const queue = new EnvelopeQueue(config.queue);
-  const processor = new EnvelopeProcessor({ queue, metadata, eventSink, outcomes, logger: log });
+  const pool = new ProcessingPool(log, config.processing.workers);
+  const processor = new EnvelopeProcessor({ queue, metadata, eventSink, outcomes, pool, logger: log });
   processor.start();
 
   const keys = new KeyCache(metadata);
@@ -94,6 +96,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
       await app.close();
       queue.close();
       await processor.stop();
+      await pool.close();
       await eventSink.close();
       await clickhouse.close();
       await metadata.close();

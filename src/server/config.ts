@@ -4,6 +4,7 @@
  * (DESIGN.md, "Conventions"). Precedence: flags > file > defaults.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -23,6 +24,8 @@ export interface VigilConfig {
   databaseUrl?: string;
   /** Bounds of the in-memory envelope queue; a full queue answers 503 at the edge. */
   queue: { maxEnvelopes: number; maxBytes: number };
+  /** Processing threads; default the machine's available parallelism, 0 = on the main thread. */
+  processing: { workers: number };
   /** pino log level; default `info`. */
   logLevel: string;
 }
@@ -48,7 +51,7 @@ const DEFAULTS = {
   host: '127.0.0.1',
   port: 8000,
   dataDir: './vigil-data',
-  queue: { maxEnvelopes: 20_000, maxBytes: 512 * 1024 * 1024 },
+  queue: { maxEnvelopes: 10_000, maxBytes: 128 * 1024 * 1024 },
   logLevel: 'info',
 };
 
@@ -109,7 +112,7 @@ function str(value: unknown, key: string): string | undefined {
 /**
  * Builds the configuration from flags, the YAML file named by `overrides.config` (keys:
  * `host`, `port`, `dataDir`, `publicUrl`, `clickhouseUrl`, `databaseUrl`, `logLevel`,
- * `queue.maxEnvelopes`, `queue.maxBytes`) and the defaults.
+ * `queue.maxEnvelopes`, `queue.maxBytes`, `processing.workers`) and the defaults.
  * Throws ConfigError for an unreadable file, bad YAML, a missing `${VAR}` or a bad value.
  */
 export function loadConfig(
@@ -118,6 +121,7 @@ export function loadConfig(
 ): VigilConfig {
   const file = overrides.config ? readFile(overrides.config, env) : {};
   const queueFile = (file.queue ?? {}) as Record<string, unknown>;
+  const processingFile = (file.processing ?? {}) as Record<string, unknown>;
   const host = pick(overrides.host, str(file.host, 'host')) ?? DEFAULTS.host;
   const port = toPort(
     pick<number | string>(overrides.port, file.port as number | undefined) ?? DEFAULTS.port,
@@ -142,6 +146,10 @@ export function loadConfig(
     queue: {
       maxEnvelopes: positive(queueFile.maxEnvelopes, 'queue.maxEnvelopes', DEFAULTS.queue.maxEnvelopes),
       maxBytes: positive(queueFile.maxBytes, 'queue.maxBytes', DEFAULTS.queue.maxBytes),
+    },
+    processing: {
+      workers:
+        processingFile.workers === 0 ? 0 : positive(processingFile.workers, 'processing.workers', availableParallelism()),
     },
     logLevel: pick(overrides.logLevel, str(file.logLevel, 'logLevel')) ?? DEFAULTS.logLevel,
   };

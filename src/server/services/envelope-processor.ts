@@ -8,16 +8,19 @@
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
-import { processErrorItem, type ProcessedErrorEvent } from '../../processing/items/errors/process.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
 import { toDateTime64, type BatchSink, type ErrorEventRow } from '../../storage/clickhouse/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
+import type { ProcessingPool } from './processing-pool.js';
+import type { ErrorWork, ErrorWorkResult } from './error-work.js';
 
 /** Collaborators of the processor. */
 export interface EnvelopeProcessorDeps {
   queue: EnvelopeQueue;
   metadata: MetadataStore;
   eventSink: BatchSink<ErrorEventRow>;
+  /** Where the CPU-heavy pipeline runs (worker threads or inline). */
+  pool: ProcessingPool;
   outcomes: OutcomeCounter;
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
@@ -74,30 +77,37 @@ export class EnvelopeProcessor {
 
   /** Processes one batch; retries the metadata step until it succeeds, so nothing is lost. */
   async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
-    const events: Array<{ projectId: number; processed: ProcessedErrorEvent }> = [];
+    const works: ErrorWork[] = [];
     for (const accepted of batch) {
       for (const item of accepted.envelope.items) {
-        const processed = this.processItem(accepted, item);
-        if (processed) events.push({ projectId: accepted.projectId, processed });
+        const work = this.toWork(accepted, item);
+        if (work) works.push(work);
       }
+    }
+    if (works.length === 0) return;
+    const results = await this.withRetry('process events', () => this.deps.pool.run(works));
+    const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
+    for (const result of results) {
+      if (result.kind === 'drop') {
+        this.deps.outcomes.record({ outcome: result.outcome, reason: result.reason, category: 'error', quantity: 1 });
+        continue;
+      }
+      const category = result.record.type === 'error' ? 'error' : 'default';
+      this.deps.outcomes.record({ outcome: 'accepted', reason: null, category, quantity: 1 });
+      events.push(result);
     }
     if (events.length === 0) return;
     const groups = await this.withRetry('resolve issues', () =>
       resolveGroups(
         this.deps.metadata,
-        events.map(({ projectId, processed }) => ({
-          projectId,
-          hashes: processed.hashes,
-          init: {
-            ...processed.issue,
-            release: processed.event.release,
-            timestamp: new Date(processed.record.timestamp),
-            eventId: processed.record.event_id,
-          },
+        events.map(({ record, hashes, issue, release }) => ({
+          projectId: record.project_id,
+          hashes,
+          init: { ...issue, release, timestamp: new Date(record.timestamp), eventId: record.event_id },
         })),
       ),
     );
-    const rows: ErrorEventRow[] = events.map(({ processed: { record } }, i) => ({
+    const rows: ErrorEventRow[] = events.map(({ record }, i) => ({
       ...record,
       timestamp: toDateTime64(new Date(record.timestamp)),
       received: toDateTime64(new Date(record.received)),
@@ -106,33 +116,29 @@ export class EnvelopeProcessor {
     while (!this.deps.eventSink.push(rows)) await sleep(20);
   }
 
-  private processItem(accepted: AcceptedEnvelope, item: EnvelopeItem): ProcessedErrorEvent | undefined {
-    const { outcomes } = this.deps;
+  /** The pipeline input of an `event` item; other item types are counted and skipped. */
+  private toWork(accepted: AcceptedEnvelope, item: EnvelopeItem): ErrorWork | undefined {
     const type = item.headers.type;
     // Sessions and client reports never produce outcomes (reference/relay-protocol.md §7.3, §13.3).
     if (type === 'session' || type === 'sessions' || type === 'client_report') return undefined;
     if (type !== 'event') {
       // Other item types get their pipelines in issue #3; until then they are counted.
-      outcomes.record({ outcome: 'invalid', reason: 'unsupported_item', category: 'unknown', quantity: 1 });
+      this.deps.outcomes.record({ outcome: 'invalid', reason: 'unsupported_item', category: 'unknown', quantity: 1 });
       return undefined;
     }
     const { meta, envelope } = accepted;
-    const result = processErrorItem(item.payload, {
-      projectId: accepted.projectId,
-      receivedAt: meta.receivedAt,
-      sentAt: envelope.headers.sent_at,
-      envelopeEventId: envelope.headers.event_id,
-      clientIp: meta.clientIp,
-      userAgent: meta.userAgent,
-      clientHints: meta.clientHints,
-    });
-    if (result.kind === 'drop') {
-      outcomes.record({ outcome: result.outcome, reason: result.reason, category: 'error', quantity: 1 });
-      return undefined;
-    }
-    const category = result.value.event.type === 'error' ? 'error' : 'default';
-    outcomes.record({ outcome: 'accepted', reason: null, category, quantity: 1 });
-    return result.value;
+    return {
+      payload: item.payload,
+      ctx: {
+        projectId: accepted.projectId,
+        receivedAt: meta.receivedAt,
+        sentAt: envelope.headers.sent_at,
+        envelopeEventId: envelope.headers.event_id,
+        clientIp: meta.clientIp,
+        userAgent: meta.userAgent,
+        clientHints: meta.clientHints,
+      },
+    };
   }
 
   private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -129,6 +129,21 @@ function openSqlite(file: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }
 
+/**
+ * Takes a `schema` query parameter off a Postgres URL (`postgres://u@h/db?schema=vigil`) as
+ * the `schema` option, so a whole deployment is configured by one URL; an explicit
+ * `schema` option wins.
+ */
+function withUrlSchema(options: OpenMetadataStoreOptions): OpenMetadataStoreOptions {
+  const url = options.url;
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) return options;
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  if (schema === null) return options;
+  parsed.searchParams.delete('schema');
+  return { ...options, url: parsed.toString(), schema: options.schema ?? schema };
+}
+
 /** `create schema if not exists`, tolerating a concurrent creator (it is not atomic in Postgres). */
 async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
   try {
@@ -141,13 +156,15 @@ async function createSchema(db: Kysely<Database>, schema: string): Promise<void>
 }
 
 /**
- * Opens (and migrates) the metadata store. Dialect by `options.url`: `postgres://` or
+ * Opens (and migrates) the metadata store. A Postgres URL may carry `?schema=<name>`.
+ * Dialect by `options.url`: `postgres://` or
  * `postgresql://` → Postgres; `sqlite:<file>` → that SQLite file; none → SQLite at
  * `<dataDir>/metadata.sqlite3` (directory created). Rejects with `MetadataOpenError` for
  * unusable options, and with the driver's error when the database is unreachable or a
  * migration fails (startup should stop then).
  */
-export async function openMetadataStore(options: OpenMetadataStoreOptions): Promise<MetadataStore> {
+export async function openMetadataStore(input: OpenMetadataStoreOptions): Promise<MetadataStore> {
+  const options = withUrlSchema(input);
   const url = options.url ?? '';
   const dialect: MetadataDialect = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   const db = dialect === 'postgres' ? openPostgres(url, options) : openSqlite(sqlitePath(options));

@@ -1,0 +1,36 @@
+/**
+ * The unit of work the processing pool runs: one `event` item through the error
+ * pipeline, reduced to what the main thread needs afterwards (the row, the grouping
+ * hashes and the issue's initial fields). Plain data only, so it crosses a
+ * worker-thread boundary by structured clone.
+ */
+import type { ErrorEventRecord } from '../../processing/items/errors/extract.js';
+import { processErrorItem, type ErrorItemContext } from '../../processing/items/errors/process.js';
+import type { JsonObject } from '../../protocol/json.js';
+import type { OutcomeType } from '../../protocol/outcome.js';
+
+/** Input: the item payload bytes and the request/project context. */
+export interface ErrorWork {
+  payload: Uint8Array;
+  ctx: ErrorItemContext;
+}
+
+/** Output: a processed event or the outcome that dropped it. */
+export type ErrorWorkResult =
+  | {
+      kind: 'ok';
+      record: ErrorEventRecord;
+      hashes: string[];
+      issue: { type: string; title: string; culprit: string; level: string; metadata: JsonObject };
+      release: string | undefined;
+    }
+  | { kind: 'drop'; outcome: Exclude<OutcomeType, 'accepted'>; reason: string };
+
+/** Runs the error pipeline over one work item; never throws on bad input. */
+export function runErrorWork(work: ErrorWork): ErrorWorkResult {
+  const payload = Buffer.from(work.payload.buffer, work.payload.byteOffset, work.payload.byteLength);
+  const result = processErrorItem(payload, work.ctx);
+  if (result.kind === 'drop') return result;
+  const { record, hashes, issue, event } = result.value;
+  return { kind: 'ok', record, hashes, issue, release: event.release };
+}
