@@ -48,7 +48,7 @@ describe('Postgres metadata store', () => {
     await client.end();
     expect(groups.rows).toEqual([
       {
-        id: Number(issue!.id),
+        id: issue!.id,
         status: 'unresolved',
         title: "TypeError: Cannot read properties of null (reading 'prop')",
       },
