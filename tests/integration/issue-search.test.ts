@@ -1,32 +1,16 @@
-// Runs compiled issue searches on embedded ClickHouse (chDB) over a table laid out like the
-// storage contract's `events`, so the SQL, the parameter types and the semantics are checked
-// against the real engine, not just as text.
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+// Runs compiled issue searches on embedded ClickHouse (chDB) over the real `events` table
+// (the storage migrations), so the SQL, the parameter types and the semantics are checked
+// against the engine and the schema, not just as text.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileEventCondition } from './event-fields.js';
-import { compileIssueSearch } from './issue-search.js';
-import { SqlParams } from './sql.js';
+import { compileEventCondition } from '../../src/query/event-fields.js';
+import { compileIssueSearch } from '../../src/query/issue-search.js';
+import { SqlParams } from '../../src/query/sql.js';
+import { migrate, openClickHouse, type ClickHouseStore } from '../../src/storage/clickhouse/index.js';
 
 const now = new Date('2024-04-30T12:00:00.000Z');
-
-// Same hash formula as the storage contract's MATERIALIZED `_tags_hash_map` / `_flags_hash_map`.
-const hashMap = (nested: string): string =>
-  String.raw`arrayMap((k, v) -> cityHash64(concat(replaceRegexpAll(k, '(\\=|\\\\)', '\\\\\\1'), '=', v)), ${nested}.key, ${nested}.value)`;
-
-const CREATE = `CREATE TABLE events (
-  project_id UInt64, timestamp DateTime64(3, 'UTC'), event_id UUID, group_id UInt64,
-  type LowCardinality(String), level LowCardinality(String), platform LowCardinality(String),
-  logger String, release String, dist String, environment String, transaction String,
-  message String, title String, culprit String,
-  user_id String, user_email String, user_username String, user_ip String, user String,
-  sdk_name String, sdk_version String, trace_id String, replay_id String,
-  exception_types Array(String), exception_values Array(String), handled Nullable(UInt8),
-  tags Nested(key String, value String),
-  _tags_hash_map Array(UInt64) MATERIALIZED ${hashMap('tags')},
-  flags Nested(key String, value String),
-  _flags_hash_map Array(UInt64) MATERIALIZED ${hashMap('flags')}
-) ENGINE = MergeTree ORDER BY (project_id, timestamp)`;
 
 const id = (n: number): string => `00000000-0000-0000-0000-00000000000${n}`;
 const base = {
@@ -108,21 +92,29 @@ const ROWS = [
   },
 ];
 
-let client: ClickHouseClient;
+let store: ClickHouseStore;
+let dataDir: string;
 
 beforeAll(async () => {
-  client = createClient({ connection: createChdbConnection({ path: ':memory:' }) as never });
-  await client.command({ query: 'DROP TABLE IF EXISTS events' });
-  await client.command({ query: CREATE });
-  await client.insert({ table: 'events', values: ROWS, format: 'JSONEachRow' });
+  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-issue-search-'));
+  store = await openClickHouse({ dataDir });
+  await migrate(store);
+  // The fixture rows are from 2024: a long retention keeps the TTL from dropping them.
+  const defaults = { primary_hash: '', received: '2024-04-30 12:00:00.000', data: '{}', retention_days: 3650 };
+  await store.client.insert({
+    table: 'events',
+    values: ROWS.map((r) => ({ ...defaults, ...r })),
+    format: 'JSONEachRow',
+  });
 }, 60_000);
 
 afterAll(async () => {
-  await client?.close();
+  await store?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 async function rows(sql: string, params: Record<string, unknown>): Promise<string[]> {
-  const result = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+  const result = await store.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
   const data: unknown = await result.json();
   return (Array.isArray(data) ? data : []).map((r: unknown) => String((r as { v: unknown }).v));
 }
