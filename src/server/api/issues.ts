@@ -70,6 +70,8 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     dateCreated: new Date(g.date_created),
     resolvedAt: g.resolved_at ? new Date(g.resolved_at) : null,
     activeAt: g.active_at ? new Date(g.active_at) : null,
+    platform: g.platform,
+    logger: g.logger,
   });
 
   const issueJson = (

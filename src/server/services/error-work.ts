@@ -5,8 +5,11 @@
  * worker-thread boundary by structured clone.
  */
 import type { ErrorEventRecord } from '../../processing/items/errors/extract.js';
-import { processErrorItem, type ErrorItemContext } from '../../processing/items/errors/process.js';
-import type { JsonObject } from '../../protocol/json.js';
+import {
+  processErrorItem,
+  type ErrorItemContext,
+  type ProcessedErrorEvent,
+} from '../../processing/items/errors/process.js';
 import type { OutcomeType } from '../../protocol/outcome.js';
 
 /** Input: the item payload bytes and the request/project context. */
@@ -21,7 +24,7 @@ export type ErrorWorkResult =
       kind: 'ok';
       record: ErrorEventRecord;
       hashes: string[];
-      issue: { type: string; title: string; culprit: string; level: string; metadata: JsonObject };
+      issue: ProcessedErrorEvent['issue'];
       release: string | undefined;
     }
   | { kind: 'drop'; outcome: Exclude<OutcomeType, 'accepted'>; reason: string };

@@ -57,6 +57,10 @@ export interface Group {
   resolved_at: string | null;
   /** When the group last became active (created, regressed, unresolved). */
   active_at: string;
+  /** The first event's platform; null for groups created before migration 2. */
+  platform: string | null;
+  /** The first event's logger; null when it had none. */
+  logger: string | null;
 }
 
 /** Decodes a `groups` row. */

@@ -134,8 +134,18 @@ const initial: MetadataMigration = {
   },
 };
 
+/** Sentry's `Group.platform` and `Group.logger`: the first event's platform and logger. */
+const groupPlatformLogger: MetadataMigration = {
+  version: 2,
+  name: 'group_platform_logger',
+  async up(db) {
+    await db.schema.alterTable('groups').addColumn('platform', 'text').execute();
+    await db.schema.alterTable('groups').addColumn('logger', 'text').execute();
+  },
+};
+
 /** Every migration, in version order. */
-export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [initial];
+export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [initial, groupPlatformLogger];
 
 /**
  * Applies the migrations of `METADATA_MIGRATIONS` not yet recorded in `schema_migrations`,

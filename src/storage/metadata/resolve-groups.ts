@@ -39,6 +39,9 @@ export interface GroupInit {
   timestamp: Date;
   /** The event's id (32 hex), recorded in a `set_regression` activity. */
   eventId?: string;
+  /** The event's platform and logger; Sentry's `Group.platform` / `Group.logger`. */
+  platform?: string;
+  logger?: string;
 }
 
 /** One event of a batch: its project, its grouping hashes (in priority order) and its values. */
@@ -259,6 +262,8 @@ async function insertGroups(
     date_created: isoDate(now),
     resolved_at: null,
     active_at: isoDate(group.init.timestamp),
+    platform: group.init.platform ?? null,
+    logger: group.init.logger || null,
   }));
   // RETURNING order is not guaranteed; (project_id, short_id) is unique, so map back by it.
   const idByShortId = new Map<string, number>();

@@ -66,6 +66,10 @@ export interface GroupsTable {
   date_created: string;
   resolved_at: string | null;
   active_at: string;
+  /** The first event's platform (migration 2); null for groups created before it. */
+  platform: string | null;
+  /** The first event's logger (migration 2); null when it had none. */
+  logger: string | null;
 }
 
 /** `group_hashes`: grouping hash → group; unique on `(project_id, hash)`. */

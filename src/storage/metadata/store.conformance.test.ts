@@ -42,6 +42,7 @@ import {
   MetadataOpenError,
 } from './index.js';
 import type { GroupInit, MetadataStore, Organization, Project, ResolveGroupsItem } from './index.js';
+import { METADATA_MIGRATIONS } from './migrations.js';
 
 class Clock {
   t = Date.parse('2025-03-01T12:00:00.000Z');
@@ -220,11 +221,14 @@ describe.each([
   }
 
   describe('opening and migrations', () => {
-    it('speaks the expected dialect and records one applied migration', async () => {
+    it('speaks the expected dialect and records every applied migration', async () => {
       expect(store.dialect).toBe(dialect);
       const rows = await sql<{ version: number; name: string; applied_at: string }>`
         select version, name, applied_at from schema_migrations`.execute(store.db);
-      expect(rows.rows).toEqual([{ version: 1, name: 'initial', applied_at: '2025-03-01T12:00:00.000Z' }]);
+      expect(rows.rows).toEqual([
+        { version: 1, name: 'initial', applied_at: '2025-03-01T12:00:00.000Z' },
+        { version: 2, name: 'group_platform_logger', applied_at: '2025-03-01T12:00:00.000Z' },
+      ]);
     });
 
     it('re-opening the same database migrates nothing and sees the data', async () => {
@@ -232,7 +236,7 @@ describe.each([
       const again = await fx.reopen();
       expect((await getOrganizationBySlug(again, 'persisted'))?.id).toBe(org.id);
       const rows = await sql<{ name: string }>`select name from schema_migrations`.execute(again.db);
-      expect(rows.rows).toHaveLength(1);
+      expect(rows.rows).toHaveLength(METADATA_MIGRATIONS.length);
     });
 
     it.runIf(dialect === 'sqlite')('uses WAL journaling for the SQLite file', async () => {
@@ -261,7 +265,7 @@ describe.each([
           const rows = await sql<{ name: string }>`select name from schema_migrations`.execute(
             stores[0]?.db ?? store.db,
           );
-          expect(rows.rows).toHaveLength(1);
+          expect(rows.rows).toHaveLength(METADATA_MIGRATIONS.length);
           expect((await createOrganization(stores[1] ?? store, 'shared')).ok).toBe(true);
           expect((await getOrganizationBySlug(stores[2] ?? store, 'shared'))?.slug).toBe('shared');
         } finally {
@@ -494,7 +498,7 @@ describe.each([
     it('creates groups with sequential short ids and first_seen activities; a batch shares new hashes', async () => {
       const { org, project } = await orgAndProject();
       const results = await resolveGroups(store, [
-        item(project.id, [h('a')], { release: 'app@1.0.0' }),
+        item(project.id, [h('a')], { release: 'app@1.0.0', platform: 'node', logger: 'console' }),
         item(project.id, [h('b')], { title: 'Other', level: 'warning' }),
         item(project.id, [h('a')]),
       ]);
@@ -518,9 +522,18 @@ describe.each([
         date_created: '2025-03-01T12:00:00.000Z',
         resolved_at: null,
         active_at: '2025-03-01T11:59:00.000Z',
+        platform: 'node',
+        logger: 'console',
       });
       const b = await getGroup(store, results[1]?.groupId ?? 0);
-      expect(b).toMatchObject({ short_id: 2, title: 'Other', level: 'warning', first_release: null });
+      expect(b).toMatchObject({
+        short_id: 2,
+        title: 'Other',
+        level: 'warning',
+        first_release: null,
+        platform: null,
+        logger: null,
+      });
       expect((await getProjectById(store, project.id))?.next_short_id).toBe(3);
       expect((await getGroupByShortId(store, org.id, 'BACKEND-2'))?.id).toBe(b?.id);
       expect(await getGroupByShortId(store, org.id, 'BACKEND-3')).toBeUndefined();

@@ -26,7 +26,15 @@ export interface ProcessedErrorEvent {
   /** Grouping hashes, app variant first (reference/sentry-semantics.md §3.2). */
   hashes: string[];
   /** The issue's initial title, culprit, level, type and metadata when this event creates it. */
-  issue: { type: string; title: string; culprit: string; level: string; metadata: JsonObject };
+  issue: {
+    type: string;
+    title: string;
+    culprit: string;
+    level: string;
+    metadata: JsonObject;
+    platform: string;
+    logger?: string;
+  };
   record: ErrorEventRecord;
 }
 
@@ -82,6 +90,8 @@ export function processErrorPayload(input: unknown, ctx: ErrorItemContext): Step
       culprit: info.culprit,
       level: event.level ?? 'error',
       metadata: info.metadata,
+      platform: event.platform ?? 'other',
+      logger: event.logger,
     },
     record,
   });
