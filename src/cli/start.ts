@@ -22,7 +22,10 @@ export async function startServer(config: VigilConfig): Promise<void> {
     stopping = true;
     vigil.logger.info({ signal }, 'shutting down: draining the queue and flushing the stores');
     vigil.close().then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write('Vigil stopped: queue drained, stores flushed\n');
+        process.exit(0);
+      },
       (err: unknown) => {
         vigil.logger.error({ err }, 'shutdown failed');
         process.exit(1);

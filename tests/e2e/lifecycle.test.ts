@@ -46,6 +46,8 @@ describe('lifecycle', () => {
     const first = vigil;
     await scenario(first.dsn, 'burst');
     expect(await first.stop()).toBe(0);
+    // The process must exit through the drain, not because its event loop ran dry.
+    expect(first.output()).toContain('Vigil stopped: queue drained, stores flushed');
     expect(first.output()).not.toMatch(/error/i);
 
     vigil = await startVigil({ dataDir });

@@ -104,7 +104,9 @@ export class ProcessingPool {
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots[index] = this.spawn();
     });
-    slot.worker.unref();
+    // Workers stay referenced: during shutdown an in-flight batch may be the only thing
+    // keeping the event loop alive, and an unreferenced worker would let the process exit
+    // before that batch reaches the sink. close() terminates them.
     return slot;
   }
 }
