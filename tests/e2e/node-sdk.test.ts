@@ -192,6 +192,10 @@ describe('issue status', () => {
       return body.status === 'unresolved' && Number(body.count) === 4 ? body : undefined;
     });
     expect(regressed.substatus).toBe('regressed');
+    const activity = regressed.activity as Array<{ type: string; data: Record<string, unknown> }>;
+    expect(activity.map((a) => a.type)).toEqual(['set_regression', 'set_resolved', 'first_seen']);
+    expect(activity[0]!.data).toMatchObject({ version: 'e2e-app@1.0.0' });
+    expect(regressed.firstRelease).toEqual({ version: 'e2e-app@1.0.0' });
     expect((await issuesMatching('is:regressed')).map((i) => i.id)).toEqual([issue!.id]);
   });
 });

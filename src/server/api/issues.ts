@@ -17,8 +17,13 @@ import {
   queryIssueAggregates,
   type ClickHouseStore,
 } from '../../storage/clickhouse/index.js';
-import { updateGroupStatus, type MetadataStore } from '../../storage/metadata/index.js';
-import { serializeEvent, serializeEventSummary, serializeIssue } from './serializers/index.js';
+import { listActivities, updateGroupStatus, type MetadataStore } from '../../storage/metadata/index.js';
+import {
+  serializeEvent,
+  serializeEventSummary,
+  serializeIssue,
+  serializeIssueDetails,
+} from './serializers/index.js';
 import { searchIssues, type IssueSort } from '../services/issue-search.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
@@ -139,26 +144,41 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     return page;
   });
 
+  /** Sentry's issue-details shape: the list fields plus release, activity and friends. */
   async function issueDetail(request: FastifyRequest) {
     const principal = await auth.authenticate(request);
     requireScope(principal, 'event:read', 'event:write', 'event:admin');
     const p = request.params as Params;
     if (p.org) await organizationFor(metadata, principal, p.org);
     const { organization, project, group } = await issueFor(metadata, principal, p.id!);
-    const [agg] = await queryIssueAggregates(clickhouse, { projectIds: [project.id], groupIds: [group.id] });
-    return issueJson(
-      group,
-      agg
-        ? {
-            count: agg.count,
-            userCount: agg.user_count,
-            firstSeen: agg.first_seen,
-            lastSeen: agg.last_seen,
-            isUnhandled: agg.unhandled,
-          }
-        : { count: 0, userCount: 0, firstSeen: null, lastSeen: null },
+    const [[agg], activities] = await Promise.all([
+      queryIssueAggregates(clickhouse, { projectIds: [project.id], groupIds: [group.id] }),
+      listActivities(metadata, group.id),
+    ]);
+    const aggregates = agg
+      ? {
+          count: agg.count,
+          userCount: agg.user_count,
+          firstSeen: agg.first_seen,
+          lastSeen: agg.last_seen,
+          isUnhandled: agg.unhandled,
+        }
+      : { count: 0, userCount: 0, firstSeen: null, lastSeen: null };
+    return serializeIssueDetails(
+      toGroupRecord(group),
+      aggregates,
       project,
-      organization,
+      { baseUrl: deps.publicUrl, organization },
+      {
+        // Sentry lists activity newest first.
+        activity: activities.reverse().map((a) => ({
+          id: String(a.id),
+          user: null,
+          type: a.type,
+          data: a.data,
+          dateCreated: a.date_created,
+        })),
+      },
     );
   }
 
