@@ -86,37 +86,47 @@ export function formatRfc3339(seconds: number): string {
   return `${base}${frac}+00:00`;
 }
 
-/** A timestamp slot in the event: its parent object, key and event path. */
-interface TimestampSlot {
-  parent: JsonObject;
-  key: string;
-  path: EventPath;
+/** Where a timestamp slot sits: on the event, a breadcrumb or a span. */
+type SlotOwner = 'event' | 'breadcrumb' | 'span';
+
+/**
+ * Visits a timestamp slot: `parent[key]`, owned by the event or by the breadcrumb / span at
+ * `index`. Visitors build the slot's path with {@link slotPath} only when they need it.
+ */
+type SlotVisitor = (parent: JsonObject, key: string, owner: SlotOwner, index: number) => void;
+
+/** The event path of a timestamp slot. */
+function slotPath(owner: SlotOwner, index: number, key: string): EventPath {
+  if (owner === 'event') return [key];
+  return owner === 'breadcrumb' ? ['breadcrumbs', 'values', index, key] : ['spans', index, key];
 }
 
 /** Visits every timestamp field Relay's `Timestamp` type covers in events and transactions. */
-function forEachTimestampSlot(event: JsonObject, visit: (slot: TimestampSlot) => void): void {
-  visit({ parent: event, key: 'timestamp', path: ['timestamp'] });
-  visit({ parent: event, key: 'start_timestamp', path: ['start_timestamp'] });
+function forEachTimestampSlot(event: JsonObject, visit: SlotVisitor): void {
+  visit(event, 'timestamp', 'event', 0);
+  visit(event, 'start_timestamp', 'event', 0);
   const crumbs = event.breadcrumbs;
   if (isJsonObject(crumbs) && Array.isArray(crumbs.values)) {
-    crumbs.values.forEach((crumb, i) => {
-      if (isJsonObject(crumb)) {
-        visit({ parent: crumb, key: 'timestamp', path: ['breadcrumbs', 'values', i, 'timestamp'] });
-      }
-    });
+    const values = crumbs.values;
+    for (let i = 0; i < values.length; i++) {
+      const crumb = values[i];
+      if (isJsonObject(crumb)) visit(crumb, 'timestamp', 'breadcrumb', i);
+    }
   }
-  if (Array.isArray(event.spans)) {
-    event.spans.forEach((span, i) => {
-      if (!isJsonObject(span)) return;
-      visit({ parent: span, key: 'timestamp', path: ['spans', i, 'timestamp'] });
-      visit({ parent: span, key: 'start_timestamp', path: ['spans', i, 'start_timestamp'] });
-    });
+  const spans = event.spans;
+  if (Array.isArray(spans)) {
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i];
+      if (!isJsonObject(span)) continue;
+      visit(span, 'timestamp', 'span', i);
+      visit(span, 'start_timestamp', 'span', i);
+    }
   }
 }
 
 /** Adds `drift` seconds to every (already parsed) timestamp of the event. */
 function shiftAll(event: JsonObject, drift: number): void {
-  forEachTimestampSlot(event, ({ parent, key }) => {
+  forEachTimestampSlot(event, (parent, key) => {
     const value = parent[key];
     if (typeof value === 'number') parent[key] = roundMicros(value + drift);
   });
@@ -146,7 +156,11 @@ export interface TimestampOptions {
 export function normalizeTimestamps(event: JsonObject, meta: EventMeta, options: TimestampOptions): void {
   const { receivedAt } = options;
 
-  forEachTimestampSlot(event, ({ parent, key, path }) => {
+  // Negative values can only come from parsing or from a shift; without either, step 4's pass
+  // over all slots would find nothing.
+  let sawNegative = false;
+  let shifted = false;
+  forEachTimestampSlot(event, (parent, key, owner, index) => {
     const raw = parent[key];
     if (raw === undefined) return;
     if (raw === null) {
@@ -156,9 +170,11 @@ export function normalizeTimestamps(event: JsonObject, meta: EventMeta, options:
     const parsed = parseTimestamp(raw);
     if (parsed === undefined) {
       delete parent[key];
-      meta.addInvalid(path, 'expected a timestamp', raw);
+      meta.addInvalid(slotPath(owner, index, key), 'expected a timestamp', raw);
     } else {
-      parent[key] = parsed;
+      if (parsed < 0) sawNegative = true;
+      // Numbers usually come back unchanged; not writing them back saves boxing a new number.
+      if (parsed !== raw) parent[key] = parsed;
     }
   });
 
@@ -167,6 +183,7 @@ export function normalizeTimestamps(event: JsonObject, meta: EventMeta, options:
     const drift = receivedAt - sentAt;
     if (Math.abs(Math.trunc(drift)) >= MINIMUM_CLOCK_DRIFT_SECS) {
       shiftAll(event, drift);
+      shifted = true;
       meta.addError(['timestamp'], 'clock_drift', {
         data: { sdk_time: formatRfc3339(sentAt), server_time: formatRfc3339(receivedAt) },
       });
@@ -180,6 +197,7 @@ export function normalizeTimestamps(event: JsonObject, meta: EventMeta, options:
     else if (timestamp < receivedAt - options.maxSecsInPast) kind = 'past_timestamp';
     if (kind) {
       shiftAll(event, receivedAt - timestamp);
+      shifted = true;
       event.timestamp = roundMicros(receivedAt);
       meta.addError(['timestamp'], kind, {
         data: { sdk_time: formatRfc3339(timestamp), server_time: formatRfc3339(receivedAt) },
@@ -190,13 +208,15 @@ export function normalizeTimestamps(event: JsonObject, meta: EventMeta, options:
   event.received = roundMicros(receivedAt);
   if (typeof event.timestamp !== 'number') event.timestamp = roundMicros(receivedAt);
 
-  forEachTimestampSlot(event, ({ parent, key, path }) => {
-    const value = parent[key];
-    if (typeof value === 'number' && value < 0) {
-      delete parent[key];
-      meta.addInvalid(path, 'timestamp is too stale', value);
-    }
-  });
+  if (sawNegative || shifted || (typeof event.timestamp === 'number' && event.timestamp < 0)) {
+    forEachTimestampSlot(event, (parent, key, owner, index) => {
+      const value = parent[key];
+      if (typeof value === 'number' && value < 0) {
+        delete parent[key];
+        meta.addInvalid(slotPath(owner, index, key), 'timestamp is too stale', value);
+      }
+    });
+  }
 
   const timeSpent = event.time_spent;
   if (

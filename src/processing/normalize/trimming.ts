@@ -193,6 +193,87 @@ class BagTrimmer {
   }
 }
 
+/** `String(value).length` for small integers, else an upper bound (25 covers every number). */
+function numberSize(value: number): number {
+  if (!Number.isInteger(value) || Math.abs(value) >= 1e15) return 25;
+  let size = value < 0 ? 2 : 1;
+  for (let rest = Math.abs(value); rest >= 10; rest /= 10) size++;
+  return size;
+}
+
+/**
+ * An upper bound of what {@link BagTrimmer} charges for `value` and everything below it (each
+ * value: its flat size + 1), or -1 when that reaches `limit` or a non-empty container sits at
+ * `maxDepth - 2` or deeper (where the trimmer would stringify or drop things).
+ */
+function boundedCost(value: JsonValue | undefined, depth: number, maxDepth: number, limit: number): number {
+  if (typeof value === 'string') return value.length + 3;
+  if (typeof value === 'number') return numberSize(value) + 1;
+  if (typeof value !== 'object' || value === null) return flatSize(value) + 1;
+  let cost = 3;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return cost;
+    if (depth > maxDepth - 2) return -1;
+    for (let i = 0; i < value.length; i++) {
+      const item = boundedCost(value[i], depth + 1, maxDepth, limit - cost);
+      if (item < 0) return -1;
+      cost += item;
+      if (cost >= limit) return -1;
+    }
+    return cost;
+  }
+  // `for…in` (own keys only) spares the key array `Object.keys` would allocate.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (depth > maxDepth - 2) return -1;
+    const member = value[key];
+    if (member === undefined) continue;
+    const item = boundedCost(member, depth + 1, maxDepth, limit - cost);
+    if (item < 0) return -1;
+    cost += item;
+    if (cost >= limit) return -1;
+  }
+  return cost;
+}
+
+/**
+ * True when the bag trimmer is sure to leave `value` (a bag with the limits `bag`, and
+ * `childBag` for each direct child) untouched: an upper bound of everything it charges stays
+ * below the byte limit (so no bag runs out and no string is longer than what is left) and no
+ * non-empty container is deep enough to be stringified or dropped. With per-child bags, the
+ * tighter of both limits is checked (children start one level deeper). False means "run the
+ * trimmer", not that something changes. A walk without the trimmer's bookkeeping, so most bags
+ * skip it.
+ */
+export function fitsBag(value: JsonValue, bag: BagSize, childBag?: BagSize): boolean {
+  const maxDepth = childBag ? Math.min(bag.maxDepth, childBag.maxDepth + 1) : bag.maxDepth;
+  const maxBytes = childBag ? Math.min(bag.maxBytes, childBag.maxBytes) : bag.maxBytes;
+  const cost = boundedCost(value, 0, maxDepth, maxBytes);
+  return cost >= 0 && cost < maxBytes;
+}
+
+/** False when {@link trimBag} would surely leave `value` untouched (absent or fitting). */
+function bagNeedsTrim(value: JsonValue | undefined, bag: BagSize, childBag?: BagSize): boolean {
+  return value !== undefined && value !== null && !fitsBag(value, bag, childBag);
+}
+
+/**
+ * Runs Relay's bag accounting on `value` (a bag at event path `path`) unconditionally,
+ * trimming it in place where it can and recording remarks and original lengths in `meta`.
+ * Returns the new value, or `undefined` when the whole value is dropped. {@link trimEvent}
+ * skips this for values {@link fitsBag} accepts.
+ */
+export function trimBagValue(
+  value: JsonValue,
+  path: EventPath,
+  meta: EventMeta,
+  bag: BagSize,
+  childBag?: BagSize,
+): JsonValue | undefined {
+  const out = new BagTrimmer(meta, path).process(value, 0, bag, childBag);
+  return out === DELETE ? undefined : out;
+}
+
 /** Trims the data bag at `parent[key]` in place. */
 function trimBag(
   parent: JsonObject,
@@ -203,9 +284,9 @@ function trimBag(
   childBag?: BagSize,
 ): void {
   const value = parent[key];
-  if (value === undefined || value === null) return;
-  const out = new BagTrimmer(meta, path).process(value, 0, bag, childBag);
-  if (out === DELETE) delete parent[key];
+  if (value === undefined || value === null || fitsBag(value, bag, childBag)) return;
+  const out = trimBagValue(value, path, meta, bag, childBag);
+  if (out === undefined) delete parent[key];
   else parent[key] = out;
 }
 
@@ -234,6 +315,33 @@ function slimFrames(frames: JsonValue[], allowance: number): void {
   }
 }
 
+/** True when `value` is a string {@link trimField} would hand to `trimString` (it may cut it). */
+function tooLong(value: JsonValue | undefined, max: MaxChars): boolean {
+  return typeof value === 'string' && value.length > max.limit + max.allowance;
+}
+
+/** False when {@link trimFrame} would surely change nothing (checked without building paths). */
+function frameNeedsTrim(frame: JsonObject): boolean {
+  return (
+    tooLong(frame.function, MAX_CHARS.symbol) ||
+    tooLong(frame.raw_function, MAX_CHARS.symbol) ||
+    tooLong(frame.symbol, MAX_CHARS.symbol) ||
+    tooLong(frame.filename, MAX_CHARS.path) ||
+    tooLong(frame.abs_path, MAX_CHARS.path) ||
+    bagNeedsTrim(frame.vars, BAG_SIZE.medium)
+  );
+}
+
+/** Trims one frame's symbols, paths and `vars`; `framePath` is its event path. */
+function trimFrame(frame: JsonObject, framePath: EventPath, meta: EventMeta): void {
+  for (const field of ['function', 'raw_function', 'symbol'] as const) {
+    trimField(frame, field, MAX_CHARS.symbol, framePath, meta);
+  }
+  for (const field of ['filename', 'abs_path'] as const)
+    trimField(frame, field, MAX_CHARS.path, framePath, meta);
+  if (frame.vars !== undefined) trimBag(frame, 'vars', [...framePath, 'vars'], meta, BAG_SIZE.medium);
+}
+
 /** Trims one stack trace: frame hard limit, per-frame strings and bags, then slimming. */
 function trimStacktrace(owner: JsonObject, key: string, path: EventPath, meta: EventMeta): void {
   const stacktrace = owner[key];
@@ -243,25 +351,41 @@ function trimStacktrace(owner: JsonObject, key: string, path: EventPath, meta: E
     meta.setOriginalLength([...path, 'frames'], frames.length);
     frames.splice(0, frames.length - MAX_FRAMES);
   }
-  frames.forEach((frame, i) => {
-    if (!isJsonObject(frame)) return;
-    const framePath = [...path, 'frames', i];
-    for (const field of ['function', 'raw_function', 'symbol'] as const) {
-      trimField(frame, field, MAX_CHARS.symbol, framePath, meta);
-    }
-    for (const field of ['filename', 'abs_path'] as const)
-      trimField(frame, field, MAX_CHARS.path, framePath, meta);
-    if (frame.vars !== undefined) trimBag(frame, 'vars', [...framePath, 'vars'], meta, BAG_SIZE.medium);
-  });
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i];
+    if (isJsonObject(frame) && frameNeedsTrim(frame)) trimFrame(frame, [...path, 'frames', i], meta);
+  }
   slimFrames(frames, FRAME_ALLOWANCE);
 }
 
+/** Visits the object members of `event[key].values` (a values interface). */
 function eachValue(event: JsonObject, key: string, visit: (item: JsonObject, index: number) => void): void {
   const container = event[key];
   if (!isJsonObject(container) || !Array.isArray(container.values)) return;
-  container.values.forEach((item, i) => {
+  const values = container.values;
+  for (let i = 0; i < values.length; i++) {
+    const item = values[i];
     if (isJsonObject(item)) visit(item, i);
-  });
+  }
+}
+
+/** False when {@link trimBreadcrumb} would surely change nothing (checked without building paths). */
+function breadcrumbNeedsTrim(crumb: JsonObject): boolean {
+  return (
+    tooLong(crumb.message, MAX_CHARS.message) ||
+    tooLong(crumb.type, MAX_CHARS.enumlike) ||
+    tooLong(crumb.category, MAX_CHARS.enumlike) ||
+    bagNeedsTrim(crumb.data, BREADCRUMB_DATA)
+  );
+}
+
+/** Trims one breadcrumb's strings and `data`; `index` is its position in `values`. */
+function trimBreadcrumb(crumb: JsonObject, index: number, meta: EventMeta): void {
+  const path = ['breadcrumbs', 'values', index];
+  trimField(crumb, 'message', MAX_CHARS.message, path, meta);
+  trimField(crumb, 'type', MAX_CHARS.enumlike, path, meta);
+  trimField(crumb, 'category', MAX_CHARS.enumlike, path, meta);
+  if (crumb.data !== undefined) trimBag(crumb, 'data', [...path, 'data'], meta, BREADCRUMB_DATA);
 }
 
 /**
@@ -298,11 +422,7 @@ export function trimEvent(event: JsonObject, meta: EventMeta): void {
   });
 
   eachValue(event, 'breadcrumbs', (crumb, i) => {
-    const path = ['breadcrumbs', 'values', i];
-    trimField(crumb, 'message', MAX_CHARS.message, path, meta);
-    trimField(crumb, 'type', MAX_CHARS.enumlike, path, meta);
-    trimField(crumb, 'category', MAX_CHARS.enumlike, path, meta);
-    if (crumb.data !== undefined) trimBag(crumb, 'data', [...path, 'data'], meta, BREADCRUMB_DATA);
+    if (breadcrumbNeedsTrim(crumb)) trimBreadcrumb(crumb, i, meta);
   });
 
   const user = event.user;

@@ -7,7 +7,7 @@
  * `insert_replacement_chunks`) and `relay-event-schema` `process_chunked_value`.
  */
 import type { Remark } from '../normalize/index.js';
-import type { ReplaceBehavior } from './patterns.js';
+import type { Pattern, ReplaceBehavior } from './patterns.js';
 import type { Rule } from './rules.js';
 
 /** A piece of a string value: plain text, or a redaction with its rule and remark type. */
@@ -65,11 +65,12 @@ function replacementChunk(rule: Rule): Chunk {
 }
 
 /**
- * Runs `regex` over the text of `chunks` (redactions stand in as NUL characters) and redacts
- * the matches per `behavior`. Empty matches right after a previous match are skipped, as in
- * Rust's `regex` crate. Returns the same array when nothing matched.
+ * Runs the pattern's regex over the text of `chunks` (redactions stand in as NUL characters)
+ * and redacts the matches per `behavior`; the regex only runs when the pattern's hint matches
+ * that same text. Empty matches right after a previous match are skipped, as in Rust's `regex`
+ * crate. Returns the same array when nothing matched.
  */
-function applyRegex(chunks: Chunk[], regex: RegExp, behavior: ReplaceBehavior, rule: Rule): Chunk[] {
+function applyRegex(chunks: Chunk[], pattern: Pattern, behavior: ReplaceBehavior, rule: Rule): Chunk[] {
   let hasText = false;
   let search = '';
   for (const chunk of chunks) {
@@ -78,8 +79,9 @@ function applyRegex(chunks: Chunk[], regex: RegExp, behavior: ReplaceBehavior, r
       search += chunk.text.includes('\0') ? chunk.text.replace(/\0/g, '') : chunk.text;
     } else search += '\0';
   }
-  if (!hasText) return chunks;
+  if (!hasText || (pattern.hint && !pattern.hint.test(search))) return chunks;
 
+  const { regex } = pattern;
   regex.lastIndex = 0;
   let m = regex.exec(search);
   if (!m) return chunks;
@@ -143,9 +145,7 @@ export function applyRule(rule: Rule, key: string | undefined, chunks: Chunk[] |
   for (const matcher of rule.matchers) {
     if (matcher.kind === 'value') {
       if (current === undefined) continue;
-      const { pattern } = matcher;
-      if (pattern.hint && !anyText(current, pattern.hint)) continue;
-      current = applyRegex(current, pattern.regex, matcher.behavior, rule);
+      current = applyRegex(current, matcher.pattern, matcher.behavior, rule);
       continue;
     }
     const keyMatches = key !== undefined && matcher.regex.test(key);
@@ -167,12 +167,6 @@ export function applyRule(rule: Rule, key: string | undefined, chunks: Chunk[] |
   }
   if (current === undefined || current === chunks) return KEEP;
   return { kind: 'chunks', chunks: current };
-}
-
-/** True when some text chunk passes `test`. */
-function anyText(chunks: readonly Chunk[], test: (text: string) => boolean): boolean {
-  for (const chunk of chunks) if (chunk.rule === undefined && test(chunk.text)) return true;
-  return false;
 }
 
 /** Redacts a whole string value (Relay's `.*` with `replace_value`), unless nothing is left. */

@@ -12,10 +12,12 @@ import type { SentryEvent } from '../../protocol/event.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
 import { EventMeta, charLength } from '../normalize/index.js';
 import { applyRule, joinChunks, splitChunks, type Chunk } from './redact.js';
+import { RuleSet, type KeyVerdict } from './rule-set.js';
 import { ANYTHING_FILTER, ANYTHING_REMOVE, REPLACE_ONLY, type Rule } from './rules.js';
-import { CONTEXT_SCHEMAS, EVENT_SCHEMA, KNOWN_CONTEXT_TYPES, type Schema } from './schema.js';
+import { CONTEXT_SCHEMAS, EVENT_SCHEMA, KNOWN_CONTEXT_TYPES } from './schema.js';
 import { selectorMatches, type PathSegment } from './selectors.js';
 import { compileScrubbing, type CompiledScrubbing, type DataScrubbingSettings } from './settings.js';
+import { compileSchema, knownChild, type StructNode, type WalkChild, type WalkNode } from './walk-schema.js';
 
 /** String values the scrubber never looks at. */
 const SKIPPED_STRINGS: ReadonlySet<string> = new Set(['', 'true', 'false', 'null', 'undefined']);
@@ -69,36 +71,126 @@ const GEN_AI_KEYS: ReadonlySet<string> = new Set([
 
 const COOKIE_HEADER_KEY = 'http.request.header.cookie';
 
+/**
+ * Lower-cased keys that some built-in application looks at (ignored fields, known IP fields,
+ * replace-only fields; keys starting with `http.request.header.cookie` count too). Values under
+ * any other key, and not below `cookies` or `debug_meta`, just get the general rules, which
+ * saves the per-value checks.
+ */
+const SPECIAL_KEYS: ReadonlySet<string> = new Set([
+  'formatted',
+  'value',
+  'filename',
+  'abs_path',
+  'user-agent',
+  'remote_addr',
+  'ip_address',
+  'client_ip',
+  'user.ip',
+  ...GEN_AI_KEYS,
+]);
+
 function primitiveType(value: JsonValue): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'object' : typeof value;
 }
 
-/** A reusable path segment; `lowerKey` is cached because every rule check compares keys. */
+/** What the walk needs to know about a key, memoized per configuration (see {@link RuleSets}). */
+interface KeyFacts {
+  /** The key lower-cased, as the built-in applications compare keys. */
+  lower: string;
+  /** Some built-in application singles out values under this key (see {@link SPECIAL_KEYS}). */
+  special: boolean;
+  /** The plain rule set's verdict on the key. */
+  plain: KeyVerdict;
+}
+
+/**
+ * A reusable path segment. `facts` is looked up on first use (`null` until then; `undefined`
+ * for array elements) and `kind` only computed when safe-field selectors need it, as most
+ * segments are never asked.
+ */
 interface Segment extends PathSegment {
   key: string | undefined;
   index: number | undefined;
   types: readonly string[];
   kind: string;
-  lowerKey: string | undefined;
+  facts: KeyFacts | undefined | null;
 }
 
 const NO_TYPES: readonly string[] = [];
 const NO_RULES: readonly Rule[] = [];
+const BAG_NODE: WalkNode = compileSchema({ kind: 'bag' });
+const EVENT_NODE: WalkNode = compileSchema(EVENT_SCHEMA);
 
-const BAG_SCHEMA: Schema = { kind: 'bag' };
-const walkable = new WeakMap<Schema, boolean>();
+/** Key facts kept per configuration before the memo is reset (keys come from user data). */
+const KEY_FACTS_LIMIT = 4096;
 
-/** False for structs without pii fields, which the walk skips entirely. */
-function isWalkable(schema: Schema): boolean {
-  if (schema.kind !== 'struct') return true;
-  let result = walkable.get(schema);
-  if (result === undefined) {
-    result = Object.keys(schema.fields).length > 0 || schema.other !== undefined;
-    walkable.set(schema, result);
+/** Bits of the rule-set mask: which applications hold at a path (see `Scrubber.ruleSet`). */
+const GENERAL = 1;
+const KNOWN_IP = 2;
+const REPLACE_ONLY_FIELD = 4;
+const SENSITIVE_COOKIE = 8;
+
+/**
+ * The rule sets of one compiled configuration, one per mask and built on first use, and the
+ * key facts for its plain rule set (the general rules alone).
+ */
+class RuleSets {
+  private readonly sets: (RuleSet | undefined)[] = [];
+  private readonly facts = new Map<string, KeyFacts>();
+  readonly plain: RuleSet;
+
+  constructor(private readonly config: CompiledScrubbing) {
+    this.plain = this.get(GENERAL);
   }
-  return result;
+
+  get(mask: number): RuleSet {
+    let set = this.sets[mask];
+    if (!set) {
+      const rules: Rule[] = [...(mask & GENERAL ? this.config.general : NO_RULES)];
+      if (mask & KNOWN_IP) rules.push(ANYTHING_REMOVE);
+      if (mask & REPLACE_ONLY_FIELD) rules.push(...REPLACE_ONLY);
+      if (mask & SENSITIVE_COOKIE) rules.push(ANYTHING_FILTER);
+      set = new RuleSet(rules);
+      this.sets[mask] = set;
+    }
+    return set;
+  }
+
+  keyFacts(key: string): KeyFacts {
+    let facts = this.facts.get(key);
+    if (!facts) {
+      const lower = key.toLowerCase();
+      facts = {
+        lower,
+        special: SPECIAL_KEYS.has(lower) || lower.startsWith(COOKIE_HEADER_KEY),
+        plain: this.plain.verdict(key),
+      };
+      if (this.facts.size >= KEY_FACTS_LIMIT) this.facts.clear();
+      this.facts.set(key, facts);
+    }
+    return facts;
+  }
+}
+
+const ruleSetsByConfig = new WeakMap<CompiledScrubbing, RuleSets>();
+
+function ruleSetsFor(config: CompiledScrubbing): RuleSets {
+  let sets = ruleSetsByConfig.get(config);
+  if (!sets) {
+    sets = new RuleSets(config);
+    ruleSetsByConfig.set(config, sets);
+  }
+  return sets;
+}
+
+const isEnumerable = Object.prototype.propertyIsEnumerable;
+
+/** A `[key, value]` pair as pair lists hold them. */
+function isPair(value: JsonValue): value is [string, JsonValue] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && value[1] !== undefined;
 }
 
 /** Walks one event with copy-on-write: unchanged subtrees are shared with the input. */
@@ -114,6 +206,9 @@ class Scrubber {
   private writes = 0;
 
   private readonly originalMetaValue: JsonValue | undefined;
+  private readonly ruleSets: RuleSets;
+  /** Selectors look at value kinds; without safe fields the segments skip computing them. */
+  private readonly needsKinds: boolean;
 
   constructor(
     private readonly config: CompiledScrubbing,
@@ -121,6 +216,8 @@ class Scrubber {
   ) {
     this.originalMeta = new EventMeta({ _meta: isJsonObject(originalMeta) ? originalMeta : {} });
     this.originalMetaValue = originalMeta;
+    this.ruleSets = ruleSetsFor(config);
+    this.needsKinds = config.exclusions.length > 0;
   }
 
   /** The `_meta` tree to return, or `undefined` when scrubbing wrote nothing. */
@@ -154,14 +251,14 @@ class Scrubber {
     const depth = this.path.length;
     let segment = this.pool[depth];
     if (!segment) {
-      segment = { key: undefined, index: undefined, types: NO_TYPES, kind: 'null', lowerKey: undefined };
+      segment = { key: undefined, index: undefined, types: NO_TYPES, kind: 'null', facts: null };
       this.pool[depth] = segment;
     }
     segment.key = key;
-    segment.lowerKey = key?.toLowerCase();
+    segment.facts = null;
     segment.index = index;
     segment.types = types;
-    segment.kind = primitiveType(value);
+    if (this.needsKinds) segment.kind = primitiveType(value);
     this.path.push(segment);
   }
 
@@ -185,8 +282,17 @@ class Scrubber {
     return this.path[this.path.length - 1 - back];
   }
 
+  private factsAt(back: number): KeyFacts | undefined {
+    const segment = this.segment(back);
+    if (!segment) return undefined;
+    if (segment.facts === null) {
+      segment.facts = segment.key === undefined ? undefined : this.ruleSets.keyFacts(segment.key);
+    }
+    return segment.facts;
+  }
+
   private keyAt(back: number): string | undefined {
-    return this.segment(back)?.lowerKey;
+    return this.factsAt(back)?.lower;
   }
 
   private typeAt(back: number, type: string): boolean {
@@ -239,20 +345,31 @@ class Scrubber {
     return this.path.length >= 3 && this.keyAt(1) === 'cookies' && SENSITIVE_COOKIES.has(key);
   }
 
+  /**
+   * True when only the general rules can apply here: no safe fields, and the path is none of
+   * those the built-in applications single out (so `ignored`, `isKnownIpField`,
+   * `isReplaceOnlyField` and `isSensitiveCookie` are all false).
+   */
+  private isPlain(): boolean {
+    if (this.needsKinds || this.path[0]?.key === 'debug_meta' || this.keyAt(1) === 'cookies') return false;
+    return this.factsAt(0)?.special !== true;
+  }
+
   /** The rules that apply to the current path, in Relay's application order. */
-  private rules(): readonly Rule[] {
+  private ruleSet(): RuleSet {
+    if (this.isPlain()) return this.ruleSets.plain;
     const { config } = this;
-    const general =
-      config.general.length > 0 && !this.ignored() && !this.excluded() ? config.general : NO_RULES;
-    const knownIp = config.removeKnownIps && this.isKnownIpField();
-    const replaceOnly = config.replaceOnly && this.isReplaceOnlyField();
-    const cookie = config.sensitiveCookies && this.isSensitiveCookie();
-    if (!knownIp && !replaceOnly && !cookie) return general;
-    const rules = [...general];
-    if (knownIp) rules.push(ANYTHING_REMOVE);
-    if (replaceOnly) rules.push(...REPLACE_ONLY);
-    if (cookie) rules.push(ANYTHING_FILTER);
-    return rules;
+    let mask = config.general.length > 0 && !this.ignored() && !this.excluded() ? GENERAL : 0;
+    if (config.removeKnownIps && this.isKnownIpField()) mask |= KNOWN_IP;
+    if (config.replaceOnly && this.isReplaceOnlyField()) mask |= REPLACE_ONLY_FIELD;
+    if (config.sensitiveCookies && this.isSensitiveCookie()) mask |= SENSITIVE_COOKIE;
+    return this.ruleSets.get(mask);
+  }
+
+  /** `set`'s verdict on the current key (the memoized facts serve the plain rule set). */
+  private verdict(set: RuleSet): KeyVerdict {
+    const facts = this.factsAt(0);
+    return facts && set === this.ruleSets.plain ? facts.plain : set.verdict(this.segment(0)?.key);
   }
 
   private remarkRemoved(rule: string): null {
@@ -262,13 +379,15 @@ class Scrubber {
 
   private scrubString(value: string): JsonValue {
     if (SKIPPED_STRINGS.has(value)) return value;
-    const rules = this.rules();
-    if (rules.length === 0) return value;
-    const key = this.segment(0)?.key;
+    const set = this.ruleSet();
+    if (set.rules.length === 0) return value;
     const existing = this.existingNode();
-    const original = splitChunks(value, Array.isArray(existing?.rem) ? existing.rem : undefined);
+    const remarks = Array.isArray(existing?.rem) ? existing.rem : undefined;
+    if (remarks === undefined && set.keepsString(this.verdict(set), value)) return value;
+    const key = this.segment(0)?.key;
+    const original = splitChunks(value, remarks);
     let chunks: Chunk[] = original;
-    for (const rule of rules) {
+    for (const rule of set.rules) {
       const outcome = applyRule(rule, key, chunks);
       if (outcome.kind === 'chunks') chunks = outcome.chunks;
       else if (outcome.kind === 'remove') {
@@ -292,17 +411,77 @@ class Scrubber {
 
   /** Numbers and containers can only be removed (by `anything` rules or matching keys). */
   private removedByKey(): boolean {
-    const rules = this.rules();
-    if (rules.length === 0) return false;
-    const key = this.segment(0)?.key;
-    for (const rule of rules) {
-      const outcome = applyRule(rule, key, undefined);
-      if (outcome.kind === 'remove') {
-        this.remarkRemoved(outcome.rule);
-        return true;
-      }
+    const set = this.ruleSet();
+    if (set.rules.length === 0) return false;
+    const rule = this.verdict(set).removal;
+    if (rule === undefined) return false;
+    this.remarkRemoved(rule);
+    return true;
+  }
+
+  /**
+   * Scrubs a data bag found by the schema walk: skips it whole when {@link Scrubber.isQuiet}
+   * proves no rule can change anything in it, else walks it with {@link Scrubber.bag}.
+   */
+  private bagRoot(value: JsonValue, pairs: boolean): JsonValue {
+    if (this.isPlain() && !this.hasMetaBelow() && this.isQuiet(value, this.factsAt(0), pairs)) return value;
+    return this.bag(value, pairs);
+  }
+
+  /** True when the `_meta` tree has a node at or below the current path. */
+  private hasMetaBelow(): boolean {
+    let tree: JsonValue | undefined = this.holder ? this.holder._meta : this.originalMetaValue;
+    for (const segment of this.metaPath) {
+      if (!isJsonObject(tree)) return false;
+      tree = tree[String(segment)];
     }
-    return false;
+    return isJsonObject(tree);
+  }
+
+  /**
+   * True when the plain rule set changes nothing in `value` (under a key with `facts`) or below
+   * it: what {@link Scrubber.bag} would decide, without building paths. The caller checks that
+   * the value's own path is plain and has no `_meta` below it (so no earlier remarks); below, a
+   * special key or a `cookies` parent (paths other rules apply to) gives up with false.
+   */
+  private isQuiet(value: JsonValue, facts: KeyFacts | undefined, pairs: boolean): boolean {
+    const set = this.ruleSets.plain;
+    const verdict = facts ? facts.plain : set.verdict(undefined);
+    if (typeof value === 'string') return SKIPPED_STRINGS.has(value) || set.keepsString(verdict, value);
+    if (value === null || typeof value === 'boolean') return true;
+    if (verdict.removal !== undefined) return false;
+    if (typeof value === 'number') return true;
+    // Below a `cookies` key the cookie rules apply.
+    if (facts?.lower === 'cookies') return false;
+    if (Array.isArray(value)) {
+      // Mirrors `pairList` and `array`: `[key, value]` pairs are seen under their key (in pair
+      // lists instead of element by element, elsewhere as well).
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i] as JsonValue;
+        if (pairs && isPair(item)) {
+          if (!this.isQuietUnder(item[0], item[1])) return false;
+        } else if (!this.isQuiet(item, undefined, false)) return false;
+      }
+      const [first, second] = value;
+      return (
+        pairs ||
+        value.length !== 2 ||
+        typeof first !== 'string' ||
+        second === null ||
+        second === undefined ||
+        this.isQuietUnder(first, second)
+      );
+    }
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      if (item !== undefined && !this.isQuietUnder(key, item)) return false;
+    }
+    return true;
+  }
+
+  private isQuietUnder(key: string, value: JsonValue): boolean {
+    const facts = this.ruleSets.keyFacts(key);
+    return !facts.special && this.isQuiet(value, facts, false);
   }
 
   /** Scrubs a pii data value (and everything below it). */
@@ -357,9 +536,8 @@ class Scrubber {
     for (let i = 0; i < value.length; i++) {
       const pair = value[i] as JsonValue;
       let next: JsonValue;
-      if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && pair[1] !== undefined) {
-        const key = pair[0];
-        const item = pair[1] as JsonValue;
+      if (isPair(pair)) {
+        const [key, item] = pair;
         this.pushSegment(key, undefined, NO_TYPES, item);
         this.metaPath.push(i, 1);
         const scrubbed = this.bag(item, false);
@@ -380,38 +558,45 @@ class Scrubber {
     return out ?? value;
   }
 
-  /** Walks `value` according to `schema`. */
-  walk(value: JsonValue, schema: Schema): JsonValue {
-    switch (schema.kind) {
+  /** Walks `value` according to `node`. */
+  walk(value: JsonValue, node: WalkNode): JsonValue {
+    switch (node.kind) {
       case 'bag':
-        return this.bag(value, schema.pairs === true);
+        return this.bagRoot(value, node.pairs);
       case 'struct':
-        return isJsonObject(value) && isWalkable(schema) ? this.walkStruct(value, schema) : value;
+        return isJsonObject(value) && node.walkable ? this.walkStruct(value, node) : value;
       case 'values': {
         if (!isJsonObject(value) || !Array.isArray(value.values)) return value;
         const values = value.values;
         this.enter('values', undefined, 'values', NO_TYPES, values);
-        const next = this.walkList(values, schema.item);
+        const next = this.walkList(values, node.item);
         this.leave();
         return next === values ? value : { ...value, values: next };
       }
       case 'list':
-        return Array.isArray(value) ? this.walkList(value, schema.item) : value;
+        return Array.isArray(value) ? this.walkList(value, node.item) : value;
       case 'contexts':
         return isJsonObject(value) ? this.walkContexts(value) : value;
     }
   }
 
-  private walkStruct(value: JsonObject, schema: Extract<Schema, { kind: 'struct' }>): JsonObject {
-    const { fields, other } = schema;
+  private walkStruct(value: JsonObject, struct: StructNode): JsonObject {
+    const { other, only } = struct;
+    if (only) {
+      // One walked key: reading it directly visits the same (own, enumerable) key, if present.
+      const item = value[only.key];
+      if (item === undefined || !isEnumerable.call(value, only.key)) return value;
+      const next = this.walkChild(only.key, item, only.child);
+      return next === item ? value : { ...value, [only.key]: next };
+    }
     let out: JsonObject | undefined;
     for (const key of Object.keys(value)) {
       const item = value[key];
-      const childSchema = Object.hasOwn(fields, key) ? fields[key] : other;
-      if (item === undefined || !childSchema || !isWalkable(childSchema)) continue;
-      this.enter(key, undefined, key, childSchema.kind === 'struct' ? childSchema.types : NO_TYPES, item);
-      const next = this.walk(item, childSchema);
-      this.leave();
+      if (item === undefined) continue;
+      const known = knownChild(struct, key);
+      const child = known === undefined ? other : known;
+      if (!child) continue;
+      const next = this.walkChild(key, item, child);
       if (next !== item) {
         out ??= { ...value };
         out[key] = next;
@@ -420,13 +605,19 @@ class Scrubber {
     return out ?? value;
   }
 
-  private walkList(values: JsonValue[], item: Schema): JsonValue[] {
+  private walkChild(key: string, item: JsonValue, child: WalkChild): JsonValue {
+    this.enter(key, undefined, key, child.types, item);
+    const next = this.walk(item, child.node);
+    this.leave();
+    return next;
+  }
+
+  private walkList(values: JsonValue[], item: WalkChild): JsonValue[] {
     let out: JsonValue[] | undefined;
-    const types = item.kind === 'struct' ? item.types : NO_TYPES;
     for (let i = 0; i < values.length; i++) {
       const entry = values[i] as JsonValue;
-      this.enter(undefined, i, i, types, entry);
-      const next = this.walk(entry, item);
+      this.enter(undefined, i, i, item.types, entry);
+      const next = this.walk(entry, item.node);
       this.leave();
       if (next !== entry) {
         out ??= [...values];
@@ -442,14 +633,15 @@ class Scrubber {
       const context = contexts[key];
       if (context === undefined) continue;
       const type = isJsonObject(context) && typeof context.type === 'string' ? context.type : key;
-      const schema = KNOWN_CONTEXT_TYPES.has(type)
-        ? Object.hasOwn(CONTEXT_SCHEMAS, type)
-          ? CONTEXT_SCHEMAS[type]
-          : undefined
-        : BAG_SCHEMA;
-      if (!schema) continue;
+      // Unknown contexts are data bags; known ones are walked only where they have pii fields.
+      let node: WalkNode | undefined = BAG_NODE;
+      if (KNOWN_CONTEXT_TYPES.has(type)) {
+        const schema = Object.hasOwn(CONTEXT_SCHEMAS, type) ? CONTEXT_SCHEMAS[type] : undefined;
+        node = schema && compileSchema(schema);
+      }
+      if (!node) continue;
       this.enter(key, undefined, key, NO_TYPES, context);
-      const next = this.walk(context, schema);
+      const next = this.walk(context, node);
       this.leave();
       if (next !== context) {
         out ??= { ...contexts };
@@ -471,7 +663,7 @@ export function scrubEvent(event: SentryEvent, settings: DataScrubbingSettings):
   const config = compileScrubbing(settings);
   if (!config) return event;
   const scrubber = new Scrubber(config, event._meta);
-  const scrubbed = scrubber.walk(event, EVENT_SCHEMA);
+  const scrubbed = scrubber.walk(event, EVENT_NODE);
   if (scrubbed === event || !isJsonObject(scrubbed)) return event;
   const result = scrubbed as SentryEvent;
   const meta = scrubber.resultMeta();

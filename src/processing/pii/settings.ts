@@ -46,11 +46,61 @@ export interface CompiledScrubbing {
 const cache = new Map<string, CompiledScrubbing | undefined>();
 const CACHE_LIMIT = 256;
 
+/** What a settings object held when it was compiled, to notice later changes to it. */
+interface Compiled {
+  scrubData: boolean;
+  scrubDefaults: boolean;
+  scrubIpAddresses: boolean;
+  sensitiveFields: readonly string[] | undefined;
+  excludeFields: readonly string[] | undefined;
+  result: CompiledScrubbing | undefined;
+}
+
+/** The last compilation per settings object (projects reuse theirs for every event). */
+const bySettings = new WeakMap<DataScrubbingSettings, Compiled>();
+
+/** A copy of a list setting (anything else is kept as is: compiling either rejects or ignores it). */
+function snapshot(list: readonly string[] | undefined): readonly string[] | undefined {
+  return Array.isArray(list) ? [...list] : list;
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) return a === b;
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
 /**
  * Compiles settings; `undefined` means "nothing to do" (scrubbing off and IP scrubbing off,
- * Relay's `to_pii_config` returning `None`). Results are memoized per distinct settings.
+ * Relay's `to_pii_config` returning `None`). Results are memoized per distinct settings, and
+ * per settings object: a reused object skips building the memo key, after checking that its
+ * fields (and list items) still hold what they held when it was compiled.
  */
 export function compileScrubbing(settings: DataScrubbingSettings): CompiledScrubbing | undefined {
+  const previous = bySettings.get(settings);
+  if (
+    previous &&
+    previous.scrubData === settings.scrubData &&
+    previous.scrubDefaults === settings.scrubDefaults &&
+    previous.scrubIpAddresses === settings.scrubIpAddresses &&
+    sameList(previous.sensitiveFields, settings.sensitiveFields) &&
+    sameList(previous.excludeFields, settings.excludeFields)
+  ) {
+    return previous.result;
+  }
+  const result = compileDistinct(settings);
+  bySettings.set(settings, {
+    scrubData: settings.scrubData,
+    scrubDefaults: settings.scrubDefaults,
+    scrubIpAddresses: settings.scrubIpAddresses,
+    sensitiveFields: snapshot(settings.sensitiveFields),
+    excludeFields: snapshot(settings.excludeFields),
+    result,
+  });
+  return result;
+}
+
+/** Compiles settings, memoized per distinct values. */
+function compileDistinct(settings: DataScrubbingSettings): CompiledScrubbing | undefined {
   const cacheKey = JSON.stringify([
     settings.scrubData,
     settings.scrubDefaults,
