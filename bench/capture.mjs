@@ -24,7 +24,10 @@ export async function captureErrorEnvelopes(count = 200) {
     environment: 'production',
     sendClientReports: false,
     // The default Dedupe integration would drop repeats of one error; the pool wants them.
-    integrations: (defaults) => [...defaults.filter((i) => i.name !== 'Dedupe'), Sentry.featureFlagsIntegration()],
+    integrations: (defaults) => [
+      ...defaults.filter((i) => i.name !== 'Dedupe'),
+      Sentry.featureFlagsIntegration(),
+    ],
   });
   const flags = Sentry.getClient().getIntegrationByName('FeatureFlags');
   const handlers = {
@@ -32,7 +35,9 @@ export async function captureErrorEnvelopes(count = 200) {
       throw new TypeError(`Cannot read properties of undefined (reading 'price') for cart ${i}`);
     },
     payment: (i) => {
-      throw new Error(`payment declined for order ${1000 + i}`, { cause: new RangeError('amount out of range') });
+      throw new Error(`payment declined for order ${1000 + i}`, {
+        cause: new RangeError('amount out of range'),
+      });
     },
     search: (i) => JSON.parse(`{"q": ${i}`),
     profile: (i) => {
@@ -49,7 +54,11 @@ export async function captureErrorEnvelopes(count = 200) {
       scope.setTag('region', ['eu', 'us', 'ap'][i % 3]);
       flags.addFeatureFlag('new-checkout', i % 2 === 0);
       for (let b = 0; b < 20; b++) {
-        Sentry.addBreadcrumb({ category: 'http', message: `GET /api/items/${b}`, data: { status_code: 200 } });
+        Sentry.addBreadcrumb({
+          category: 'http',
+          message: `GET /api/items/${b}`,
+          data: { status_code: 200 },
+        });
       }
       try {
         handlers[name](i);

@@ -38,7 +38,17 @@ function withFreshEventId({ header, rest }) {
 function startServer(dataDir, port) {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, 'dist/cli/main.js'), 'start', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'],
+    [
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      path.join(root, 'dist/cli/main.js'),
+      'start',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -107,7 +117,11 @@ const report = {
   durationSeconds: duration,
   requests: { total: result.requests.total, ok2xx: accepted, non2xx: result.non2xx, errors: result.errors },
   acceptedPerSecond: Math.round(accepted / sendSeconds),
-  storedAndQueryable: { events: stored, perSecond: Math.round(stored / storedSeconds), seconds: storedSeconds },
+  storedAndQueryable: {
+    events: stored,
+    perSecond: Math.round(stored / storedSeconds),
+    seconds: storedSeconds,
+  },
   latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
   serverPeakRssMb: rss,
 };
