@@ -8,7 +8,7 @@
  * `iter_values`, `get_hash`) and `src/sentry/grouping/utils.py` (`hash_from_values`);
  * reference/sentry-semantics.md §3.2.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A leaf value of a component: strings, or numbers (e.g. an NSError code). */
 export type ComponentLeaf = string | number;
@@ -43,6 +43,8 @@ export class Component implements GroupingComponent {
   values: (Component | ComponentLeaf)[] = [];
   /** Frames only: whether the frame is in-app (after stack trace rules). */
   inApp: boolean | undefined;
+  /** Set by {@link seal}: the children's leaf text, valid while `values` is this very list. */
+  private sealedText: { values: readonly (Component | ComponentLeaf)[]; text: string } | undefined;
 
   constructor(id: string, init: ComponentUpdate = {}) {
     this.id = id;
@@ -63,28 +65,59 @@ export class Component implements GroupingComponent {
     return this;
   }
 
-  /** Leaf values of all contributing descendants, in order (empty when not contributing). */
-  *iterValues(): Generator<ComponentLeaf> {
-    if (!this.contributes) return;
+  /**
+   * A copy of this node sharing its `values` list and child components: for trees whose children
+   * are final, when only this node will still be changed. (`values` lists are never changed in
+   * place; {@link update} replaces them.)
+   */
+  shallowCopy(): Component {
+    const copy = new Component(this.id);
+    copy.contributes = this.contributes;
+    copy.hint = this.hint;
+    copy.values = this.values;
+    copy.inApp = this.inApp;
+    copy.sealedText = this.sealedText;
+    return copy;
+  }
+
+  /**
+   * Declares the subtree final (neither this node's `values` nor any descendant will change
+   * again), so the leaf text of the children is computed once; {@link shallowCopy} copies keep it
+   * for as long as their `values` list is the same.
+   */
+  seal(): this {
+    this.sealedText = { values: this.values, text: this.childrenText() };
+    return this;
+  }
+
+  /** The leaf values of all contributing descendants, concatenated ('' when not contributing). */
+  leafText(): string {
+    if (!this.contributes) return '';
+    const sealed = this.sealedText;
+    return sealed !== undefined && sealed.values === this.values ? sealed.text : this.childrenText();
+  }
+
+  private childrenText(): string {
+    let text = '';
     for (const value of this.values) {
-      if (value instanceof Component) yield* value.iterValues();
-      else yield value;
+      text +=
+        value instanceof Component ? value.leafText() : typeof value === 'number' ? String(value) : value;
     }
+    return text;
   }
 
   /** MD5 over the contributing leaf values, or `null` when the component does not contribute. */
   getHash(): string | null {
-    return this.contributes ? hashFromValues(this.iterValues()) : null;
+    return this.contributes ? hashFromValues([this.leafText()]) : null;
   }
 
-  /** Child components (not leaves) with the given id, optionally recursively / contributing only. */
-  *iterSubcomponents(id: string, recursive: boolean, onlyContributing: boolean): Generator<Component> {
+  /** Whether a descendant component with the given id contributes (through contributing parents). */
+  hasContributingSubcomponent(id: string): boolean {
     for (const value of this.values) {
-      if (!(value instanceof Component)) continue;
-      if (onlyContributing && !value.contributes) continue;
-      if (value.id === id) yield value;
-      if (recursive) yield* value.iterSubcomponents(id, true, onlyContributing);
+      if (!(value instanceof Component) || !value.contributes) continue;
+      if (value.id === id || value.hasContributingSubcomponent(id)) return true;
     }
+    return false;
   }
 
   /** A stable text form of the whole subtree, used to compare components for equality. */
@@ -94,14 +127,16 @@ export class Component implements GroupingComponent {
 
   /** Plain-object copy of the subtree (what callers get in a variant). */
   toPlain(): GroupingComponent {
-    return {
-      id: this.id,
-      contributes: this.contributes,
-      hint: this.hint,
-      values: this.values.map((value) => (value instanceof Component ? value.toPlain() : value)),
-    };
+    // A plain loop: this runs for every node of every result, often before the JIT kicks in.
+    const values: (GroupingComponent | ComponentLeaf)[] = [];
+    for (const value of this.values) values.push(value instanceof Component ? value.toPlain() : value);
+    return { id: this.id, contributes: this.contributes, hint: this.hint, values };
   }
 }
+
+/** The last few hashed texts and their hashes (a tiny ring buffer, replaced in turn). */
+const recentHashes: [string, string][] = Array.from({ length: 4 }, () => ['', hash('md5', '', 'hex')]);
+let nextSlot = 0;
 
 /**
  * Sentry's `hash_from_values`: MD5 (hex) of the UTF-8 bytes of each value, concatenated.
@@ -109,7 +144,13 @@ export class Component implements GroupingComponent {
  * `d41d8cd98f00b204e9800998ecf8427e`.
  */
 export function hashFromValues(values: Iterable<ComponentLeaf>): string {
-  const md5 = createHash('md5');
-  for (const value of values) md5.update(typeof value === 'number' ? String(value) : value, 'utf8');
-  return md5.digest('hex');
+  // One update over the concatenation hashes exactly like one update per value.
+  let text = '';
+  for (const value of values) text += typeof value === 'number' ? String(value) : value;
+  // Grouping hashes the same text twice per variant (strategy level, then root level).
+  for (const [memoText, memoHash] of recentHashes) if (memoText === text) return memoHash;
+  const digest = hash('md5', text, 'hex');
+  recentHashes[nextSlot] = [text, digest];
+  nextSlot = (nextSlot + 1) % recentHashes.length;
+  return digest;
 }

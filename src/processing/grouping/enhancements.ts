@@ -12,11 +12,13 @@
  *   matcher = ["!"] key ":" (quoted | unquoted)
  *   action  = ["^" | "v"] ("+" | "-") ("app" | "group")  |  name "=" value
  */
+import { BoundedCache } from './bounded-cache.js';
 import { Component } from './component.js';
-import { functionNameForFrame, platformFamily, type PlatformFamily } from './functions.js';
 import { globToRegExp } from './glob.js';
 import type { WorkFrame } from './event-data.js';
 import { ALL_PLATFORMS_2023_01_11_RULES } from './enhancement-rules.js';
+import { frameMemo } from './frame-memo.js';
+import { RuleSetIndex, matchFrame, RuleIndex, type MatchFrame } from './rule-index.js';
 
 /** The exception a stack trace belongs to, for `error.type` / `error.value` / `error.mechanism`. */
 export interface ExceptionMatchData {
@@ -25,7 +27,8 @@ export interface ExceptionMatchData {
   mechanism?: string | undefined;
 }
 
-type MatcherKey =
+/** What a matcher tests: a frame field, the frame's family / in-app flag, or the exception. */
+export type MatcherKey =
   | 'path'
   | 'filename'
   | 'package'
@@ -56,7 +59,8 @@ const MATCHER_KEYS: Record<string, MatcherKey> = {
   app: 'app',
 };
 
-interface Matcher {
+/** One `key:pattern` matcher of a rule, compiled. */
+export interface Matcher {
   key: MatcherKey;
   pattern: string;
   negated: boolean;
@@ -238,66 +242,6 @@ export function parseEnhancements(text: string): {
   return { rules, errors };
 }
 
-/** A parsed set of rules, split like Sentry's into classifier and contributes rules. */
-export interface Enhancements {
-  /** Rules with `+app`/`-app`/`category=` actions (only those actions kept). */
-  readonly classifier: readonly EnhancementRule[];
-  /** Rules with `+group`/`-group`/`max-frames=`/`min-frames=` actions (only those kept). */
-  readonly contributes: readonly EnhancementRule[];
-}
-
-function splitRules(rules: readonly EnhancementRule[]): Enhancements {
-  const pick = (keep: (a: Action) => boolean): EnhancementRule[] =>
-    rules.flatMap((rule) => {
-      const actions = rule.actions.filter(keep);
-      return actions.length === 0 ? [] : [{ ...rule, actions }];
-    });
-  return {
-    classifier: pick((a) => (a.kind === 'flag' ? a.key === 'app' : a.name === 'category')),
-    contributes: pick((a) => (a.kind === 'flag' ? a.key === 'group' : a.name !== 'category')),
-  };
-}
-
-const BASE_RULES = parseEnhancements(ALL_PLATFORMS_2023_01_11_RULES).rules;
-const BASE_ENHANCEMENTS = splitRules(BASE_RULES);
-
-/**
- * The `all-platforms:2023-01-11` base rules followed by the project's own `rules` (custom rules
- * come last, so they win). Lines of `rules` that do not parse are skipped.
- */
-export function loadEnhancements(rules: readonly EnhancementRule[] = []): Enhancements {
-  return rules.length === 0 ? BASE_ENHANCEMENTS : splitRules([...BASE_RULES, ...rules]);
-}
-
-/** Frame fields the matchers read, normalised once per pass. */
-interface MatchFrame {
-  family: PlatformFamily;
-  function: string;
-  module: string | undefined;
-  package: string | undefined;
-  path: string | undefined;
-  filename: string | undefined;
-  in_app: boolean | undefined;
-  category: string | undefined;
-}
-
-function pathLike(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : value.toLowerCase().replaceAll('\\', '/');
-}
-
-function toMatchFrame(frame: WorkFrame, platform: string | undefined): MatchFrame {
-  return {
-    family: platformFamily(frame.platform ?? platform),
-    function: functionNameForFrame(frame, platform) || '<unknown>',
-    module: frame.module,
-    package: pathLike(frame.package),
-    path: pathLike(frame.abs_path || frame.filename),
-    filename: pathLike(frame.filename),
-    in_app: frame.in_app,
-    category: frame.category,
-  };
-}
-
 /** Path-like values match case-insensitively, also with a leading `/` added. */
 function pathTest(pattern: string): (value: string | undefined) => boolean {
   const re = globToRegExp(pattern.toLowerCase(), { doubleStar: true });
@@ -353,34 +297,75 @@ function compileMatcher(key: MatcherKey, pattern: string): Matcher['test'] {
   }
 }
 
-function ruleMatches(
+/** A parsed set of rules, split like Sentry's into classifier and contributes rules. */
+export interface Enhancements {
+  /** Rules with `+app`/`-app`/`category=` actions (only those actions kept). */
+  readonly classifier: readonly EnhancementRule[];
+  /** Rules with `+group`/`-group`/`max-frames=`/`min-frames=` actions (only those kept). */
+  readonly contributes: readonly EnhancementRule[];
+  /** Both lists compiled for matching, with per-frame candidate rules remembered. */
+  readonly index: RuleSetIndex;
+}
+
+function splitRules(rules: readonly EnhancementRule[]): Enhancements {
+  const pick = (keep: (a: Action) => boolean): EnhancementRule[] =>
+    rules.flatMap((rule) => {
+      const actions = rule.actions.filter(keep);
+      return actions.length === 0 ? [] : [{ ...rule, actions }];
+    });
+  const classifier = pick((a) => (a.kind === 'flag' ? a.key === 'app' : a.name === 'category'));
+  const contributes = pick((a) => (a.kind === 'flag' ? a.key === 'group' : a.name !== 'category'));
+  return {
+    classifier,
+    contributes,
+    index: new RuleSetIndex(new RuleIndex(classifier), new RuleIndex(contributes)),
+  };
+}
+
+const BASE_RULES = parseEnhancements(ALL_PLATFORMS_2023_01_11_RULES).rules;
+const BASE_ENHANCEMENTS = splitRules(BASE_RULES);
+
+/**
+ * The `all-platforms:2023-01-11` base rules followed by the project's own `rules` (custom rules
+ * come last, so they win). Lines of `rules` that do not parse are skipped.
+ */
+export function loadEnhancements(rules: readonly EnhancementRule[] = []): Enhancements {
+  return rules.length === 0 ? BASE_ENHANCEMENTS : splitRules([...BASE_RULES, ...rules]);
+}
+
+/** Compiled rule sets by project rules text (projects reuse theirs for every event). */
+const BY_TEXT = new BoundedCache<string, Enhancements>(64);
+
+/**
+ * {@link loadEnhancements} for a project's stack trace rules text (`undefined`: none), compiled
+ * once per distinct text (up to 64 texts remembered). Lines that do not parse are skipped.
+ */
+export function enhancementsForText(text: string | undefined): Enhancements {
+  if (text === undefined) return BASE_ENHANCEMENTS;
+  return BY_TEXT.get(text) ?? BY_TEXT.set(text, loadEnhancements(parseEnhancements(text).rules));
+}
+
+/** Sets `in_app` from a flag action on the frames it reaches (the hit, or all callers / callees). */
+function applyInApp(
+  action: Extract<Action, { kind: 'flag' }>,
   rule: EnhancementRule,
-  frames: MatchFrame[],
   idx: number,
-  exception: ExceptionMatchData,
-): boolean {
-  return rule.matchers.every((matcher) => {
-    const target = frames[idx + matcher.offset];
-    if (target === undefined) return false;
-    const hit = matcher.test(target, exception);
-    return matcher.negated ? !hit : hit;
-  });
+  frames: WorkFrame[],
+  matchFrames: MatchFrame[],
+): void {
+  const [from, to] = actionRange(action.range, idx, frames.length);
+  for (let target = from; target < to; target++) {
+    (matchFrames[target] as MatchFrame).in_app = action.value;
+    const frame = frames[target] as WorkFrame;
+    frame.in_app = action.value;
+    frame.in_app_rule = rule.text;
+  }
 }
 
-function targetIndexes(range: 'up' | 'down' | null, idx: number, length: number): number[] {
-  if (range === null) return [idx];
-  if (range === 'up') return Array.from({ length: length - idx - 1 }, (_, k) => idx + 1 + k);
-  return Array.from({ length: idx }, (_, k) => k);
-}
-
-function matchingIndexes(
-  rule: EnhancementRule,
-  frames: MatchFrame[],
-  exception: ExceptionMatchData,
-): number[] {
-  const hits: number[] = [];
-  for (let idx = 0; idx < frames.length; idx++) if (ruleMatches(rule, frames, idx, exception)) hits.push(idx);
-  return hits;
+/** The frame indices `[from, to)` a flag action reaches: the hit, its callees (`^`) or callers (`v`). */
+function actionRange(range: 'up' | 'down' | null, idx: number, length: number): [number, number] {
+  if (range === null) return [idx, idx + 1];
+  return range === 'up' ? [idx + 1, length] : [0, idx];
 }
 
 /**
@@ -394,25 +379,76 @@ export function applyClassifierRules(
   platform: string | undefined,
   exception: ExceptionMatchData,
 ): void {
-  const matchFrames = frames.map((frame) => toMatchFrame(frame, platform));
-  for (const rule of enhancements.classifier) {
-    // All frames are matched against the state before this rule's own changes.
-    for (const idx of matchingIndexes(rule, matchFrames, exception)) {
+  const memos = frames.map((frame) => frameMemo(frame, platform));
+  const matchFrames = memos.map((memo, i) => matchFrame(memo.statics, frames[i] as WorkFrame));
+  const candidates = memos.map((memo) => enhancements.index.lookup(memo).classifier);
+  // All frames are matched against the state before a rule's own changes.
+  enhancements.index.classifier.forEachMatch(candidates, matchFrames, exception, (r, hits) => {
+    const rule = enhancements.classifier[r] as EnhancementRule;
+    for (const idx of hits) {
       for (const action of rule.actions) {
         if (action.kind === 'var') {
           (matchFrames[idx] as MatchFrame).category = action.value;
           (frames[idx] as WorkFrame).category = action.value;
-          continue;
-        }
-        for (const target of targetIndexes(action.range, idx, frames.length)) {
-          (matchFrames[target] as MatchFrame).in_app = action.value;
-          const frame = frames[target] as WorkFrame;
-          frame.in_app = action.value;
-          frame.in_app_rule = rule.text;
+        } else {
+          applyInApp(action, rule, idx, frames, matchFrames);
         }
       }
     }
-  }
+  });
+}
+
+/** The last `+group` / `-group` rule that reached a frame. */
+interface GroupVerdict {
+  contributes: boolean;
+  /** The rule's text, for the hint. */
+  rule: string;
+}
+
+/**
+ * What the contributes rules decide for one stack trace: per frame the last `+group`/`-group`
+ * verdict (`undefined`: no rule reached the frame) and the last `max-frames` / `min-frames`.
+ * The same for the `app` and `system` variants, so it is computed once per stack trace.
+ */
+export interface ContributesOutcome {
+  readonly verdicts: readonly (GroupVerdict | undefined)[];
+  readonly maxFrames: number | undefined;
+  readonly minFrames: number | undefined;
+}
+
+/**
+ * Runs the contributes rules (`+group`/`-group`, `max-frames`, `min-frames`) over one normalised
+ * stack trace. Sentry's `assemble_stacktrace_component` matching loop.
+ */
+export function applyContributesRules(
+  enhancements: Enhancements,
+  frames: readonly WorkFrame[],
+  platform: string | undefined,
+  exception: ExceptionMatchData,
+): ContributesOutcome {
+  const memos = frames.map((frame) => frameMemo(frame, platform));
+  const matchFrames = memos.map((memo, i) => matchFrame(memo.statics, frames[i] as WorkFrame));
+  const candidates = memos.map((memo) => enhancements.index.lookup(memo).contributes);
+  const verdicts: (GroupVerdict | undefined)[] = new Array<GroupVerdict | undefined>(frames.length);
+  let maxFrames: number | undefined;
+  let minFrames: number | undefined;
+  enhancements.index.contributes.forEachMatch(candidates, matchFrames, exception, (r, hits) => {
+    const rule = enhancements.contributes[r] as EnhancementRule;
+    for (const idx of hits) {
+      for (const action of rule.actions) {
+        if (action.kind === 'var') {
+          const n = Number.parseInt(action.value, 10);
+          if (action.name === 'max-frames' && Number.isFinite(n)) maxFrames = n;
+          if (action.name === 'min-frames' && Number.isFinite(n)) minFrames = n;
+          continue;
+        }
+        const verdict: GroupVerdict = { contributes: action.value, rule: rule.text };
+        const [from, to] = actionRange(action.range, idx, frames.length);
+        for (let target = from; target < to; target++) verdicts[target] = verdict;
+      }
+    }
+  });
+  return { verdicts, maxFrames, minFrames };
 }
 
 /** The contributes-pass outcome for one frame. */
@@ -447,42 +483,26 @@ function frameHint(
 }
 
 /**
- * Builds the stack trace component of one variant (`app` or `system`) from its frame components,
- * applying the contributes rules (`+group`/`-group`, `max-frames`, `min-frames`) and forcing
+ * Builds the stack trace component of one variant (`app` or `system`) from its frame components
+ * and the stack trace's contributes-rules outcome (see {@link applyContributesRules}), forcing
  * non-in-app frames out of the app variant. Sentry's `assemble_stacktrace_component`.
  */
 export function assembleStacktraceComponent(
-  enhancements: Enhancements,
   variant: string,
   frameComponents: Component[],
-  frames: WorkFrame[],
-  platform: string | undefined,
-  exception: ExceptionMatchData,
+  frames: readonly WorkFrame[],
+  outcome: ContributesOutcome,
 ): Component {
-  const matchFrames = frames.map((frame) => toMatchFrame(frame, platform));
-  const results: ContributesResult[] = frameComponents.map((c) => ({
-    contributes: c.contributes,
-    ruleHint: null,
-  }));
-  let maxFrames: number | undefined;
-  let minFrames: number | undefined;
-  for (const rule of enhancements.contributes) {
-    for (const idx of matchingIndexes(rule, matchFrames, exception)) {
-      for (const action of rule.actions) {
-        if (action.kind === 'var') {
-          const n = Number.parseInt(action.value, 10);
-          if (action.name === 'max-frames' && Number.isFinite(n)) maxFrames = n;
-          if (action.name === 'min-frames' && Number.isFinite(n)) minFrames = n;
-          continue;
-        }
-        for (const target of targetIndexes(action.range, idx, frames.length)) {
-          const result = results[target] as ContributesResult;
-          result.contributes = action.value;
-          result.ruleHint = `${action.value ? 'un-ignored' : 'ignored'} by stack trace rule (${rule.text})`;
-        }
-      }
-    }
-  }
+  const results: ContributesResult[] = frameComponents.map((c, i) => {
+    const verdict = outcome.verdicts[i];
+    return verdict === undefined
+      ? { contributes: c.contributes, ruleHint: null }
+      : {
+          contributes: verdict.contributes,
+          ruleHint: `${verdict.contributes ? 'un-ignored' : 'ignored'} by stack trace rule (${verdict.rule})`,
+        };
+  });
+  const { maxFrames, minFrames } = outcome;
   if (maxFrames !== undefined) {
     let kept = 0;
     for (let i = results.length - 1; i >= 0; i--) {

@@ -10,6 +10,8 @@
  */
 import type { SentryEvent } from '../../protocol/event.js';
 import { asArray, asNumber, asObject, asString, isJsonObject, type JsonObject } from '../../protocol/json.js';
+import type { FrameMemo } from './frame-memo.js';
+import type { StacktraceMemo } from './stacktrace-memo.js';
 
 /** One stack frame as grouping sees it (mutable during normalisation for grouping). */
 export interface WorkFrame {
@@ -33,11 +35,15 @@ export interface WorkFrame {
   category?: string | undefined;
   /** True when a source map was applied to the frame (`data.sourcemap` present). */
   sourcemap_used: boolean;
+  /** What grouping derived from the frame's content, set on first use (see `frameMemo`). */
+  memo?: FrameMemo | undefined;
 }
 
 /** A stack trace with at least one frame. */
 export interface WorkStacktrace {
   frames: WorkFrame[];
+  /** What grouping derived from the whole stack trace, set by normalisation (see `stacktrace-memo`). */
+  memo?: StacktraceMemo | undefined;
 }
 
 /** Exception mechanism fields used by grouping. */
@@ -105,13 +111,18 @@ function readFrame(raw: JsonObject): WorkFrame {
     colno: asNumber(raw['colno']),
     in_app: typeof inApp === 'boolean' ? inApp : undefined,
     sourcemap_used: data !== undefined && data['sourcemap'] !== undefined && data['sourcemap'] !== null,
+    // Declared up front so every frame object keeps one shape.
+    memo: undefined,
   };
 }
 
 /** Reads `{frames: [...]}`; `undefined` when there is no non-empty frame list. */
 export function readStacktrace(raw: unknown): WorkStacktrace | undefined {
-  const frames = asArray(asObject(raw)?.['frames'])?.filter(isJsonObject).map(readFrame);
-  return frames !== undefined && frames.length > 0 ? { frames } : undefined;
+  const list = asArray(asObject(raw)?.['frames']);
+  if (list === undefined) return undefined;
+  const frames: WorkFrame[] = [];
+  for (const item of list) if (isJsonObject(item)) frames.push(readFrame(item));
+  return frames.length > 0 ? { frames, memo: undefined } : undefined;
 }
 
 function readMechanism(raw: unknown): WorkMechanism | undefined {

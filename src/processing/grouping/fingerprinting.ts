@@ -19,7 +19,7 @@ import {
 } from '../../protocol/json.js';
 import { allStacktraces, rawExceptions, type WorkEvent, type WorkFrame } from './event-data.js';
 import { functionNameForFrame, platformFamily } from './functions.js';
-import { globMatch } from './glob.js';
+import { globToRegExp } from './glob.js';
 import { pyStrip } from './py-regex.js';
 
 /** A fingerprint rule as stored in project config (`[key, pattern]` matchers, `!key` negates). */
@@ -234,6 +234,9 @@ function tagPairs(event: SentryEvent): [string, string | undefined][] {
 
 /** Sentry's `EventDatastore`: the value maps each matcher type is tested against. */
 class EventDatastore {
+  /** Value maps per match type, built on first use (rules ask for the same types again). */
+  private readonly memo = new Map<string, ValueMap[]>();
+
   constructor(
     private readonly event: SentryEvent,
     private readonly work: WorkEvent,
@@ -244,6 +247,15 @@ class EventDatastore {
   }
 
   values(matchType: string): ValueMap[] {
+    let values = this.memo.get(matchType);
+    if (values === undefined) {
+      values = this.build(matchType);
+      this.memo.set(matchType, values);
+    }
+    return values;
+  }
+
+  private build(matchType: string): ValueMap[] {
     const { event, work } = this;
     switch (matchType) {
       case 'toplevel':
@@ -297,14 +309,6 @@ function matchType(key: string): string {
   return 'frames';
 }
 
-function pathMatch(value: string | undefined, pattern: string): boolean {
-  if (value === undefined) return false;
-  const options = { ignoreCase: true, doubleStar: true, pathNormalize: true };
-  return (
-    globMatch(value, pattern, options) || (!value.startsWith('/') && globMatch(`/${value}`, pattern, options))
-  );
-}
-
 function boolFromString(value: string): boolean | undefined {
   const v = value.toLowerCase();
   if (v === '1' || v === 'yes' || v === 'true') return true;
@@ -312,49 +316,102 @@ function boolFromString(value: string): boolean | undefined {
   return undefined;
 }
 
-function positiveMatch(key: string, pattern: string, values: ValueMap): boolean {
+/** A compiled `key:pattern` test against one value map (not negated). */
+type ValueTest = (values: ValueMap) => boolean;
+
+/** Path-like values match case-insensitively, `\` read as `/`, also with a leading `/` added. */
+function pathTest(pattern: string): (value: string) => boolean {
+  const re = globToRegExp(pattern, { ignoreCase: true, doubleStar: true });
+  return (value) =>
+    re.test(value.replaceAll('\\', '/')) ||
+    (!value.startsWith('/') && re.test(`/${value}`.replaceAll('\\', '/')));
+}
+
+/** Compiles one matcher (regexes built once per rule, not per event). */
+function compileValueTest(key: string, pattern: string): ValueTest {
   if (key === 'path') {
-    return [...new Set([values['abs_path'], values['filename']])].some(
-      (v) => typeof v === 'string' && pathMatch(v, pattern),
-    );
+    const test = pathTest(pattern);
+    return (values) => {
+      const absPath = values['abs_path'];
+      const filename = values['filename'];
+      return (
+        (typeof absPath === 'string' && test(absPath)) ||
+        (filename !== absPath && typeof filename === 'string' && test(filename))
+      );
+    };
   }
   if (key === 'message') {
     // Users expect `message:` to match exception values too.
-    return [values['message'], values['value']].some(
-      (v) => typeof v === 'string' && globMatch(v, pattern, { ignoreCase: true }),
-    );
+    const re = globToRegExp(pattern, { ignoreCase: true });
+    return (values) => [values['message'], values['value']].some((v) => typeof v === 'string' && re.test(v));
   }
-  const value = values[key];
-  if (value === undefined) return false;
-  if (key === 'app') return value === boolFromString(pattern);
-  if (typeof value !== 'string') return false;
-  if (key === 'package' || key === 'release') return pathMatch(value, pattern);
-  if (key === 'family' || key === 'sdk') {
+  if (key === 'app') {
+    const expected = boolFromString(pattern);
+    return (values) => values['app'] !== undefined && values['app'] === expected;
+  }
+  let test: (value: string) => boolean;
+  if (key === 'package' || key === 'release') {
+    test = pathTest(pattern);
+  } else if (key === 'family' || key === 'sdk') {
     const flags = pattern.split(',');
-    return flags.includes('all') || flags.includes(value);
+    test = (value) => flags.includes('all') || flags.includes(value);
+  } else {
+    const re = globToRegExp(pattern, { ignoreCase: key === 'level' || key === 'value' });
+    test = (value) => re.test(value);
   }
-  if (key === 'level' || key === 'value') return globMatch(value, pattern, { ignoreCase: true });
-  return globMatch(value, pattern);
+  return (values) => {
+    const value = values[key];
+    return typeof value === 'string' && test(value);
+  };
 }
 
-function ruleMatches(rule: FingerprintRule, store: EventDatastore): boolean {
-  const byType = new Map<string, [string, string, boolean][]>();
+/** A rule's matchers grouped by match type and compiled, cheap types first. */
+type CompiledMatchers = Map<string, [ValueTest, boolean][]>;
+
+/** Compiled matchers per rule object (rules are immutable once made). */
+const compiledRules = new WeakMap<FingerprintRule, CompiledMatchers>();
+
+function compiledMatchers(rule: FingerprintRule): CompiledMatchers {
+  const cached = compiledRules.get(rule);
+  if (cached !== undefined) return cached;
+  const byType: CompiledMatchers = new Map();
   for (const [rawKey, pattern] of rule.matchers) {
     const negated = rawKey.startsWith('!');
     const key = rawKey.replace(/^!/u, '');
     const type = matchType(key);
     const list = byType.get(type) ?? [];
-    list.push([key, pattern, negated]);
+    list.push([compileValueTest(key, pattern), negated]);
     byType.set(type, list);
   }
-  for (const [type, matchers] of byType) {
-    const hit = store
-      .values(type)
-      .some((values) =>
-        matchers.every(([key, pattern, negated]) => positiveMatch(key, pattern, values) !== negated),
-      );
-    if (!hit) return false;
+  const ordered: CompiledMatchers = new Map(
+    [...byType].sort(([a], [b]) => TYPE_ORDER.indexOf(a) - TYPE_ORDER.indexOf(b)),
+  );
+  compiledRules.set(rule, ordered);
+  return ordered;
+}
+
+/** Match types by cost: every type must match and tests are pure, so cheap ones go first. */
+const TYPE_ORDER = [
+  'family',
+  'sdk',
+  'release',
+  'log_info',
+  'exceptions',
+  'messages',
+  'toplevel',
+  'tags',
+  'frames',
+];
+
+function ruleMatches(rule: FingerprintRule, store: EventDatastore): boolean {
+  for (const [type, matchers] of compiledMatchers(rule)) {
+    if (!store.values(type).some((values) => allMatch(matchers, values))) return false;
   }
+  return true;
+}
+
+function allMatch(matchers: readonly [ValueTest, boolean][], values: ValueMap): boolean {
+  for (const [test, negated] of matchers) if (test(values) === negated) return false;
   return true;
 }
 

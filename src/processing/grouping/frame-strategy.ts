@@ -8,13 +8,13 @@
  */
 import { Component } from './component.js';
 import type { WorkFrame } from './event-data.js';
+import { frameMemo } from './frame-memo.js';
 import { platformFamily, trimFunctionName } from './functions.js';
 import { pyRegex, pySplitWhitespace } from './py-regex.js';
 
 /** Platforms whose context lines are trusted for grouping. */
 const CONTEXTLINE_PLATFORMS = new Set(['javascript', 'node', 'python', 'php', 'ruby']);
 
-const BASENAME_SPLIT = /[/\\]/u;
 const RUBY_ERB_FUNC = pyRegex('__\\d{4,}_\\d{4,}$');
 // JVM code generators append random ids to class names; these keep the marker, drop the id.
 const JAVA_CODEGEN_MARKERS = [
@@ -52,7 +52,9 @@ function filenameComponent(
   platform: string | undefined,
 ) {
   if (filename === undefined) return new Component('filename');
-  const base = (filename.split(BASENAME_SPLIT).pop() ?? '').toLowerCase();
+  const base = filename
+    .slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1)
+    .toLowerCase();
   const component = new Component('filename', { values: [base] });
   if (hasUrlOrigin(absPath, false)) {
     component.update({ contributes: false, hint: 'ignored because frame points to a URL' });
@@ -147,7 +149,8 @@ function contextLineComponent(frame: WorkFrame, platform: string | undefined): C
   const line = pySplitWhitespace(raw).join(' ');
   if (line === '') return new Component('context-line');
   const component = new Component('context-line', { values: [line] });
-  if ([...raw].length > 120) {
+  // Code points, like Python's len(); a string of at most 120 UTF-16 units has no more.
+  if (raw.length > 120 && [...raw].length > 120) {
     component.update({ contributes: false, hint: 'ignored because line is too long' });
   } else if (
     platformFamily(platform) === 'javascript' &&
@@ -162,8 +165,21 @@ function contextLineComponent(frame: WorkFrame, platform: string | undefined): C
   return component;
 }
 
-/** Builds the `frame` component of `frame` (event platform `eventPlatform` as the fallback). */
+/**
+ * Builds the `frame` component of `frame` (event platform `eventPlatform` as the fallback). It
+ * only depends on the frame's content (and `in_app`), so it is built once per distinct frame
+ * and remembered on the frame's {@link frameMemo}; callers get a copy of the frame node they may
+ * change, whose child components (`module`, `filename`, ...) are shared and must not be changed.
+ */
 export function frameComponent(frame: WorkFrame, eventPlatform: string | undefined): Component {
+  const memo = frameMemo(frame, eventPlatform);
+  memo.component ??= buildFrameComponent(frame, eventPlatform);
+  const component = memo.component.shallowCopy();
+  component.inApp = frame.in_app;
+  return component;
+}
+
+function buildFrameComponent(frame: WorkFrame, eventPlatform: string | undefined): Component {
   const platform = frame.platform ?? eventPlatform;
   const filename = filenameComponent(frame.abs_path, frame.filename, platform);
   const module = moduleComponent(frame.abs_path, frame.module, platform);
@@ -177,7 +193,6 @@ export function frameComponent(frame: WorkFrame, eventPlatform: string | undefin
   const func = functionComponent(frame, platform, contextLine?.contributes === true);
   const values = contextLine === undefined ? [module, filename, func] : [module, filename, func, contextLine];
   const component = new Component('frame', { values });
-  component.inApp = frame.in_app;
 
   if (platformFamily(platform) === 'javascript') {
     const raw = frame.raw_function || frame.function;

@@ -5,6 +5,7 @@
  * `src/sentry/stacktraces/functions.py` (`trim_function_name`, `trim_native_function_name`,
  * `get_function_name_for_frame`).
  */
+import { BoundedTupleCache } from './bounded-cache.js';
 
 /** Sentry's behaviour family of a platform. */
 export type PlatformFamily = 'native' | 'javascript' | 'other';
@@ -176,13 +177,18 @@ export function trimNativeFunctionName(
   return f.includes('@') ? f.replace(WINDECL_HASH, '$1') : f;
 }
 
+/** Recent native trims (symbols repeat endlessly and demangled names are costly to take apart). */
+const trimmedNativeNames = new BoundedTupleCache<string>(2, 5_000);
+
 /**
  * Sentry's `trim_function_name`: C# drops the argument list, native platforms isolate the
  * function name from a demangled signature, every other platform keeps the name as it is.
  */
 export function trimFunctionName(fn: string, platform: string | undefined): string {
   if (platform === 'csharp') return fn.split(' (')[0] as string;
-  if (platformFamily(platform) === 'native') return trimNativeFunctionName(fn, platform);
+  if (platformFamily(platform) === 'native') {
+    return trimmedNativeNames.get([platform, fn], () => trimNativeFunctionName(fn, platform));
+  }
   return fn;
 }
 

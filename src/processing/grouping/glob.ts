@@ -7,6 +7,7 @@
  * `[...]` is a character class (`[!...]` negated); a backslash escapes the next character.
  * With `pathNormalize`, `\` in the value (not the pattern) is read as `/`. Newlines are matched like any character.
  */
+import { BoundedCache } from './bounded-cache.js';
 
 /** Options of {@link globToRegExp} / {@link globMatch}. */
 export interface GlobOptions {
@@ -18,7 +19,8 @@ export interface GlobOptions {
   pathNormalize?: boolean;
 }
 
-const cache = new Map<string, RegExp>();
+/** Compiled globs by options and pattern (rule sets reuse a small set of patterns). */
+const cache = new BoundedCache<string, RegExp>(4096);
 
 function escapeLiteral(ch: string): string {
   return /[\\^$.*+?()[\]{}|/]/u.test(ch) ? `\\${ch}` : ch;
@@ -28,7 +30,7 @@ function escapeClassChar(ch: string): string {
   return /[\\\][^]/u.test(ch) ? `\\${ch}` : ch;
 }
 
-/** Compiles a glob into an anchored regular expression (cached). Never throws. */
+/** Compiles a glob into an anchored regular expression (cached, up to 4096 globs). Never throws. */
 export function globToRegExp(pattern: string, options: GlobOptions = {}): RegExp {
   const key = `${options.doubleStar ? 'd' : '-'}${options.ignoreCase ? 'i' : '-'}${pattern}`;
   const cached = cache.get(key);
@@ -68,8 +70,7 @@ export function globToRegExp(pattern: string, options: GlobOptions = {}): RegExp
   }
   source += '$';
   const regex = new RegExp(source, options.ignoreCase ? 'iu' : 'u');
-  cache.set(key, regex);
-  return regex;
+  return cache.set(key, regex);
 }
 
 /** True when the whole `value` matches the glob `pattern`. */

@@ -9,6 +9,7 @@ export type { ComponentLeaf, GroupingComponent } from './component.js';
 export { deriveTitleInfo } from './title.js';
 export type { EventTitleInfo, TitleOptions, TitledEventType } from './title.js';
 export { parameterize } from './parameterization.js';
+export type { ParameterizeOptions } from './parameterization.js';
 export { normalizeMessageForGrouping } from './message.js';
 export { parseFingerprintingRules } from './fingerprinting.js';
 export type { FingerprintParseError, FingerprintRule, FingerprintRuleConfig } from './fingerprinting.js';

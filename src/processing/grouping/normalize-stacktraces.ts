@@ -6,9 +6,10 @@
  * Follows `sentry: src/sentry/stacktraces/processing.py` (`normalize_stacktraces_for_grouping`,
  * `_normalize_in_app`, `_trim_function_name`). Works on a {@link WorkEvent} copy in place.
  */
-import { applyClassifierRules, type Enhancements } from './enhancements.js';
+import type { Enhancements } from './enhancements.js';
 import { allStacktraces, type WorkEvent, type WorkFrame } from './event-data.js';
 import { trimFunctionName } from './functions.js';
+import { classifyStacktrace } from './stacktrace-memo.js';
 
 /** The mix of in-app and system frames over all stack traces (Sentry's `in_app_frame_mix`). */
 export type InAppFrameMix = 'in-app-only' | 'system-only' | 'mixed';
@@ -34,7 +35,8 @@ function stripQueryString(filename: string): string {
 
 /**
  * Normalises every stack trace of `work` in place and returns the event's in-app frame mix
- * (`undefined` when the event has no frames).
+ * (`undefined` when the event has no frames). What the rules decide is remembered per stack
+ * trace and attached to it (see `stacktrace-memo.ts`), for the grouping strategies to reuse.
  */
 export function normalizeStacktracesForGrouping(
   work: WorkEvent,
@@ -52,7 +54,7 @@ export function normalizeStacktracesForGrouping(
     }
   }
   for (const { stacktrace, exception } of stacktraces) {
-    applyClassifierRules(enhancements, stacktrace.frames, work.platform, {
+    classifyStacktrace(enhancements, stacktrace, work.platform, {
       type: exception?.type,
       value: exception?.value,
       mechanism: exception?.mechanism?.type,

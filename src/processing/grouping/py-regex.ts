@@ -22,8 +22,13 @@ const PY_NOT_BOUNDARY = `(?:(?<=${PY_WORD})(?=${PY_WORD})|(?<!${PY_WORD})(?!${PY
  * Rewrites a JavaScript-syntax pattern so that `\d \w \W \s \S \b \B .` behave as in Python 3.
  * Character classes are tracked so escapes inside `[...]` are expanded in place.
  * Returns the rewritten pattern source (to be compiled with the `u` flag).
+ *
+ * With `asciiSubjects`, the pattern is only meant for pure-ASCII subjects: there Python's Unicode
+ * `\d`, `\w`, `\b` (and their negations) coincide with JavaScript's own ASCII ones, which are
+ * kept because they run much faster; `\s` and `.` still get Python's meaning (they differ on
+ * ASCII control characters).
  */
-export function toPythonSemantics(source: string): string {
+export function toPythonSemantics(source: string, asciiSubjects = false): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
@@ -31,7 +36,8 @@ export function toPythonSemantics(source: string): string {
     if (ch === '\\') {
       const next = source[i + 1] ?? '';
       i++;
-      out += inClass ? translateClassEscape(next) : translateEscape(next);
+      if (asciiSubjects && ASCII_SAFE_ESCAPES.has(next)) out += `\\${next}`;
+      else out += inClass ? translateClassEscape(next) : translateEscape(next);
       continue;
     }
     if (inClass) {
@@ -57,6 +63,9 @@ export function toPythonSemantics(source: string): string {
   }
   return out;
 }
+
+/** Escapes whose JavaScript meaning equals Python's on ASCII subjects. */
+const ASCII_SAFE_ESCAPES: ReadonlySet<string> = new Set(['d', 'D', 'w', 'W', 'b', 'B']);
 
 function translateEscape(next: string): string {
   switch (next) {
@@ -96,12 +105,20 @@ function translateClassEscape(next: string): string {
 
 /**
  * Compiles `source` (JavaScript syntax) with Python 3 `str`-pattern semantics for the
- * character-class escapes, `\b` and `.`. `flags` defaults to none; `u` is always added.
- * Throws (a bug) when the pattern is invalid.
+ * character-class escapes, `\b` and `.`. `flags` defaults to none; `u` is always
+ * added. With `asciiSubjects` the regex is faster but only valid for pure-ASCII subjects
+ * (see {@link toPythonSemantics}). Throws (a bug) when the pattern is invalid.
  */
-export function pyRegex(source: string, flags = ''): RegExp {
-  return new RegExp(toPythonSemantics(source), flags.includes('u') ? flags : `${flags}u`);
+export function pyRegex(source: string, flags = '', asciiSubjects = false): RegExp {
+  return new RegExp(toPythonSemantics(source, asciiSubjects), flags.includes('u') ? flags : `${flags}u`);
 }
+
+/** True when `text` is pure ASCII (so `asciiSubjects` regexes from {@link pyRegex} apply). */
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
+const NON_ASCII = /[^\0-\x7f]/u;
 
 // eslint-disable-next-line no-control-regex -- Python's splitlines() breaks on U+001C–U+001E too.
 const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/u;
@@ -117,7 +134,28 @@ export function pySplitLines(text: string): string[] {
 
 /** Python's `str.strip()` with no arguments (Unicode whitespace per `str.isspace`). */
 export function pyStrip(text: string): string {
+  // Most values have nothing to strip; every Python space is a single UTF-16 unit.
+  if (text === '' || (!isPySpace(text.charCodeAt(0)) && !isPySpace(text.charCodeAt(text.length - 1)))) {
+    return text;
+  }
   return text.replace(PY_STRIP_RE, '');
+}
+
+/** Whether the UTF-16 unit `code` is in Python's `str.isspace()` set ({@link PY_SPACE_CHARS}). */
+function isPySpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
 }
 
 const PY_STRIP_RE = new RegExp(`^[${PY_SPACE_CHARS}]+|[${PY_SPACE_CHARS}]+$`, 'gu');

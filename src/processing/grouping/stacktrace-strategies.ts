@@ -7,11 +7,18 @@
  * Follows `sentry: src/sentry/grouping/strategies/newstyle.py`; reference/sentry-semantics.md §3.3.
  */
 import { Component } from './component.js';
-import { assembleStacktraceComponent, type Enhancements, type ExceptionMatchData } from './enhancements.js';
+import {
+  applyContributesRules,
+  assembleStacktraceComponent,
+  type ContributesOutcome,
+  type Enhancements,
+  type ExceptionMatchData,
+} from './enhancements.js';
 import type { WorkEvent, WorkException, WorkStacktrace, WorkThread } from './event-data.js';
 import { frameComponent, hasUrlOrigin, isRecursiveFrame } from './frame-strategy.js';
 import { platformFamily } from './functions.js';
 import { normalizeMessageForGrouping } from './message.js';
+import { exceptionComponents, stacktraceComponents, type StacktraceComponents } from './stacktrace-memo.js';
 
 /** Components produced by one strategy, keyed by variant name (`!app`, `system`, `app`, `default`). */
 export type ComponentsByVariant = Map<string, Component>;
@@ -28,7 +35,7 @@ function singleStacktraceVariant(
   variant: 'app' | 'system',
   stacktrace: WorkStacktrace,
   ctx: StrategyContext,
-  exception: ExceptionMatchData,
+  outcome: ContributesOutcome,
 ): Component {
   const { frames } = stacktrace;
   const components = frames.map((frame, i) => {
@@ -51,24 +58,36 @@ function singleStacktraceVariant(
   ) {
     components[0].update({ contributes: false, hint: 'ignored single non-URL JavaScript frame' });
   }
-  return assembleStacktraceComponent(
-    ctx.enhancements,
-    variant,
-    components,
-    frames,
-    ctx.work.platform,
-    exception,
-  );
+  return assembleStacktraceComponent(variant, components, frames, outcome);
 }
 
-/** `stacktrace:v1`: the `!app` and `system` stack trace components, with Sentry's hints. */
+/**
+ * `stacktrace:v1`: the `!app` and `system` stack trace components, with Sentry's hints. They are
+ * remembered per stack trace (see `stacktrace-memo.ts`); the returned top nodes are fresh copies,
+ * their frame components are shared and must not be changed.
+ */
 export function stacktraceStrategy(
   stacktrace: WorkStacktrace,
   ctx: StrategyContext,
   exception: ExceptionMatchData = {},
 ): ComponentsByVariant {
-  const app = singleStacktraceVariant('app', stacktrace, ctx, exception);
-  const system = singleStacktraceVariant('system', stacktrace, ctx, exception);
+  const { app, system } = stacktraceComponents(stacktrace, ctx.enhancements, () =>
+    buildStacktraceComponents(stacktrace, ctx, exception),
+  );
+  return new Map([
+    ['!app', app.shallowCopy()],
+    ['system', system.shallowCopy()],
+  ]);
+}
+
+function buildStacktraceComponents(
+  stacktrace: WorkStacktrace,
+  ctx: StrategyContext,
+  exception: ExceptionMatchData,
+): StacktraceComponents {
+  const outcome = applyContributesRules(ctx.enhancements, stacktrace.frames, ctx.work.platform, exception);
+  const app = singleStacktraceVariant('app', stacktrace, ctx, outcome);
+  const system = singleStacktraceVariant('system', stacktrace, ctx, outcome);
   const systemFrames = system.values.filter((v): v is Component => v instanceof Component);
   const inAppFrames = systemFrames.filter((f) => f.inApp === true);
   const contributingFrames = systemFrames.filter((f) => f.contributes);
@@ -86,18 +105,23 @@ export function stacktraceStrategy(
       app.update({ contributes: false, hint: 'ignored because it contains no contributing frames' });
     }
   }
-  return new Map([
-    ['!app', app],
-    ['system', system],
-  ]);
+  return { app, system };
 }
 
 function exceptionMatchData(exception: WorkException): ExceptionMatchData {
   return { type: exception.type, value: exception.value, mechanism: exception.mechanism?.type };
 }
 
-/** `single-exception:v1`, with the legacy subcomponent order `[stacktrace, type, (ns-error,) value]`. */
+/**
+ * `single-exception:v1`, with the legacy subcomponent order `[stacktrace, type, (ns-error,) value]`.
+ * Remembered per exception (see `stacktrace-memo.ts`): the returned top nodes are fresh copies,
+ * everything below them is shared and must not be changed.
+ */
 export function singleExceptionStrategy(exception: WorkException, ctx: StrategyContext): ComponentsByVariant {
+  return exceptionComponents(exception, ctx.enhancements, () => buildSingleException(exception, ctx));
+}
+
+function buildSingleException(exception: WorkException, ctx: StrategyContext): ComponentsByVariant {
   const stacktraces: ComponentsByVariant = exception.stacktrace
     ? stacktraceStrategy(exception.stacktrace, ctx, exceptionMatchData(exception))
     : new Map([['!app', new Component('stacktrace')]]);
@@ -209,7 +233,8 @@ function filterExceptionGroups(
   const distinct: WorkException[] = [];
   let lastKey: string | undefined;
   for (const exception of tops) {
-    const key = variantsKey(components.get(exception) ?? new Map());
+    // A lone exception is distinct whatever its key, so skip serialising its components.
+    const key = tops.length === 1 ? '' : variantsKey(components.get(exception) ?? new Map());
     if (key !== lastKey) distinct.push(exception);
     lastKey = key;
   }
@@ -337,8 +362,7 @@ export function removeNonStacktraceVariants(variants: ComponentsByVariant): Comp
   const withStacktrace: string[] = [];
   const without: Component[] = [];
   for (const [name, component] of variants) {
-    const found = component.iterSubcomponents('stacktrace', true, true).next();
-    if (!found.done) withStacktrace.push(name.replace(/^!/u, ''));
+    if (component.hasContributingSubcomponent('stacktrace')) withStacktrace.push(name.replace(/^!/u, ''));
     else without.push(component);
   }
   if (withStacktrace.length > 0) {

@@ -9,14 +9,14 @@
  */
 import type { SentryEvent } from '../../protocol/event.js';
 import { asNumber, asObject, asString, type JsonObject } from '../../protocol/json.js';
-import { loadEnhancements, parseEnhancements } from './enhancements.js';
+import { enhancementsForText } from './enhancements.js';
 import { rawExceptions, readWorkEvent, type WorkEvent, type WorkFrame } from './event-data.js';
 import { crashFrame } from './fingerprinting.js';
 import { functionNameForFrame } from './functions.js';
 import { pySplitLines, pyStrip } from './py-regex.js';
 import { normalizeCspUri } from './strategies.js';
 import { normalizeStacktracesForGrouping } from './normalize-stacktraces.js';
-import { computeGrouping, type GroupingResult } from './variants.js';
+import { computeGrouping, normalizedWorkOf, type GroupingResult } from './variants.js';
 
 /** Event types that get a title of their own (Relay's inferred `type`). */
 export type TitledEventType = 'error' | 'default' | 'csp' | 'hpkp' | 'expectct' | 'expectstaple';
@@ -40,7 +40,9 @@ export interface EventTitleInfo {
 export interface TitleOptions {
   /**
    * The event's grouping result, for the main exception of exception groups and a fingerprint
-   * rule's custom title. Computed (without project rules) when omitted.
+   * rule's custom title. Computed (without project rules) when omitted. When it comes from
+   * `computeGrouping` on this same, since unmodified event object with the same
+   * `stackTraceRules`, its normalised stack traces are reused instead of normalising again.
    */
   grouping?: GroupingResult;
   /** Project stack trace rules (as given to `computeGrouping`), which decide the in-app crash frame. */
@@ -58,6 +60,8 @@ const REPORT_FAILURE = {
 
 /** Sentry's `truncatechars`: cut to `max` characters, the last three being `...`. */
 function truncateChars(value: string, max: number): string {
+  // Characters are code points; a string of at most `max` UTF-16 units has no more than that.
+  if (value.length <= max) return value;
   const chars = [...value];
   return chars.length > max ? `${chars.slice(0, max - 3).join('')}...` : value;
 }
@@ -169,6 +173,12 @@ function cspMessage(csp: JsonObject): string {
   return `Blocked '${directive.replace(/-src$/u, '')}' from '${uri}'`;
 }
 
+function normalizedWork(event: SentryEvent, rules: string | undefined): WorkEvent {
+  const work = readWorkEvent(event);
+  normalizeStacktracesForGrouping(work, enhancementsForText(rules));
+  return work;
+}
+
 /**
  * Derives the issue title, culprit and metadata of a normalised event, as Sentry's event types
  * do. Pure; never throws. Pass `options.grouping` (from {@link computeGrouping}) to reuse its
@@ -178,11 +188,7 @@ export function deriveTitleInfo(event: SentryEvent, options: TitleOptions = {}):
   const rules = options.stackTraceRules;
   const grouping =
     options.grouping ?? computeGrouping(event, rules === undefined ? {} : { stackTraceRules: rules });
-  const work = readWorkEvent(event);
-  normalizeStacktracesForGrouping(
-    work,
-    loadEnhancements(rules === undefined ? [] : parseEnhancements(rules).rules),
-  );
+  const work = normalizedWorkOf(grouping, event, rules) ?? normalizedWork(event, rules);
   const type = eventType(event);
   const culprit = event.culprit || event.transaction || '';
   const message = pyStrip(work.logentry?.formatted || work.logentry?.message || '');

@@ -9,9 +9,9 @@
  */
 import type { SentryEvent } from '../../protocol/event.js';
 import type { JsonObject } from '../../protocol/json.js';
-import { hashFromValues, type Component, type ComponentLeaf, type GroupingComponent } from './component.js';
-import { loadEnhancements, parseEnhancements } from './enhancements.js';
-import { readWorkEvent } from './event-data.js';
+import { hashFromValues, type Component, type GroupingComponent } from './component.js';
+import { enhancementsForText } from './enhancements.js';
+import { readWorkEvent, type WorkEvent } from './event-data.js';
 import {
   applyServerFingerprinting,
   fingerprintType,
@@ -44,7 +44,10 @@ export interface GroupingVariant {
   type: string;
   /** For component variants: why the root does not contribute, e.g. "exception of system takes precedence". */
   hint?: string;
-  /** For component variants: the component tree (a `*`-starred node in Sentry's snapshots contributes). */
+  /**
+   * For component variants: the component tree (a `*`-starred node in Sentry's snapshots
+   * contributes). Built when first read; an ordinary enumerable property otherwise.
+   */
   component?: GroupingComponent;
   /** For fingerprint and salted variants: the resolved fingerprint values. */
   values?: string[];
@@ -90,12 +93,7 @@ function projectFingerprintRules(rules: GroupingOptions['fingerprintingRules']):
 
 function saltedHash(root: Component, values: readonly string[]): string | null {
   if (!root.contributes) return null;
-  const leaves: ComponentLeaf[] = [];
-  for (const value of values) {
-    if (isDefaultFingerprintVar(value)) leaves.push(...root.iterValues());
-    else leaves.push(value);
-  }
-  return hashFromValues(leaves);
+  return hashFromValues(values.map((value) => (isDefaultFingerprintVar(value) ? root.leafText() : value)));
 }
 
 function orderHashes(variants: readonly GroupingVariant[]): string[] {
@@ -139,9 +137,7 @@ export function computeGrouping(event: SentryEvent, options: GroupingOptions = {
     return { hashes: [hash], variants: [variant] };
   }
 
-  const projectRules =
-    options.stackTraceRules === undefined ? [] : parseEnhancements(options.stackTraceRules).rules;
-  const enhancements = loadEnhancements(projectRules);
+  const enhancements = enhancementsForText(options.stackTraceRules);
   const work = readWorkEvent(event);
   const inAppFrameMix = normalizeStacktracesForGrouping(work, enhancements);
 
@@ -169,12 +165,22 @@ export function computeGrouping(event: SentryEvent, options: GroupingOptions = {
   const variants: GroupingVariant[] = [];
   for (const [key, root] of roots) {
     if (type === 'custom') root.update({ contributes: false, hint: 'custom fingerprint takes precedence' });
+    let plain: GroupingComponent | undefined;
     const base: GroupingVariant = {
       key,
       hash: type === 'hybrid' ? saltedHash(root, resolved) : root.getHash(),
       contributes: root.contributes,
       type: type === 'hybrid' ? 'salted_component' : 'component',
-      component: root.toPlain(),
+      // Built on first read (then a plain data property): hashes and titles never need it.
+      get component(): GroupingComponent {
+        plain ??= root.toPlain();
+        settleComponent(this, plain);
+        return plain;
+      },
+      set component(value: GroupingComponent) {
+        plain = value;
+        settleComponent(this, value);
+      },
       ...(root.hint === null ? {} : { hint: root.hint }),
       ...(type === 'hybrid' ? { values: resolved, info } : {}),
     };
@@ -199,5 +205,44 @@ export function computeGrouping(event: SentryEvent, options: GroupingOptions = {
   if (ctx.mainExceptionId !== undefined) result.mainExceptionId = ctx.mainExceptionId;
   if (server.title !== undefined) result.title = server.title;
   if (inAppFrameMix !== undefined) result.inAppFrameMix = inAppFrameMix;
+  normalizedEvents.set(result, { event, stackTraceRules: options.stackTraceRules, work });
   return result;
+}
+
+/**
+ * Replaces a variant's lazy `component` accessor by a data property holding `value` (it keeps
+ * its place among the keys). A sealed or frozen variant keeps the accessor, which then keeps
+ * returning the same tree.
+ */
+function settleComponent(variant: GroupingVariant, value: GroupingComponent): void {
+  if (Object.getOwnPropertyDescriptor(variant, 'component')?.configurable !== true) return;
+  Object.defineProperty(variant, 'component', {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/** The normalised working copy behind each grouping result, for {@link normalizedWorkOf}. */
+const normalizedEvents = new WeakMap<
+  GroupingResult,
+  { event: SentryEvent; stackTraceRules: string | undefined; work: WorkEvent }
+>();
+
+/**
+ * The event as normalised for grouping (stack trace rules applied) when `grouping` was computed
+ * by {@link computeGrouping} for this very `event` object with these `stackTraceRules`, else
+ * `undefined`. Grouping never changes the working copy after normalising it, so the title code
+ * can read it instead of normalising again; `event` must not have been modified since.
+ */
+export function normalizedWorkOf(
+  grouping: GroupingResult,
+  event: SentryEvent,
+  stackTraceRules: string | undefined,
+): WorkEvent | undefined {
+  const entry = normalizedEvents.get(grouping);
+  return entry !== undefined && entry.event === event && entry.stackTraceRules === stackTraceRules
+    ? entry.work
+    : undefined;
 }
