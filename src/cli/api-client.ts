@@ -16,7 +16,8 @@ export async function apiGet(
   path: string,
 ): Promise<unknown> {
   const base = String(opts.url ?? config.publicUrl).replace(/\/+$/, '');
-  const token = (opts.token as string | undefined) || process.env.VIGIL_TOKEN || readAdminToken(config.dataDir);
+  const token =
+    (opts.token as string | undefined) || process.env.VIGIL_TOKEN || readAdminToken(config.dataDir);
   if (!token) throw new Error('no API token: pass --token, set VIGIL_TOKEN, or run in the server data dir');
   let response: Response;
   try {

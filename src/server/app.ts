@@ -18,10 +18,10 @@ import { readAdminToken, writeAdminToken } from './admin-token.js';
 import { bootstrap, openMetadataStore, type MetadataStore } from '../storage/metadata/index.js';
 import {
   BatchSink,
+  jsonLinesWriter,
   migrate,
   openClickHouse,
   type ClickHouseStore,
-  type ErrorEventRow,
 } from '../storage/clickhouse/index.js';
 
 /** A running (or ready-to-listen) Vigil instance. */
@@ -62,9 +62,10 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await migrate(clickhouse);
 
   const outcomes = new OutcomeCounter();
-  const eventSink = new BatchSink<ErrorEventRow>({
+  const eventSink = new BatchSink<string>({
     store: clickhouse,
     table: 'events',
+    write: jsonLinesWriter(clickhouse, 'events'),
     onError: (err) => log.error({ err }, 'insert into events failed; will retry'),
   });
   const queue = new EnvelopeQueue(config.queue);

@@ -149,7 +149,9 @@ export function loadConfig(
     },
     processing: {
       workers:
-        processingFile.workers === 0 ? 0 : positive(processingFile.workers, 'processing.workers', availableParallelism()),
+        processingFile.workers === 0
+          ? 0
+          : positive(processingFile.workers, 'processing.workers', availableParallelism()),
     },
     logLevel: pick(overrides.logLevel, str(file.logLevel, 'logLevel')) ?? DEFAULTS.logLevel,
   };

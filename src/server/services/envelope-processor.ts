@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
-import { toDateTime64, type BatchSink, type ErrorEventRow } from '../../storage/clickhouse/index.js';
+import { withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
 import type { ProcessingPool } from './processing-pool.js';
 import type { ErrorWork, ErrorWorkResult } from './error-work.js';
@@ -18,7 +18,8 @@ import type { ErrorWork, ErrorWorkResult } from './error-work.js';
 export interface EnvelopeProcessorDeps {
   queue: EnvelopeQueue;
   metadata: MetadataStore;
-  eventSink: BatchSink<ErrorEventRow>;
+  /** Sink of `events` rows as JSON lines (see encodeEventRow / jsonLinesWriter). */
+  eventSink: BatchSink<string>;
   /** Where the CPU-heavy pipeline runs (worker threads or inline). */
   pool: ProcessingPool;
   outcomes: OutcomeCounter;
@@ -89,10 +90,15 @@ export class EnvelopeProcessor {
     const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
     for (const result of results) {
       if (result.kind === 'drop') {
-        this.deps.outcomes.record({ outcome: result.outcome, reason: result.reason, category: 'error', quantity: 1 });
+        this.deps.outcomes.record({
+          outcome: result.outcome,
+          reason: result.reason,
+          category: 'error',
+          quantity: 1,
+        });
         continue;
       }
-      const category = result.record.type === 'error' ? 'error' : 'default';
+      const category = result.type === 'error' ? 'error' : 'default';
       this.deps.outcomes.record({ outcome: 'accepted', reason: null, category, quantity: 1 });
       events.push(result);
     }
@@ -100,19 +106,14 @@ export class EnvelopeProcessor {
     const groups = await this.withRetry('resolve issues', () =>
       resolveGroups(
         this.deps.metadata,
-        events.map(({ record, hashes, issue, release }) => ({
-          projectId: record.project_id,
+        events.map(({ projectId, timestamp, eventId, hashes, issue, release }) => ({
+          projectId,
           hashes,
-          init: { ...issue, release, timestamp: new Date(record.timestamp), eventId: record.event_id },
+          init: { ...issue, release, timestamp: new Date(timestamp), eventId },
         })),
       ),
     );
-    const rows: ErrorEventRow[] = events.map(({ record }, i) => ({
-      ...record,
-      timestamp: toDateTime64(new Date(record.timestamp)),
-      received: toDateTime64(new Date(record.received)),
-      group_id: groups[i]!.groupId,
-    }));
+    const rows = events.map(({ line }, i) => withGroupId(line, groups[i]!.groupId));
     while (!this.deps.eventSink.push(rows)) await sleep(20);
   }
 
@@ -123,7 +124,12 @@ export class EnvelopeProcessor {
     if (type === 'session' || type === 'sessions' || type === 'client_report') return undefined;
     if (type !== 'event') {
       // Other item types get their pipelines in issue #3; until then they are counted.
-      this.deps.outcomes.record({ outcome: 'invalid', reason: 'unsupported_item', category: 'unknown', quantity: 1 });
+      this.deps.outcomes.record({
+        outcome: 'invalid',
+        reason: 'unsupported_item',
+        category: 'unknown',
+        quantity: 1,
+      });
       return undefined;
     }
     const { meta, envelope } = accepted;

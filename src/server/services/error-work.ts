@@ -4,7 +4,7 @@
  * hashes and the issue's initial fields). Plain data only, so it crosses a
  * worker-thread boundary by structured clone.
  */
-import type { ErrorEventRecord } from '../../processing/items/errors/extract.js';
+import { encodeEventRow, toDateTime64 } from '../../storage/clickhouse/index.js';
 import {
   processErrorItem,
   type ErrorItemContext,
@@ -22,7 +22,14 @@ export interface ErrorWork {
 export type ErrorWorkResult =
   | {
       kind: 'ok';
-      record: ErrorEventRecord;
+      /** The `events` row as JSON text without `group_id` (encodeEventRow). */
+      line: string;
+      projectId: number;
+      /** Event time, unix milliseconds. */
+      timestamp: number;
+      eventId: string;
+      /** Event type (error, default, ...). */
+      type: string;
       hashes: string[];
       issue: ProcessedErrorEvent['issue'];
       release: string | undefined;
@@ -35,5 +42,21 @@ export function runErrorWork(work: ErrorWork): ErrorWorkResult {
   const result = processErrorItem(payload, work.ctx);
   if (result.kind === 'drop') return result;
   const { record, hashes, issue, event } = result.value;
-  return { kind: 'ok', record, hashes, issue, release: event.release };
+  // Serialized here, on the worker thread, so the main thread only adds the issue id.
+  const line = encodeEventRow({
+    ...record,
+    timestamp: toDateTime64(new Date(record.timestamp)),
+    received: toDateTime64(new Date(record.received)),
+  });
+  return {
+    kind: 'ok',
+    line,
+    projectId: record.project_id,
+    timestamp: record.timestamp,
+    eventId: record.event_id,
+    type: record.type,
+    hashes,
+    issue,
+    release: event.release,
+  };
 }

@@ -97,7 +97,8 @@ export class ProcessingPool {
     });
     slot.worker.on('error', (err) => this.logger.error({ err }, 'processing worker failed'));
     slot.worker.on('exit', (code) => {
-      for (const p of slot.pending.values()) p.reject(new Error(`processing worker exited with code ${code}`));
+      for (const p of slot.pending.values())
+        p.reject(new Error(`processing worker exited with code ${code}`));
       slot.pending.clear();
       if (this.closed) return;
       // Replace a crashed worker so the pool keeps its size; the batch is retried by the caller.

@@ -19,7 +19,10 @@ parentPort?.on('message', (request: Request) => {
     } catch (err) {
       // A pipeline exception is a bug; the item is dropped as Relay's `internal` and reported.
       results.push({ kind: 'drop', outcome: 'invalid', reason: 'internal' });
-      parentPort?.postMessage({ id: -1, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      parentPort?.postMessage({
+        id: -1,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
     }
   }
   parentPort?.postMessage({ id: request.id, results });

@@ -14,6 +14,7 @@
  *   a chDB `Session` carrying `connectionArgs`, and the `@clickhouse/client` connection then
  *   joins that running engine at the same path.
  */
+import { Readable } from 'node:stream';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
@@ -68,6 +69,14 @@ export interface ClickHouseStore {
   readonly path?: string;
   /** Liveness check (`SELECT 1` on chDB, `/ping` on a server); never throws. */
   ping(): Promise<ClickHousePing>;
+  /**
+   * Inserts rows that are already JSONEachRow lines (strings without the newline). JSON
+   * objects given for `String` columns are stored as their JSON text
+   * (`input_format_json_read_objects_as_strings`). Embedded: chDB's raw insert hands the
+   * bytes to the engine's parser without converting them to a SQL string on the calling
+   * thread; server: one `INSERT ... FORMAT JSONEachRow` request. Rejects on failure.
+   */
+  insertJsonLines(table: string, lines: readonly string[]): Promise<void>;
   /** Closes the client (and, for the last embedded store of the process, the engine). Idempotent. */
   close(): Promise<void>;
 }
@@ -188,6 +197,15 @@ async function openServer(url: string, database: string): Promise<ClickHouseStor
     client,
     database,
     ping: () => pingClient(client),
+    insertJsonLines: async (table, lines) => {
+      const result = await client.exec({
+        query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+        values: Readable.from([jsonLinesText(lines)]),
+        clickhouse_settings: { input_format_json_read_objects_as_strings: 1 },
+      });
+      // Drain the (empty) response so the connection returns to the pool.
+      for await (const _chunk of result.stream) void _chunk;
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -251,6 +269,14 @@ async function openEmbedded(dataPath: string, memoryLimitBytes: number): Promise
     database: 'default',
     path: dataPath,
     ping: () => pingClient(client),
+    insertJsonLines: async (table, lines) => {
+      await connection.chdb.rawInsert({
+        table,
+        values: Buffer.from(jsonLinesText(lines)),
+        format: 'JSONEachRow',
+        settings: { input_format_json_read_objects_as_strings: 1 },
+      });
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -267,6 +293,10 @@ async function openEmbedded(dataPath: string, memoryLimitBytes: number): Promise
       });
     },
   };
+}
+
+function jsonLinesText(lines: readonly string[]): string {
+  return `${lines.join('\n')}\n`;
 }
 
 async function pingClient(client: ClickHouseClient): Promise<ClickHousePing> {

@@ -7,6 +7,8 @@ import type { ClickHouseStore } from './client.js';
 import { toDateTime64 } from './datetime.js';
 import {
   countEvents,
+  encodeEventRow,
+  withGroupId,
   EVENTS_TABLE,
   getEvent,
   getLatestEvent,
@@ -18,7 +20,7 @@ import {
 } from './events.js';
 import type { ErrorEventRow } from './events.js';
 import { migrate } from './migrations.js';
-import { BatchSink } from './sink.js';
+import { BatchSink, jsonLinesWriter } from './sink.js';
 
 const HOUR = 3_600_000;
 // Recent times: rows older than retention_days are removed by the table's TTL.
@@ -221,6 +223,31 @@ describe('queryIssueAggregates', () => {
     await expect(
       countEvents(store, { projectIds: [1], where: { sql: '1', params: { vigil_project_ids: [2] } } }),
     ).rejects.toThrow(/reserved/);
+  });
+});
+
+describe('pre-encoded rows (encodeEventRow + withGroupId + jsonLinesWriter)', () => {
+  it('stores the event object as its JSON text and the issue id added afterwards', async () => {
+    const id = 'abcdefabcdefabcdefabcdefabcdef01';
+    const { group_id: _g, data: _d, ...rest } = row(id, { time: at(3 * HOUR), project_id: 7 });
+    const data = {
+      event_id: id,
+      message: 'quote " and \\ backslash',
+      tags: [['a', 'b']],
+      nested: { n: 1.5 },
+    };
+    const sink = new BatchSink<string>({
+      store,
+      table: EVENTS_TABLE,
+      maxDelayMs: 10,
+      write: jsonLinesWriter(store, EVENTS_TABLE),
+    });
+    expect(sink.push([withGroupId(encodeEventRow({ ...rest, data }), 77)])).toBe(true);
+    await sink.close();
+    const stored = await getEvent(store, 7, id);
+    expect(stored?.group_id).toBe(77);
+    expect(stored?.data).toEqual(data);
+    expect(stored?.timestamp).toEqual(at(3 * HOUR));
   });
 });
 

@@ -92,6 +92,23 @@ export interface EventFilter {
   params: Record<string, unknown>;
 }
 
+/**
+ * An `events` row before its issue is known, with `data` as the event object rather than
+ * its JSON text: {@link encodeEventRow} serializes it once (ClickHouse stores a JSON object
+ * given for the `String` column as its text) and {@link withGroupId} completes it.
+ */
+export type EventRowInput = Omit<ErrorEventRow, 'group_id' | 'data'> & { data: JsonObject };
+
+/** JSON text of a row without `group_id` (for {@link withGroupId} and `jsonLinesWriter`). */
+export function encodeEventRow(row: EventRowInput): string {
+  return JSON.stringify(row);
+}
+
+/** Completes an {@link encodeEventRow} line with the issue id, without re-serializing it. */
+export function withGroupId(encoded: string, groupId: number): string {
+  return `{"group_id":${groupId},${encoded.slice(1)}`;
+}
+
 /** Options shared by the event readers that aggregate over projects. */
 export interface EventScope {
   /** Projects to read; an empty list matches nothing. */

@@ -16,7 +16,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 
 /** Options of {@link BatchSink}. Counts are rows, sizes bytes (approximate JSON), times milliseconds. */
 export interface BatchSinkOptions<Row> {
-  /** Where to insert: a `ClickHouseStore` (only `client.insert` is used). */
+  /** Where to insert: a `ClickHouseStore` (only `client.insert` is used, and only without `write`). */
   store: { client: Pick<ClickHouseClient, 'insert'> };
   /** Target table (trusted identifier, not user input). */
   table: string;
@@ -41,6 +41,23 @@ export interface BatchSinkOptions<Row> {
   onError?: (error: Error, info: { table: string; rows: number; attempt: number }) => void;
   /** Size estimate of one row in bytes; default {@link approximateJsonBytes}. */
   estimateBytes?: (row: Row) => number;
+  /**
+   * Writes one batch; default `client.insert` of the rows as JSONEachRow objects. Use
+   * {@link jsonLinesWriter} for rows that are already JSON text.
+   */
+  write?: (rows: Row[]) => Promise<void>;
+}
+
+/**
+ * A batch writer for rows that are already JSONEachRow lines (strings without the newline),
+ * so rows serialized on worker threads are not serialized again; see
+ * `ClickHouseStore.insertJsonLines`.
+ */
+export function jsonLinesWriter(
+  store: { insertJsonLines(table: string, lines: readonly string[]): Promise<void> },
+  table: string,
+): (lines: string[]) => Promise<void> {
+  return (lines) => store.insertJsonLines(table, lines);
 }
 
 /**
@@ -77,8 +94,9 @@ export function approximateJsonBytes(value: unknown): number {
  * waiting row arrived. At most one insert is in flight; rows leave the buffer only once their
  * insert succeeded, so a failure loses nothing. Timers are unref'd: call `close()` at shutdown.
  */
-export class BatchSink<Row extends object> {
+export class BatchSink<Row extends object | string> {
   readonly #client: Pick<ClickHouseClient, 'insert'>;
+  readonly #write: (rows: Row[]) => Promise<void>;
   readonly #table: string;
   readonly #maxRows: number;
   readonly #maxBatchBytes: number;
@@ -114,6 +132,11 @@ export class BatchSink<Row extends object> {
     this.#retryMaxDelayMs = positive(options.retryMaxDelayMs, 30_000, 'retryMaxDelayMs');
     this.#onError = options.onError;
     this.#estimateBytes = options.estimateBytes ?? approximateJsonBytes;
+    this.#write =
+      options.write ??
+      (async (values) => {
+        await this.#client.insert({ table: this.#table, values, format: 'JSONEachRow' });
+      });
   }
 
   /** Rows buffered and not yet inserted (including the batch in flight). */
@@ -245,7 +268,7 @@ export class BatchSink<Row extends object> {
 
   async #insert(values: Row[]): Promise<boolean> {
     try {
-      await this.#client.insert({ table: this.#table, values, format: 'JSONEachRow' });
+      await this.#write(values);
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       this.#lastError = err;

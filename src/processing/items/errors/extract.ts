@@ -43,7 +43,8 @@ export interface ErrorEventRecord {
   'tags.value': string[];
   'flags.key': string[];
   'flags.value': string[];
-  data: string;
+  /** The normalized event as stored, with the derived tags. */
+  data: JsonObject;
   retention_days: number;
 }
 
@@ -213,7 +214,7 @@ export function extractErrorRecord(input: ExtractInput): ErrorEventRecord {
     'flags.key': flags.map(([k]) => k),
     'flags.value': flags.map(([, v]) => v),
     // The stored event carries the derived tags too, as Sentry's event JSON does.
-    data: JSON.stringify({ ...event, tags }),
+    data: { ...event, tags },
     retention_days: input.retentionDays ?? 90,
   };
 }
