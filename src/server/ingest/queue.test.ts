@@ -37,6 +37,23 @@ describe('EnvelopeQueue', () => {
     expect(queue.size).toBe(3);
   });
 
+  it('isFull says whether any further push would be refused', () => {
+    const byCount = new EnvelopeQueue({ maxEnvelopes: 1, maxBytes: 1_000 });
+    expect(byCount.isFull).toBe(false);
+    byCount.push(accepted(1));
+    expect(byCount.isFull).toBe(true);
+    byCount.take(1);
+    expect(byCount.isFull).toBe(false);
+    const byBytes = new EnvelopeQueue({ maxEnvelopes: 100, maxBytes: 20 });
+    byBytes.push(accepted(1, 10));
+    expect(byBytes.isFull).toBe(false);
+    byBytes.push(accepted(2, 10));
+    expect(byBytes.isFull).toBe(true);
+    const closed = new EnvelopeQueue({ maxEnvelopes: 1, maxBytes: 1 });
+    closed.close();
+    expect(closed.isFull).toBe(true);
+  });
+
   it('accepts one envelope larger than maxBytes only into an empty queue', () => {
     const queue = new EnvelopeQueue({ maxEnvelopes: 10, maxBytes: 100 });
     expect(queue.push(accepted(1, 500))).toBe(true);

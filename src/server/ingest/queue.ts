@@ -45,6 +45,15 @@ export class EnvelopeQueue {
     return this.queuedBytes;
   }
 
+  /** True when {@link push} would refuse any envelope: closed, or at either bound. */
+  get isFull(): boolean {
+    return (
+      this.isClosed ||
+      this.size >= this.options.maxEnvelopes ||
+      (this.size > 0 && this.queuedBytes >= this.options.maxBytes)
+    );
+  }
+
   /** True once {@link close} was called. */
   get closed(): boolean {
     return this.isClosed;

@@ -51,6 +51,8 @@ async function harness(
   options: {
     limits?: Partial<SizeLimits>;
     queueFull?: boolean;
+    /** Reports no capacity up front (`hasCapacity`), so the body is never read. */
+    noCapacity?: boolean;
     foldSlashes?: boolean;
     lookup?: IngestDeps['lookupKey'];
   } = {},
@@ -72,6 +74,7 @@ async function harness(
     },
     now: () => 1_700_000_000.5,
   };
+  if (options.noCapacity) deps.hasCapacity = () => false;
   if (options.limits) deps.limits = options.limits;
   await app.register(ingestRoutes, deps);
   apps.push(app);
@@ -351,6 +354,16 @@ describe('POST /api/:projectId/envelope/', () => {
     const response = await postEnvelope(h, EVENT_ENVELOPE);
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ detail: 'failed to queue envelope' });
+  });
+
+  it('answers 503 before reading the body while the queue reports no capacity', async () => {
+    const h = await harness({ noCapacity: true });
+    for (const body of [EVENT_ENVELOPE, 'not an envelope at all']) {
+      const response = await postEnvelope(h, body);
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ detail: 'failed to queue envelope' });
+    }
+    expect(h.accepted).toHaveLength(0);
   });
 
   it('answers 503 when the key lookup itself fails', async () => {

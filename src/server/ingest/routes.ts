@@ -184,6 +184,10 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       drain(request);
       return { ok: false, error: { kind: 'unsupported_encoding', encoding: encoding.encoding } };
     }
+    if (deps.hasCapacity && !deps.hasCapacity()) {
+      drain(request);
+      return { ok: false, error: { kind: 'queue_failed' } };
+    }
     const declared = Number(headerValue(request.headers, 'content-length'));
     if (Number.isFinite(declared) && declared > limit) {
       drain(request);

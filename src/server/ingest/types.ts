@@ -81,6 +81,12 @@ export interface IngestDeps {
   lookupKey(publicKey: string): Promise<ProjectKeyInfo | undefined>;
   /** Hands an accepted envelope on; `false` means the queue is full or closed (→ 503). */
   enqueue(envelope: AcceptedEnvelope): boolean;
+  /**
+   * False while the queue is full: requests then get 503 before their body is read, so an
+   * overloaded server spends no CPU decoding envelopes it would refuse anyway. Optional;
+   * without it only `enqueue` decides.
+   */
+  hasCapacity?(): boolean;
   /** Overrides of Relay's default limits (reference/relay-protocol.md §5.1). */
   limits?: Partial<SizeLimits>;
   /** Clock for `receivedAt`, Unix seconds (fractional); default `Date.now() / 1000`. */
