@@ -100,7 +100,12 @@ beforeAll(async () => {
   store = await openClickHouse({ dataDir });
   await migrate(store);
   // The fixture rows are from 2024: a long retention keeps the TTL from dropping them.
-  const defaults = { primary_hash: '', received: '2024-04-30 12:00:00.000', data: '{}', retention_days: 3650 };
+  const defaults = {
+    primary_hash: '',
+    received: '2024-04-30 12:00:00.000',
+    data: '{}',
+    retention_days: 3650,
+  };
   await store.client.insert({
     table: 'events',
     values: ROWS.map((r) => ({ ...defaults, ...r })),

@@ -7,6 +7,7 @@
  * may be counted twice until then; ingestion is expected to drop duplicate event ids first.
  */
 import { isJsonObject } from '../../protocol/json.js';
+import type { ErrorEventColumns } from '../../protocol/error-event-columns.js';
 import type { JsonObject } from '../../protocol/json.js';
 import type { ClickHouseStore } from './client.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
@@ -15,63 +16,14 @@ import { parseDateTime, toDateTime64 } from './datetime.js';
 export const EVENTS_TABLE = 'events';
 
 /**
- * One row of `events` as inserted (JSONEachRow); field names are the column names.
+ * One row of `events` as inserted (JSONEachRow); field names are the column names, times are
+ * `YYYY-MM-DD hh:mm:ss.sss` UTC (see `toDateTime64`) and `data` is the event's JSON text.
  * Materialized columns (`_tags_hash_map`, `_flags_hash_map`) are computed by ClickHouse and
- * must not be sent. Strings are `''` when absent. Built by the processing side.
+ * must not be sent.
  */
-export interface ErrorEventRow {
-  project_id: number;
-  /** Event time, `YYYY-MM-DD hh:mm:ss.sss` UTC (see `toDateTime64`). */
-  timestamp: string;
-  /** 32 lowercase hex digits (a UUID without dashes). */
-  event_id: string;
+export interface ErrorEventRow extends ErrorEventColumns<string, string> {
   /** Issue id from the metadata store. */
   group_id: number;
-  /** First grouping hash (32 hex). */
-  primary_hash: string;
-  /** Receive time, `YYYY-MM-DD hh:mm:ss.sss` UTC. */
-  received: string;
-  /** error, default, csp, ... */
-  type: string;
-  /** fatal, error, warning, info, debug */
-  level: string;
-  platform: string;
-  logger: string;
-  release: string;
-  dist: string;
-  environment: string;
-  transaction: string;
-  /** Search text: logentry.formatted, else `type: value` of the exceptions. */
-  message: string;
-  title: string;
-  culprit: string;
-  user_id: string;
-  user_email: string;
-  user_username: string;
-  user_ip: string;
-  /** Sentry's `sentry:user` tag value: `id:..` / `email:..` / `username:..` / `ip:..`. */
-  user: string;
-  sdk_name: string;
-  sdk_version: string;
-  /** 32 hex or `''`. */
-  trace_id: string;
-  /** 32 hex or `''`. */
-  replay_id: string;
-  exception_types: string[];
-  exception_values: string[];
-  /** 0 if any exception mechanism is unhandled, 1 if all handled, null when unknown. */
-  handled: 0 | 1 | null;
-  /** Tag keys, parallel to `tags.value`. */
-  'tags.key': string[];
-  'tags.value': string[];
-  /** Feature flag names (contexts.flags.values[].flag), parallel to `flags.value`. */
-  'flags.key': string[];
-  /** Flag results stringified: true/false, numbers as text, objects as JSON. */
-  'flags.value': string[];
-  /** The full normalized event as JSON text. */
-  data: string;
-  /** Days to keep the row (TTL); default 90. */
-  retention_days: number;
 }
 
 /** A stored event as read back: dates as `Date`, `data` parsed. */
@@ -97,7 +49,7 @@ export interface EventFilter {
  * its JSON text: {@link encodeEventRow} serializes it once (ClickHouse stores a JSON object
  * given for the `String` column as its text) and {@link withGroupId} completes it.
  */
-export type EventRowInput = Omit<ErrorEventRow, 'group_id' | 'data'> & { data: JsonObject };
+export type EventRowInput = ErrorEventColumns<string, JsonObject>;
 
 /** JSON text of a row without `group_id` (for {@link withGroupId} and `jsonLinesWriter`). */
 export function encodeEventRow(row: EventRowInput): string {

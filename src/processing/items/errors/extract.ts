@@ -8,45 +8,10 @@
 import type { JsonObject, JsonValue } from '../../../protocol/json.js';
 import { asArray, asObject, asString, isJsonObject } from '../../../protocol/json.js';
 import type { ExceptionValue, SentryEvent } from '../../../protocol/event.js';
+import type { ErrorEventColumns } from '../../../protocol/error-event-columns.js';
 
-/** The columns of an `events` row except `group_id`; timestamps are unix milliseconds. */
-export interface ErrorEventRecord {
-  project_id: number;
-  timestamp: number;
-  event_id: string;
-  primary_hash: string;
-  received: number;
-  type: string;
-  level: string;
-  platform: string;
-  logger: string;
-  release: string;
-  dist: string;
-  environment: string;
-  transaction: string;
-  message: string;
-  title: string;
-  culprit: string;
-  user_id: string;
-  user_email: string;
-  user_username: string;
-  user_ip: string;
-  user: string;
-  sdk_name: string;
-  sdk_version: string;
-  trace_id: string;
-  replay_id: string;
-  exception_types: string[];
-  exception_values: string[];
-  handled: 0 | 1 | null;
-  'tags.key': string[];
-  'tags.value': string[];
-  'flags.key': string[];
-  'flags.value': string[];
-  /** The normalized event as stored, with the derived tags. */
-  data: JsonObject;
-  retention_days: number;
-}
+/** The columns of a stored error event; times are unix milliseconds, `data` the event object. */
+export type ErrorEventRecord = ErrorEventColumns<number, JsonObject>;
 
 /** Inputs of extraction besides the event itself. */
 export interface ExtractInput {
