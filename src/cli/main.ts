@@ -5,7 +5,8 @@
  * reads through the running server's web API with a bearer token.
  */
 import { Command, Option } from 'commander';
-import { loadConfig, type ConfigOverrides } from '../server/config.js';
+import { loadConfig } from '../server/config.js';
+import { apiOptions, overrides, storeOptions } from './options.js';
 import { startServer } from './start.js';
 import { withMetadata, resolveProject } from './metadata.js';
 import { apiGet } from './api-client.js';
@@ -17,19 +18,6 @@ import {
   listProjects,
   createProjectKey,
 } from '../storage/metadata/index.js';
-
-/** Flags every command shares: where the stores are. */
-function storeOptions(cmd: Command): Command {
-  return cmd
-    .option('--config <file>', 'YAML config file (values may use ${ENV_VAR})')
-    .option('--data-dir <dir>', 'data directory of the embedded stores (default ./vigil-data)')
-    .option('--database-url <url>', 'metadata store URL (postgres://...); default SQLite in the data dir')
-    .option('--clickhouse-url <url>', 'ClickHouse server URL; default embedded chDB in the data dir');
-}
-
-function overrides(opts: Record<string, unknown>): ConfigOverrides {
-  return opts as ConfigOverrides;
-}
 
 const program = new Command('vigil')
   .description('Self-hosted, Sentry-compatible monitoring')
@@ -125,11 +113,9 @@ storeOptions(tokens.command('create').description('create an API token (printed 
   });
 
 const issues = program.command('issues').description('read issues through the web API');
-storeOptions(issues.command('list').description('list issues (Sentry search syntax in --query)'))
+apiOptions(issues.command('list').description('list issues (Sentry search syntax in --query)'))
   .option('--project <slug>', 'only this project')
   .option('--query <query>', 'search query, e.g. "is:unresolved level:error"')
-  .option('--url <url>', 'server URL (default: the configured public URL)')
-  .option('--token <token>', 'API token (default: $VIGIL_TOKEN, else <data-dir>/admin-token)')
   .action(async (opts: Record<string, unknown>) => {
     const config = loadConfig(overrides(opts));
     const params = new URLSearchParams();

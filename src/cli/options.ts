@@ -1,0 +1,26 @@
+/**
+ * Options shared by `vigil` commands: where the stores and the config file are.
+ */
+import type { Command } from 'commander';
+import type { ConfigOverrides } from '../server/config.js';
+
+/** Adds `--config`, `--data-dir`, `--database-url` and `--clickhouse-url` to a command. */
+export function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'YAML config file (values may use ${ENV_VAR})')
+    .option('--data-dir <dir>', 'data directory of the embedded stores (default ./vigil-data)')
+    .option('--database-url <url>', 'metadata store URL (postgres://...); default SQLite in the data dir')
+    .option('--clickhouse-url <url>', 'ClickHouse server URL; default embedded chDB in the data dir');
+}
+
+/** Adds `--url` and `--token` to a command that reads through the running server's API. */
+export function apiOptions(cmd: Command): Command {
+  return storeOptions(cmd)
+    .option('--url <url>', 'server URL (default: the configured public URL)')
+    .option('--token <token>', 'API token (default: $VIGIL_TOKEN, else <data-dir>/admin-token)');
+}
+
+/** Commander's parsed options as config overrides (the flag names match). */
+export function overrides(opts: Record<string, unknown>): ConfigOverrides {
+  return opts as ConfigOverrides;
+}
