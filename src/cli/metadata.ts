@@ -3,6 +3,7 @@
  * command's configuration, find the `vigil` organization, and close it afterwards.
  */
 import type { VigilConfig } from '../server/config.js';
+import { writeAdminToken } from '../server/admin-token.js';
 import {
   bootstrap,
   getProjectBySlug,
@@ -23,7 +24,9 @@ export async function withMetadata<T>(
 ): Promise<T> {
   const store = await openMetadataStore({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const { organization } = await bootstrap(store);
+    const { organization, token } = await bootstrap(store);
+    // A CLI command may be the first to touch a fresh data dir: keep the bootstrap token.
+    if (token) writeAdminToken(config.dataDir, token);
     return await fn(store, organization);
   } finally {
     await store.close();

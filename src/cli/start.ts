@@ -18,7 +18,11 @@ export async function startServer(config: VigilConfig): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal means "now": exit without waiting for the drain.
+      vigil.logger.warn({ signal }, 'second signal: exiting without finishing the drain');
+      process.exit(1);
+    }
     stopping = true;
     vigil.logger.info({ signal }, 'shutting down: draining the queue and flushing the stores');
     vigil.close().then(

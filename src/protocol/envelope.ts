@@ -301,8 +301,13 @@ function findStringEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
-/** Values `JSON.parse` accepts but serde_json rejects: overflowing numbers, lone surrogates. */
-function findInvalidJson(value: JsonValue, checkSurrogates: boolean): string | undefined {
+/**
+ * Finds a value `JSON.parse` accepts but serde_json (Relay) rejects: a number that overflowed
+ * to ±Infinity, or (with `checkSurrogates`) a string or key holding a lone UTF-16 surrogate
+ * from a `\uD800`-style escape, which ClickHouse and other UTF-8 stores cannot hold either.
+ * Returns serde's problem text, or `undefined` when the value is fine.
+ */
+export function findInvalidJson(value: JsonValue, checkSurrogates: boolean): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'number out of range';
   if (typeof value === 'string') {
     return checkSurrogates && LONE_SURROGATE.test(value) ? 'lone surrogate in string escape' : undefined;

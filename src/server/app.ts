@@ -24,6 +24,9 @@ import {
   type ClickHouseStore,
 } from '../storage/clickhouse/index.js';
 
+/** How long shutdown keeps retrying failed inserts before giving up (ms). */
+const SHUTDOWN_FLUSH_MS = 60_000;
+
 /** A running (or ready-to-listen) Vigil instance. */
 export interface Vigil {
   app: FastifyInstance;
@@ -91,16 +94,36 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     await eventSink.flush();
   };
 
+  /** Flushes the sink, retrying failed inserts (ClickHouse blips) until `deadlineMs` passes. */
+  const flushWithRetry = async (deadlineMs: number): Promise<void> => {
+    for (;;) {
+      try {
+        await eventSink.flush();
+        return;
+      } catch (err) {
+        if (Date.now() > deadlineMs) throw err;
+        log.warn({ err }, 'flushing events failed during shutdown; retrying');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await app.close();
-      queue.close();
-      await processor.stop();
-      await pool.close();
-      await eventSink.close();
-      await clickhouse.close();
-      await metadata.close();
+      try {
+        await app.close();
+        queue.close();
+        await processor.stop();
+        await flushWithRetry(Date.now() + SHUTDOWN_FLUSH_MS);
+      } finally {
+        await pool.close();
+        await eventSink
+          .close()
+          .catch((err: unknown) => log.error({ err }, 'events left unflushed at shutdown'));
+        await clickhouse.close();
+        await metadata.close();
+      }
     })());
 
   return {

@@ -14,7 +14,7 @@ export interface VigilConfig {
   host: string;
   /** TCP port; default 8000. */
   port: number;
-  /** Directory of the embedded stores and the spool; default `./vigil-data`. */
+  /** Directory of the embedded stores; default `./vigil-data`. */
   dataDir: string;
   /** Base URL clients use to reach this server (DSNs, permalinks); default `http://<host>:<port>`. */
   publicUrl: string;
@@ -128,7 +128,8 @@ export function loadConfig(
   );
   const dataDir = path.resolve(pick(overrides.dataDir, str(file.dataDir, 'dataDir')) ?? DEFAULTS.dataDir);
   const publicUrl = (
-    pick(overrides.publicUrl, str(file.publicUrl, 'publicUrl')) ?? `http://${host}:${port}`
+    pick(overrides.publicUrl, str(file.publicUrl, 'publicUrl')) ??
+    `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   ).replace(/\/+$/, '');
   const positive = (v: unknown, key: string, dflt: number): number => {
     if (v === undefined) return dflt;

@@ -12,7 +12,9 @@ export function parseTimeRange(query: Record<string, unknown>, now: Date): { sta
   if (typeof period === 'string' && period !== '') {
     const m = /^(\d+)([smhdw])$/.exec(period);
     if (!m) throw new ApiError(400, `Invalid statsPeriod: ${period}`);
-    return { start: new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2]!]!), end: now };
+    const start = new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2]!]!);
+    if (Number.isNaN(start.getTime())) throw new ApiError(400, `Invalid statsPeriod: ${period}`);
+    return { start, end: now };
   }
   const parse = (v: unknown, name: string): Date | undefined => {
     if (typeof v !== 'string' || v === '') return undefined;
@@ -20,7 +22,12 @@ export function parseTimeRange(query: Record<string, unknown>, now: Date): { sta
     if (Number.isNaN(d.getTime())) throw new ApiError(400, `${name} is not a valid ISO8601 date`);
     return d;
   };
-  return { start: parse(query.start, 'start'), end: parse(query.end, 'end') };
+  const start = parse(query.start, 'start');
+  const end = parse(query.end, 'end');
+  // Sentry requires both bounds of an absolute range.
+  if ((start === undefined) !== (end === undefined))
+    throw new ApiError(400, 'start and end are both required');
+  return { start, end };
 }
 
 /** A query parameter that may repeat (`?project=1&project=2`) as an array of strings. */

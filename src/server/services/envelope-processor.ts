@@ -76,17 +76,42 @@ export class EnvelopeProcessor {
     }
   }
 
-  /** Processes one batch; retries the metadata step until it succeeds, so nothing is lost. */
+  /**
+   * Processes one batch. The metadata step is retried until it succeeds (a store outage
+   * must not lose accepted events); the processing threads get a few attempts, after which
+   * the batch's events are dropped with Relay's `internal` outcome rather than wedging the
+   * queue behind a payload that kills a thread.
+   */
   async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
     const works: ErrorWork[] = [];
     for (const accepted of batch) {
+      let events = 0;
       for (const item of accepted.envelope.items) {
+        // One event per envelope; Relay rejects the others as duplicate_item (relay-protocol.md §5.2).
+        if (item.headers.type === 'event' && ++events > 1) {
+          this.deps.outcomes.record({
+            outcome: 'invalid',
+            reason: 'duplicate_item',
+            category: 'error',
+            quantity: 1,
+          });
+          continue;
+        }
         const work = this.toWork(accepted, item);
         if (work) works.push(work);
       }
     }
     if (works.length === 0) return;
-    const results = await this.withRetry('process events', () => this.deps.pool.run(works));
+    const results = await this.withRetry('process events', () => this.deps.pool.run(works), 3);
+    if (results === undefined) {
+      this.deps.outcomes.record({
+        outcome: 'invalid',
+        reason: 'internal',
+        category: 'error',
+        quantity: works.length,
+      });
+      return;
+    }
     const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
     for (const result of results) {
       if (result.kind === 'drop') {
@@ -147,11 +172,22 @@ export class EnvelopeProcessor {
     };
   }
 
-  private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+  /** Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`. */
+  private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  private async withRetry<T>(what: string, fn: () => Promise<T>, maxAttempts: number): Promise<T | undefined>;
+  private async withRetry<T>(
+    what: string,
+    fn: () => Promise<T>,
+    maxAttempts = Infinity,
+  ): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
+        if (attempt >= maxAttempts) {
+          this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
+          return undefined;
+        }
         this.deps.logger.error({ err, attempt }, `${what} failed; retrying`);
         await sleep(Math.min(5000, 100 * 2 ** attempt));
       }

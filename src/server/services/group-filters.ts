@@ -11,7 +11,6 @@ export interface GroupState {
   status: string;
   substatus: string | null;
   level: string;
-  type: string;
   first_release: string | null;
 }
 
@@ -53,7 +52,9 @@ export function matchesGroupFilters(group: GroupState, filters: readonly GroupFi
         return oneOf(f.values, group.first_release, f.negated);
       case 'issue.category':
       case 'issue.type':
-        return oneOf(f.values, group.type === 'error' ? 'error' : group.type, f.negated);
+        // Every issue of the errors pipeline (error, default, csp, ...) is Sentry's ErrorGroupType:
+        // type slug `error`, category `error`.
+        return oneOf(f.values, 'error', f.negated);
       case 'issue.priority':
         return oneOf(f.values, PRIORITY_BY_LEVEL[group.level] ?? 'medium', f.negated);
     }

@@ -5,8 +5,9 @@
  */
 import type { Outcome } from '../../protocol/outcome.js';
 
-/** Key `outcome:category:reason` → summed quantity. */
+/** Summed quantities per (outcome, category, reason). */
 export class OutcomeCounter {
+  /** Key `outcome:category:reason`; reasons may contain `:` (`too_large:event`), so keys split at two colons. */
   private readonly counts = new Map<string, number>();
 
   /** Adds one outcome record. */
@@ -19,7 +20,9 @@ export class OutcomeCounter {
   total(outcome: Outcome['outcome'], category?: Outcome['category'], reason?: string): number {
     let sum = 0;
     for (const [key, n] of this.counts) {
-      const [o, c, r] = key.split(':', 3);
+      const first = key.indexOf(':');
+      const second = key.indexOf(':', first + 1);
+      const [o, c, r] = [key.slice(0, first), key.slice(first + 1, second), key.slice(second + 1)];
       if (
         o === outcome &&
         (category === undefined || c === category) &&

@@ -28,6 +28,15 @@ interface WorkerMessage {
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./processing-worker.js', import.meta.url));
 
+/** Runs one work item on the calling thread; a pipeline exception (a bug) drops only that item. */
+function runInline(work: ErrorWork): ErrorWorkResult {
+  try {
+    return runErrorWork(work);
+  } catch {
+    return { kind: 'drop', outcome: 'invalid', reason: 'internal' };
+  }
+}
+
 /** A fixed pool of processing threads. */
 export class ProcessingPool {
   private readonly slots: WorkerSlot[] = [];
@@ -53,10 +62,11 @@ export class ProcessingPool {
 
   /**
    * Processes `works` and resolves with one result per work item, in order. Work is
-   * split evenly across the threads. Rejects only if a thread dies mid-batch.
+   * split evenly across the threads. A pipeline exception drops only its item (outcome
+   * `internal`); rejects only if a thread dies mid-batch.
    */
   async run(works: ErrorWork[]): Promise<ErrorWorkResult[]> {
-    if (this.slots.length === 0 || works.length === 0) return works.map(runErrorWork);
+    if (this.slots.length === 0 || works.length === 0) return works.map(runInline);
     const per = Math.ceil(works.length / this.slots.length);
     const parts = this.slots
       .map((slot, i) => ({ slot, chunk: works.slice(i * per, (i + 1) * per) }))
@@ -65,7 +75,7 @@ export class ProcessingPool {
     return (await Promise.all(parts)).flat();
   }
 
-  /** Terminates the threads (after the in-flight batches settle). */
+  /** Terminates the threads at once; call it after the last `run` has settled. */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));

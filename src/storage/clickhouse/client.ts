@@ -201,7 +201,10 @@ async function openServer(url: string, database: string): Promise<ClickHouseStor
       const result = await client.exec({
         query: `INSERT INTO ${table} FORMAT JSONEachRow`,
         values: Readable.from([jsonLinesText(lines)]),
-        clickhouse_settings: { input_format_json_read_objects_as_strings: 1 },
+        clickhouse_settings: {
+          input_format_json_read_objects_as_strings: 1,
+          input_format_json_throw_on_bad_escape_sequence: 0,
+        },
       });
       // Drain the (empty) response so the connection returns to the pool.
       for await (const _chunk of result.stream) void _chunk;
@@ -274,7 +277,10 @@ async function openEmbedded(dataPath: string, memoryLimitBytes: number): Promise
         table,
         values: Buffer.from(jsonLinesText(lines)),
         format: 'JSONEachRow',
-        settings: { input_format_json_read_objects_as_strings: 1 },
+        settings: {
+          input_format_json_read_objects_as_strings: 1,
+          input_format_json_throw_on_bad_escape_sequence: 0,
+        },
       });
     },
     close: async () => {

@@ -117,6 +117,15 @@ describe('BatchSink (fake client)', () => {
     expect(sink.push(rowsFrom(11, 1))).toBe(false);
   });
 
+  it('takes a push larger than maxBufferedRows into an empty buffer, so one big batch cannot wedge it', async () => {
+    const fake = recordingClient();
+    const sink = new BatchSink<TestRow>({ store: fake.store, table: 't', maxRows: 4, maxBufferedRows: 3 });
+    expect(sink.push(rowsFrom(0, 5))).toBe(true);
+    expect(sink.push(rowsFrom(5, 1))).toBe(false);
+    await sink.close();
+    expect(fake.batches.flat()).toEqual(rowsFrom(0, 5).map((r) => r.id));
+  });
+
   it('refuses pushes beyond maxBufferedBytes, but always takes a push into an empty buffer', async () => {
     const fake = recordingClient();
     fake.hold();

@@ -158,7 +158,7 @@ export class BatchSink<Row extends object | string> {
   push(rows: readonly Row[]): boolean {
     if (this.#closed) return false;
     if (rows.length === 0) return true;
-    if (this.#rows.length + rows.length > this.#maxBufferedRows) return false;
+    if (this.#rows.length > 0 && this.#rows.length + rows.length > this.#maxBufferedRows) return false;
     const sizes = rows.map((row) => this.#estimateBytes(row));
     const bytes = sizes.reduce((sum, size) => sum + size, 0);
     if (this.#rows.length > 0 && this.#bytes + bytes > this.#maxBufferedBytes) return false;

@@ -102,8 +102,10 @@ function contextTags(contexts: JsonObject | undefined): Array<[string, string]> 
   add('client_os', 'client_os', true);
   add('runtime', 'runtime', true);
   const device = asObject(contexts?.device);
-  const family = asString(device?.family) ?? asString(device?.model);
-  if (family) out.push(['device', family], ['device.family', family]);
+  const model = asString(device?.model);
+  const family = asString(device?.family);
+  if (model) out.push(['device', model]);
+  if (family) out.push(['device.family', family]);
   return out;
 }
 

@@ -6,7 +6,8 @@
  * (reference/relay-protocol.md §7.2, §8, §9; reference/sentry-semantics.md §3).
  */
 import type { SentryEvent } from '../../../protocol/event.js';
-import type { JsonObject } from '../../../protocol/json.js';
+import type { JsonObject, JsonValue } from '../../../protocol/json.js';
+import { findInvalidJson } from '../../../protocol/envelope.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import { normalizeEvent, type NormalizeContext } from '../../normalize/index.js';
 import { scrubEvent, DEFAULT_DATA_SCRUBBING, type DataScrubbingSettings } from '../../pii/index.js';
@@ -38,14 +39,25 @@ export interface ProcessedErrorEvent {
   record: ErrorEventRecord;
 }
 
-/** Parses the payload bytes as a JSON object; anything else is Relay's `invalid_json`. */
+/** A `\uD800`–`\uDFFF` escape somewhere in the text: the only way a lone surrogate gets in. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Parses the payload bytes as JSON; anything serde_json would reject is Relay's
+ * `invalid_json`, including lone surrogate escapes, which JSON.parse accepts but no UTF-8
+ * store can hold (an insert with one would fail for the whole batch).
+ */
 function parsePayload(payload: Buffer): StepResult<unknown> {
+  const text = payload.toString('utf8');
+  let value: JsonValue;
   try {
-    const value: unknown = JSON.parse(payload.toString('utf8'));
-    return ok(value);
+    value = JSON.parse(text) as JsonValue;
   } catch {
     return drop('invalid', 'invalid_json');
   }
+  if (findInvalidJson(value, SURROGATE_ESCAPE.test(text)) !== undefined)
+    return drop('invalid', 'invalid_json');
+  return ok(value);
 }
 
 /**
