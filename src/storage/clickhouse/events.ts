@@ -1,10 +1,12 @@
 /**
- * The `events` table (error and default events, one row per stored event; /tmp/vigil-schema.md
- * "ClickHouse — table events"): its row type and the readers the API uses. Every user value
- * reaches ClickHouse as a query parameter (`{name:Type}` + `query_params`), never as SQL text.
+ * The `events` table (error and default events, one row per stored event; the columns are
+ * src/protocol/error-event-columns.ts): its row type and the readers the API uses. Every user
+ * value reaches ClickHouse as a query parameter (`{name:Type}` + `query_params`), never as SQL
+ * text.
  *
- * Rows are deduplicated by ReplacingMergeTree only when parts merge, so an event inserted twice
- * may be counted twice until then; ingestion is expected to drop duplicate event ids first.
+ * Rows are deduplicated by ReplacingMergeTree only when parts merge, so an event stored twice
+ * (an SDK resending the same event id, or a retried insert that had in fact succeeded) is
+ * counted twice until then. Nothing drops duplicate event ids before insert yet.
  */
 import { isJsonObject } from '../../protocol/json.js';
 import type { ErrorEventColumns } from '../../protocol/error-event-columns.js';
