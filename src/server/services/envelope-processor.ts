@@ -14,6 +14,17 @@ import type { OutcomeCounter } from './outcome-counter.js';
 import type { ProcessingPool } from './processing-pool.js';
 import type { ErrorWork, ErrorWorkResult } from './error-work.js';
 
+/**
+ * The pipeline of a cheap item type (sessions, check-ins, ...), run on the main thread:
+ * `handle` processes one item and buffers its rows and outcomes; `flush` hands what the
+ * batch produced to the stores and resolves once they took it (back-pressure). A rejected
+ * `flush` is retried, so it must keep what it did not store and not repeat what it did.
+ */
+export interface ItemHandler {
+  handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void;
+  flush(): Promise<void>;
+}
+
 /** Collaborators of the processor. */
 export interface EnvelopeProcessorDeps {
   queue: EnvelopeQueue;
@@ -22,6 +33,8 @@ export interface EnvelopeProcessorDeps {
   eventSink: BatchSink<string>;
   /** Where the CPU-heavy pipeline runs (worker threads or inline). */
   pool: ProcessingPool;
+  /** Pipelines of the other item types, by item type. */
+  handlers?: Record<string, ItemHandler>;
   outcomes: OutcomeCounter;
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
@@ -84,9 +97,17 @@ export class EnvelopeProcessor {
    */
   async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
     const works: ErrorWork[] = [];
+    const handlers = this.deps.handlers ?? {};
+    const used = new Set<ItemHandler>();
     for (const accepted of batch) {
       let events = 0;
       for (const item of accepted.envelope.items) {
+        const handler = Object.hasOwn(handlers, item.headers.type) ? handlers[item.headers.type] : undefined;
+        if (handler) {
+          handler.handle(accepted, item);
+          used.add(handler);
+          continue;
+        }
         // One event per envelope; Relay rejects the others as duplicate_item (relay-protocol.md §5.2).
         if (item.headers.type === 'event' && ++events > 1) {
           this.deps.outcomes.record({
@@ -101,6 +122,7 @@ export class EnvelopeProcessor {
         if (work) works.push(work);
       }
     }
+    await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
     if (works.length === 0) return;
     const results = await this.withRetry('process events', () => this.deps.pool.run(works), 3);
     if (results === undefined) {
