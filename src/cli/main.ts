@@ -10,6 +10,7 @@ import { apiOptions, overrides, storeOptions } from './options.js';
 import { startServer } from './start.js';
 import { withMetadata, resolveProject } from './metadata.js';
 import { apiGet } from './api-client.js';
+import { registerSessionCommands } from './sessions.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -128,6 +129,8 @@ apiOptions(issues.command('list').description('list issues (Sentry search syntax
       console.log(`${issue.shortId}\t${issue.status}\t${issue.level}\t${issue.count}\t${issue.title}`);
     }
   });
+
+registerSessionCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

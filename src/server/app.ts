@@ -11,6 +11,7 @@ import type { VigilConfig } from './config.js';
 import { ingestRoutes, EnvelopeQueue } from './ingest/index.js';
 import { apiRoutes } from './api/index.js';
 import { KeyCache } from './services/key-cache.js';
+import { SessionItemHandler } from './services/session-handler.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { OutcomeCounter } from './services/outcome-counter.js';
 import { ProcessingPool } from './services/processing-pool.js';
@@ -71,9 +72,25 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     write: jsonLinesWriter(clickhouse, 'events'),
     onError: (err) => log.error({ err }, 'insert into events failed; will retry'),
   });
+  const sessionSink = new BatchSink<string>({
+    store: clickhouse,
+    table: 'sessions',
+    write: jsonLinesWriter(clickhouse, 'sessions'),
+    onError: (err) => log.error({ err }, 'insert into sessions failed; will retry'),
+  });
+  const sinks = [eventSink, sessionSink];
+  const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
-  const processor = new EnvelopeProcessor({ queue, metadata, eventSink, outcomes, pool, logger: log });
+  const processor = new EnvelopeProcessor({
+    queue,
+    metadata,
+    eventSink,
+    handlers: { session: sessions, sessions },
+    outcomes,
+    pool,
+    logger: log,
+  });
   processor.start();
 
   const keys = new KeyCache(metadata);
@@ -91,18 +108,18 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
 
   const flush = async (): Promise<void> => {
     while (queue.size > 0 || processor.busy) await new Promise((r) => setTimeout(r, 10));
-    await eventSink.flush();
+    for (const sink of sinks) await sink.flush();
   };
 
-  /** Flushes the sink, retrying failed inserts (ClickHouse blips) until `deadlineMs` passes. */
+  /** Flushes the sinks, retrying failed inserts (ClickHouse blips) until `deadlineMs` passes. */
   const flushWithRetry = async (deadlineMs: number): Promise<void> => {
     for (;;) {
       try {
-        await eventSink.flush();
+        for (const sink of sinks) await sink.flush();
         return;
       } catch (err) {
         if (Date.now() > deadlineMs) throw err;
-        log.warn({ err }, 'flushing events failed during shutdown; retrying');
+        log.warn({ err }, 'flushing rows failed during shutdown; retrying');
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -118,9 +135,9 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
         await flushWithRetry(Date.now() + SHUTDOWN_FLUSH_MS);
       } finally {
         await pool.close();
-        await eventSink
-          .close()
-          .catch((err: unknown) => log.error({ err }, 'events left unflushed at shutdown'));
+        for (const sink of sinks) {
+          await sink.close().catch((err: unknown) => log.error({ err }, 'rows left unflushed at shutdown'));
+        }
         await clickhouse.close();
         await metadata.close();
       }

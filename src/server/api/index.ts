@@ -9,6 +9,7 @@ import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
 import { TokenAuth } from './auth.js';
 import { ApiError, sendApiError } from './errors.js';
 import { issueRoutes } from './issues.js';
+import { sessionRoutes } from './sessions.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -31,4 +32,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     return reply.code(500).send({ detail: 'Internal Error' });
   });
   await issueRoutes(app, { ...deps, auth });
+  await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
 }

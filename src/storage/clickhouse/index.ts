@@ -1,5 +1,5 @@
 /**
- * The telemetry store (DESIGN.md "Storage"; /tmp/vigil-schema.md "ClickHouse"): opening embedded
+ * The telemetry store (DESIGN.md "Storage"): opening embedded
  * chDB or a ClickHouse server, schema migrations, batched inserts, and the `events` readers.
  */
 export {

@@ -27,14 +27,19 @@ describe('migrate', () => {
   it('applies every migration once and is idempotent', async () => {
     expect(await appliedVersions(store)).toEqual([]);
     const first = await migrate(store);
-    expect(first.applied).toEqual([{ version: 1, name: 'create_events' }]);
+    const all = CLICKHOUSE_MIGRATIONS.map(({ version, name }) => ({ version, name }));
+    expect(all.slice(0, 2)).toEqual([
+      { version: 1, name: 'create_events' },
+      { version: 2, name: 'create_sessions' },
+    ]);
+    expect(first.applied).toEqual(all);
     expect(first.version).toBe(CLICKHOUSE_MIGRATIONS.at(-1)?.version);
     const second = await migrate(store);
     expect(second).toEqual({ applied: [], version: first.version });
     const recorded = await rows<{ version: number; name: string }>(
       'SELECT version, name FROM schema_migrations ORDER BY version',
     );
-    expect(recorded).toEqual([{ version: 1, name: 'create_events' }]);
+    expect(recorded).toEqual(all);
   });
 
   it('creates events with the storage contract layout', async () => {

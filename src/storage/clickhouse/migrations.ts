@@ -5,6 +5,7 @@
  * statement and the version record re-runs the migration, and several nodes starting at once
  * against one server may run it concurrently.
  */
+import { SESSIONS_MIGRATION } from './sessions.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -90,11 +91,13 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
 
 /**
  * The telemetry schema, oldest first. Never edit an applied migration; append a new one.
- * 1: `events` per /tmp/vigil-schema.md ("ClickHouse — table events"), laid out after Snuba's
- *    errors table (snuba/snuba_migrations/events).
+ * 1: `events` (columns: src/protocol/error-event-columns.ts), laid out after Snuba's errors
+ *    table (snuba/snuba_migrations/events).
+ * 2: `sessions`, one row per session update (./sessions.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
+  SESSIONS_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations

@@ -1,0 +1,60 @@
+/**
+ * The release-health pipeline in the processing loop: an `ItemHandler` for `session` and
+ * `sessions` items (reference/relay-protocol.md §13). Each item goes through
+ * `processSessionItem` on the main thread (it is cheap: a JSON parse and a few checks), its
+ * rows are buffered as JSON lines, and `flush` hands the batch's rows to the `sessions` sink.
+ * Sessions never produce outcomes (§13.3): dropped items are only logged at debug level.
+ */
+import type { Logger } from 'pino';
+import type { AcceptedEnvelope } from '../ingest/index.js';
+import type { EnvelopeItem } from '../../protocol/envelope.js';
+import { processSessionItem } from '../../processing/items/sessions/index.js';
+import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { encodeSessionRow } from '../../storage/clickhouse/sessions.js';
+import type { ItemHandler } from './envelope-processor.js';
+
+/** Collaborators of {@link SessionItemHandler}. */
+export interface SessionItemHandlerDeps {
+  /** Sink of `sessions` rows as JSON lines (`jsonLinesWriter(store, 'sessions')`). */
+  sink: Pick<BatchSink<string>, 'push'>;
+  /** Where dropped items are reported (debug level); optional. */
+  logger?: Pick<Logger, 'debug'>;
+  /** Days to keep the rows; default 90. */
+  retentionDays?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Handles `session` and `sessions` items; register it under both item types. */
+export class SessionItemHandler implements ItemHandler {
+  private pending: string[] = [];
+
+  constructor(private readonly deps: SessionItemHandlerDeps) {}
+
+  /** Processes one item and buffers its rows; other item types are ignored. */
+  handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+    const type = item.headers.type;
+    if (type !== 'session' && type !== 'sessions') return;
+    const result = processSessionItem(item.payload, type, {
+      projectId: accepted.projectId,
+      receivedAt: accepted.meta.receivedAt,
+      sentAt: accepted.envelope.headers.sent_at,
+      clientIp: accepted.meta.clientIp,
+      client: accepted.meta.client,
+      retentionDays: this.deps.retentionDays,
+    });
+    if (result.kind === 'drop') {
+      this.deps.logger?.debug({ itemType: type, reason: result.reason }, 'session item dropped');
+      return;
+    }
+    for (const row of result.value) this.pending.push(encodeSessionRow(row));
+  }
+
+  /** Hands the buffered rows to the sink, waiting while it is full (back-pressure). */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    // push takes all rows or none, so a retried flush never stores a row twice.
+    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    this.pending = [];
+  }
+}
