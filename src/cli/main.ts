@@ -11,6 +11,7 @@ import { startServer } from './start.js';
 import { withMetadata, resolveProject } from './metadata.js';
 import { apiGet } from './api-client.js';
 import { registerSessionCommands } from './sessions.js';
+import { registerMonitorCommands } from './monitors.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -131,6 +132,7 @@ apiOptions(issues.command('list').description('list issues (Sentry search syntax
   });
 
 registerSessionCommands(program);
+registerMonitorCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

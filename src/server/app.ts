@@ -8,10 +8,13 @@ import { mkdirSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { VigilConfig } from './config.js';
-import { ingestRoutes, EnvelopeQueue } from './ingest/index.js';
+import { ingestRoutes, EnvelopeQueue, type IngestDeps } from './ingest/index.js';
 import { apiRoutes } from './api/index.js';
 import { KeyCache } from './services/key-cache.js';
 import { SessionItemHandler } from './services/session-handler.js';
+import { CheckInItemHandler } from './services/check-in-handler.js';
+import { cronRoutes } from './ingest/cron.js';
+import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { OutcomeCounter } from './services/outcome-counter.js';
 import { ProcessingPool } from './services/processing-pool.js';
@@ -78,15 +81,28 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     write: jsonLinesWriter(clickhouse, 'sessions'),
     onError: (err) => log.error({ err }, 'insert into sessions failed; will retry'),
   });
-  const sinks = [eventSink, sessionSink];
+  const checkInSink = new BatchSink<string>({
+    store: clickhouse,
+    table: CHECK_INS_TABLE,
+    write: jsonLinesWriter(clickhouse, CHECK_INS_TABLE),
+    onError: (err) => log.error({ err }, 'insert into check_ins failed; will retry'),
+  });
+  const sinks = [eventSink, sessionSink, checkInSink];
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
+  const checkIns = new CheckInItemHandler({
+    metadata,
+    resolver: new CheckInIdResolver(clickhouse),
+    sink: checkInSink,
+    outcomes,
+    logger: log,
+  });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
   const processor = new EnvelopeProcessor({
     queue,
     metadata,
     eventSink,
-    handlers: { session: sessions, sessions },
+    handlers: { session: sessions, sessions, check_in: checkIns },
     outcomes,
     pool,
     logger: log,
@@ -100,10 +116,13 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreDuplicateSlashes: true },
   });
-  await app.register(ingestRoutes, {
-    lookupKey: (k: string) => keys.lookup(k),
+  const ingestDeps: IngestDeps = {
+    lookupKey: (k) => keys.lookup(k),
     enqueue: (e) => queue.push(e),
-  });
+    hasCapacity: () => !queue.isFull,
+  };
+  await app.register(ingestRoutes, ingestDeps);
+  await app.register(cronRoutes, ingestDeps);
   await app.register(apiRoutes, { metadata, clickhouse, publicUrl: config.publicUrl });
 
   const flush = async (): Promise<void> => {

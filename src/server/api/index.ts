@@ -10,6 +10,7 @@ import { TokenAuth } from './auth.js';
 import { ApiError, sendApiError } from './errors.js';
 import { issueRoutes } from './issues.js';
 import { sessionRoutes } from './sessions.js';
+import { monitorRoutes } from './monitors.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -33,4 +34,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
   await issueRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
+  await monitorRoutes(app, { ...deps, auth });
 }

@@ -1,3 +1,4 @@
+import { CHECK_INS_MIGRATION } from './check-ins.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,9 +29,10 @@ describe('migrate', () => {
     expect(await appliedVersions(store)).toEqual([]);
     const first = await migrate(store);
     const all = CLICKHOUSE_MIGRATIONS.map(({ version, name }) => ({ version, name }));
-    expect(all.slice(0, 2)).toEqual([
+    expect(all.slice(0, 3)).toEqual([
       { version: 1, name: 'create_events' },
       { version: 2, name: 'create_sessions' },
+      { version: 3, name: CHECK_INS_MIGRATION.name },
     ]);
     expect(first.applied).toEqual(all);
     expect(first.version).toBe(CLICKHOUSE_MIGRATIONS.at(-1)?.version);

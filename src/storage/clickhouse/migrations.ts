@@ -6,6 +6,7 @@
  * against one server may run it concurrently.
  */
 import { SESSIONS_MIGRATION } from './sessions.js';
+import { CHECK_INS_MIGRATION } from './check-ins.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -94,10 +95,12 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 1: `events` (columns: src/protocol/error-event-columns.ts), laid out after Snuba's errors
  *    table (snuba/snuba_migrations/events).
  * 2: `sessions`, one row per session update (./sessions.ts).
+ * 3: `check_ins`, one row per check-in update (./check-ins.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
   SESSIONS_MIGRATION,
+  CHECK_INS_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations

@@ -9,6 +9,7 @@ import { NIL_SESSION_ID, type SessionColumns } from '../../protocol/session-colu
 import { openClickHouse, type ClickHouseStore } from './client.js';
 import { appliedVersions, migrate } from './migrations.js';
 import {
+  SESSIONS_MIGRATION,
   SESSIONS_TABLE,
   encodeSessionRow,
   listSessionRows,
@@ -129,9 +130,10 @@ const byKey = (groups: SessionsGroup[], key: string): Record<string, SessionsGro
 
 describe('SESSIONS_MIGRATION', () => {
   it('is version 2 after the events table and is idempotent', async () => {
-    expect(await appliedVersions(store)).toEqual([1, 2]);
+    expect(SESSIONS_MIGRATION.version).toBe(2);
+    expect((await appliedVersions(store)).slice(0, 2)).toEqual([1, 2]);
     const again = await migrate(store);
-    expect(again).toEqual({ applied: [], version: 2 });
+    expect(again.applied).toEqual([]);
   });
 
   it('stores rows as encoded (times, UUIDs, nullable duration)', async () => {

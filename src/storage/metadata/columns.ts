@@ -1,6 +1,6 @@
 /**
  * Conversions between domain values and the portable column encodings of the metadata
- * store (/tmp/vigil-schema.md "Metadata"): timestamps as ISO-8601 UTC text with
+ * store: timestamps as ISO-8601 UTC text with
  * milliseconds, booleans as 0/1 integers, JSON as text.
  */
 import { isJsonObject } from '../../protocol/json.js';

@@ -1,6 +1,6 @@
 /**
- * The metadata store (DESIGN.md "Storage"; contract /tmp/vigil-schema.md "Metadata"):
- * organizations, projects, DSN keys, API tokens, groups and their hashes, activities —
+ * The metadata store (DESIGN.md "Storage"):
+ * organizations, projects, DSN keys, API tokens, groups and their hashes, activities, monitors —
  * one Kysely code path over SQLite (embedded) or Postgres. Every repository function takes
  * the `MetadataStore` returned by `openMetadataStore` as its first argument.
  */
@@ -45,5 +45,7 @@ export { getGroup, getGroups, listGroups, getGroupByShortId, updateGroupStatus }
 export type { Group, GroupStatus, GroupSubstatus, GroupStatusChange, ListGroupsFilter } from './groups.js';
 export { listActivities } from './activities.js';
 export type { Activity, ActivityType } from './activities.js';
+export { upsertMonitors, listMonitors, getMonitorBySlug, mergeConfig } from './monitors.js';
+export type { Monitor, MonitorUpsert, ListMonitorsFilter } from './monitors.js';
 export { formatShortId, parseShortId, base32Encode, base32Decode } from './short-id.js';
 export type { ParsedShortId } from './short-id.js';

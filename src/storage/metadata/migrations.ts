@@ -1,7 +1,7 @@
 /**
  * Schema migrations of the metadata store: one versioned list, run unchanged on SQLite and
- * Postgres. Applied versions are recorded in `schema_migrations(version, name, applied_at)`
- * (/tmp/vigil-schema.md "Metadata"). All pending migrations run in one transaction (DDL is
+ * Postgres. Applied versions are recorded in `schema_migrations(version, name, applied_at)`.
+ * All pending migrations run in one transaction (DDL is
  * transactional in both databases), on Postgres under an advisory lock per schema, so
  * processes starting together migrate once. Only the primary-key column differs per
  * dialect (`idColumn`); every other column uses a type both accept.
@@ -144,8 +144,31 @@ const groupPlatformLogger: MetadataMigration = {
   },
 };
 
+/**
+ * Version 3: cron monitors (Sentry `src/sentry/monitors/models.py`, `Monitor`), upserted by
+ * check-ins that carry a `monitor_config`; slugs are unique per project.
+ */
+const monitors: MetadataMigration = {
+  version: 3,
+  name: 'monitors',
+  async up(db, dialect) {
+    await idColumn(db.schema.createTable('monitors'), dialect)
+      .addColumn('guid', 'text', (c) => c.notNull().unique())
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('slug', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('config', 'text', (c) => c.notNull())
+      .addColumn('owner', 'text')
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .addColumn('date_updated', 'text', (c) => c.notNull())
+      .addUniqueConstraint('monitors_project_id_slug_key', ['project_id', 'slug'])
+      .execute();
+  },
+};
+
 /** Every migration, in version order. */
-export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [initial, groupPlatformLogger];
+export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [initial, groupPlatformLogger, monitors];
 
 /**
  * Applies the migrations of `METADATA_MIGRATIONS` not yet recorded in `schema_migrations`,

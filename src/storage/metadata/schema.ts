@@ -3,7 +3,7 @@
  * names). The same shapes hold on SQLite and Postgres: ids are integers (bigint in Postgres,
  * parsed to `number` by the driver setup in `store.ts`), `date_*`/`*_at` columns are
  * ISO-8601 UTC strings with milliseconds, booleans are 0/1 integers and JSON columns are
- * text. Contract: /tmp/vigil-schema.md "Metadata"; models follow Sentry's
+ * text. Models follow Sentry's
  * `src/sentry/models/{organization,project,projectkey,apitoken,group,grouphash,activity}.py`.
  */
 import type { Generated, Selectable } from 'kysely';
@@ -91,6 +91,25 @@ export interface ActivitiesTable {
   date_created: string;
 }
 
+/**
+ * `monitors` (migration 3): cron monitors, unique on `(project_id, slug)`. `guid` is the
+ * 32-hex id the web API shows (hyphenated); `status` is `active` or `disabled`; `config` is
+ * the JSON text of a `MonitorConfig` (src/protocol/check-in.ts); `owner` an actor such as
+ * `user:1`, or null.
+ */
+export interface MonitorsTable {
+  id: Generated<number>;
+  guid: string;
+  project_id: number;
+  slug: string;
+  name: string;
+  status: string;
+  config: string;
+  owner: string | null;
+  date_created: string;
+  date_updated: string;
+}
+
 /** The whole metadata schema, as the `Kysely<Database>` type parameter. */
 export interface Database {
   organizations: OrganizationsTable;
@@ -100,6 +119,7 @@ export interface Database {
   groups: GroupsTable;
   group_hashes: GroupHashesTable;
   activities: ActivitiesTable;
+  monitors: MonitorsTable;
 }
 
 /** An organization row as read. */

@@ -26,7 +26,9 @@ import {
   getProjectById,
   getProjectBySlug,
   getProjectKeyByPublicKey,
+  getMonitorBySlug,
   listActivities,
+  listMonitors,
   listApiTokens,
   listGroups,
   listOrganizations,
@@ -38,6 +40,7 @@ import {
   resolveGroups,
   setProjectKeyActive,
   updateGroupStatus,
+  upsertMonitors,
   verifyApiToken,
   MetadataOpenError,
 } from './index.js';
@@ -228,6 +231,7 @@ describe.each([
       expect(rows.rows).toEqual([
         { version: 1, name: 'initial', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 2, name: 'group_platform_logger', applied_at: '2025-03-01T12:00:00.000Z' },
+        { version: 3, name: 'monitors', applied_at: '2025-03-01T12:00:00.000Z' },
       ]);
     });
 
@@ -802,6 +806,109 @@ describe.each([
       ]);
       expect(await updateGroupStatus(store, 9999, { status: 'resolved' })).toBeUndefined();
       expect(await listActivities(store, 9999)).toEqual([]);
+    });
+  });
+
+  describe('monitors', () => {
+    const hourly = { schedule_type: 'crontab', schedule: '0 * * * *' } as const;
+
+    it('creates a monitor from a config, finds it without one, and merges later configs', async () => {
+      const { org, project } = await orgAndProject();
+      const other = unwrap(await createProject(store, org.id, 'frontend'));
+      // Unknown monitor without a config: nothing to find.
+      expect(await upsertMonitors(store, [{ projectId: project.id, slug: 'nightly' }])).toEqual([undefined]);
+
+      const [created] = await upsertMonitors(store, [
+        { projectId: project.id, slug: 'nightly', config: { ...hourly, checkin_margin: 5 }, owner: 'user:1' },
+      ]);
+      expect(created).toMatchObject({
+        project_id: project.id,
+        slug: 'nightly',
+        name: 'nightly',
+        status: 'active',
+        owner: 'user:1',
+        date_created: '2025-03-01T12:00:00.000Z',
+        date_updated: '2025-03-01T12:00:00.000Z',
+        config: {
+          schedule_type: 'crontab',
+          schedule: '0 * * * *',
+          checkin_margin: 5,
+          max_runtime: null,
+          timezone: null,
+          failure_issue_threshold: null,
+          recovery_threshold: null,
+        },
+      });
+      expect(created?.guid).toMatch(/^[0-9a-f]{32}$/);
+
+      fx.clock.advance(60_000);
+      // One batch: a find-only item, an interval change and a timezone on top of it.
+      const results = await upsertMonitors(store, [
+        { projectId: project.id, slug: 'nightly' },
+        {
+          projectId: project.id,
+          slug: 'nightly',
+          config: { schedule_type: 'interval', schedule: [2, 'hour'] },
+        },
+        { projectId: project.id, slug: 'nightly', config: { ...hourly, timezone: 'Europe/Vienna' } },
+        { projectId: other.id, slug: 'nightly', config: { ...hourly, max_runtime: 10 } },
+      ]);
+      expect(results[0]).toEqual(results[2]);
+      expect(results[2]).toMatchObject({
+        id: created?.id,
+        guid: created?.guid,
+        owner: 'user:1',
+        date_created: '2025-03-01T12:00:00.000Z',
+        date_updated: '2025-03-01T12:01:00.000Z',
+        config: { schedule: '0 * * * *', checkin_margin: 5, timezone: 'Europe/Vienna', max_runtime: null },
+      });
+      expect(results[3]?.id).not.toBe(created?.id);
+      expect(results[3]?.config.max_runtime).toBe(10);
+
+      // An unchanged config writes nothing.
+      fx.clock.advance(60_000);
+      const [same] = await upsertMonitors(store, [
+        { projectId: project.id, slug: 'nightly', config: { ...hourly, timezone: 'Europe/Vienna' } },
+      ]);
+      expect(same?.date_updated).toBe('2025-03-01T12:01:00.000Z');
+    });
+
+    it('lists by project and slug and gets by slug', async () => {
+      const { org, project } = await orgAndProject();
+      const other = unwrap(await createProject(store, org.id, 'frontend'));
+      await upsertMonitors(store, [
+        { projectId: project.id, slug: 'zeta', config: hourly },
+        { projectId: project.id, slug: 'alpha', config: hourly },
+        { projectId: other.id, slug: 'alpha', config: { schedule_type: 'interval', schedule: [1, 'day'] } },
+      ]);
+      expect((await listMonitors(store, { projectIds: [project.id] })).map((m) => m.slug)).toEqual([
+        'alpha',
+        'zeta',
+      ]);
+      const both = await listMonitors(store, { projectIds: [project.id, other.id], slugs: ['alpha'] });
+      expect(both.map((m) => m.project_id)).toEqual([project.id, other.id]);
+      expect(await listMonitors(store, { projectIds: [] })).toEqual([]);
+      expect((await getMonitorBySlug(store, other.id, 'alpha'))?.config.schedule).toEqual([1, 'day']);
+      expect(await getMonitorBySlug(store, other.id, 'zeta')).toBeUndefined();
+    });
+
+    it('a concurrent creator wins the insert and the batch merges into its row', async () => {
+      const { project } = await orgAndProject();
+      // SQLite has one writer per file (one process); Postgres may have several.
+      const peer = fx.independentPeers ? await fx.reopen() : store;
+      const [mine, theirs] = await Promise.all([
+        upsertMonitors(store, [
+          { projectId: project.id, slug: 'race', config: { ...hourly, max_runtime: 5 } },
+        ]),
+        upsertMonitors(peer, [
+          { projectId: project.id, slug: 'race', config: { ...hourly, checkin_margin: 7 } },
+        ]),
+      ]);
+      expect(mine[0]?.id).toBe(theirs[0]?.id);
+      const stored = await getMonitorBySlug(store, project.id, 'race');
+      expect(await listMonitors(store, { projectIds: [project.id] })).toHaveLength(1);
+      // Whichever ran second merged its key on top of the first.
+      expect(stored?.config.max_runtime === 5 || stored?.config.checkin_margin === 7).toBe(true);
     });
   });
 });
