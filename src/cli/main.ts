@@ -12,6 +12,7 @@ import { withMetadata, resolveProject } from './metadata.js';
 import { apiGet } from './api-client.js';
 import { registerSessionCommands } from './sessions.js';
 import { registerMonitorCommands } from './monitors.js';
+import { registerLogCommands } from './logs.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -133,6 +134,7 @@ apiOptions(issues.command('list').description('list issues (Sentry search syntax
 
 registerSessionCommands(program);
 registerMonitorCommands(program);
+registerLogCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

@@ -14,6 +14,11 @@ import { KeyCache } from './services/key-cache.js';
 import { SessionItemHandler } from './services/session-handler.js';
 import { CheckInItemHandler } from './services/check-in-handler.js';
 import { cronRoutes } from './ingest/cron.js';
+import { otlpLogsRoutes } from './ingest/otlp-logs.js';
+import { LogItemHandler } from './services/log-handler.js';
+import { TraceMetricItemHandler } from './services/trace-metric-handler.js';
+import { LOGS_TABLE } from '../storage/clickhouse/logs.js';
+import { TRACE_METRICS_TABLE } from '../storage/clickhouse/trace-metrics.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { OutcomeCounter } from './services/outcome-counter.js';
@@ -87,7 +92,19 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     write: jsonLinesWriter(clickhouse, CHECK_INS_TABLE),
     onError: (err) => log.error({ err }, 'insert into check_ins failed; will retry'),
   });
-  const sinks = [eventSink, sessionSink, checkInSink];
+  const logSink = new BatchSink<string>({
+    store: clickhouse,
+    table: LOGS_TABLE,
+    write: jsonLinesWriter(clickhouse, LOGS_TABLE),
+    onError: (err) => log.error({ err }, 'insert into logs failed; will retry'),
+  });
+  const traceMetricSink = new BatchSink<string>({
+    store: clickhouse,
+    table: TRACE_METRICS_TABLE,
+    write: jsonLinesWriter(clickhouse, TRACE_METRICS_TABLE),
+    onError: (err) => log.error({ err }, 'insert into trace_metrics failed; will retry'),
+  });
+  const sinks = [eventSink, sessionSink, checkInSink, logSink, traceMetricSink];
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const checkIns = new CheckInItemHandler({
     metadata,
@@ -96,13 +113,15 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     outcomes,
     logger: log,
   });
+  const logs = new LogItemHandler({ sink: logSink, outcomes, logger: log });
+  const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
   const processor = new EnvelopeProcessor({
     queue,
     metadata,
     eventSink,
-    handlers: { session: sessions, sessions, check_in: checkIns },
+    handlers: { session: sessions, sessions, check_in: checkIns, log: logs, trace_metric: traceMetrics },
     outcomes,
     pool,
     logger: log,
@@ -123,6 +142,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   };
   await app.register(ingestRoutes, ingestDeps);
   await app.register(cronRoutes, ingestDeps);
+  await app.register(otlpLogsRoutes, ingestDeps);
   await app.register(apiRoutes, { metadata, clickhouse, publicUrl: config.publicUrl });
 
   const flush = async (): Promise<void> => {

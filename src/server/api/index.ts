@@ -11,6 +11,7 @@ import { ApiError, sendApiError } from './errors.js';
 import { issueRoutes } from './issues.js';
 import { sessionRoutes } from './sessions.js';
 import { monitorRoutes } from './monitors.js';
+import { logRoutes } from './logs.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -35,4 +36,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await issueRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });
+  await logRoutes(app, { ...deps, auth });
 }

@@ -7,6 +7,8 @@
  */
 import { SESSIONS_MIGRATION } from './sessions.js';
 import { CHECK_INS_MIGRATION } from './check-ins.js';
+import { LOGS_MIGRATION } from './logs.js';
+import { TRACE_METRICS_MIGRATION } from './trace-metrics.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -96,11 +98,15 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  *    table (snuba/snuba_migrations/events).
  * 2: `sessions`, one row per session update (./sessions.ts).
  * 3: `check_ins`, one row per check-in update (./check-ins.ts).
+ * 4: `logs`, one row per log entry (./logs.ts).
+ * 5: `trace_metrics`, one row per trace metric entry (./trace-metrics.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
   SESSIONS_MIGRATION,
   CHECK_INS_MIGRATION,
+  LOGS_MIGRATION,
+  TRACE_METRICS_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations

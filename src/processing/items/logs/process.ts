@@ -1,0 +1,134 @@
+/**
+ * The logs pipeline for one `log` container item (reference/relay-protocol.md §14.2; Relay's
+ * `relay-server/src/processing/logs/`: `expand` → `validate::size` → `normalize` → `scrub` →
+ * `store::convert`):
+ *
+ * 1. the container: content type `application/vnd.sentry.items.log+json`, JSON with `items`, and
+ *    `item_count` equal to the number of entries — otherwise the whole item is `invalid_json`;
+ * 2. per entry, its canonical size (body + attributes, `calculate_size`) is measured before any
+ *    change; an entry over `maxLogSize` is dropped as `too_large:log`;
+ * 3. `timestamp`, `trace_id`, `level` (trace … fatal) and a string `body` are required, else the
+ *    entry is dropped as `invalid_log`; a bad `span_id` is removed with an error in `_meta`;
+ * 4. typed attributes (values of the wrong or an unknown type are removed and kept in `_meta`),
+ *    then the request enrichment (observed time, browser, client address, per the container's
+ *    ingest settings) and default scrubbing (body: replace-only rules; string attributes: the
+ *    general rules);
+ * 5. one `logs` row per entry (src/protocol/trace-items.ts), times in unix microseconds.
+ *
+ * Outcomes are the caller's: `log_item` per entry and `log_byte` by canonical size.
+ */
+import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
+import {
+  LOG_LEVEL_SEVERITY_NUMBERS,
+  LOG_LEVELS,
+  type LogColumns,
+  type LogLevel,
+} from '../../../protocol/trace-items.js';
+import { drop, ok, type StepResult } from '../../pipeline/result.js';
+import {
+  buildTraceItem,
+  canonicalSize,
+  parseAttributes,
+  parseItemContainer,
+  readTraceItemIds,
+  tallyDrop,
+  type ContainerHeaders,
+  type ContainerMetadata,
+  type DroppedEntries,
+  type ParsedAttributes,
+  type TraceItemContext,
+} from '../eap/index.js';
+
+/** The content type of a log container item. */
+export const LOG_CONTAINER_CONTENT_TYPE = 'application/vnd.sentry.items.log+json';
+
+/** Relay's `max_log_size` default: 2 MiB per log entry (canonical size, bytes). */
+export const DEFAULT_MAX_LOG_SIZE = 2 * 1024 * 1024;
+
+/** A row of the `logs` table as processing produces it; times are unix microseconds. */
+export type LogRecord = LogColumns<number>;
+
+/** What the logs pipeline needs besides the payload. */
+export interface LogItemContext extends TraceItemContext {
+  /** Largest canonical size of one entry in bytes; default {@link DEFAULT_MAX_LOG_SIZE}. */
+  maxLogSize?: number;
+}
+
+/** The outcome of one container: the rows to store, and the entries dropped per reason. */
+export interface ProcessedLogs {
+  records: LogRecord[];
+  /** Invalid entries per Relay discard reason (`invalid_log`, `too_large:log`). */
+  dropped: DroppedEntries[];
+}
+
+const LEVELS: ReadonlySet<string> = new Set(LOG_LEVELS);
+
+/** The entry's OpenTelemetry severity number when it is 1..24, else the level's default. */
+function severityNumber(entry: JsonObject, level: LogLevel): number {
+  const sent = entry.severity_number;
+  return typeof sent === 'number' && Number.isInteger(sent) && sent >= 1 && sent <= 24
+    ? sent
+    : LOG_LEVEL_SEVERITY_NUMBERS[level];
+}
+
+function processEntry(
+  entry: JsonObject,
+  attributes: ParsedAttributes,
+  size: number,
+  metadata: ContainerMetadata,
+  ctx: LogItemContext,
+): LogRecord | undefined {
+  const ids = readTraceItemIds(entry);
+  const { level, body } = entry;
+  if (ids === undefined || typeof level !== 'string' || !LEVELS.has(level) || typeof body !== 'string') {
+    return undefined;
+  }
+  const built = buildTraceItem({
+    ids,
+    attributes,
+    body,
+    payloadSize: size,
+    metadata,
+    ctx,
+  });
+  return {
+    ...built.columns,
+    level: level as LogLevel,
+    severity_number: severityNumber(entry, level as LogLevel),
+    body: built.body ?? body,
+  };
+}
+
+/**
+ * Processes one `log` item (`payload` with its item `headers`) into `logs` rows (see the module
+ * comment). Returns `drop('invalid', 'invalid_json')` when the container itself is rejected;
+ * otherwise the rows and the per-reason tally of dropped entries. Never throws on bad input.
+ */
+export function processLogItem(
+  payload: Buffer,
+  headers: ContainerHeaders,
+  ctx: LogItemContext,
+): StepResult<ProcessedLogs> {
+  const container = parseItemContainer(payload, headers, LOG_CONTAINER_CONTENT_TYPE);
+  if (!container.ok) return drop('invalid', 'invalid_json');
+  const maxSize = ctx.maxLogSize ?? DEFAULT_MAX_LOG_SIZE;
+  const records: LogRecord[] = [];
+  const dropped: DroppedEntries[] = [];
+  for (const entry of container.value.entries) {
+    if (!isJsonObject(entry)) {
+      tallyDrop(dropped, 'invalid_log', 1);
+      continue;
+    }
+    const body = typeof entry.body === 'string' ? entry.body : '';
+    const attributes = parseAttributes(entry.attributes);
+    const size = canonicalSize(body, attributes);
+    if (size > maxSize) {
+      tallyDrop(dropped, 'too_large:log', size);
+      continue;
+    }
+    const record = processEntry(entry, attributes, size, container.value.metadata, ctx);
+    if (record === undefined) tallyDrop(dropped, 'invalid_log', size);
+    else records.push(record);
+  }
+  return ok({ records, dropped });
+}

@@ -1,0 +1,123 @@
+/**
+ * The trace-metrics pipeline for one `trace_metric` container item (reference/relay-protocol.md
+ * §14.4; Relay's `relay-server/src/processing/trace_metrics/`: `validate::size`,
+ * `validate::validate`, `normalize`, `store::convert`):
+ *
+ * 1. the container: content type `application/vnd.sentry.items.trace-metric+json`, JSON with
+ *    `items`, `item_count` equal to the number of entries — otherwise the item is `invalid_json`;
+ * 2. per entry, the canonical size (name + attributes) over `maxTraceMetricSize` drops it as
+ *    `too_large:trace_metric`;
+ * 3. `timestamp`, `trace_id`, a non-empty `name`, `type` ∈ counter | gauge | distribution and a
+ *    numeric `value` are required, else the entry is `invalid_trace_metric`; `unit` is optional;
+ * 4. attributes, enrichment and scrubbing as for logs (src/processing/items/eap/);
+ * 5. one `trace_metrics` row per entry, times in unix microseconds.
+ *
+ * Outcomes are the caller's, in data category `trace_metric` (one per entry).
+ */
+import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
+import {
+  TRACE_METRIC_TYPES,
+  type TraceMetricColumns,
+  type TraceMetricType,
+} from '../../../protocol/trace-items.js';
+import { drop, ok, type StepResult } from '../../pipeline/result.js';
+import {
+  buildTraceItem,
+  canonicalSize,
+  parseAttributes,
+  parseItemContainer,
+  readTraceItemIds,
+  tallyDrop,
+  type ContainerHeaders,
+  type ContainerMetadata,
+  type DroppedEntries,
+  type ParsedAttributes,
+  type TraceItemContext,
+} from '../eap/index.js';
+
+/** The content type of a trace-metric container item. */
+export const TRACE_METRIC_CONTAINER_CONTENT_TYPE = 'application/vnd.sentry.items.trace-metric+json';
+
+/** Relay's `max_trace_metric_size` default: 1 MiB per entry (canonical size, bytes). */
+export const DEFAULT_MAX_TRACE_METRIC_SIZE = 1024 * 1024;
+
+/** A row of the `trace_metrics` table as processing produces it; times are unix microseconds. */
+export type TraceMetricRecord = TraceMetricColumns<number>;
+
+/** What the trace-metrics pipeline needs besides the payload. */
+export interface TraceMetricItemContext extends TraceItemContext {
+  /** Largest canonical size of one entry in bytes; default {@link DEFAULT_MAX_TRACE_METRIC_SIZE}. */
+  maxTraceMetricSize?: number;
+}
+
+/** The outcome of one container: rows to store and the entries dropped per reason. */
+export interface ProcessedTraceMetrics {
+  records: TraceMetricRecord[];
+  /** Invalid entries per Relay discard reason (`invalid_trace_metric`, `too_large:trace_metric`). */
+  dropped: DroppedEntries[];
+}
+
+const TYPES: ReadonlySet<string> = new Set(TRACE_METRIC_TYPES);
+
+function processEntry(
+  entry: JsonObject,
+  attributes: ParsedAttributes,
+  size: number,
+  metadata: ContainerMetadata,
+  ctx: TraceMetricItemContext,
+): TraceMetricRecord | undefined {
+  const ids = readTraceItemIds(entry);
+  const { name, type, unit, value } = entry;
+  if (
+    ids === undefined ||
+    typeof name !== 'string' ||
+    name === '' ||
+    typeof type !== 'string' ||
+    !TYPES.has(type) ||
+    typeof value !== 'number' ||
+    !Number.isFinite(value)
+  ) {
+    return undefined;
+  }
+  const built = buildTraceItem({ ids, attributes, body: undefined, payloadSize: size, metadata, ctx });
+  return {
+    ...built.columns,
+    name,
+    type: type as TraceMetricType,
+    unit: typeof unit === 'string' ? unit : '',
+    value,
+  };
+}
+
+/**
+ * Processes one `trace_metric` item into `trace_metrics` rows (see the module comment). Returns
+ * `drop('invalid', 'invalid_json')` when the container is rejected; otherwise the rows and the
+ * per-reason tally of dropped entries. Never throws on bad input.
+ */
+export function processTraceMetricItem(
+  payload: Buffer,
+  headers: ContainerHeaders,
+  ctx: TraceMetricItemContext,
+): StepResult<ProcessedTraceMetrics> {
+  const container = parseItemContainer(payload, headers, TRACE_METRIC_CONTAINER_CONTENT_TYPE);
+  if (!container.ok) return drop('invalid', 'invalid_json');
+  const maxSize = ctx.maxTraceMetricSize ?? DEFAULT_MAX_TRACE_METRIC_SIZE;
+  const records: TraceMetricRecord[] = [];
+  const dropped: DroppedEntries[] = [];
+  for (const entry of container.value.entries) {
+    if (!isJsonObject(entry)) {
+      tallyDrop(dropped, 'invalid_trace_metric', 1);
+      continue;
+    }
+    const attributes = parseAttributes(entry.attributes);
+    const size = canonicalSize(typeof entry.name === 'string' ? entry.name : '', attributes);
+    if (size > maxSize) {
+      tallyDrop(dropped, 'too_large:trace_metric', size);
+      continue;
+    }
+    const record = processEntry(entry, attributes, size, container.value.metadata, ctx);
+    if (record === undefined) tallyDrop(dropped, 'invalid_trace_metric', size);
+    else records.push(record);
+  }
+  return ok({ records, dropped });
+}

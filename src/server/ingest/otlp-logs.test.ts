@@ -1,0 +1,161 @@
+import zlib from 'node:zlib';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { otlpLogsRoutes } from './otlp-logs.js';
+import { ingestRoutes } from './routes.js';
+import type { AcceptedEnvelope, IngestDeps, ProjectKeyInfo } from './types.js';
+
+// Harness: the OTLP plugin next to the envelope/store plugin (whose `/api/:id/*` catch-all must
+// not shadow it), a fake key table and an array-backed queue.
+
+const KEY = 'e12d836b15bb49d7bbf99e64295d995b';
+const PROJECT = 42;
+const KEYS: Record<string, ProjectKeyInfo> = {
+  [KEY]: { keyId: 7, publicKey: KEY, projectId: PROJECT, organizationId: 3, isActive: true },
+};
+const AUTH = { 'x-sentry-auth': `Sentry sentry_key=${KEY}, sentry_version=7` };
+
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+async function harness(options: { queueFull?: boolean; limits?: IngestDeps['limits'] } = {}) {
+  const accepted: AcceptedEnvelope[] = [];
+  const app = Fastify({ routerOptions: { ignoreDuplicateSlashes: true } });
+  const deps: IngestDeps = {
+    lookupKey: async (key) => KEYS[key],
+    enqueue: (envelope) => {
+      if (options.queueFull) return false;
+      accepted.push(envelope);
+      return true;
+    },
+    now: () => 1_700_000_000.25,
+  };
+  if (options.limits) deps.limits = options.limits;
+  await app.register(ingestRoutes, deps);
+  await app.register(otlpLogsRoutes, deps);
+  apps.push(app);
+  return { app, accepted };
+}
+
+const record = (body: string, severityNumber = 9) => ({
+  timeUnixNano: '1700000000000000000',
+  severityNumber,
+  traceId: '5b8efff798038103d269b633813fc60c',
+  body: { stringValue: body },
+  attributes: [{ key: 'http.route', value: { stringValue: '/checkout' } }],
+});
+const LOGS = {
+  resourceLogs: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+      scopeLogs: [{ scope: { name: 'app' }, logRecords: [record('first'), record('second', 17)] }],
+    },
+  ],
+};
+
+describe('POST /api/{project}/integration/otlp/v1/logs', () => {
+  it('queues the records as one log container and answers 202', async () => {
+    const { app, accepted } = await harness();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/logs`,
+      headers: {
+        ...AUTH,
+        'content-type': 'application/json',
+        'user-agent': 'OTel-OTLP-Exporter-JavaScript/0.57.0',
+      },
+      payload: JSON.stringify(LOGS),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({});
+    expect(res.headers.server).toBe('vigil');
+    expect(accepted).toHaveLength(1);
+    const queued = accepted[0]!;
+    expect(queued).toMatchObject({ projectId: PROJECT, organizationId: 3, keyId: 7 });
+    expect(queued.meta.receivedAt).toBe(1_700_000_000.25);
+    const [item] = queued.envelope.items;
+    expect(item!.headers).toEqual({
+      type: 'log',
+      content_type: 'application/vnd.sentry.items.log+json',
+      item_count: 2,
+    });
+    const container = JSON.parse(item!.payload.toString('utf8')) as { version: number; items: unknown[] };
+    expect(container.version).toBe(2);
+    expect(container.items).toMatchObject([
+      { body: 'first', level: 'info', timestamp: 1_700_000_000 },
+      { body: 'second', level: 'error', severity_number: 17 },
+    ]);
+  });
+
+  it('accepts a trailing slash, gzip bodies and query auth', async () => {
+    const { app, accepted } = await harness();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/logs/?sentry_key=${KEY}`,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip' },
+      payload: zlib.gzipSync(JSON.stringify(LOGS)),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(accepted).toHaveLength(1);
+  });
+
+  it('answers 415 for protobuf and other content types', async () => {
+    const { app, accepted } = await harness();
+    const protobuf = await app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/logs`,
+      headers: { ...AUTH, 'content-type': 'application/x-protobuf' },
+      payload: Buffer.from([0x0a, 0x00]),
+    });
+    expect(protobuf.statusCode).toBe(415);
+    expect(protobuf.json<{ detail: string }>().detail).toMatch(/protobuf is not supported/);
+    const text = await app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/logs`,
+      headers: { ...AUTH, 'content-type': 'text/plain' },
+      payload: '{}',
+    });
+    expect(text.statusCode).toBe(415);
+    expect(accepted).toHaveLength(0);
+  });
+
+  it('checks auth, the project and the body like the other ingest routes', async () => {
+    const { app, accepted } = await harness();
+    const post = (url: string, headers: Record<string, string>, payload: string) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload,
+      });
+    const url = `/api/${PROJECT}/integration/otlp/v1/logs`;
+    expect((await post(url, {}, '{}')).statusCode).toBe(401);
+    expect((await post(`/api/7/integration/otlp/v1/logs`, AUTH, '{}')).statusCode).toBe(403);
+    expect((await post(url, AUTH, 'not json')).statusCode).toBe(400);
+    expect((await post(url, AUTH, '')).statusCode).toBe(400);
+    // A valid document without records queues nothing.
+    expect((await post(url, AUTH, '{"resourceLogs": []}')).statusCode).toBe(202);
+    expect(accepted).toHaveLength(0);
+  });
+
+  it('answers 413 over the envelope size and 503 when the queue is full', async () => {
+    const small = await harness({ limits: { maxEnvelopeSize: 100 } });
+    const tooBig = await small.app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/logs`,
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: JSON.stringify(LOGS),
+    });
+    expect(tooBig.statusCode).toBe(413);
+    const full = await harness({ queueFull: true });
+    const refused = await full.app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/logs`,
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: JSON.stringify(LOGS),
+    });
+    expect(refused.statusCode).toBe(503);
+  });
+});

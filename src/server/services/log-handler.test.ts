@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { EnvelopeItem } from '../../protocol/envelope.js';
+import type { Outcome } from '../../protocol/outcome.js';
+import type { AcceptedEnvelope } from '../ingest/index.js';
+import { LogItemHandler } from './log-handler.js';
+import { TraceMetricItemHandler } from './trace-metric-handler.js';
+
+const TRACE = '5b8efff798038103d269b633813fc60c';
+const NOW = Date.now() / 1000;
+
+function accepted(): AcceptedEnvelope {
+  return {
+    envelope: { headers: {}, items: [] },
+    projectId: 3,
+    organizationId: 1,
+    keyId: 1,
+    publicKey: 'a'.repeat(32),
+    meta: { receivedAt: NOW, clientIp: '127.0.0.1' },
+    sizeBytes: 0,
+  };
+}
+
+const log = (body: string, over: Record<string, unknown> = {}) => ({
+  timestamp: NOW,
+  trace_id: TRACE,
+  level: 'info',
+  body,
+  ...over,
+});
+
+function item(type: string, items: unknown[], itemCount = items.length): EnvelopeItem {
+  const contentType =
+    type === 'log'
+      ? 'application/vnd.sentry.items.log+json'
+      : 'application/vnd.sentry.items.trace-metric+json';
+  return {
+    headers: { type, content_type: contentType, item_count: itemCount },
+    payload: Buffer.from(JSON.stringify({ version: 2, items })),
+  };
+}
+
+function setup(full = false) {
+  const outcomes: Outcome[] = [];
+  const rows: string[] = [];
+  let refusals = full ? 2 : 0;
+  const deps = {
+    sink: { push: (lines: string[]) => (refusals-- > 0 ? false : (rows.push(...lines), true)) },
+    outcomes: { record: (o: Outcome) => outcomes.push(o) },
+  };
+  return { outcomes, rows, logs: new LogItemHandler(deps), metrics: new TraceMetricItemHandler(deps) };
+}
+
+describe('LogItemHandler', () => {
+  it('stores logs and records log_item / log_byte outcomes once the sink took them', async () => {
+    const { outcomes, rows, logs } = setup(true);
+    logs.handle(accepted(), item('log', [log('hello'), log('world!'), log('bad', { level: 'loud' })]));
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'invalid_log', category: 'log_item', quantity: 1 },
+      { outcome: 'invalid', reason: 'invalid_log', category: 'log_byte', quantity: 3 },
+    ]);
+    await logs.flush();
+    expect(rows).toHaveLength(2);
+    expect(JSON.parse(rows[0]!)).toMatchObject({ project_id: 3, body: 'hello', level: 'info' });
+    expect(outcomes.slice(2)).toEqual([
+      { outcome: 'accepted', reason: null, category: 'log_item', quantity: 2 },
+      // Canonical sizes are measured before enrichment: here just the bodies.
+      { outcome: 'accepted', reason: null, category: 'log_byte', quantity: 5 + 6 },
+    ]);
+    await logs.flush();
+    expect(rows).toHaveLength(2);
+  });
+
+  it('rejects a second log container of the same envelope as duplicate_item', async () => {
+    const { outcomes, rows, logs } = setup();
+    const envelope = accepted();
+    logs.handle(envelope, item('log', [log('first')]));
+    const second = item('log', [log('a'), log('b')]);
+    logs.handle(envelope, second);
+    logs.handle(accepted(), item('log', [log('other envelope')]));
+    await logs.flush();
+    expect(rows.map((r) => (JSON.parse(r) as { body: string }).body)).toEqual(['first', 'other envelope']);
+    expect(outcomes.filter((o) => o.reason === 'duplicate_item')).toEqual([
+      { outcome: 'invalid', reason: 'duplicate_item', category: 'log_item', quantity: 2 },
+      { outcome: 'invalid', reason: 'duplicate_item', category: 'log_byte', quantity: second.payload.length },
+    ]);
+  });
+
+  it('rejects a container whose item_count does not match as invalid_json', () => {
+    const { outcomes, logs } = setup();
+    const bad = item('log', [log('x')], 4);
+    logs.handle(accepted(), bad);
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'invalid_json', category: 'log_item', quantity: 4 },
+      { outcome: 'invalid', reason: 'invalid_json', category: 'log_byte', quantity: bad.payload.length },
+    ]);
+  });
+});
+
+describe('TraceMetricItemHandler', () => {
+  it('stores metrics with trace_metric outcomes and ignores other item types', async () => {
+    const { outcomes, rows, metrics } = setup();
+    const metric = { timestamp: NOW, trace_id: TRACE, name: 'jobs', type: 'counter', value: 1 };
+    metrics.handle(accepted(), item('trace_metric', [metric, { ...metric, type: 'set' }]));
+    metrics.handle(accepted(), item('log', [log('not mine')]));
+    await metrics.flush();
+    expect(rows.map((r) => (JSON.parse(r) as { name: string }).name)).toEqual(['jobs']);
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'invalid_trace_metric', category: 'trace_metric', quantity: 1 },
+      { outcome: 'accepted', reason: null, category: 'trace_metric', quantity: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The logs pipeline in the processing loop: an `ItemHandler` for `log` container items
+ * (reference/relay-protocol.md §14.2). Each item runs through `processLogItem` on the main thread
+ * (a JSON parse, validation, enrichment from the request and default scrubbing); the rows go to
+ * the `logs` sink in `flush`. Outcomes are in Relay's categories `log_item` (entries) and
+ * `log_byte` (canonical bytes), per ./trace-item-handler.ts.
+ */
+import { processLogItem, type LogRecord } from '../../processing/items/logs/index.js';
+import type { DataScrubbingSettings } from '../../processing/pii/index.js';
+import { encodeLogRow } from '../../storage/clickhouse/logs.js';
+import { TraceItemHandler, type TraceItemHandlerDeps } from './trace-item-handler.js';
+
+/** Collaborators and settings of {@link LogItemHandler}. */
+export interface LogItemHandlerDeps extends TraceItemHandlerDeps {
+  /** Days to keep the rows; default 90. */
+  retentionDays?: number;
+  /** Largest canonical size of one log in bytes (`max_log_size`); default 2 MiB. */
+  maxLogSize?: number;
+  /** Data scrubbing settings; default Sentry's defaults for a new project. */
+  scrubbing?: DataScrubbingSettings;
+}
+
+/** Handles `log` items; register it as `handlers.log` (sink: `jsonLinesWriter(store, LOGS_TABLE)`). */
+export class LogItemHandler extends TraceItemHandler<LogRecord> {
+  constructor(deps: LogItemHandlerDeps) {
+    super(
+      {
+        itemType: 'log',
+        categories: { items: 'log_item', bytes: 'log_byte' },
+        process: (accepted, item) =>
+          processLogItem(item.payload, item.headers, {
+            projectId: accepted.projectId,
+            organizationId: accepted.organizationId,
+            receivedAt: accepted.meta.receivedAt,
+            clientIp: accepted.meta.clientIp,
+            userAgent: accepted.meta.userAgent,
+            clientHints: accepted.meta.clientHints,
+            retentionDays: deps.retentionDays,
+            maxLogSize: deps.maxLogSize,
+            scrubbing: deps.scrubbing,
+          }),
+        encode: encodeLogRow,
+      },
+      deps,
+    );
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The shared shape of the container item handlers (`log`, `trace_metric`): an `ItemHandler` that
+ * runs a pure container pipeline on the main thread, buffers the rows as JSON lines and hands
+ * them to its table's sink in `flush`, with Relay's outcomes (reference/relay-protocol.md §7,
+ * §14.2, §14.4):
+ *
+ * - only one container of the type per envelope: a second one is `invalid` / `duplicate_item`
+ *   (Relay's `validate::container`; the envelope is recognised by object identity);
+ * - a rejected container is `invalid` with the pipeline's reason for its declared `item_count`
+ *   (and payload bytes where the type counts bytes);
+ * - dropped entries are `invalid` per reason with their count (and canonical bytes);
+ * - stored entries are `accepted`, recorded once the sink took them.
+ */
+import type { Logger } from 'pino';
+import type { AcceptedEnvelope } from '../ingest/index.js';
+import type { EnvelopeItem } from '../../protocol/envelope.js';
+import type { DataCategory } from '../../protocol/data-category.js';
+import type { Outcome } from '../../protocol/outcome.js';
+import type { StepResult } from '../../processing/pipeline/result.js';
+import { declaredItemCount, type DroppedEntries } from '../../processing/items/eap/index.js';
+import type { BatchSink } from '../../storage/clickhouse/index.js';
+import type { ItemHandler } from './envelope-processor.js';
+
+/** What a container pipeline returns for one item. */
+export interface ProcessedContainer<Row> {
+  records: Row[];
+  dropped: DroppedEntries[];
+}
+
+/** The outcome categories of a trace item type: one per entry, and optionally one for bytes. */
+export interface TraceItemCategories {
+  /** Counted per entry (`log_item`, `trace_metric`). */
+  items: DataCategory;
+  /** Counted in bytes (`log_byte`); absent when the type has no byte category. */
+  bytes?: DataCategory;
+}
+
+/** Collaborators shared by the trace item handlers. */
+export interface TraceItemHandlerDeps {
+  /** Sink of the table's rows as JSON lines (`jsonLinesWriter(store, <table>)`). */
+  sink: Pick<BatchSink<string>, 'push'>;
+  outcomes: { record(outcome: Outcome): void };
+  /** Where dropped items are reported (debug level); optional. */
+  logger?: Pick<Logger, 'debug'>;
+}
+
+/** What distinguishes one trace item type from another. */
+export interface TraceItemType<Row extends { payload_size_bytes: number }> {
+  /** The envelope item type handled (`log`, `trace_metric`). */
+  itemType: string;
+  categories: TraceItemCategories;
+  /** The pure pipeline for one item of this envelope. */
+  process(accepted: AcceptedEnvelope, item: EnvelopeItem): StepResult<ProcessedContainer<Row>>;
+  /** The row's JSONEachRow line. */
+  encode(row: Row): string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A container item handler for one trace item type; see the module comment. */
+export class TraceItemHandler<Row extends { payload_size_bytes: number }> implements ItemHandler {
+  private pending: string[] = [];
+  private acceptedItems = 0;
+  private acceptedBytes = 0;
+  /** Envelopes that already brought a container of this type. */
+  private readonly seen = new WeakSet<AcceptedEnvelope>();
+
+  constructor(
+    private readonly type: TraceItemType<Row>,
+    private readonly deps: TraceItemHandlerDeps,
+  ) {}
+
+  /** Processes one item: rejections become outcomes now, rows wait for `flush`. */
+  handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+    if (item.headers.type !== this.type.itemType) return;
+    if (this.seen.has(accepted)) {
+      this.rejectContainer(item, 'duplicate_item');
+      return;
+    }
+    this.seen.add(accepted);
+    const result = this.type.process(accepted, item);
+    if (result.kind === 'drop') {
+      this.deps.logger?.debug({ itemType: this.type.itemType, reason: result.reason }, 'container dropped');
+      this.rejectContainer(item, result.reason);
+      return;
+    }
+    for (const dropped of result.value.dropped) {
+      this.record('invalid', dropped.reason, dropped.count, dropped.bytes);
+    }
+    for (const row of result.value.records) {
+      this.pending.push(this.type.encode(row));
+      this.acceptedItems += 1;
+      this.acceptedBytes += row.payload_size_bytes;
+    }
+  }
+
+  /** Hands the buffered rows to the sink (waiting while it is full), then records `accepted`. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    // push takes all rows or none, so a retried flush never stores a row twice.
+    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    const [items, bytes] = [this.acceptedItems, this.acceptedBytes];
+    this.pending = [];
+    this.acceptedItems = 0;
+    this.acceptedBytes = 0;
+    this.record('accepted', null, items, bytes);
+  }
+
+  /** Outcomes of a container rejected as a whole: its declared entries and its payload bytes. */
+  private rejectContainer(item: EnvelopeItem, reason: string): void {
+    this.record('invalid', reason, declaredItemCount(item.headers), Math.max(1, item.payload.length));
+  }
+
+  private record(outcome: Outcome['outcome'], reason: string | null, items: number, bytes: number): void {
+    const { categories } = this.type;
+    if (items > 0)
+      this.deps.outcomes.record({ outcome, reason, category: categories.items, quantity: items });
+    if (categories.bytes !== undefined && bytes > 0) {
+      this.deps.outcomes.record({ outcome, reason, category: categories.bytes, quantity: bytes });
+    }
+  }
+}
