@@ -13,6 +13,7 @@ import { apiGet } from './api-client.js';
 import { registerSessionCommands } from './sessions.js';
 import { registerMonitorCommands } from './monitors.js';
 import { registerLogCommands } from './logs.js';
+import { registerFeedbackCommands } from './feedback.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -135,6 +136,7 @@ apiOptions(issues.command('list').description('list issues (Sentry search syntax
 registerSessionCommands(program);
 registerMonitorCommands(program);
 registerLogCommands(program);
+registerFeedbackCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

@@ -14,6 +14,8 @@ import { KeyCache } from './services/key-cache.js';
 import { SessionItemHandler } from './services/session-handler.js';
 import { CheckInItemHandler } from './services/check-in-handler.js';
 import { cronRoutes } from './ingest/cron.js';
+import { FeedbackItemHandler } from './services/feedback-handler.js';
+import { FEEDBACK_TABLE } from '../storage/clickhouse/feedback.js';
 import { otlpLogsRoutes } from './ingest/otlp-logs.js';
 import { LogItemHandler } from './services/log-handler.js';
 import { TraceMetricItemHandler } from './services/trace-metric-handler.js';
@@ -104,7 +106,14 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     write: jsonLinesWriter(clickhouse, TRACE_METRICS_TABLE),
     onError: (err) => log.error({ err }, 'insert into trace_metrics failed; will retry'),
   });
-  const sinks = [eventSink, sessionSink, checkInSink, logSink, traceMetricSink];
+  const feedbackSink = new BatchSink<string>({
+    store: clickhouse,
+    table: FEEDBACK_TABLE,
+    write: jsonLinesWriter(clickhouse, FEEDBACK_TABLE),
+    onError: (err) => log.error({ err }, 'insert into feedback failed; will retry'),
+  });
+  const sinks = [eventSink, sessionSink, checkInSink, logSink, traceMetricSink, feedbackSink];
+  const feedback = new FeedbackItemHandler({ sink: feedbackSink, outcomes, logger: log });
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const checkIns = new CheckInItemHandler({
     metadata,
@@ -121,7 +130,15 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     queue,
     metadata,
     eventSink,
-    handlers: { session: sessions, sessions, check_in: checkIns, log: logs, trace_metric: traceMetrics },
+    handlers: {
+      session: sessions,
+      sessions,
+      check_in: checkIns,
+      log: logs,
+      trace_metric: traceMetrics,
+      feedback,
+      user_report: feedback,
+    },
     outcomes,
     pool,
     logger: log,
@@ -143,7 +160,12 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await app.register(ingestRoutes, ingestDeps);
   await app.register(cronRoutes, ingestDeps);
   await app.register(otlpLogsRoutes, ingestDeps);
-  await app.register(apiRoutes, { metadata, clickhouse, publicUrl: config.publicUrl });
+  await app.register(apiRoutes, {
+    metadata,
+    clickhouse,
+    publicUrl: config.publicUrl,
+    enqueueUserReport: (envelope) => queue.push(envelope),
+  });
 
   const flush = async (): Promise<void> => {
     while (queue.size > 0 || processor.busy) await new Promise((r) => setTimeout(r, 10));

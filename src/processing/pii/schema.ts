@@ -97,6 +97,8 @@ export const KNOWN_CONTEXT_TYPES: ReadonlySet<string> = new Set([
   'spring',
   'ota_updates',
   'flags',
+  // Relay's user_report_v2 context: a known context with no personal-data fields.
+  'feedback',
 ]);
 
 /** Known contexts with pii fields. */

@@ -1,17 +1,19 @@
 /**
  * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
  * §2; Sentry's public API docs): issue lists and search, issue details and status
- * updates, issue events. Bearer-token auth; errors as `{"detail": ...}`.
+ * updates, issue events, sessions, monitors, logs, user feedback. Bearer-token auth; errors as `{"detail": ...}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
+import type { AcceptedEnvelope } from '../ingest/index.js';
 import { TokenAuth } from './auth.js';
 import { ApiError, sendApiError } from './errors.js';
 import { issueRoutes } from './issues.js';
 import { sessionRoutes } from './sessions.js';
 import { monitorRoutes } from './monitors.js';
 import { logRoutes } from './logs.js';
+import { feedbackRoutes } from './feedback.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -19,6 +21,8 @@ export interface ApiDeps {
   clickhouse: ClickHouseStore;
   /** Base URL for permalinks and DSNs, e.g. `http://127.0.0.1:8000`. */
   publicUrl: string;
+  /** Queues a report submitted to `POST .../user-feedback/` (see feedbackRoutes); without it that route answers 503. */
+  enqueueUserReport?: (envelope: AcceptedEnvelope) => boolean;
 }
 
 /** Registers the web API (a Fastify plugin). */
@@ -37,4 +41,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });
   await logRoutes(app, { ...deps, auth });
+  await feedbackRoutes(app, { ...deps, auth });
 }

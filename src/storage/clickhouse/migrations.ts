@@ -9,6 +9,7 @@ import { SESSIONS_MIGRATION } from './sessions.js';
 import { CHECK_INS_MIGRATION } from './check-ins.js';
 import { LOGS_MIGRATION } from './logs.js';
 import { TRACE_METRICS_MIGRATION } from './trace-metrics.js';
+import { FEEDBACK_MIGRATION } from './feedback.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -100,6 +101,7 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 3: `check_ins`, one row per check-in update (./check-ins.ts).
  * 4: `logs`, one row per log entry (./logs.ts).
  * 5: `trace_metrics`, one row per trace metric entry (./trace-metrics.ts).
+ * 6: `feedback`, one row per feedback or user report (./feedback.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
@@ -107,6 +109,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   CHECK_INS_MIGRATION,
   LOGS_MIGRATION,
   TRACE_METRICS_MIGRATION,
+  FEEDBACK_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations
