@@ -1,51 +1,30 @@
 import zlib from 'node:zlib';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cronRoutes, checkInFromQuery } from './cron.js';
-import { ingestRoutes } from './routes.js';
-import type { AcceptedEnvelope, IngestDeps, ProjectKeyInfo } from './types.js';
+import {
+  closeHarnesses,
+  ingestHarness,
+  TEST_KEY as KEY,
+  TEST_PROJECT as PROJECT,
+  testKeyInfo,
+  type HarnessOptions,
+} from './test-harness.js';
+import type { AcceptedEnvelope } from './types.js';
 
 // Harness: the cron plugin next to the envelope/store plugin (as the server registers them),
-// a fake key table and an array-backed queue.
+// a fake key table and an array-backed queue (test-harness.ts).
 
-const KEY = 'e12d836b15bb49d7bbf99e64295d995b';
 const DISABLED_KEY = 'd'.repeat(32);
-const PROJECT = 42;
-const KEYS: Record<string, ProjectKeyInfo> = {
-  [KEY]: { keyId: 7, publicKey: KEY, projectId: PROJECT, organizationId: 3, isActive: true },
-  [DISABLED_KEY]: {
-    keyId: 8,
-    publicKey: DISABLED_KEY,
-    projectId: PROJECT,
-    organizationId: 3,
-    isActive: false,
-  },
+const KEYS = {
+  [KEY]: testKeyInfo(KEY),
+  [DISABLED_KEY]: testKeyInfo(DISABLED_KEY, { keyId: 8, isActive: false }),
 };
 const CHECK_IN_ID = 'a460c25ff2554577b920fcfacae4e5eb';
 
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
+afterEach(closeHarnesses);
 
-async function harness(options: { queueFull?: boolean; limits?: IngestDeps['limits'] } = {}) {
-  const accepted: AcceptedEnvelope[] = [];
-  const app = Fastify({ routerOptions: { ignoreDuplicateSlashes: true } });
-  const deps: IngestDeps = {
-    lookupKey: async (key) => KEYS[key],
-    enqueue: (envelope) => {
-      if (options.queueFull) return false;
-      accepted.push(envelope);
-      return true;
-    },
-    now: () => 1_700_000_000.25,
-  };
-  if (options.limits) deps.limits = options.limits;
-  await app.register(ingestRoutes, deps);
-  await app.register(cronRoutes, deps);
-  apps.push(app);
-  return { app, accepted };
-}
+const harness = (options: Omit<HarnessOptions, 'keys'> = {}) =>
+  ingestHarness(cronRoutes, { ...options, keys: KEYS });
 
 const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
 

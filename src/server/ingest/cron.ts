@@ -7,7 +7,6 @@
  * (§2.1). The answer is always 202 with an empty body once the envelope is queued; rate limits
  * never surface as 429 on this endpoint.
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   decodeCheckIn,
@@ -17,13 +16,23 @@ import {
 } from '../../protocol/check-in.js';
 import { parsePublicKey, PROTOCOL_VERSION, type AuthPayload } from '../../protocol/auth.js';
 import type { Envelope } from '../../protocol/envelope.js';
-import { parseContentEncoding, readBody } from './body.js';
-import type { IngestError } from './errors.js';
 import { generateEventId } from './event-id.js';
-import { INGEST_RESPONSE_HEADERS, sendError } from './http.js';
+import { sendError } from './http.js';
 import { checkEnvelopeSizeLimits, resolveSizeLimits, type SizeLimits } from './limits.js';
-import { resolveRequestAuth } from './request-auth.js';
-import { buildRequestMeta, headerValue } from './request-meta.js';
+import { headerValue } from './request-meta.js';
+import {
+  authenticateRequest,
+  authorizeProjectKey,
+  drainBody,
+  enqueueEnvelope,
+  ingestClock,
+  prepareIngestPlugin,
+  rawQuery,
+  readIngestBody,
+  rejectUnread,
+  requestMetaOf,
+  type IngestResult,
+} from './route-kit.js';
 import type { IngestDeps, ProjectKeyInfo } from './types.js';
 
 /** Relay's `DEFAULT_CHECK_IN_CLIENT`: the client of check-ins whose request named none. */
@@ -42,8 +51,6 @@ interface CronParams {
   sentryKey?: string;
 }
 
-type Result<T> = { ok: true; value: T } | { ok: false; error: IngestError };
-
 /**
  * Registers the cron endpoint on `app` (as its own plugin: `app.register(cronRoutes, deps)`;
  * its body handling and hooks stay inside it). Per request:
@@ -59,24 +66,15 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: IngestError };
  *    `event_id`, request meta with client `relay-http` unless the auth named a
  *    `sentry_client`, checked against `maxCheckInSize` (413) and handed to `deps.enqueue`
  *    (503 when the queue refuses);
- * 4. `202 Accepted`, empty body, with {@link INGEST_RESPONSE_HEADERS}.
+ * 4. `202 Accepted`, empty body, with `INGEST_RESPONSE_HEADERS` (see {@link prepareIngestPlugin}).
  *
  * Errors are JSON `{"detail","causes"?}` (`IngestError`). Relay answers type errors in the
  * JSON body with axum's 422; this endpoint answers every undecodable body or query with 400.
  */
 export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   const limits = resolveSizeLimits(deps.limits);
-  const now = deps.now ?? ((): number => Date.now() / 1000);
-
-  // The handler reads (and caps) the body itself, whatever its content type.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(INGEST_RESPONSE_HEADERS)) {
-      if (!reply.hasHeader(name)) reply.header(name, value);
-    }
-    return payload;
-  });
+  const now = ingestClock(deps);
+  prepareIngestPlugin(app);
 
   for (const url of ROUTES) {
     app.route({
@@ -92,11 +90,11 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
     const receivedAt = now();
     const params = request.params as CronParams;
     const authorized = await authorize(request, params);
-    if (!authorized.ok) return fail(request, reply, authorized.error);
+    if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
     const { key, client } = authorized.value;
 
     const checkIn = await readCheckIn(request, params.monitorSlug ?? '', limits);
-    if (!checkIn.ok) return fail(request, reply, checkIn.error);
+    if (!checkIn.ok) return rejectUnread(request, reply, checkIn.error);
 
     const payload = Buffer.from(JSON.stringify(checkIn.value));
     const envelope: Envelope = {
@@ -106,24 +104,11 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
     const overflow = checkEnvelopeSizeLimits(envelope, limits);
     if (overflow !== undefined) return sendError(reply, { kind: 'overflow', itemType: overflow });
 
-    const meta = buildRequestMeta({
-      headers: request.headers,
-      peerAddress: request.raw.socket?.remoteAddress,
-      sentryClient: client,
-      receivedAt,
-    });
+    const meta = requestMetaOf(request, client, receivedAt);
     // Relay names the client only after `sentry_client`, never the User-Agent.
     meta.client = client ?? DEFAULT_CHECK_IN_CLIENT;
-    const queued = deps.enqueue({
-      envelope,
-      projectId: key.projectId,
-      organizationId: key.organizationId,
-      keyId: key.keyId,
-      publicKey: key.publicKey,
-      meta,
-      sizeBytes: payload.length,
-    });
-    if (!queued) return sendError(reply, { kind: 'queue_failed' });
+    if (!enqueueEnvelope(deps, key, envelope, meta, payload.length))
+      return sendError(reply, { kind: 'queue_failed' });
     return reply.code(202).send();
   }
 
@@ -131,19 +116,11 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
   async function authorize(
     request: FastifyRequest,
     params: CronParams,
-  ): Promise<Result<{ key: ProjectKeyInfo; client?: string }>> {
-    const projectText = params.projectId ?? '';
-    const projectId = /^\d+$/.test(projectText) ? Number(projectText) : NaN;
-    if (!Number.isSafeInteger(projectId) || projectId <= 0) {
-      return { ok: false, error: { kind: 'bad_project', value: projectText } };
-    }
-    const resolved = resolveRequestAuth({
-      xSentryAuth: headerValue(request.headers, 'x-sentry-auth'),
-      authorization: headerValue(request.headers, 'authorization'),
-      rawQuery: rawQuery(request.url),
-    });
-    if (!resolved.ok) return resolved;
-    let auth: AuthPayload | undefined = resolved.auth?.auth;
+  ): Promise<IngestResult<{ key: ProjectKeyInfo; client?: string }>> {
+    const authenticated = authenticateRequest(request, params.projectId ?? '');
+    if (!authenticated.ok) return authenticated;
+    const { projectId } = authenticated.value;
+    let auth: AuthPayload | undefined = authenticated.value.auth?.auth;
     if (params.sentryKey !== undefined) {
       // The path key is Relay's last source; any other one besides it is `MultipleAuth`.
       if (auth !== undefined) return { ok: false, error: { kind: 'multiple_auth' } };
@@ -153,16 +130,9 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
     }
     if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
 
-    let key: ProjectKeyInfo | undefined;
-    try {
-      key = await deps.lookupKey(auth.publicKey);
-    } catch (error) {
-      request.log.error({ err: error }, 'project key lookup failed');
-      return { ok: false, error: { kind: 'project_lookup_failed' } };
-    }
-    if (!key || !key.isActive || key.projectId !== projectId) {
-      return { ok: false, error: { kind: 'event_rejected', reason: 'ProjectId' } };
-    }
+    const checked = await authorizeProjectKey(deps, request, auth.publicKey, projectId);
+    if (!checked.ok) return checked;
+    const key = checked.value;
     return { ok: true, value: auth.client === undefined ? { key } : { key, client: auth.client } };
   }
 
@@ -171,33 +141,17 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
     request: FastifyRequest,
     slug: string,
     sizeLimits: SizeLimits,
-  ): Promise<Result<CheckInPayload>> {
+  ): Promise<IngestResult<CheckInPayload>> {
     const contentType = headerValue(request.headers, 'content-type') ?? '';
     if (request.method !== 'POST' || !contentType.toLowerCase().startsWith('application/json')) {
-      drain(request);
+      drainBody(request);
       return checkInFromQuery(rawQuery(request.url), slug);
     }
-    const encoding = parseContentEncoding(headerValue(request.headers, 'content-encoding'));
-    if (!encoding.ok)
-      return { ok: false, error: { kind: 'unsupported_encoding', encoding: encoding.encoding } };
-    if (deps.hasCapacity && !deps.hasCapacity()) return { ok: false, error: { kind: 'queue_failed' } };
-    const declared = Number(headerValue(request.headers, 'content-length'));
-    if (Number.isFinite(declared) && declared > sizeLimits.maxEventSize) {
-      return { ok: false, error: { kind: 'payload_too_large' } };
-    }
-    const source = request.body instanceof Readable ? request.body : request.raw;
-    const read = source.readableEnded
-      ? { ok: true as const, body: Buffer.alloc(0) }
-      : await readBody(source, { codings: encoding.codings, limit: sizeLimits.maxEventSize });
-    if (!read.ok) {
-      if (read.error.kind === 'overflow') return { ok: false, error: { kind: 'payload_too_large' } };
-      const cause =
-        read.error.kind === 'corrupt' ? `failed to decode ${read.error.coding} payload` : read.error.message;
-      return { ok: false, error: { kind: 'body_read_failed', causes: [cause] } };
-    }
+    const read = await readIngestBody(request, deps, sizeLimits.maxEventSize);
+    if (!read.ok) return read;
     let value: unknown;
     try {
-      value = JSON.parse(read.body.toString('utf8'));
+      value = JSON.parse(read.value.toString('utf8'));
     } catch (error) {
       return {
         ok: false,
@@ -214,9 +168,9 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
  * Relay's `MonitorQuery` read from the query string: `status` is required (an unknown value
  * becomes `unknown`), `check_in_id` must be a UUID, `duration` a number of seconds.
  */
-export function checkInFromQuery(query: string, slug: string): Result<CheckInPayload> {
+export function checkInFromQuery(query: string, slug: string): IngestResult<CheckInPayload> {
   const params = new URLSearchParams(query);
-  const invalid = (cause: string): Result<CheckInPayload> => ({
+  const invalid = (cause: string): IngestResult<CheckInPayload> => ({
     ok: false,
     error: { kind: 'invalid_body', cause: `failed to deserialize query string: ${cause}` },
   });
@@ -241,23 +195,4 @@ export function checkInFromQuery(query: string, slug: string): Result<CheckInPay
   }
   const decoded = decodeCheckIn(fields);
   return decoded.ok ? { ok: true, value: decoded.checkIn } : invalid(decoded.error);
-}
-
-/** Answers with `error`, letting any unread body drain so the connection can be reused. */
-function fail(request: FastifyRequest, reply: FastifyReply, error: IngestError): FastifyReply {
-  drain(request);
-  return sendError(reply, error);
-}
-
-function drain(request: FastifyRequest): void {
-  const source = request.body instanceof Readable ? request.body : request.raw;
-  if (!source.readableEnded) {
-    source.on('error', () => undefined);
-    source.resume();
-  }
-}
-
-function rawQuery(url: string): string {
-  const mark = url.indexOf('?');
-  return mark === -1 ? '' : url.slice(mark + 1);
 }

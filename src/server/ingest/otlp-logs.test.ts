@@ -1,43 +1,22 @@
 import zlib from 'node:zlib';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otlpLogsRoutes } from './otlp-logs.js';
-import { ingestRoutes } from './routes.js';
-import type { AcceptedEnvelope, IngestDeps, ProjectKeyInfo } from './types.js';
+import {
+  closeHarnesses,
+  ingestHarness,
+  TEST_KEY as KEY,
+  TEST_PROJECT as PROJECT,
+  type HarnessOptions,
+} from './test-harness.js';
 
 // Harness: the OTLP plugin next to the envelope/store plugin (whose `/api/:id/*` catch-all must
-// not shadow it), a fake key table and an array-backed queue.
+// not shadow it), a fake key table and an array-backed queue (test-harness.ts).
 
-const KEY = 'e12d836b15bb49d7bbf99e64295d995b';
-const PROJECT = 42;
-const KEYS: Record<string, ProjectKeyInfo> = {
-  [KEY]: { keyId: 7, publicKey: KEY, projectId: PROJECT, organizationId: 3, isActive: true },
-};
 const AUTH = { 'x-sentry-auth': `Sentry sentry_key=${KEY}, sentry_version=7` };
 
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
+afterEach(closeHarnesses);
 
-async function harness(options: { queueFull?: boolean; limits?: IngestDeps['limits'] } = {}) {
-  const accepted: AcceptedEnvelope[] = [];
-  const app = Fastify({ routerOptions: { ignoreDuplicateSlashes: true } });
-  const deps: IngestDeps = {
-    lookupKey: async (key) => KEYS[key],
-    enqueue: (envelope) => {
-      if (options.queueFull) return false;
-      accepted.push(envelope);
-      return true;
-    },
-    now: () => 1_700_000_000.25,
-  };
-  if (options.limits) deps.limits = options.limits;
-  await app.register(ingestRoutes, deps);
-  await app.register(otlpLogsRoutes, deps);
-  apps.push(app);
-  return { app, accepted };
-}
+const harness = (options: HarnessOptions = {}) => ingestHarness(otlpLogsRoutes, options);
 
 const record = (body: string, severityNumber = 9) => ({
   timeUnixNano: '1700000000000000000',

@@ -11,7 +11,6 @@
  * Content types: `application/json` (OTLP/JSON). `application/x-protobuf` is recognised but
  * answered 415: no protobuf decoder is installed in this build. Anything else is 415 as in Relay.
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Envelope } from '../../protocol/envelope.js';
 import {
@@ -19,20 +18,28 @@ import {
   logContainerPayload,
   otlpLogsToEntries,
 } from '../../processing/items/logs/index.js';
-import { parseContentEncoding, readBody } from './body.js';
-import type { IngestError } from './errors.js';
-import { INGEST_RESPONSE_HEADERS, sendError } from './http.js';
+import { sendError } from './http.js';
 import { checkEnvelopeSizeLimits, resolveSizeLimits } from './limits.js';
-import { resolveRequestAuth, type RequestAuth } from './request-auth.js';
-import { buildRequestMeta, headerValue } from './request-meta.js';
+import type { RequestAuth } from './request-auth.js';
+import { headerValue } from './request-meta.js';
+import {
+  authenticateRequest,
+  authorizeProjectKey,
+  drainBody,
+  enqueueEnvelope,
+  ingestClock,
+  prepareIngestPlugin,
+  readIngestBody,
+  rejectUnread,
+  requestMetaOf,
+  type IngestResult,
+} from './route-kit.js';
 import type { IngestDeps, ProjectKeyInfo } from './types.js';
 
 const ROUTES = ['/api/:projectId/integration/otlp/v1/logs', '/api/:projectId/integration/otlp/v1/logs/'];
 
 const JSON_TYPE = 'application/json';
 const PROTOBUF_TYPE = 'application/x-protobuf';
-
-type Result<T> = { ok: true; value: T } | { ok: false; error: IngestError };
 
 /**
  * Registers the OTLP logs endpoint on `app` (as its own plugin:
@@ -46,21 +53,12 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: IngestError };
  *    OTLP/JSON → 400;
  * 4. the records as one `log` container item (`item_count` = records) checked against the
  *    container limits (413) and queued (503 when the queue refuses); no records → nothing queued;
- * 5. `202` with body `{}` and {@link INGEST_RESPONSE_HEADERS}.
+ * 5. `202` with body `{}` and `INGEST_RESPONSE_HEADERS` (see {@link prepareIngestPlugin}).
  */
 export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   const limits = resolveSizeLimits(deps.limits);
-  const now = deps.now ?? ((): number => Date.now() / 1000);
-
-  // The handler reads (and caps) the body itself, whatever its content type.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(INGEST_RESPONSE_HEADERS)) {
-      if (!reply.hasHeader(name)) reply.header(name, value);
-    }
-    return payload;
-  });
+  const now = ingestClock(deps);
+  prepareIngestPlugin(app);
 
   for (const url of ROUTES) app.post(url, (request, reply) => handle(request, reply));
 
@@ -71,7 +69,7 @@ export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Pr
       .trim()
       .toLowerCase();
     if (mediaType !== JSON_TYPE) {
-      drain(request);
+      drainBody(request);
       const detail =
         mediaType === PROTOBUF_TYPE
           ? 'OTLP protobuf is not supported by this server; send OTLP/JSON (Content-Type: application/json)'
@@ -80,11 +78,11 @@ export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Pr
     }
 
     const authorized = await authorize(request);
-    if (!authorized.ok) return fail(request, reply, authorized.error);
+    if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
     const { key, auth } = authorized.value;
 
     const body = await readRequestBody(request, limits.maxEnvelopeSize);
-    if (!body.ok) return fail(request, reply, body.error);
+    if (!body.ok) return rejectUnread(request, reply, body.error);
     const converted = otlpLogsToEntries(body.value);
     if (!converted.ok) {
       return sendError(reply, { kind: 'invalid_json', cause: converted.error.detail });
@@ -103,22 +101,9 @@ export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Pr
       };
       const overflow = checkEnvelopeSizeLimits(envelope, limits);
       if (overflow !== undefined) return sendError(reply, { kind: 'overflow', itemType: overflow });
-      const meta = buildRequestMeta({
-        headers: request.headers,
-        peerAddress: request.raw.socket?.remoteAddress,
-        sentryClient: auth.auth.client,
-        receivedAt,
-      });
-      const queued = deps.enqueue({
-        envelope,
-        projectId: key.projectId,
-        organizationId: key.organizationId,
-        keyId: key.keyId,
-        publicKey: key.publicKey,
-        meta,
-        sizeBytes: payload.length,
-      });
-      if (!queued) return sendError(reply, { kind: 'queue_failed' });
+      const meta = requestMetaOf(request, auth.auth.client, receivedAt);
+      if (!enqueueEnvelope(deps, key, envelope, meta, payload.length))
+        return sendError(reply, { kind: 'queue_failed' });
     }
     return reply.code(202).type('application/json').send('{}');
   }
@@ -126,70 +111,21 @@ export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Pr
   /** Project id, the request's one auth source, and the key's project. */
   async function authorize(
     request: FastifyRequest,
-  ): Promise<Result<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
+  ): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
     const projectText = (request.params as { projectId?: string }).projectId ?? '';
-    const projectId = /^\d+$/.test(projectText) ? Number(projectText) : NaN;
-    if (!Number.isSafeInteger(projectId) || projectId <= 0) {
-      return { ok: false, error: { kind: 'bad_project', value: projectText } };
-    }
-    const resolved = resolveRequestAuth({
-      xSentryAuth: headerValue(request.headers, 'x-sentry-auth'),
-      authorization: headerValue(request.headers, 'authorization'),
-      rawQuery: rawQuery(request.url),
-    });
-    if (!resolved.ok) return resolved;
-    if (resolved.auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
-    let key: ProjectKeyInfo | undefined;
-    try {
-      key = await deps.lookupKey(resolved.auth.auth.publicKey);
-    } catch (error) {
-      request.log.error({ err: error }, 'project key lookup failed');
-      return { ok: false, error: { kind: 'project_lookup_failed' } };
-    }
-    if (!key || !key.isActive || key.projectId !== projectId) {
-      return { ok: false, error: { kind: 'event_rejected', reason: 'ProjectId' } };
-    }
-    return { ok: true, value: { key, auth: resolved.auth } };
+    const authenticated = authenticateRequest(request, projectText);
+    if (!authenticated.ok) return authenticated;
+    const { projectId, auth } = authenticated.value;
+    if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
+    const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
+    if (!key.ok) return key;
+    return { ok: true, value: { key: key.value, auth } };
   }
 
-  /** The decoded body under `limit` bytes; 413 over it, 400 when it cannot be decoded. */
-  async function readRequestBody(request: FastifyRequest, limit: number): Promise<Result<Buffer>> {
-    const encoding = parseContentEncoding(headerValue(request.headers, 'content-encoding'));
-    if (!encoding.ok)
-      return { ok: false, error: { kind: 'unsupported_encoding', encoding: encoding.encoding } };
-    if (deps.hasCapacity && !deps.hasCapacity()) return { ok: false, error: { kind: 'queue_failed' } };
-    const declared = Number(headerValue(request.headers, 'content-length'));
-    if (Number.isFinite(declared) && declared > limit)
-      return { ok: false, error: { kind: 'payload_too_large' } };
-    const source = request.body instanceof Readable ? request.body : request.raw;
-    if (source.readableEnded) return { ok: false, error: { kind: 'empty_body' } };
-    const read = await readBody(source, { codings: encoding.codings, limit });
-    if (!read.ok) {
-      if (read.error.kind === 'overflow') return { ok: false, error: { kind: 'payload_too_large' } };
-      const cause =
-        read.error.kind === 'corrupt' ? `failed to decode ${read.error.coding} payload` : read.error.message;
-      return { ok: false, error: { kind: 'body_read_failed', causes: [cause] } };
-    }
-    if (read.body.length === 0) return { ok: false, error: { kind: 'empty_body' } };
-    return { ok: true, value: read.body };
+  /** The decoded body under `limit` bytes; 413 over it, 400 when it cannot be decoded or is empty. */
+  async function readRequestBody(request: FastifyRequest, limit: number): Promise<IngestResult<Buffer>> {
+    const read = await readIngestBody(request, deps, limit);
+    if (read.ok && read.value.length === 0) return { ok: false, error: { kind: 'empty_body' } };
+    return read;
   }
-}
-
-/** Answers with `error`, letting any unread body drain so the connection can be reused. */
-function fail(request: FastifyRequest, reply: FastifyReply, error: IngestError): FastifyReply {
-  drain(request);
-  return sendError(reply, error);
-}
-
-function drain(request: FastifyRequest): void {
-  const source = request.body instanceof Readable ? request.body : request.raw;
-  if (!source.readableEnded) {
-    source.on('error', () => undefined);
-    source.resume();
-  }
-}
-
-function rawQuery(url: string): string {
-  const mark = url.indexOf('?');
-  return mark === -1 ? '' : url.slice(mark + 1);
 }

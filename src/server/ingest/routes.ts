@@ -4,19 +4,31 @@
  * Cheap and synchronous by design (DESIGN.md, "The path of an event", step 1): authenticate,
  * read and decode the body under the route's byte cap, parse, check sizes, enqueue, answer.
  */
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Envelope, EnvelopeError } from '../../protocol/envelope.js';
 import { parseEnvelope, parseEnvelopeHeaders } from '../../protocol/envelope.js';
 import { parseDsn } from '../../protocol/dsn.js';
 import { parsePublicKey, PROTOCOL_VERSION } from '../../protocol/auth.js';
-import { parseContentEncoding, readBody, type BodyError } from './body.js';
+import { readBody, type BodyError } from './body.js';
 import type { IngestError } from './errors.js';
 import { assignEnvelopeEventId } from './event-id.js';
-import { INGEST_RESPONSE_HEADERS, PREFLIGHT_HEADERS, sendError } from './http.js';
+import { PREFLIGHT_HEADERS, sendError } from './http.js';
 import { checkEnvelopeSizeLimits, resolveSizeLimits, type SizeLimits } from './limits.js';
-import { resolveRequestAuth, type RequestAuth } from './request-auth.js';
-import { buildRequestMeta, headerValue } from './request-meta.js';
+import type { RequestAuth } from './request-auth.js';
+import { headerValue } from './request-meta.js';
+import {
+  authenticateRequest,
+  authorizeProjectKey,
+  bodySource,
+  checkBodyPreconditions,
+  drainBody,
+  enqueueEnvelope,
+  ingestClock,
+  prepareIngestPlugin,
+  rawQuery,
+  rejectUnread,
+  requestMetaOf,
+} from './route-kit.js';
 import {
   decodeStoreBody,
   eventEnvelopeFromJson,
@@ -61,15 +73,13 @@ interface Context {
  *
  * Success is 200 `{"id":"<32 hex>"}` (no `id` for envelopes without an event) after
  * `deps.enqueue` accepted the envelope. Errors are JSON `{"detail","causes"?}` per
- * {@link IngestError}; every response carries {@link INGEST_RESPONSE_HEADERS}.
+ * {@link IngestError}; every response carries `INGEST_RESPONSE_HEADERS` (see {@link prepareIngestPlugin}).
  */
 export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   const limits = resolveSizeLimits(deps.limits);
-  const now = deps.now ?? ((): number => Date.now() / 1000);
-
+  const now = ingestClock(deps);
   // Bodies are read by the handlers themselves (decoding + byte caps), whatever the content type.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  prepareIngestPlugin(app);
 
   app.addHook('onRequest', async (request) => {
     // An unparsable Content-Type would be refused by Fastify with 415; Relay ignores it.
@@ -77,12 +87,6 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     if (contentType !== undefined && !VALID_CONTENT_TYPE.test(contentType)) {
       delete request.raw.headers['content-type'];
     }
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(INGEST_RESPONSE_HEADERS)) {
-      if (!reply.hasHeader(name)) reply.header(name, value);
-    }
-    return payload;
   });
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'ingest request failed');
@@ -131,47 +135,17 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return reply.callNotFound();
   });
 
-  /** Shared first steps: project id, auth from headers/query, key check. */
-  async function authenticate(
-    projectText: string,
-    request: FastifyRequest,
-  ): Promise<
-    { ok: true; projectId: number; auth: RequestAuth | undefined } | { ok: false; error: IngestError }
-  > {
-    const projectId = parseProjectId(projectText);
-    if (projectId === undefined) return { ok: false, error: { kind: 'bad_project', value: projectText } };
-    const resolved = resolveRequestAuth({
-      xSentryAuth: headerValue(request.headers, 'x-sentry-auth'),
-      authorization: headerValue(request.headers, 'authorization'),
-      rawQuery: rawQuery(request.url),
-    });
-    if (!resolved.ok) return resolved;
-    return { ok: true, projectId, auth: resolved.auth };
-  }
-
+  /** The key check, then the request meta: everything later steps need ({@link Context}). */
   async function authorizeKey(
     auth: RequestAuth,
     projectId: number,
     request: FastifyRequest,
     receivedAt: number,
   ): Promise<{ ok: true; context: Context } | { ok: false; error: IngestError }> {
-    let key: ProjectKeyInfo | undefined;
-    try {
-      key = await deps.lookupKey(auth.auth.publicKey);
-    } catch (error) {
-      request.log.error({ err: error }, 'project key lookup failed');
-      return { ok: false, error: { kind: 'project_lookup_failed' } };
-    }
-    if (!key || !key.isActive || key.projectId !== projectId) {
-      return { ok: false, error: { kind: 'event_rejected', reason: 'ProjectId' } };
-    }
-    const meta = buildRequestMeta({
-      headers: request.headers,
-      peerAddress: request.raw.socket?.remoteAddress,
-      sentryClient: auth.auth.client,
-      receivedAt,
-    });
-    return { ok: true, context: { projectId, key, meta, limits } };
+    const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
+    if (!key.ok) return key;
+    const meta = requestMetaOf(request, auth.auth.client, receivedAt);
+    return { ok: true, context: { projectId, key: key.value, meta, limits } };
   }
 
   /** Reads the body under `limit`; errors map to 413 / 400 as Relay's body extraction does. */
@@ -179,36 +153,27 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     request: FastifyRequest,
     limit: number,
   ): Promise<{ ok: true; body: Buffer } | { ok: false; error: IngestError }> {
-    const encoding = parseContentEncoding(headerValue(request.headers, 'content-encoding'));
-    if (!encoding.ok) {
-      drain(request);
-      return { ok: false, error: { kind: 'unsupported_encoding', encoding: encoding.encoding } };
+    const codings = checkBodyPreconditions(request, deps, limit);
+    if (!codings.ok) {
+      drainBody(request);
+      return codings;
     }
-    if (deps.hasCapacity && !deps.hasCapacity()) {
-      drain(request);
-      return { ok: false, error: { kind: 'queue_failed' } };
-    }
-    const declared = Number(headerValue(request.headers, 'content-length'));
-    if (Number.isFinite(declared) && declared > limit) {
-      drain(request);
-      return { ok: false, error: { kind: 'payload_too_large' } };
-    }
-    const source = request.body instanceof Readable ? request.body : request.raw;
+    const source = bodySource(request);
     if (source.readableEnded) return { ok: true, body: Buffer.alloc(0) };
-    const result = await readBody(source, { codings: encoding.codings, limit });
+    const result = await readBody(source, { codings: codings.value, limit });
     return result.ok ? result : { ok: false, error: bodyError(result.error) };
   }
 
   async function handleEnvelopePost(projectText: string, request: FastifyRequest, reply: FastifyReply) {
     const receivedAt = now();
-    const authenticated = await authenticate(projectText, request);
-    if (!authenticated.ok) return fail(request, reply, authenticated.error);
-    const { projectId } = authenticated;
+    const authenticated = authenticateRequest(request, projectText);
+    if (!authenticated.ok) return rejectUnread(request, reply, authenticated.error);
+    const { projectId, auth } = authenticated.value;
 
     let context: Context | undefined;
-    if (authenticated.auth) {
-      const authorized = await authorizeKey(authenticated.auth, projectId, request, receivedAt);
-      if (!authorized.ok) return fail(request, reply, authorized.error);
+    if (auth) {
+      const authorized = await authorizeKey(auth, projectId, request, receivedAt);
+      if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
       context = authorized.context;
     }
 
@@ -233,7 +198,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   async function handleStorePost(projectText: string, request: FastifyRequest, reply: FastifyReply) {
     const receivedAt = now();
     const context = await storeContext(projectText, request, receivedAt);
-    if (!context.ok) return fail(request, reply, context.error);
+    if (!context.ok) return rejectUnread(request, reply, context.error);
 
     const read = await body(request, limits.maxEventSize);
     if (!read.ok) return sendError(reply, read.error);
@@ -268,10 +233,11 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     request: FastifyRequest,
     receivedAt: number,
   ): Promise<{ ok: true; context: Context } | { ok: false; error: IngestError }> {
-    const authenticated = await authenticate(projectText, request);
+    const authenticated = authenticateRequest(request, projectText);
     if (!authenticated.ok) return authenticated;
-    if (!authenticated.auth) return { ok: false, error: { kind: 'missing_auth' } };
-    return authorizeKey(authenticated.auth, authenticated.projectId, request, receivedAt);
+    const { projectId, auth } = authenticated.value;
+    if (!auth) return { ok: false, error: { kind: 'missing_auth' } };
+    return authorizeKey(auth, projectId, request, receivedAt);
   }
 
   function acceptStoreEvent(reply: FastifyReply, raw: Buffer, context: Context, answer: 'json' | 'pixel') {
@@ -306,16 +272,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       });
     }
 
-    const queued = deps.enqueue({
-      envelope,
-      projectId: context.projectId,
-      organizationId: context.key.organizationId,
-      keyId: context.key.keyId,
-      publicKey: context.key.publicKey,
-      meta: context.meta,
-      sizeBytes,
-    });
-    if (!queued) return sendError(reply, { kind: 'queue_failed' });
+    // `context.key.projectId` is `context.projectId`: authorizeKey checked it.
+    if (!enqueueEnvelope(deps, context.key, envelope, context.meta, sizeBytes))
+      return sendError(reply, { kind: 'queue_failed' });
 
     if (answer === 'pixel') return reply.code(200).type('image/gif').send(PIXEL_GIF);
     const response = eventId.eventId === undefined ? {} : { id: eventId.eventId };
@@ -330,33 +289,6 @@ function preflight(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     return sendError(reply, { kind: 'cors_method_not_allowed', method: requested });
   }
   return reply.code(200).headers(PREFLIGHT_HEADERS).send();
-}
-
-/** Rejections decided before the body was read: answer, and let the unread body drain. */
-function fail(request: FastifyRequest, reply: FastifyReply, error: IngestError): FastifyReply {
-  drain(request);
-  return sendError(reply, error);
-}
-
-/** Discards an unread request body so the connection can be reused. */
-function drain(request: FastifyRequest): void {
-  const source = request.body instanceof Readable ? request.body : request.raw;
-  if (!source.readableEnded) {
-    source.on('error', () => undefined);
-    source.resume();
-  }
-}
-
-/** A positive safe integer written in ASCII digits, else undefined. */
-function parseProjectId(text: string): number | undefined {
-  if (!/^\d+$/.test(text)) return undefined;
-  const id = Number(text);
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
-}
-
-function rawQuery(url: string): string {
-  const mark = url.indexOf('?');
-  return mark === -1 ? '' : url.slice(mark + 1);
 }
 
 function bodyError(error: BodyError): IngestError {

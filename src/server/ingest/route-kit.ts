@@ -1,0 +1,209 @@
+/**
+ * The steps every ingest endpoint plugin shares (envelope/store in routes.ts, cron.ts,
+ * otlp-logs.ts): raw-body plugin setup with the ingest response headers, the project id path
+ * segment, auth from headers and query, the key check, body reading under a byte cap, request
+ * meta and the hand-off to the queue. They follow Relay's shared extractors and
+ * `relay-server/src/endpoints/common.rs` (reference/relay-protocol.md §1–§2, §5); each endpoint
+ * keeps only what differs (its auth fallbacks, its payload, its answer).
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Envelope } from '../../protocol/envelope.js';
+import { parseContentEncoding, readBody, type ContentCoding } from './body.js';
+import type { IngestError } from './errors.js';
+import { INGEST_RESPONSE_HEADERS, sendError } from './http.js';
+import { resolveRequestAuth, type RequestAuth } from './request-auth.js';
+import { buildRequestMeta, headerValue } from './request-meta.js';
+import type { IngestDeps, ProjectKeyInfo, RequestMeta } from './types.js';
+
+/** Outcome of an ingest step: its value, or the {@link IngestError} to answer with. */
+export type IngestResult<T> = { ok: true; value: T } | { ok: false; error: IngestError };
+
+/**
+ * Prepares an encapsulated ingest plugin: drops Fastify's body parsers for a catch-all that
+ * hands the raw request stream to the handler (which decodes and caps it itself, whatever the
+ * content type), and adds {@link INGEST_RESPONSE_HEADERS} to every response that did not set
+ * them. Call once at the top of the plugin; it affects only that plugin's routes.
+ */
+export function prepareIngestPlugin(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(INGEST_RESPONSE_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    return payload;
+  });
+}
+
+/** The clock of `deps`: `deps.now`, default `Date.now() / 1000` (Unix seconds, fractional). */
+export function ingestClock(deps: Pick<IngestDeps, 'now'>): () => number {
+  return deps.now ?? ((): number => Date.now() / 1000);
+}
+
+/**
+ * The `{project_id}` path segment as a positive safe integer written in ASCII digits;
+ * `undefined` for anything else (`''`, `-1`, `0`, `1e3`, overflow), which callers answer with
+ * 400 `bad_project`.
+ */
+export function parseProjectId(text: string): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** The raw (undecoded) query string of a request URL, without `?`; `''` when there is none. */
+export function rawQuery(url: string): string {
+  const mark = url.indexOf('?');
+  return mark === -1 ? '' : url.slice(mark + 1);
+}
+
+/**
+ * First steps of every ingest request: the project id (`projectText`, 400 `bad_project`), then
+ * the one auth source among `X-Sentry-Auth`, `Authorization` and the query
+ * ({@link resolveRequestAuth}: 401/400 on bad or multiple sources). `auth` is `undefined` when
+ * no source was present; the caller decides between 401 `missing_auth` and its own fallback
+ * (envelope `dsn`, cron path key).
+ */
+export function authenticateRequest(
+  request: FastifyRequest,
+  projectText: string,
+): IngestResult<{ projectId: number; auth: RequestAuth | undefined }> {
+  const projectId = parseProjectId(projectText);
+  if (projectId === undefined) return { ok: false, error: { kind: 'bad_project', value: projectText } };
+  const resolved = resolveRequestAuth({
+    xSentryAuth: headerValue(request.headers, 'x-sentry-auth'),
+    authorization: headerValue(request.headers, 'authorization'),
+    rawQuery: rawQuery(request.url),
+  });
+  if (!resolved.ok) return resolved;
+  return { ok: true, value: { projectId, auth: resolved.auth } };
+}
+
+/**
+ * Looks `publicKey` up with `deps.lookupKey` and checks it may send to `projectId`. A lookup
+ * that throws is logged on the request and answers 503 `project_lookup_failed`; an unknown,
+ * disabled or other project's key is 403 `event_rejected` (Relay's
+ * `EventRejected(DiscardReason::ProjectId)`).
+ */
+export async function authorizeProjectKey(
+  deps: Pick<IngestDeps, 'lookupKey'>,
+  request: FastifyRequest,
+  publicKey: string,
+  projectId: number,
+): Promise<IngestResult<ProjectKeyInfo>> {
+  let key: ProjectKeyInfo | undefined;
+  try {
+    key = await deps.lookupKey(publicKey);
+  } catch (error) {
+    request.log.error({ err: error }, 'project key lookup failed');
+    return { ok: false, error: { kind: 'project_lookup_failed' } };
+  }
+  if (!key || !key.isActive || key.projectId !== projectId) {
+    return { ok: false, error: { kind: 'event_rejected', reason: 'ProjectId' } };
+  }
+  return { ok: true, value: key };
+}
+
+/**
+ * Checks made before any body byte is read, in Relay's order: an unknown `Content-Encoding`
+ * (400 `unsupported_encoding`), a full queue (`deps.hasCapacity`, 503 `queue_failed`), a
+ * `Content-Length` over `limit` bytes (413). Returns the codings to undo.
+ */
+export function checkBodyPreconditions(
+  request: FastifyRequest,
+  deps: Pick<IngestDeps, 'hasCapacity'>,
+  limit: number,
+): IngestResult<ContentCoding[]> {
+  const encoding = parseContentEncoding(headerValue(request.headers, 'content-encoding'));
+  if (!encoding.ok)
+    return { ok: false, error: { kind: 'unsupported_encoding', encoding: encoding.encoding } };
+  if (deps.hasCapacity && !deps.hasCapacity()) return { ok: false, error: { kind: 'queue_failed' } };
+  const declared = Number(headerValue(request.headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > limit)
+    return { ok: false, error: { kind: 'payload_too_large' } };
+  return { ok: true, value: encoding.codings };
+}
+
+/** The request body stream: the catch-all parser's payload, else the raw request. */
+export function bodySource(request: FastifyRequest): Readable {
+  return request.body instanceof Readable ? request.body : request.raw;
+}
+
+/**
+ * Reads the request body decoded per `Content-Encoding`, at most `limit` decoded bytes, after
+ * {@link checkBodyPreconditions}. An already consumed body reads as empty (zero bytes); over
+ * `limit` is 413 `payload_too_large`; an undecodable or broken body is 400 `body_read_failed`
+ * with one cause. Used by the cron and OTLP endpoints (routes.ts words read errors differently).
+ */
+export async function readIngestBody(
+  request: FastifyRequest,
+  deps: Pick<IngestDeps, 'hasCapacity'>,
+  limit: number,
+): Promise<IngestResult<Buffer>> {
+  const codings = checkBodyPreconditions(request, deps, limit);
+  if (!codings.ok) return codings;
+  const source = bodySource(request);
+  if (source.readableEnded) return { ok: true, value: Buffer.alloc(0) };
+  const read = await readBody(source, { codings: codings.value, limit });
+  if (read.ok) return { ok: true, value: read.body };
+  if (read.error.kind === 'overflow') return { ok: false, error: { kind: 'payload_too_large' } };
+  const cause =
+    read.error.kind === 'corrupt' ? `failed to decode ${read.error.coding} payload` : read.error.message;
+  return { ok: false, error: { kind: 'body_read_failed', causes: [cause] } };
+}
+
+/** Discards an unread request body so the connection can be reused; no-op once it ended. */
+export function drainBody(request: FastifyRequest): void {
+  const source = bodySource(request);
+  if (!source.readableEnded) {
+    source.on('error', () => undefined);
+    source.resume();
+  }
+}
+
+/** Answers `error` (see `sendError`) for a request rejected before its body was read, draining it. */
+export function rejectUnread(request: FastifyRequest, reply: FastifyReply, error: IngestError): FastifyReply {
+  drainBody(request);
+  return sendError(reply, error);
+}
+
+/**
+ * The request's {@link RequestMeta} (see `buildRequestMeta`): headers, socket peer address,
+ * `sentryClient` from the auth payload (if any) and `receivedAt` in Unix seconds.
+ */
+export function requestMetaOf(
+  request: FastifyRequest,
+  sentryClient: string | undefined,
+  receivedAt: number,
+): RequestMeta {
+  return buildRequestMeta({
+    headers: request.headers,
+    peerAddress: request.raw.socket?.remoteAddress,
+    sentryClient,
+    receivedAt,
+  });
+}
+
+/**
+ * Hands `envelope` to `deps.enqueue` on behalf of the checked `key` (project, organization, key
+ * id and public key come from it); `sizeBytes` is the decompressed payload size for queue
+ * accounting. Returns `false` when the queue refused it: callers answer 503 `queue_failed`.
+ */
+export function enqueueEnvelope(
+  deps: Pick<IngestDeps, 'enqueue'>,
+  key: ProjectKeyInfo,
+  envelope: Envelope,
+  meta: RequestMeta,
+  sizeBytes: number,
+): boolean {
+  return deps.enqueue({
+    envelope,
+    projectId: key.projectId,
+    organizationId: key.organizationId,
+    keyId: key.keyId,
+    publicKey: key.publicKey,
+    meta,
+    sizeBytes,
+  });
+}
