@@ -50,7 +50,8 @@ import { organizationFor, projectFor, projectsFor, type Organization, type Proje
 import { ApiError } from './errors.js';
 import { linkHeader, parseCursor, parseLimit } from './pagination.js';
 import { multiParam, parseTimeRange } from './time-range.js';
-import { serializeIssue, type GroupRecord } from './serializers/issue.js';
+import { serializeIssue } from './serializers/issue.js';
+import { toGroupRecord } from './group-record.js';
 import { serializeFeedback, serializeUserReport, type FeedbackRecord } from './serializers/feedback.js';
 
 /** Collaborators of {@link feedbackRoutes}. */
@@ -332,25 +333,4 @@ export function fieldErrors(body: unknown): Record<string, string[]> | undefined
 /** A pipeline result as the serializers read stored feedback. */
 function processedRecord(feedback: ProcessedFeedback): FeedbackRecord {
   return { ...feedback, timestamp: new Date(Math.round(feedback.timestamp * 1000)), data: feedback.event };
-}
-
-function toGroupRecord(g: Group): GroupRecord {
-  return {
-    id: g.id,
-    projectId: g.project_id,
-    shortId: g.short_id,
-    type: g.type,
-    status: g.status,
-    substatus: g.substatus,
-    title: g.title,
-    culprit: g.culprit,
-    level: g.level,
-    metadata: g.metadata,
-    firstRelease: g.first_release,
-    dateCreated: new Date(g.date_created),
-    resolvedAt: g.resolved_at ? new Date(g.resolved_at) : null,
-    activeAt: g.active_at ? new Date(g.active_at) : null,
-    platform: g.platform,
-    logger: g.logger,
-  };
 }

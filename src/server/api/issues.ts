@@ -27,6 +27,7 @@ import {
 import { searchIssues, type IssueSort } from '../services/issue-search.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
+import { toGroupRecord } from './group-record.js';
 import {
   issueFor,
   organizationFor,
@@ -59,25 +60,6 @@ function requestUrl(publicUrl: string, request: FastifyRequest): URL {
 /** Registers the issue and event routes. */
 export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const { metadata, clickhouse, auth } = deps;
-
-  const toGroupRecord = (g: Group) => ({
-    id: g.id,
-    projectId: g.project_id,
-    shortId: g.short_id,
-    type: g.type,
-    status: g.status,
-    substatus: g.substatus,
-    title: g.title,
-    culprit: g.culprit,
-    level: g.level,
-    metadata: g.metadata,
-    firstRelease: g.first_release,
-    dateCreated: new Date(g.date_created),
-    resolvedAt: g.resolved_at ? new Date(g.resolved_at) : null,
-    activeAt: g.active_at ? new Date(g.active_at) : null,
-    platform: g.platform,
-    logger: g.logger,
-  });
 
   const issueJson = (
     group: Group,

@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
+import { clampInt, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
 
 /** Name of the check-ins table. */
 export const CHECK_INS_TABLE = 'check_ins';
@@ -261,7 +262,7 @@ async function loadOpenCheckIns(
   const open = new Map<string, OpenCheckIn[]>();
   for (const row of rows) {
     const key = environmentKey({
-      projectId: toNumber(row.project_id),
+      projectId: toNumberOrBool(row.project_id),
       monitorSlug: toText(row.monitor_slug),
       environment: toText(row.environment),
     });
@@ -339,15 +340,7 @@ export async function listCheckIns(
     where.push('environment IN {vigil_environments:Array(String)}');
     params.vigil_environments = [...options.environments];
   }
-  const having: string[] = [];
-  if (options.start !== undefined) {
-    having.push("vigil_started >= {vigil_start:DateTime64(3, 'UTC')}");
-    params.vigil_start = toDateTime64(options.start);
-  }
-  if (options.end !== undefined) {
-    having.push("vigil_started < {vigil_end:DateTime64(3, 'UTC')}");
-    params.vigil_end = toDateTime64(options.end);
-  }
+  const having = timeRangeClauses('vigil_started', options, params);
   const rows = await queryRows(
     store,
     `SELECT project_id, monitor_slug, ${FOLDED_COLUMNS}
@@ -434,7 +427,7 @@ export async function latestCheckInsByMonitor(
     params,
   );
   return rows.map((row) => ({
-    projectId: toNumber(row.project_id),
+    projectId: toNumberOrBool(row.project_id),
     monitorSlug: toText(row.monitor_slug),
     environment: toText(row.environment),
     firstCheckIn: parseDateTime(row.vigil_first),
@@ -451,18 +444,18 @@ export async function latestCheckInsByMonitor(
 }
 
 function toStoredCheckIn(row: Record<string, unknown>): StoredCheckIn {
-  const finished = toNumber(row.vigil_finished) === 1;
+  const finished = toNumberOrBool(row.vigil_finished) === 1;
   const dateCreated = parseDateTime(row.vigil_started);
   let durationMs: number | null = null;
   if (finished) {
     durationMs =
       row.vigil_duration === null || row.vigil_duration === undefined
         ? Math.abs(parseDateTime(row.vigil_finished_at).getTime() - dateCreated.getTime())
-        : toNumber(row.vigil_duration);
+        : toNumberOrBool(row.vigil_duration);
   }
   return {
     checkInId: toText(row.vigil_id),
-    projectId: toNumber(row.project_id),
+    projectId: toNumberOrBool(row.project_id),
     monitorSlug: toText(row.monitor_slug),
     environment: toText(row.vigil_environment),
     status: finished ? toStatus(row.vigil_final_status) : 'in_progress',
@@ -474,32 +467,12 @@ function toStoredCheckIn(row: Record<string, unknown>): StoredCheckIn {
   };
 }
 
-async function queryRows(
-  store: Pick<ClickHouseStore, 'client'>,
-  query: string,
-  params: Record<string, unknown>,
-): Promise<Array<Record<string, unknown>>> {
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return result.json<Record<string, unknown>>();
-}
-
 function toStatus(value: unknown): CheckInRowStatus {
   return value === 'ok' || value === 'error' ? value : 'in_progress';
 }
 
-/** UInt64 arrives as a JSON number or, with `output_format_json_quote_64bit_integers`, a string. */
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
+/** {@link toNumber}, also reading a ClickHouse Bool (`true` / `false`) as 1 / 0. */
+function toNumberOrBool(value: unknown): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string' && value !== '') return Number(value);
-  throw new Error(`unexpected ClickHouse numeric value: ${JSON.stringify(value)}`);
-}
-
-function toText(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function clampInt(value: number, min: number, max: number): number {
-  if (!Number.isFinite(value)) return min;
-  return Math.min(max, Math.max(min, Math.trunc(value)));
+  return toNumber(value);
 }

@@ -13,6 +13,7 @@ import type { ErrorEventColumns } from '../../protocol/error-event-columns.js';
 import type { JsonObject } from '../../protocol/json.js';
 import type { ClickHouseStore } from './client.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
+import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
 
 /** Name of the error events table. */
 export const EVENTS_TABLE = 'events';
@@ -237,7 +238,7 @@ export async function getEvent(
   projectId: number,
   eventId: string,
 ): Promise<StoredErrorEvent | null> {
-  const hex = normalizeEventId(eventId);
+  const hex = hexId(eventId);
   if (hex === undefined) return null;
   const rows = await queryRows(
     store,
@@ -400,14 +401,7 @@ function scopeFilter(scope: EventScope): EventFilter {
     clauses.push('group_id IN {vigil_group_ids:Array(UInt64)}');
     params.vigil_group_ids = [...scope.groupIds];
   }
-  if (scope.start !== undefined) {
-    clauses.push("timestamp >= {vigil_start:DateTime64(3, 'UTC')}");
-    params.vigil_start = toDateTime64(scope.start);
-  }
-  if (scope.end !== undefined) {
-    clauses.push("timestamp < {vigil_end:DateTime64(3, 'UTC')}");
-    params.vigil_end = toDateTime64(scope.end);
-  }
+  clauses.push(...timeRangeClauses('timestamp', scope, params));
   if (scope.environment !== undefined && scope.environment.length > 0) {
     clauses.push('environment IN {vigil_environment:Array(String)}');
     params.vigil_environment = [...scope.environment];
@@ -422,15 +416,6 @@ function scopeFilter(scope: EventScope): EventFilter {
     Object.assign(params, scope.where.params);
   }
   return { sql: clauses.join(' AND '), params };
-}
-
-async function queryRows(
-  store: Pick<ClickHouseStore, 'client'>,
-  query: string,
-  params: Record<string, unknown>,
-): Promise<Array<Record<string, unknown>>> {
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return result.json<Record<string, unknown>>();
 }
 
 function toStoredEvent(r: Record<string, unknown>): StoredErrorEvent {
@@ -483,27 +468,6 @@ function parseData(value: unknown): JsonObject {
   }
 }
 
-/** UInt64 arrives as a JSON number or, with `output_format_json_quote_64bit_integers`, a string. */
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value !== '') return Number(value);
-  throw new Error(`unexpected ClickHouse numeric value: ${JSON.stringify(value)}`);
-}
-
-function toText(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
 function toTextArray(value: unknown): string[] {
   return Array.isArray(value) ? value.map(toText) : [];
-}
-
-function normalizeEventId(eventId: string): string | undefined {
-  const hex = eventId.replace(/-/g, '').toLowerCase();
-  return /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
-}
-
-function clampInt(value: number, min: number, max: number): number {
-  if (!Number.isFinite(value)) return min;
-  return Math.min(max, Math.max(min, Math.trunc(value)));
 }

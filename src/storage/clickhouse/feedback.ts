@@ -9,10 +9,12 @@
  * within one insert, and with them the first date). Every user value reaches ClickHouse as a
  * query parameter.
  */
+import type { FeedbackFields } from '../../protocol/feedback-columns.js';
 import { isJsonObject, type JsonObject } from '../../protocol/json.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
+import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
 import { EVENTS_TABLE } from './events.js';
 
 /** Name of the feedback table. */
@@ -97,28 +99,14 @@ export interface FeedbackRow {
 }
 
 /**
- * What a row is built from; the field names match `ProcessedFeedback` of the feedback pipeline
- * (src/processing/items/feedback/) so one can be passed as is. Times are Unix seconds.
+ * What a row is built from: the shared {@link FeedbackFields} plus the item type, times (Unix
+ * seconds), tags and event, named as in `ProcessedFeedback` of the feedback pipeline
+ * (src/processing/items/feedback/) so one can be passed as is.
  */
-export interface FeedbackRowInput {
-  projectId: number;
-  feedbackId: string;
+export interface FeedbackRowInput extends FeedbackFields {
   itemType: string;
   timestamp: number;
   receivedAt: number;
-  message: string;
-  contactEmail: string;
-  name: string;
-  url: string;
-  source: string;
-  associatedEventId: string;
-  replayId: string;
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
-  level: string;
-  user: { id: string; email: string; username: string; ipAddress: string; name: string };
   tags: ReadonlyArray<readonly [string, string]>;
   event: JsonObject;
 }
@@ -160,30 +148,13 @@ export function encodeFeedbackRow(row: FeedbackRow): string {
   return JSON.stringify(row);
 }
 
-/** A feedback as read back (its rows folded, see the module comment). */
-export interface StoredFeedback {
-  projectId: number;
-  /** 32 lowercase hex digits. */
-  feedbackId: string;
+/** A feedback as read back (its rows folded, see the module comment): {@link FeedbackFields} and more. */
+export interface StoredFeedback extends FeedbackFields {
   itemType: string;
   /** When the feedback was first given. */
   timestamp: Date;
   /** When its latest row arrived. */
   received: Date;
-  message: string;
-  contactEmail: string;
-  name: string;
-  url: string;
-  source: string;
-  /** 32 hex or `''`. */
-  associatedEventId: string;
-  replayId: string;
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
-  level: string;
-  user: { id: string; email: string; username: string; ipAddress: string; name: string };
   tags: Array<[string, string]>;
   /** The feedback event; `{}` if the stored text was not a JSON object. */
   data: JsonObject;
@@ -270,15 +241,7 @@ export async function listFeedback(
     where.push('environment IN {vigil_environments:Array(String)}');
     params.vigil_environments = [...options.environments];
   }
-  const having: string[] = [];
-  if (options.start !== undefined) {
-    having.push("vigil_timestamp >= {vigil_start:DateTime64(3, 'UTC')}");
-    params.vigil_start = toDateTime64(options.start);
-  }
-  if (options.end !== undefined) {
-    having.push("vigil_timestamp < {vigil_end:DateTime64(3, 'UTC')}");
-    params.vigil_end = toDateTime64(options.end);
-  }
+  const having = timeRangeClauses('vigil_timestamp', options, params);
   const rows = await queryRows(
     store,
     `SELECT ${FOLDED_COLUMNS}
@@ -403,37 +366,4 @@ function toStoredFeedback(row: Record<string, unknown>): StoredFeedback {
     tags: keys.map((key: unknown, i: number): [string, string] => [toText(key), toText(values[i])]),
     data,
   };
-}
-
-const HEX_ID = /^[0-9a-f]{32}$/;
-
-/** 32 lowercase hex digits of a UUID given with or without dashes, else undefined. */
-function hexId(id: string): string | undefined {
-  const hex = id.replace(/-/g, '').toLowerCase();
-  return HEX_ID.test(hex) ? hex : undefined;
-}
-
-async function queryRows(
-  store: Pick<ClickHouseStore, 'client'>,
-  query: string,
-  params: Record<string, unknown>,
-): Promise<Array<Record<string, unknown>>> {
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return result.json<Record<string, unknown>>();
-}
-
-/** UInt64 arrives as a JSON number or, with `output_format_json_quote_64bit_integers`, a string. */
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value !== '') return Number(value);
-  throw new Error(`unexpected ClickHouse numeric value: ${JSON.stringify(value)}`);
-}
-
-function toText(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function clampInt(value: number, min: number, max: number): number {
-  if (!Number.isFinite(value)) return min;
-  return Math.min(max, Math.max(min, Math.trunc(value)));
 }

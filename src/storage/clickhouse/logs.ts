@@ -14,10 +14,13 @@ import type { LogColumns, LogLevel } from '../../protocol/trace-items.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import {
-  ATTRIBUTE_COLUMNS_DDL,
+  ATTRIBUTE_INDEXES,
   encodeTraceItemRow,
   listTraceItems,
   readTraceItemColumns,
+  TRACE_ID_INDEX,
+  TRACE_ITEM_FILTER_COLUMNS,
+  traceItemTableDdl,
   type ColumnKind,
   type TraceItemListOptions,
   type TraceItemListResult,
@@ -26,37 +29,18 @@ import {
 /** Name of the logs table. */
 export const LOGS_TABLE = 'logs';
 
-const CREATE_LOGS = `CREATE TABLE IF NOT EXISTS ${LOGS_TABLE}
-(
-    project_id UInt64,
-    organization_id UInt64,
-    item_id String,
-    timestamp DateTime64(6, 'UTC'),
-    observed_timestamp DateTime64(6, 'UTC'),
-    trace_id String,
-    span_id String,
-    level LowCardinality(String),
-    severity_number UInt8,
-    body String,
-    release String,
-    environment LowCardinality(String),
-    sdk_name LowCardinality(String),
-    sdk_version LowCardinality(String),
-    ${ATTRIBUTE_COLUMNS_DDL},
-    payload_size_bytes UInt32,
-    meta String CODEC(ZSTD(3)),
-    retention_days UInt16 DEFAULT 90,
-    INDEX ngram_body lower(body) TYPE ngrambf_v1(3, 65536, 3, 0) GRANULARITY 1,
-    INDEX bf_trace_id trace_id TYPE bloom_filter GRANULARITY 1,
-    INDEX bf_release release TYPE bloom_filter GRANULARITY 1,
-    INDEX bf_attribute_keys mapKeys(attributes_string) TYPE bloom_filter GRANULARITY 1,
-    INDEX bf_attribute_values mapValues(attributes_string) TYPE bloom_filter GRANULARITY 1,
-    INDEX set_level level TYPE set(10) GRANULARITY 1
-)
-ENGINE = MergeTree
-PARTITION BY toMonday(timestamp)
-ORDER BY (project_id, timestamp)
-TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
+const CREATE_LOGS = traceItemTableDdl({
+  name: LOGS_TABLE,
+  columns: ['level LowCardinality(String)', 'severity_number UInt8', 'body String'],
+  indexes: [
+    'INDEX ngram_body lower(body) TYPE ngrambf_v1(3, 65536, 3, 0) GRANULARITY 1',
+    TRACE_ID_INDEX,
+    'INDEX bf_release release TYPE bloom_filter GRANULARITY 1',
+    ...ATTRIBUTE_INDEXES,
+    'INDEX set_level level TYPE set(10) GRANULARITY 1',
+  ],
+  orderBy: 'project_id, timestamp',
+});
 
 /**
  * Telemetry migration 4: the `logs` table (see the module comment). Register it after version 3
@@ -81,15 +65,9 @@ export function encodeLogRow(row: StoredLog): string {
 
 /** Filterable columns of `logs` and how they compare (the rest is attributes). */
 export const LOG_FILTER_COLUMNS: Readonly<Record<string, ColumnKind>> = Object.freeze({
-  item_id: 'string',
-  trace_id: 'string',
-  span_id: 'string',
+  ...TRACE_ITEM_FILTER_COLUMNS,
   level: 'string',
   body: 'string',
-  release: 'string',
-  environment: 'string',
-  sdk_name: 'string',
-  sdk_version: 'string',
   severity_number: 'number',
   payload_size_bytes: 'number',
 });

@@ -17,6 +17,68 @@ export const ATTRIBUTE_COLUMNS_DDL = `attributes_string Map(String, String),
     attributes_bool Map(String, Bool),
     attributes_array Map(String, String)`;
 
+/** Index on `trace_id`, shared by both tables. */
+export const TRACE_ID_INDEX = 'INDEX bf_trace_id trace_id TYPE bloom_filter GRANULARITY 1';
+
+/** Indexes on the string attributes' keys and values, shared by both tables. */
+export const ATTRIBUTE_INDEXES = [
+  'INDEX bf_attribute_keys mapKeys(attributes_string) TYPE bloom_filter GRANULARITY 1',
+  'INDEX bf_attribute_values mapValues(attributes_string) TYPE bloom_filter GRANULARITY 1',
+] as const;
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` of a trace item table: the common columns (ids, the two
+ * microsecond times, release, environment, SDK, attribute maps, size, `_meta`, retention) with
+ * the table's own `columns` after `span_id` and its `indexes` (DDL fragments, in order), a
+ * MergeTree partitioned by week of `timestamp`, sorted by `orderBy`, expiring after
+ * `retention_days` (default 90).
+ */
+export function traceItemTableDdl(table: {
+  name: string;
+  columns: readonly string[];
+  indexes: readonly string[];
+  orderBy: string;
+}): string {
+  const lines = [
+    'project_id UInt64',
+    'organization_id UInt64',
+    'item_id String',
+    "timestamp DateTime64(6, 'UTC')",
+    "observed_timestamp DateTime64(6, 'UTC')",
+    'trace_id String',
+    'span_id String',
+    ...table.columns,
+    'release String',
+    'environment LowCardinality(String)',
+    'sdk_name LowCardinality(String)',
+    'sdk_version LowCardinality(String)',
+    ATTRIBUTE_COLUMNS_DDL,
+    'payload_size_bytes UInt32',
+    'meta String CODEC(ZSTD(3))',
+    'retention_days UInt16 DEFAULT 90',
+    ...table.indexes,
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${table.name}
+(
+    ${lines.join(',\n    ')}
+)
+ENGINE = MergeTree
+PARTITION BY toMonday(timestamp)
+ORDER BY (${table.orderBy})
+TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
+}
+
+/** Filterable columns both tables have (the rest is attributes or the table's own). */
+export const TRACE_ITEM_FILTER_COLUMNS: Readonly<Record<string, ColumnKind>> = Object.freeze({
+  item_id: 'string',
+  trace_id: 'string',
+  span_id: 'string',
+  release: 'string',
+  environment: 'string',
+  sdk_name: 'string',
+  sdk_version: 'string',
+});
+
 /** The attribute map columns, in DDL order. */
 export const ATTRIBUTE_MAP_COLUMNS = [
   'attributes_string',

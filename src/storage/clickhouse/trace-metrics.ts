@@ -9,12 +9,15 @@ import type { TraceMetricColumns, TraceMetricType } from '../../protocol/trace-i
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import {
-  ATTRIBUTE_COLUMNS_DDL,
+  ATTRIBUTE_INDEXES,
   compileConditions,
   encodeTraceItemRow,
   listTraceItems,
   ParamBinder,
   readTraceItemColumns,
+  TRACE_ID_INDEX,
+  TRACE_ITEM_FILTER_COLUMNS,
+  traceItemTableDdl,
   windowClauses,
   type ColumnKind,
   type ConditionError,
@@ -26,35 +29,12 @@ import {
 /** Name of the trace metrics table. */
 export const TRACE_METRICS_TABLE = 'trace_metrics';
 
-const CREATE_TRACE_METRICS = `CREATE TABLE IF NOT EXISTS ${TRACE_METRICS_TABLE}
-(
-    project_id UInt64,
-    organization_id UInt64,
-    item_id String,
-    timestamp DateTime64(6, 'UTC'),
-    observed_timestamp DateTime64(6, 'UTC'),
-    trace_id String,
-    span_id String,
-    name String,
-    type LowCardinality(String),
-    unit LowCardinality(String),
-    value Float64,
-    release String,
-    environment LowCardinality(String),
-    sdk_name LowCardinality(String),
-    sdk_version LowCardinality(String),
-    ${ATTRIBUTE_COLUMNS_DDL},
-    payload_size_bytes UInt32,
-    meta String CODEC(ZSTD(3)),
-    retention_days UInt16 DEFAULT 90,
-    INDEX bf_trace_id trace_id TYPE bloom_filter GRANULARITY 1,
-    INDEX bf_attribute_keys mapKeys(attributes_string) TYPE bloom_filter GRANULARITY 1,
-    INDEX bf_attribute_values mapValues(attributes_string) TYPE bloom_filter GRANULARITY 1
-)
-ENGINE = MergeTree
-PARTITION BY toMonday(timestamp)
-ORDER BY (project_id, name, timestamp)
-TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
+const CREATE_TRACE_METRICS = traceItemTableDdl({
+  name: TRACE_METRICS_TABLE,
+  columns: ['name String', 'type LowCardinality(String)', 'unit LowCardinality(String)', 'value Float64'],
+  indexes: [TRACE_ID_INDEX, ...ATTRIBUTE_INDEXES],
+  orderBy: 'project_id, name, timestamp',
+});
 
 /**
  * Telemetry migration 5: the `trace_metrics` table (see the module comment). Register it after
@@ -79,16 +59,10 @@ export function encodeTraceMetricRow(row: StoredTraceMetric): string {
 
 /** Filterable columns of `trace_metrics` (the rest is attributes). */
 export const TRACE_METRIC_FILTER_COLUMNS: Readonly<Record<string, ColumnKind>> = Object.freeze({
-  item_id: 'string',
-  trace_id: 'string',
-  span_id: 'string',
+  ...TRACE_ITEM_FILTER_COLUMNS,
   name: 'string',
   type: 'string',
   unit: 'string',
-  release: 'string',
-  environment: 'string',
-  sdk_name: 'string',
-  sdk_version: 'string',
   value: 'number',
 });
 

@@ -50,3 +50,8 @@ export {
   type TraceItemContext,
   type TraceItemIds,
 } from './trace-item.js';
+export {
+  processContainerEntries,
+  type ContainerEntrySpec,
+  type ProcessedContainer,
+} from './process-container.js';

@@ -5,6 +5,7 @@
  * alias `user_report_v2`; reference/relay-protocol.md §3.4, §14.5).
  */
 import type { SentryEvent } from '../../../protocol/event.js';
+import type { FeedbackFields } from '../../../protocol/feedback-columns.js';
 import type { JsonValue } from '../../../protocol/json.js';
 import { findInvalidJson } from '../../../protocol/envelope.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
@@ -12,48 +13,19 @@ import { drop, ok, type StepResult } from '../../pipeline/result.js';
 /** The envelope item types that carry user feedback. */
 export type FeedbackItemType = 'feedback' | 'user_report';
 
-/** The user of a feedback as stored: `''` for absent values. */
-export interface FeedbackUser {
-  id: string;
-  email: string;
-  username: string;
-  /** `user.ip_address` after normalization (`{{auto}}` resolved). */
-  ipAddress: string;
-  name: string;
-}
+export type { FeedbackUser } from '../../../protocol/feedback-columns.js';
 
 /**
- * One user feedback ready to store. Ids are 32 lowercase hex digits (or `''` when absent), times
- * Unix seconds, absent strings `''`.
+ * One user feedback ready to store: the shared {@link FeedbackFields}, plus the item it came in,
+ * its times (Unix seconds), tags and event.
  */
-export interface ProcessedFeedback {
-  projectId: number;
-  /** The feedback's own id: the feedback event's `event_id`, or {@link userReportFeedbackId}. */
-  feedbackId: string;
+export interface ProcessedFeedback extends FeedbackFields {
   /** The item it came in. */
   itemType: FeedbackItemType;
   /** When the user gave the feedback (the event's `timestamp`; arrival for user reports). */
   timestamp: number;
   /** When the item arrived. */
   receivedAt: number;
-  /** What the user wrote (`contexts.feedback.message`, a user report's `comments`). */
-  message: string;
-  /** The address the user left for a reply (`contact_email`, a user report's `email`). */
-  contactEmail: string;
-  name: string;
-  /** The page the feedback was given on. */
-  url: string;
-  /** What collected it, as the SDK says (`api`, `widget`, `crash_report_embed_form`, ...). */
-  source: string;
-  /** The error event the feedback is about. */
-  associatedEventId: string;
-  replayId: string;
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
-  level: string;
-  user: FeedbackUser;
   /** Tags as `[key, value]` pairs, including the ones Sentry adds to feedback (see the pipeline). */
   tags: Array<[string, string]>;
   /** The feedback as a normalized event (user reports are converted to one), stored as `data`. */

@@ -17,21 +17,18 @@
  *
  * Outcomes are the caller's: `log_item` per entry and `log_byte` by canonical size.
  */
-import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
+import type { JsonObject } from '../../../protocol/json.js';
 import {
   LOG_LEVEL_SEVERITY_NUMBERS,
   LOG_LEVELS,
   type LogColumns,
   type LogLevel,
 } from '../../../protocol/trace-items.js';
-import { drop, ok, type StepResult } from '../../pipeline/result.js';
+import type { StepResult } from '../../pipeline/result.js';
 import {
   buildTraceItem,
-  canonicalSize,
-  parseAttributes,
-  parseItemContainer,
+  processContainerEntries,
   readTraceItemIds,
-  tallyDrop,
   type ContainerHeaders,
   type ContainerMetadata,
   type DroppedEntries,
@@ -109,26 +106,12 @@ export function processLogItem(
   headers: ContainerHeaders,
   ctx: LogItemContext,
 ): StepResult<ProcessedLogs> {
-  const container = parseItemContainer(payload, headers, LOG_CONTAINER_CONTENT_TYPE);
-  if (!container.ok) return drop('invalid', 'invalid_json');
-  const maxSize = ctx.maxLogSize ?? DEFAULT_MAX_LOG_SIZE;
-  const records: LogRecord[] = [];
-  const dropped: DroppedEntries[] = [];
-  for (const entry of container.value.entries) {
-    if (!isJsonObject(entry)) {
-      tallyDrop(dropped, 'invalid_log', 1);
-      continue;
-    }
-    const body = typeof entry.body === 'string' ? entry.body : '';
-    const attributes = parseAttributes(entry.attributes);
-    const size = canonicalSize(body, attributes);
-    if (size > maxSize) {
-      tallyDrop(dropped, 'too_large:log', size);
-      continue;
-    }
-    const record = processEntry(entry, attributes, size, container.value.metadata, ctx);
-    if (record === undefined) tallyDrop(dropped, 'invalid_log', size);
-    else records.push(record);
-  }
-  return ok({ records, dropped });
+  return processContainerEntries(payload, headers, {
+    contentType: LOG_CONTAINER_CONTENT_TYPE,
+    maxSize: ctx.maxLogSize ?? DEFAULT_MAX_LOG_SIZE,
+    invalidReason: 'invalid_log',
+    tooLargeReason: 'too_large:log',
+    sizedText: (entry) => (typeof entry.body === 'string' ? entry.body : ''),
+    build: (entry, attributes, size, metadata) => processEntry(entry, attributes, size, metadata, ctx),
+  });
 }

@@ -14,20 +14,17 @@
  *
  * Outcomes are the caller's, in data category `trace_metric` (one per entry).
  */
-import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
+import type { JsonObject } from '../../../protocol/json.js';
 import {
   TRACE_METRIC_TYPES,
   type TraceMetricColumns,
   type TraceMetricType,
 } from '../../../protocol/trace-items.js';
-import { drop, ok, type StepResult } from '../../pipeline/result.js';
+import type { StepResult } from '../../pipeline/result.js';
 import {
   buildTraceItem,
-  canonicalSize,
-  parseAttributes,
-  parseItemContainer,
+  processContainerEntries,
   readTraceItemIds,
-  tallyDrop,
   type ContainerHeaders,
   type ContainerMetadata,
   type DroppedEntries,
@@ -99,25 +96,12 @@ export function processTraceMetricItem(
   headers: ContainerHeaders,
   ctx: TraceMetricItemContext,
 ): StepResult<ProcessedTraceMetrics> {
-  const container = parseItemContainer(payload, headers, TRACE_METRIC_CONTAINER_CONTENT_TYPE);
-  if (!container.ok) return drop('invalid', 'invalid_json');
-  const maxSize = ctx.maxTraceMetricSize ?? DEFAULT_MAX_TRACE_METRIC_SIZE;
-  const records: TraceMetricRecord[] = [];
-  const dropped: DroppedEntries[] = [];
-  for (const entry of container.value.entries) {
-    if (!isJsonObject(entry)) {
-      tallyDrop(dropped, 'invalid_trace_metric', 1);
-      continue;
-    }
-    const attributes = parseAttributes(entry.attributes);
-    const size = canonicalSize(typeof entry.name === 'string' ? entry.name : '', attributes);
-    if (size > maxSize) {
-      tallyDrop(dropped, 'too_large:trace_metric', size);
-      continue;
-    }
-    const record = processEntry(entry, attributes, size, container.value.metadata, ctx);
-    if (record === undefined) tallyDrop(dropped, 'invalid_trace_metric', size);
-    else records.push(record);
-  }
-  return ok({ records, dropped });
+  return processContainerEntries(payload, headers, {
+    contentType: TRACE_METRIC_CONTAINER_CONTENT_TYPE,
+    maxSize: ctx.maxTraceMetricSize ?? DEFAULT_MAX_TRACE_METRIC_SIZE,
+    invalidReason: 'invalid_trace_metric',
+    tooLargeReason: 'too_large:trace_metric',
+    sizedText: (entry) => (typeof entry.name === 'string' ? entry.name : ''),
+    build: (entry, attributes, size, metadata) => processEntry(entry, attributes, size, metadata, ctx),
+  });
 }

@@ -1,0 +1,71 @@
+/**
+ * Small reader helpers shared by the ClickHouse stores (events, check-ins, feedback): running a
+ * parameterized query, reading JSONEachRow values, clamping paging numbers, normalizing UUIDs
+ * and bounding a time column. Every user value reaches ClickHouse as a query parameter.
+ */
+import type { ClickHouseStore } from './client.js';
+import { toDateTime64 } from './datetime.js';
+
+/**
+ * Runs `query` with `params` (bound as `{name:Type}` placeholders) and returns its rows as
+ * JSONEachRow objects. Rejects with the ClickHouse error when the query fails.
+ */
+export async function queryRows(
+  store: Pick<ClickHouseStore, 'client'>,
+  query: string,
+  params: Record<string, unknown>,
+): Promise<Array<Record<string, unknown>>> {
+  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+  return result.json<Record<string, unknown>>();
+}
+
+/**
+ * A numeric value read back. UInt64 arrives as a JSON number or, with
+ * `output_format_json_quote_64bit_integers`, a string. Throws on anything else (a bug: the query
+ * selected the wrong column).
+ */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value !== '') return Number(value);
+  throw new Error(`unexpected ClickHouse numeric value: ${JSON.stringify(value)}`);
+}
+
+/** A string value read back; `''` for anything that is not a string. */
+export function toText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** `value` truncated to an integer in [min, max]; `min` when it is not finite. */
+export function clampInt(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, Math.trunc(value)));
+}
+
+const HEX_ID = /^[0-9a-f]{32}$/;
+
+/** 32 lowercase hex digits of a UUID given with or without dashes (any case), else undefined. */
+export function hexId(id: string): string | undefined {
+  const hex = id.replace(/-/g, '').toLowerCase();
+  return HEX_ID.test(hex) ? hex : undefined;
+}
+
+/**
+ * Clauses bounding `column` (a `DateTime64(3, 'UTC')` expression) to [`range.start`,
+ * `range.end`), each bound only when given; binds `vigil_start` / `vigil_end` into `params`.
+ */
+export function timeRangeClauses(
+  column: string,
+  range: { start?: Date; end?: Date },
+  params: Record<string, unknown>,
+): string[] {
+  const clauses: string[] = [];
+  if (range.start !== undefined) {
+    clauses.push(`${column} >= {vigil_start:DateTime64(3, 'UTC')}`);
+    params.vigil_start = toDateTime64(range.start);
+  }
+  if (range.end !== undefined) {
+    clauses.push(`${column} < {vigil_end:DateTime64(3, 'UTC')}`);
+    params.vigil_end = toDateTime64(range.end);
+  }
+  return clauses;
+}
