@@ -17,21 +17,15 @@ import {
 import { searchError, type SearchError } from './errors.js';
 import { compileEventCondition, eventFieldFor } from './event-fields.js';
 import { parseSearchQuery, type SearchFilter, type SearchValue } from './filters.js';
+import type { IssueStatus, IssueSubstatus } from '../protocol/issue-status.js';
 import { dateTimeParam, SqlParams, type SqlFragment } from './sql.js';
 import { isWildcard, literalValue } from './values.js';
 
-/** Issue statuses as Vigil's metadata store spells them (`groups.status`, plus Sentry's `reprocessing`). */
-export type GroupStatus = 'unresolved' | 'resolved' | 'ignored' | 'reprocessing';
+/** Issue statuses `is:` can name: the stored ones plus Sentry's `reprocessing`. */
+export type GroupStatus = IssueStatus | 'reprocessing';
 
 /** Issue substatuses (`groups.substatus`; Sentry's `SUBSTATUS_UPDATE_CHOICES`). */
-export type GroupSubstatus =
-  | 'new'
-  | 'ongoing'
-  | 'regressed'
-  | 'escalating'
-  | 'archived_until_escalating'
-  | 'archived_until_condition_met'
-  | 'archived_forever';
+export type GroupSubstatus = IssueSubstatus;
 
 /** A user or team reference in `assigned:` / `bookmarks:` / `subscribed:` values. */
 export type ActorValue =

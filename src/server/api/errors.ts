@@ -3,7 +3,7 @@
  * API uses (400 bad query, 401 missing/invalid token, 403 scope or organization
  * mismatch, 404 unknown resource).
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** An error a route handler raises to end the request with `status` and `detail`. */
 export class ApiError extends Error {
@@ -19,4 +19,19 @@ export class ApiError extends Error {
 /** Sends `{"detail": ...}` with the error's status. */
 export function sendApiError(reply: FastifyReply, err: ApiError): FastifyReply {
   return reply.code(err.status).send({ detail: err.detail });
+}
+
+/**
+ * The web API's Fastify error handler: ApiError → its status and detail; Fastify's own
+ * 4xx errors (bad JSON body, ...) → that status with the message; anything else is a bug,
+ * logged and answered 500 `{"detail": "Internal Error"}` without internals.
+ */
+export function apiErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof ApiError) return sendApiError(reply, err);
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status && status >= 400 && status < 500) {
+    return reply.code(status).send({ detail: (err as Error).message });
+  }
+  request.log.error({ err }, 'API request failed');
+  return reply.code(500).send({ detail: 'Internal Error' });
 }

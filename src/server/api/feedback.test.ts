@@ -29,7 +29,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import { runErrorWork } from '../services/error-work.js';
 import { FeedbackItemHandler } from '../services/feedback-handler.js';
 import { TokenAuth } from './auth.js';
-import { ApiError, sendApiError } from './errors.js';
+import { apiErrorHandler } from './errors.js';
 import { feedbackRoutes } from './feedback.js';
 
 const HOUR = 3600;
@@ -192,9 +192,7 @@ beforeAll(async () => {
   );
 
   app = Fastify();
-  app.setErrorHandler((err, _request, reply) =>
-    err instanceof ApiError ? sendApiError(reply, err) : reply.code(500).send({ detail: String(err) }),
-  );
+  app.setErrorHandler(apiErrorHandler);
   await feedbackRoutes(app, {
     metadata,
     clickhouse,

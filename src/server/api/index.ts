@@ -3,12 +3,12 @@
  * §2; Sentry's public API docs): issue lists and search, issue details and status
  * updates, issue events, sessions, monitors, logs, user feedback. Bearer-token auth; errors as `{"detail": ...}`.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { TokenAuth } from './auth.js';
-import { ApiError, sendApiError } from './errors.js';
+import { apiErrorHandler } from './errors.js';
 import { issueRoutes } from './issues.js';
 import { sessionRoutes } from './sessions.js';
 import { monitorRoutes } from './monitors.js';
@@ -28,15 +28,7 @@ export interface ApiDeps {
 /** Registers the web API (a Fastify plugin). */
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const auth = new TokenAuth(deps.metadata);
-  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof ApiError) return sendApiError(reply, err);
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      return reply.code(status).send({ detail: (err as Error).message });
-    }
-    request.log.error({ err }, 'API request failed');
-    return reply.code(500).send({ detail: 'Internal Error' });
-  });
+  app.setErrorHandler(apiErrorHandler);
   await issueRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });

@@ -30,7 +30,7 @@ import {
   type MetadataStore,
 } from '../../storage/metadata/index.js';
 import { TokenAuth } from './auth.js';
-import { ApiError, sendApiError } from './errors.js';
+import { apiErrorHandler } from './errors.js';
 import { logRoutes } from './logs.js';
 
 const NOW = Math.floor(Date.now() / 1000) - 60;
@@ -147,10 +147,7 @@ beforeAll(async () => {
   ]);
 
   app = Fastify();
-  app.setErrorHandler((err, _request, reply) => {
-    if (err instanceof ApiError) return sendApiError(reply, err);
-    return reply.code(500).send({ detail: String(err) });
-  });
+  app.setErrorHandler(apiErrorHandler);
   await app.register(logRoutes, {
     metadata,
     clickhouse,

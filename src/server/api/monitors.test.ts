@@ -16,7 +16,7 @@ import {
 } from '../../storage/metadata/index.js';
 import { CheckInItemHandler } from '../services/check-in-handler.js';
 import { TokenAuth } from './auth.js';
-import { ApiError, sendApiError } from './errors.js';
+import { apiErrorHandler } from './errors.js';
 import { monitorRoutes } from './monitors.js';
 
 const MIN = 60;
@@ -117,9 +117,7 @@ beforeAll(async () => {
   );
 
   app = Fastify();
-  app.setErrorHandler((err, _request, reply) =>
-    err instanceof ApiError ? sendApiError(reply, err) : reply.code(500).send({ detail: String(err) }),
-  );
+  app.setErrorHandler(apiErrorHandler);
   await monitorRoutes(app, {
     metadata,
     clickhouse,

@@ -16,7 +16,7 @@ import {
   type MetadataStore,
 } from '../../storage/metadata/index.js';
 import { TokenAuth } from './auth.js';
-import { ApiError, sendApiError } from './errors.js';
+import { apiErrorHandler } from './errors.js';
 import { sessionRoutes } from './sessions.js';
 
 const HOUR = 3600;
@@ -107,10 +107,7 @@ beforeAll(async () => {
   );
 
   app = Fastify();
-  app.setErrorHandler((err, _request, reply) => {
-    if (err instanceof ApiError) return sendApiError(reply, err);
-    return reply.code(500).send({ detail: String(err) });
-  });
+  app.setErrorHandler(apiErrorHandler);
   await app.register(sessionRoutes, {
     metadata,
     clickhouse,

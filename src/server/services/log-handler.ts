@@ -8,7 +8,11 @@
 import { processLogItem, type LogRecord } from '../../processing/items/logs/index.js';
 import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { encodeLogRow } from '../../storage/clickhouse/logs.js';
-import { TraceItemHandler, type TraceItemHandlerDeps } from './trace-item-handler.js';
+import {
+  TraceItemHandler,
+  traceItemRequestContext,
+  type TraceItemHandlerDeps,
+} from './trace-item-handler.js';
 
 /** Collaborators and settings of {@link LogItemHandler}. */
 export interface LogItemHandlerDeps extends TraceItemHandlerDeps {
@@ -29,12 +33,7 @@ export class LogItemHandler extends TraceItemHandler<LogRecord> {
         categories: { items: 'log_item', bytes: 'log_byte' },
         process: (accepted, item) =>
           processLogItem(item.payload, item.headers, {
-            projectId: accepted.projectId,
-            organizationId: accepted.organizationId,
-            receivedAt: accepted.meta.receivedAt,
-            clientIp: accepted.meta.clientIp,
-            userAgent: accepted.meta.userAgent,
-            clientHints: accepted.meta.clientHints,
+            ...traceItemRequestContext(accepted),
             retentionDays: deps.retentionDays,
             maxLogSize: deps.maxLogSize,
             scrubbing: deps.scrubbing,

@@ -21,6 +21,21 @@ import { declaredItemCount, type DroppedEntries } from '../../processing/items/e
 import type { BatchSink } from '../../storage/clickhouse/index.js';
 import type { ItemHandler } from './envelope-processor.js';
 
+/**
+ * The request facts every trace-item pipeline takes from an accepted envelope: its
+ * project and organization, the receive time and the client's IP, user agent and hints.
+ */
+export function traceItemRequestContext(accepted: AcceptedEnvelope) {
+  return {
+    projectId: accepted.projectId,
+    organizationId: accepted.organizationId,
+    receivedAt: accepted.meta.receivedAt,
+    clientIp: accepted.meta.clientIp,
+    userAgent: accepted.meta.userAgent,
+    clientHints: accepted.meta.clientHints,
+  };
+}
+
 /** What a container pipeline returns for one item. */
 export interface ProcessedContainer<Row> {
   records: Row[];

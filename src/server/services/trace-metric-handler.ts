@@ -10,7 +10,11 @@ import {
 } from '../../processing/items/trace-metrics/index.js';
 import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { encodeTraceMetricRow } from '../../storage/clickhouse/trace-metrics.js';
-import { TraceItemHandler, type TraceItemHandlerDeps } from './trace-item-handler.js';
+import {
+  TraceItemHandler,
+  traceItemRequestContext,
+  type TraceItemHandlerDeps,
+} from './trace-item-handler.js';
 
 /** Collaborators and settings of {@link TraceMetricItemHandler}. */
 export interface TraceMetricItemHandlerDeps extends TraceItemHandlerDeps {
@@ -34,12 +38,7 @@ export class TraceMetricItemHandler extends TraceItemHandler<TraceMetricRecord> 
         categories: { items: 'trace_metric' },
         process: (accepted, item) =>
           processTraceMetricItem(item.payload, item.headers, {
-            projectId: accepted.projectId,
-            organizationId: accepted.organizationId,
-            receivedAt: accepted.meta.receivedAt,
-            clientIp: accepted.meta.clientIp,
-            userAgent: accepted.meta.userAgent,
-            clientHints: accepted.meta.clientHints,
+            ...traceItemRequestContext(accepted),
             retentionDays: deps.retentionDays,
             maxTraceMetricSize: deps.maxTraceMetricSize,
             scrubbing: deps.scrubbing,

@@ -9,21 +9,15 @@ import type { JsonObject } from '../../protocol/json.js';
 import { activityRow } from './activities.js';
 import { chunks, decodeJsonObject, isoDate } from './columns.js';
 import type { GroupsTable } from './schema.js';
+import type { IssueStatus, IssueSubstatus } from '../../protocol/issue-status.js';
 import { parseShortId } from './short-id.js';
 import type { MetadataStore } from './store.js';
 
-/** Issue status (Sentry `GroupStatus` as used by the API: unresolved, resolved, ignored). */
-export type GroupStatus = 'unresolved' | 'resolved' | 'ignored';
+/** Issue status (src/protocol/issue-status.ts). */
+export type GroupStatus = IssueStatus;
 
-/** Issue substatus (Sentry `GroupSubStatus`); null for resolved issues. */
-export type GroupSubstatus =
-  | 'new'
-  | 'ongoing'
-  | 'regressed'
-  | 'escalating'
-  | 'archived_until_escalating'
-  | 'archived_until_condition_met'
-  | 'archived_forever';
+/** Issue substatus (src/protocol/issue-status.ts); null for resolved issues. */
+export type GroupSubstatus = IssueSubstatus;
 
 const STATUSES: readonly string[] = ['unresolved', 'resolved', 'ignored'] satisfies GroupStatus[];
 const SUBSTATUSES: readonly string[] = [
