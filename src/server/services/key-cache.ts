@@ -41,11 +41,6 @@ export class KeyCache {
     return pending;
   }
 
-  /** Forgets a key, e.g. after it was disabled through the API of this process. */
-  invalidate(publicKey: string): void {
-    this.entries.delete(publicKey);
-  }
-
   private async load(publicKey: string): Promise<ProjectKeyInfo | undefined> {
     const found = await getProjectKeyByPublicKey(this.metadata, publicKey);
     const info: ProjectKeyInfo | undefined = found && {

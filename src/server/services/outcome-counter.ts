@@ -33,9 +33,4 @@ export class OutcomeCounter {
     }
     return sum;
   }
-
-  /** A snapshot `{ "outcome:category:reason": quantity }` for logs and diagnostics. */
-  snapshot(): Record<string, number> {
-    return Object.fromEntries(this.counts);
-  }
 }
