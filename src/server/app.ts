@@ -76,43 +76,24 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await migrate(clickhouse);
 
   const outcomes = new OutcomeCounter();
-  const eventSink = new BatchSink<string>({
-    store: clickhouse,
-    table: 'events',
-    write: jsonLinesWriter(clickhouse, 'events'),
-    onError: (err) => log.error({ err }, 'insert into events failed; will retry'),
-  });
-  const sessionSink = new BatchSink<string>({
-    store: clickhouse,
-    table: 'sessions',
-    write: jsonLinesWriter(clickhouse, 'sessions'),
-    onError: (err) => log.error({ err }, 'insert into sessions failed; will retry'),
-  });
-  const checkInSink = new BatchSink<string>({
-    store: clickhouse,
-    table: CHECK_INS_TABLE,
-    write: jsonLinesWriter(clickhouse, CHECK_INS_TABLE),
-    onError: (err) => log.error({ err }, 'insert into check_ins failed; will retry'),
-  });
-  const logSink = new BatchSink<string>({
-    store: clickhouse,
-    table: LOGS_TABLE,
-    write: jsonLinesWriter(clickhouse, LOGS_TABLE),
-    onError: (err) => log.error({ err }, 'insert into logs failed; will retry'),
-  });
-  const traceMetricSink = new BatchSink<string>({
-    store: clickhouse,
-    table: TRACE_METRICS_TABLE,
-    write: jsonLinesWriter(clickhouse, TRACE_METRICS_TABLE),
-    onError: (err) => log.error({ err }, 'insert into trace_metrics failed; will retry'),
-  });
-  const feedbackSink = new BatchSink<string>({
-    store: clickhouse,
-    table: FEEDBACK_TABLE,
-    write: jsonLinesWriter(clickhouse, FEEDBACK_TABLE),
-    onError: (err) => log.error({ err }, 'insert into feedback failed; will retry'),
-  });
-  const sinks = [eventSink, sessionSink, checkInSink, logSink, traceMetricSink, feedbackSink];
+  const sinks: Array<BatchSink<string>> = [];
+  /** One batch sink of JSON lines per ClickHouse table; every sink is flushed and closed on shutdown. */
+  const sinkFor = (table: string): BatchSink<string> => {
+    const sink = new BatchSink<string>({
+      store: clickhouse,
+      table,
+      write: jsonLinesWriter(clickhouse, table),
+      onError: (err) => log.error({ err, table }, 'insert failed; will retry'),
+    });
+    sinks.push(sink);
+    return sink;
+  };
+  const eventSink = sinkFor('events');
+  const sessionSink = sinkFor('sessions');
+  const checkInSink = sinkFor(CHECK_INS_TABLE);
+  const logSink = sinkFor(LOGS_TABLE);
+  const traceMetricSink = sinkFor(TRACE_METRICS_TABLE);
+  const feedbackSink = sinkFor(FEEDBACK_TABLE);
   const feedback = new FeedbackItemHandler({ sink: feedbackSink, outcomes, logger: log });
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const checkIns = new CheckInItemHandler({
