@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Page script of tests/e2e/browser-errors.test.ts: the real @sentry/browser reports an uncaught
  * error thrown by a click handler (GlobalHandlers integration) to the DSN baked in at bundle time.
