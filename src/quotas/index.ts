@@ -4,3 +4,4 @@ export * from './rate-limits.js';
 export * from './limiter.js';
 export * from './memory-backend.js';
 export * from './redis-backend.js';
+export * from './envelope-limiter.js';

@@ -86,7 +86,7 @@ describe('DiskSpool', () => {
     const file = path.join(dir, segment!);
     const { readFileSync, writeFileSync } = await import('node:fs');
     const bytes = readFileSync(file);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(file, bytes);
     expect(await drainAll(new DiskSpool({ dir }))).toEqual([]);
   });
