@@ -151,7 +151,7 @@ describe('the minidump endpoint, as crash reporters post to it', () => {
   const minidumpUrl = (): string => `${vigil.url}/api/1/minidump/?sentry_key=${publicKey}`;
 
   /** Posts a crash, checks the reply is a hyphenated UUID, and returns the event id (32 hex). */
-  async function postCrash(body: BodyInit, headers: Record<string, string> = {}): Promise<string> {
+  async function postCrash(body: Buffer | FormData, headers: Record<string, string> = {}): Promise<string> {
     const res = await fetch(minidumpUrl(), { method: 'POST', body, headers });
     const text = await res.text();
     expect(res.status, text).toBe(200);

@@ -99,10 +99,8 @@ describe('UI profiling chunks', () => {
     const page = await browser.newPage();
     await page.goto(pages.origin);
     await page.click('#work');
-    await page.waitForFunction(() => document.getElementById('status')?.dataset.traceId, undefined, {
-      timeout: 20_000,
-    });
-    const profilerId = await page.evaluate(() => document.getElementById('status')!.dataset.profilerId!);
+    await page.waitForSelector('#status[data-trace-id]', { state: 'attached', timeout: 20_000 });
+    const profilerId = (await page.locator('#status').getAttribute('data-profiler-id')) ?? '';
     expect(profilerId).toMatch(/^[0-9a-f]{32}$/);
     const [chunk] = await eventually(async () => {
       const rows = await list(`kind=profile_chunk&profiler_id=${profilerId}`);
