@@ -13,6 +13,7 @@ import { withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
 import type { ProcessingPool } from './processing-pool.js';
 import type { ErrorWork, ErrorWorkResult } from './error-work.js';
+import { prepareNativeCrash } from '../../processing/items/attachments/index.js';
 
 /**
  * The pipeline of a cheap item type (sessions, check-ins, ...), run on the main thread:
@@ -100,6 +101,8 @@ export class EnvelopeProcessor {
     const handlers = this.deps.handlers ?? {};
     const used = new Set<ItemHandler>();
     for (const accepted of batch) {
+      // Minidumps and Apple crash reports become error events (src/processing/items/attachments/).
+      prepareNativeCrash(accepted.envelope);
       let events = 0;
       for (const item of accepted.envelope.items) {
         const handler = Object.hasOwn(handlers, item.headers.type) ? handlers[item.headers.type] : undefined;
