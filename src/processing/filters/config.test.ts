@@ -1,9 +1,12 @@
 // Ports the tests of relay-filter/src/config.rs: test_empty_config, test_serialize_full (read
 // back as input), test_regression_legacy_browser_missing_options,
-// test_deserialize_generic_filters (duplicates keep the first). Adds Vigil's validation errors.
+// test_deserialize_generic_filters (duplicates keep the first). Adds Vigil's validation errors
+// and Sentry's defaults (HEALTH_CHECK_GLOBS, DEFAULT_DISALLOWED_SOURCES).
 import { describe, expect, it } from 'vitest';
 import {
+  CSP_DEFAULT_DISALLOWED_SOURCES,
   HEALTH_CHECK_GLOBS,
+  cspDisallowedSources,
   defaultFilterSettings,
   healthCheckFilter,
   parseFilterSettings,
@@ -140,5 +143,16 @@ describe('filterSettings parsing', () => {
     expect(HEALTH_CHECK_GLOBS).toContain('*healthcheck*');
     expect(HEALTH_CHECK_GLOBS).toContain('*/ping');
     expect(healthCheckFilter()).toEqual({ patterns: [...HEALTH_CHECK_GLOBS], isEnabled: true });
+  });
+
+  it("builds Sentry's CSP source list from the project options", () => {
+    expect(cspDisallowedSources(false, ' evil.example.com \n\n*.ads.test\n')).toEqual([
+      'evil.example.com',
+      '*.ads.test',
+    ]);
+    const both = cspDisallowedSources(true, 'x.test');
+    expect(both.slice(0, 2)).toEqual(['about', 'ms-browser-extension']);
+    expect(both).toHaveLength(CSP_DEFAULT_DISALLOWED_SOURCES.length + 1);
+    expect(both.at(-1)).toBe('x.test');
   });
 });

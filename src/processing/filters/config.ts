@@ -124,6 +124,80 @@ export const HEALTH_CHECK_GLOBS: readonly string[] = Object.freeze([
   '*/ping',
 ]);
 
+/**
+ * Sentry's default CSP sources to ignore (`DEFAULT_DISALLOWED_SOURCES` in
+ * `src/sentry/interfaces/security.py`): browser-extension schemes and known injected hosts.
+ * Sentry sends them as `csp.disallowedSources` when the project option
+ * `sentry:csp_ignored_sources_defaults` is on (the default), followed by the project's own
+ * `sentry:csp_ignored_sources` lines.
+ */
+export const CSP_DEFAULT_DISALLOWED_SOURCES: readonly string[] = Object.freeze([
+  'about',
+  'ms-browser-extension',
+  'chrome://*',
+  'chrome-extension://*',
+  'chromeinvokeimmediate://*',
+  'chromenull://*',
+  'data:text/html,chromewebdata',
+  'safari-extension://*',
+  'mxaddon-pkg://*',
+  'jar://*',
+  'webviewprogressproxy://*',
+  'ms-browser-extension://*',
+  'tmtbff://*',
+  'mbinit://*',
+  'symres://*',
+  'resource://*',
+  'moz-extension://*',
+  '*.metrext.com',
+  'static.image2play.com',
+  '*.tlscdn.com',
+  '73a5b0806e464be8bd4e694c744624f0.com',
+  '020dfefc4ac745dab7594f2f771c1ded.com',
+  '*.superfish.com',
+  'addons.mozilla.org',
+  'v.zilionfast.in',
+  'widgets.amung.us',
+  'xls.searchfun.in',
+  'istatic.datafastguru.info',
+  'localhost',
+  'resultshub-a.akamaihd.net',
+  'pulseadnetwork.com',
+  'gateway.zscalertwo.net',
+  'www.passpack.com',
+  'middlerush-a.akamaihd.net',
+  'www.websmartcenter.com',
+  'a.linkluster.com',
+  'saveyoutime.ru',
+  'cdncache-a.akamaihd.net',
+  'x.rafomedia.com',
+  'savingsslider-a.akamaihd.net',
+  'injections.adguard.com',
+  'icontent.us',
+  'amiok.org',
+  'connectionstrenth.com',
+  'siteheart.net',
+  'netanalitics.space',
+  'printapplink.com',
+  'godlinkapp.com',
+  'devappstor.com',
+  'hoholikik.club',
+  'smartlink.cool',
+  'promfflinkdev.com',
+]);
+
+/**
+ * `csp.disallowedSources` as Sentry builds it from the project options: the defaults (unless
+ * turned off) followed by the custom sources, one per line, blank lines skipped.
+ */
+export function cspDisallowedSources(useDefaults: boolean, customSources: string): string[] {
+  const custom = customSources
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return [...(useDefaults ? CSP_DEFAULT_DISALLOWED_SOURCES : []), ...custom];
+}
+
 /** Settings with every filter off (what `{}` parses to). */
 export function defaultFilterSettings(): FilterSettings {
   return {

@@ -36,6 +36,7 @@ describe('CSP filter', () => {
       ['*.com:86', undefined, '*.com', '86'],
       ['http://abc.com:86', 'http', 'abc.com', '86'],
       ['http://x.y.z:4000', 'http', 'x.y.z', '4000'],
+      ['http://', 'http', '', undefined],
     ];
     for (const [url, scheme, domain, port] of examples) {
       const parsed = parseSchemeDomainPort(url);
@@ -73,6 +74,8 @@ describe('CSP filter', () => {
       ['abc11.com', ['*.other.com', 'bbc'], false],
       ['https://abc12.com', ['http://abc12.com', 'bbc.com'], false],
       ['http://abc13.com:80', ['http://abc13.com:8080', 'bbc.com'], false],
+      // "this used to crash"
+      ['http://y:80', ['http://x'], false],
     ];
     for (const [url, origins, expected] of examples)
       expect(matchesAnyOrigin(url, sources(origins)), url).toBe(expected);

@@ -5,16 +5,21 @@
  * `Span`, `SpanV2`, `SessionUpdate`, `SessionAggregates`, `OurLog`, `TraceMetric`): every
  * accessor is optional and a filter whose input is missing simply does not match. Relay runs the
  * same `should_filter` over all of these items, so what differs per item type is only what its
- * adapter exposes:
+ * adapter exposes (everything else is absent):
  *
- * | item                         | csp | exceptions/logentry | ip | release | transaction        | url/headers | user agent                         | getter            |
- * | ---------------------------- | --- | ------------------- | -- | ------- | ------------------ | ----------- | ---------------------------------- | ----------------- |
- * | event (error/default/csp)    | csp | yes                 | user.ip_address | yes | —            | request     | `User-Agent` request header        | `event.*`         |
- * | event (transaction)          | —   | yes                 | user.ip_address | yes | `transaction` | request     | `User-Agent` request header        | `event.*`         |
- * | replay_event                 | —   | —                   | user.ip_address | yes | —             | request     | `User-Agent` request header        | —                 |
- * | span (v1 JSON)               | —   | —                   | `client.address`| `sentry.release` | `sentry.segment.name` | `url.full` | `user_agent.original` | — |
- * | session / sessions           | —   | —                   | attrs.ip_address | attrs.release | — | —      | attrs.user_agent                   | —                 |
- * | log, trace_metric, span v2   | —   | —                   | —  | `sentry.release` | span v2: `sentry.segment.name` | — | `browser.name`/`browser.version`, else `user_agent.original` | `log.*`, `trace_metric.*` |
+ * - events ({@link eventFilterable}): `csp` (type `csp` only), `exception.values`, `logentry`,
+ *   `user.ip_address`, `release`, `transaction` (type `transaction` only), `request.url`, request
+ *   headers (incl. `User-Agent`), and the `event.*` getter for generic filters;
+ * - replays ({@link replayFilterable}): `user.ip_address`, `release`, `request.url`, request
+ *   headers;
+ * - standalone spans ({@link spanFilterable}): `data` fields `client.address`,
+ *   `sentry.release`, `sentry.segment.name` (as the transaction), `url.full`,
+ *   `user_agent.original`;
+ * - sessions ({@link sessionFilterable}): `attrs.ip_address`, `attrs.release`,
+ *   `attrs.user_agent`;
+ * - logs, trace metrics, v2 spans ({@link attributesFilterable}): `sentry.release`, the browser
+ *   from `browser.name`/`browser.version` (else `user_agent.original`), `sentry.segment.name`
+ *   for spans, and the `log.*` / `trace_metric.*` getter.
  *
  * So the client-IP filter (which reads the envelope's client address, not the item) applies to
  * every item type; release, legacy-browser and web-crawler filters apply wherever the item has a

@@ -6,7 +6,9 @@
 export { FILTER_STAT_KEYS, KEEP, filteredBy } from './common.js';
 export type { BuiltinFilterStatKey, FilterStatKey, FilterVerdict } from './common.js';
 export {
+  CSP_DEFAULT_DISALLOWED_SOURCES,
   HEALTH_CHECK_GLOBS,
+  cspDisallowedSources,
   LEGACY_BROWSER_OPTIONS,
   MAX_GENERIC_FILTERS_VERSION,
   defaultFilterSettings,

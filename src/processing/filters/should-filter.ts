@@ -24,7 +24,12 @@ import { releasesFilter } from './releases.js';
 import { transactionNameFilter } from './transaction-name.js';
 import { webCrawlersFilter } from './web-crawlers.js';
 
-/** What the filters need to know about the request that carried the item. */
+/**
+ * What the filters need to know about the request that carried the item. There is deliberately
+ * no user agent here: Relay's filters read the item's own user agent (for events, the
+ * `User-Agent` header inside `request.headers`; security reports get the HTTP request's copied
+ * there by normalization), never the envelope request's.
+ */
 export interface FilterContext {
   /**
    * The client address of the envelope request (first `X-Forwarded-For` entry or the socket

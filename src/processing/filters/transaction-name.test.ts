@@ -49,8 +49,10 @@ describe('ignore transactions filter', () => {
   });
 
   it('only looks at transactions and span segment names', () => {
-    const error = eventFilterable({ type: 'error', transaction: '/health' });
-    expect(transactionNameFilter(error, true, patterns).filtered).toBe(false);
+    for (const type of ['error', 'csp']) {
+      const event = eventFilterable({ type, transaction: '/health' });
+      expect(transactionNameFilter(event, true, patterns).filtered, type).toBe(false);
+    }
     const span = spanFilterable({ data: { 'sentry.segment.name': 'GET /health' } });
     expect(transactionNameFilter(span, true, patterns).filtered).toBe(true);
   });
