@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRuleCondition, matchesCondition, type RuleCondition } from './condition.js';
 import type { GenericFilterConfig, GenericFiltersConfig } from './config.js';
-import { eventGetter } from './filterable.js';
+import { eventGetter } from './event-getter.js';
 import { genericFilter, mergeGenericFilters } from './generic.js';
 import { chunkLoadErrorFilter, hydrationErrorFilter } from './sentry-generic-filters.js';
 import type { JsonObject, JsonValue } from '../../protocol/json.js';

@@ -29,7 +29,6 @@ export type {
 export {
   attributesFilterable,
   eventFilterable,
-  eventGetter,
   replayFilterable,
   sessionFilterable,
   spanFilterable,
@@ -42,6 +41,7 @@ export type {
   ParsedBrowser,
   SessionFilterAttributes,
 } from './filterable.js';
+export { eventGetter } from './event-getter.js';
 export { shouldFilter, shouldFilterItem } from './should-filter.js';
 export type { FilterContext } from './should-filter.js';
 export { matchesCondition, parseRuleCondition } from './condition.js';

@@ -205,5 +205,11 @@ describe('legacy browsers filter', () => {
     expect(browserFromUserAgent(ANDROID_PRE4_UA)).toEqual({ family: 'Android', major: '3' });
     expect(browserFromUserAgent(IE_MOBILE9_UA)).toEqual({ family: 'IE Mobile', major: '9' });
     expect(browserFromUserAgent(ANDROID4_S_UA)).toEqual({ family: 'Chrome Mobile', major: '18' });
+    const criOS =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 14_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/87.0.4280.77 Mobile/15E148 Safari/604.1';
+    expect(browserFromUserAgent(criOS)).toEqual({ family: 'Chrome Mobile iOS', major: '87' });
+    const edgeAndroid =
+      'Mozilla/5.0 (Linux; Android 10; HD1913) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/94.0.4606.85 Mobile Safari/537.36 EdgA/46.1.2.5140';
+    expect(browserFromUserAgent(edgeAndroid)).toEqual({ family: 'Edge Mobile', major: '46' });
   });
 });

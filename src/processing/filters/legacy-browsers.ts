@@ -86,7 +86,11 @@ export function browserFromUserAgent(raw: string): ParsedBrowser | undefined {
       if (/\bEdg(A|iOS)\//.test(raw)) family = 'Edge Mobile';
       break;
     case 'Firefox':
-      if (parsed.os?.name === 'Android' && /\bMobile\b/.test(raw)) family = 'Firefox Mobile';
+      if (/\bFxiOS\//.test(raw)) family = 'Firefox iOS';
+      else if (parsed.os?.name === 'Android' && /\bMobile\b/.test(raw)) family = 'Firefox Mobile';
+      break;
+    case 'Chrome':
+      if (/\bCriOS\//.test(raw)) family = 'Chrome Mobile iOS';
       break;
     case 'Opera':
       if (parsed.os?.name === 'Android' && /\bMobile\b/.test(raw)) family = 'Opera Mobile';
