@@ -21,6 +21,9 @@ import { LogItemHandler } from './services/log-handler.js';
 import { TraceMetricItemHandler } from './services/trace-metric-handler.js';
 import { LOGS_TABLE } from '../storage/clickhouse/logs.js';
 import { TRACE_METRICS_TABLE } from '../storage/clickhouse/trace-metrics.js';
+import { SpanItemHandler } from './services/span-handler.js';
+import { SPANS_TABLE } from '../storage/clickhouse/spans.js';
+import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { OutcomeCounter } from './services/outcome-counter.js';
@@ -94,6 +97,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const logSink = sinkFor(LOGS_TABLE);
   const traceMetricSink = sinkFor(TRACE_METRICS_TABLE);
   const feedbackSink = sinkFor(FEEDBACK_TABLE);
+  const spanSink = sinkFor(SPANS_TABLE);
   const feedback = new FeedbackItemHandler({ sink: feedbackSink, outcomes, logger: log });
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const checkIns = new CheckInItemHandler({
@@ -105,6 +109,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   });
   const logs = new LogItemHandler({ sink: logSink, outcomes, logger: log });
   const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
+  const spans = new SpanItemHandler({ sink: spanSink, outcomes, logger: log });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
   const processor = new EnvelopeProcessor({
@@ -119,6 +124,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
       trace_metric: traceMetrics,
       feedback,
       user_report: feedback,
+      transaction: spans,
+      span: spans,
     },
     outcomes,
     pool,
@@ -141,6 +148,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await app.register(ingestRoutes, ingestDeps);
   await app.register(cronRoutes, ingestDeps);
   await app.register(otlpLogsRoutes, ingestDeps);
+  await app.register(otlpTracesRoutes, ingestDeps);
   await app.register(apiRoutes, {
     metadata,
     clickhouse,

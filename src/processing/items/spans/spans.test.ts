@@ -207,18 +207,14 @@ describe('processSpanItem', () => {
       timestamp: NOW - 0.5,
       exclusive_time: 12,
     };
-    const result = processSpanItem(Buffer.from(JSON.stringify(span)), { type: 'span' }, ctx);
+    const result = processSpanItem(Buffer.from(JSON.stringify(span)), {}, ctx);
     expect(result.kind === 'ok' && result.value.records[0]).toMatchObject({
       op: 'ui.interaction',
       name: 'click',
       exclusive_time_ms: 12,
       duration_ms: 500,
     });
-    const invalid = processSpanItem(
-      Buffer.from(JSON.stringify({ ...span, trace_id: 1 })),
-      { type: 'span' },
-      ctx,
-    );
+    const invalid = processSpanItem(Buffer.from(JSON.stringify({ ...span, trace_id: 1 })), {}, ctx);
     expect(invalid).toMatchObject({ kind: 'drop', reason: 'invalid_span' });
   });
 
