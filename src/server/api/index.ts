@@ -14,6 +14,7 @@ import { sessionRoutes } from './sessions.js';
 import { monitorRoutes } from './monitors.js';
 import { logRoutes } from './logs.js';
 import { feedbackRoutes } from './feedback.js';
+import { traceRoutes } from './traces.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -34,4 +35,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await monitorRoutes(app, { ...deps, auth });
   await logRoutes(app, { ...deps, auth });
   await feedbackRoutes(app, { ...deps, auth });
+  await traceRoutes(app, { ...deps, auth });
 }
