@@ -303,10 +303,16 @@ function resolver<R extends Row>(catalogue: Record<string, FieldDef<R>>) {
   };
 }
 
-/** Keys whose search values are numbers in a catalogue. */
+/** Keys whose search values are numbers in a catalogue (booleans stored as 0/1 take `true`/`false`). */
 function numericKeys<R extends Row>(catalogue: Record<string, FieldDef<R>>): string[] {
   return Object.entries(catalogue)
-    .filter(([, def]) => def.filter !== undefined && 'kind' in def.filter && def.filter.kind === 'number')
+    .filter(
+      ([, def]) =>
+        def.type !== 'boolean' &&
+        def.filter !== undefined &&
+        'kind' in def.filter &&
+        def.filter.kind === 'number',
+    )
     .map(([key]) => key);
 }
 
