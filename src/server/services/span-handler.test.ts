@@ -108,12 +108,20 @@ describe('SpanItemHandler', () => {
 
   it('counts span v2 entries, invalid entries and rejected containers', async () => {
     const { outcomes, rows, handler } = setup();
-    handler.handle(accepted(), v2([v2Span('4'), v2Span('5', { end_timestamp: 'never' })]));
+    const envelope = accepted();
+    handler.handle(
+      envelope,
+      v2([v2Span('4'), v2Span('5', { end_timestamp: 'never' }), v2Span('6', { span_id: 'x' })]),
+    );
+    // Only one span container per envelope.
+    handler.handle(envelope, v2([v2Span('7'), v2Span('8')]));
     handler.handle(accepted(), v2([v2Span('6')], 3));
     await handler.flush();
     expect(rows).toHaveLength(1);
     expect(outcomes).toEqual([
+      ...counts('invalid', 'timestamp', { span: 1, span_indexed: 1 }),
       ...counts('invalid', 'invalid_span', { span: 1, span_indexed: 1 }),
+      ...counts('invalid', 'duplicate_item', { span: 2, span_indexed: 2 }),
       ...counts('invalid', 'invalid_json', { span: 3, span_indexed: 3 }),
       ...counts('accepted', null, { span: 1, span_indexed: 1 }),
     ]);

@@ -10,7 +10,9 @@
  *   (`invalid_json`, `invalid_transaction`) in all four categories;
  * - a span item counts `span` and `span_indexed` per span (a container: per entry, its
  *   declared `item_count` when rejected as a whole); dropped entries are `invalid` per reason
- *   (`invalid_span`, `too_large:span`);
+ *   (`invalid_span`, `timestamp`, `no_data`, `duplicate`, `too_large:span`); only one span v2
+ *   container per envelope is taken, a second one is `invalid` / `duplicate_item` (Relay's
+ *   `DuplicateContainer`);
  * - stored items are `accepted`, recorded once the sink took their rows.
  */
 import type { Logger } from 'pino';
@@ -56,6 +58,8 @@ export class SpanItemHandler implements ItemHandler {
   private pending: string[] = [];
   private acceptedTransactions = 0;
   private acceptedSpans = 0;
+  /** Envelopes that already brought a span v2 container. */
+  private readonly seenContainer = new WeakSet<AcceptedEnvelope>();
 
   constructor(private readonly deps: SpanItemHandlerDeps) {}
 
@@ -92,6 +96,13 @@ export class SpanItemHandler implements ItemHandler {
   }
 
   private handleSpan(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+    if (isSpanV2Container(item.headers)) {
+      if (this.seenContainer.has(accepted)) {
+        this.record('invalid', 'duplicate_item', SPAN_CATEGORIES, declaredItemCount(item.headers));
+        return;
+      }
+      this.seenContainer.add(accepted);
+    }
     const result = processSpanItem(item.payload, item.headers, this.context(accepted));
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ reason: result.reason }, 'span item dropped');

@@ -15,7 +15,7 @@ export {
   spanV2Draft,
   type ProcessedSpans,
 } from './span-item.js';
-export { legacySpanDraft, measurementAttributes, type LegacySpanError } from './legacy.js';
+export { legacySpanDraft, measurementAttributes, type SpanError } from './legacy.js';
 export {
   DEFAULT_MAX_SPAN_SIZE,
   buildSpanRecord,

@@ -13,8 +13,15 @@ import type { AttributeValue } from '../eap/index.js';
 import { setJsonAttributes, setStringAttribute } from './attributes.js';
 import type { SpanDraft } from './span-record.js';
 
-/** Why a legacy span is invalid (Relay's validation messages, for logs). */
-export type LegacySpanError = string;
+/**
+ * Why a span is invalid: Relay's discard reason for a standalone span (`invalid_span` without a
+ * valid span id, `timestamp` for missing or reversed timestamps, `no_data` when another required
+ * field is missing) and its validation message.
+ */
+export interface SpanError {
+  reason: 'invalid_span' | 'timestamp' | 'no_data';
+  detail: string;
+}
 
 /** Attributes a measurement map adds: `measurements.<name>` = value (doubles). */
 export function measurementAttributes(target: Map<string, AttributeValue>, measurements: unknown): void {
@@ -31,21 +38,23 @@ export function measurementAttributes(target: Map<string, AttributeValue>, measu
  * Reads one legacy span. `inherited` attributes (release, environment, SDK, … of the enclosing
  * transaction) are added where the span does not set them. Returns the draft, or why the span is
  * invalid: it needs a `trace_id`, `span_id`, `start_timestamp` and `timestamp` with
- * `start_timestamp ≤ timestamp` (Relay's `validate_span`).
+ * `start_timestamp ≤ timestamp` (Relay's `validate_span`, and for standalone spans the checks of
+ * `relay-server/src/processing/spans/process.rs`).
  */
 export function legacySpanDraft(
   span: JsonObject,
   inherited?: ReadonlyMap<string, AttributeValue>,
-): SpanDraft | LegacySpanError {
+): SpanDraft | SpanError {
   const traceId = parseTraceId(span.trace_id);
   const spanId = parseSpanId(span.span_id);
   const start = parseTimestamp(span.start_timestamp);
   const end = parseTimestamp(span.timestamp);
-  if (traceId === undefined) return 'span is missing trace_id';
-  if (spanId === undefined) return 'span is missing span_id';
-  if (start === undefined) return 'span is missing start_timestamp';
-  if (end === undefined) return 'span is missing timestamp';
-  if (end < start) return 'end timestamp is smaller than start timestamp';
+  if (spanId === undefined) return { reason: 'invalid_span', detail: 'span is missing span_id' };
+  if (start === undefined || end === undefined) {
+    return { reason: 'timestamp', detail: 'span is missing a timestamp' };
+  }
+  if (end < start) return { reason: 'timestamp', detail: 'end timestamp is smaller than start timestamp' };
+  if (traceId === undefined) return { reason: 'no_data', detail: 'span is missing trace_id' };
 
   const meta: JsonObject = {};
   let parentSpanId = '';

@@ -5,14 +5,17 @@
  * (one JSON span). reference/relay-protocol.md §3.7, §14.3; Relay's `relay-event-schema/src/
  * protocol/span_v2/`, `relay-server/src/processing/spans/`.
  *
- * Span v2 entries need `trace_id` (32 hex), `span_id` (16 hex), a string `name`,
- * `start_timestamp` and `end_timestamp` (unix seconds, end ≥ start); `parent_span_id`,
- * `is_segment`, `status` (`ok` | `error`), `kind`, `links` and typed `attributes` are optional.
+ * Span v2 entries need `span_id` (16 hex), `start_timestamp` and `end_timestamp` (unix seconds,
+ * end ≥ start), `trace_id` (32 hex), a string `name` and a string `status` (`ok`, `error`, or
+ * another value kept as is); `parent_span_id`, `is_segment`, `kind`, `links` and typed
+ * `attributes` are optional.
  * The op, description, segment id and name and exclusive time come from the attributes
  * `sentry.op`, `sentry.description`, `sentry.segment.id`, `sentry.segment.name`,
- * `sentry.exclusive_time`. An invalid entry is dropped as `invalid_span`, one over the size limit
- * as `too_large:span`; a container that cannot be read is `invalid_json` as a whole. A legacy
- * span that is not JSON is `invalid_json`, one failing validation `invalid_span`.
+ * `sentry.exclusive_time`. Invalid entries are dropped with Relay's reasons (`relay-server/src/
+ * processing/spans/process.rs`): no valid span id `invalid_span`, missing or reversed timestamps
+ * `timestamp`, another required field missing `no_data`, a repeated span id `duplicate` (the
+ * earlier span), over the size limit `too_large:span`; a container that cannot be read is
+ * `invalid_json` as a whole, and so is a legacy span that is not JSON.
  */
 import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
 import { parseSpanId, parseTimestamp, parseTraceId } from '../../normalize/index.js';
@@ -23,10 +26,11 @@ import {
   stringAttribute,
   type ContainerHeaders,
   type ContainerMetadata,
+  tallyDrop,
   type DroppedEntries,
   type ParsedAttributes,
 } from '../eap/index.js';
-import { legacySpanDraft } from './legacy.js';
+import { legacySpanDraft, type SpanError } from './legacy.js';
 import {
   DEFAULT_MAX_SPAN_SIZE,
   buildSpanRecord,
@@ -58,15 +62,23 @@ export function isSpanV2Container(headers: ContainerHeaders): boolean {
   return mediaType(headers.content_type) === SPAN_V2_CONTENT_TYPE;
 }
 
-/** A span v2 entry as a draft, or `undefined` when it is invalid. */
-export function spanV2Draft(entry: JsonObject, attributes: ParsedAttributes): SpanDraft | undefined {
+/**
+ * A span v2 entry as a draft, or why it is invalid (Relay's order: a span id first, then the
+ * timestamps, then the other required fields `trace_id`, `name`, `status`).
+ */
+export function spanV2Draft(entry: JsonObject, attributes: ParsedAttributes): SpanDraft | SpanError {
   const traceId = parseTraceId(entry.trace_id);
   const spanId = parseSpanId(entry.span_id);
   const start = parseTimestamp(entry.start_timestamp);
   const end = parseTimestamp(entry.end_timestamp);
-  const name = entry.name;
-  if (traceId === undefined || spanId === undefined || start === undefined || end === undefined) return;
-  if (end < start || typeof name !== 'string') return;
+  const { name, status } = entry;
+  if (spanId === undefined) return { reason: 'invalid_span', detail: 'span is missing span_id' };
+  if (start === undefined || end === undefined || end < start) {
+    return { reason: 'timestamp', detail: 'invalid start or end timestamp' };
+  }
+  if (traceId === undefined || typeof name !== 'string' || typeof status !== 'string') {
+    return { reason: 'no_data', detail: 'span is missing a required field' };
+  }
   const meta: JsonObject = {};
   let parentSpanId = '';
   const rawParent = entry.parent_span_id;
@@ -92,7 +104,7 @@ export function spanV2Draft(entry: JsonObject, attributes: ParsedAttributes): Sp
     op: stringAttribute(values, 'sentry.op') ?? '',
     name,
     description: stringAttribute(values, 'sentry.description') ?? '',
-    status: typeof entry.status === 'string' ? entry.status : 'ok',
+    status,
     kind: typeof entry.kind === 'string' ? entry.kind : '',
     exclusiveTimeMs:
       exclusive?.type === 'double' || exclusive?.type === 'integer' ? exclusive.value : undefined,
@@ -101,16 +113,31 @@ export function spanV2Draft(entry: JsonObject, attributes: ParsedAttributes): Sp
   };
 }
 
-/** Completes the batch's tree fields and times and builds its rows. */
+/**
+ * Completes the batch's tree fields and times and builds its rows. Of spans sharing a span id
+ * the last one is kept and the earlier ones are dropped as `duplicate` (Relay's span id
+ * collision rule).
+ */
 function finish(
   drafts: ReadonlyArray<{ draft: SpanDraft; size: number }>,
   metadata: ContainerMetadata,
   ctx: SpanItemContext,
+  dropped: DroppedEntries[],
 ): SpanRecord[] {
-  const spans = drafts.map((d) => d.draft);
+  const unique = new Map<string, { draft: SpanDraft; size: number }>();
+  for (const entry of drafts) {
+    const previous = unique.get(entry.draft.spanId);
+    if (previous !== undefined) {
+      tallyDrop(dropped, 'duplicate', previous.size);
+      unique.delete(entry.draft.spanId);
+    }
+    unique.set(entry.draft.spanId, entry);
+  }
+  const kept = [...unique.values()];
+  const spans = kept.map((d) => d.draft);
   correctSpanTimes(spans, ctx);
   completeSpanTree(spans);
-  return drafts.map(({ draft, size }) => buildSpanRecord(draft, size, metadata, ctx));
+  return kept.map(({ draft, size }) => buildSpanRecord(draft, size, metadata, ctx));
 }
 
 function processContainer(
@@ -128,11 +155,12 @@ function processContainer(
     build: (entry, attributes, size, containerMetadata) => {
       metadata = containerMetadata;
       const draft = spanV2Draft(entry, attributes);
-      return draft === undefined ? undefined : { draft, size };
+      return 'reason' in draft ? draft.reason : { draft, size };
     },
   });
   if (result.kind === 'drop') return result;
-  return ok({ records: finish(result.value.records, metadata, ctx), dropped: result.value.dropped });
+  const { dropped } = result.value;
+  return ok({ records: finish(result.value.records, metadata, ctx, dropped), dropped });
 }
 
 function processLegacy(payload: Buffer, ctx: SpanItemContext): StepResult<ProcessedSpans> {
@@ -140,10 +168,10 @@ function processLegacy(payload: Buffer, ctx: SpanItemContext): StepResult<Proces
   if (parsed.kind === 'drop') return parsed;
   if (!isJsonObject(parsed.value)) return drop('invalid', 'invalid_span');
   const draft = legacySpanDraft(parsed.value);
-  if (typeof draft === 'string') return drop('invalid', 'invalid_span');
+  if ('reason' in draft) return drop('invalid', draft.reason);
   const size = spanSize(draft);
   if (size > (ctx.maxSpanSize ?? DEFAULT_MAX_SPAN_SIZE)) return drop('invalid', 'too_large:span');
-  return ok({ records: finish([{ draft, size }], {}, ctx), dropped: [] });
+  return ok({ records: finish([{ draft, size }], {}, ctx, []), dropped: [] });
 }
 
 /**

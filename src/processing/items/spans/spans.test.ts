@@ -184,13 +184,27 @@ describe('processSpanItem', () => {
     expect(c!.attributes_float.amount).toBe(9.5);
   });
 
-  it('drops invalid entries as invalid_span and bad containers as invalid_json', () => {
-    const bad = { ...child, span_id: 'xyz' };
-    const backwards = { ...child, start_timestamp: NOW, end_timestamp: NOW - 1 };
-    const result = processSpanItem(container([root, bad, backwards]), V2_HEADERS(3), ctx);
-    expect(result.kind === 'ok' && result.value.dropped).toEqual([
-      { reason: 'invalid_span', count: 2, bytes: expect.any(Number) },
+  it('drops invalid entries with Relay reasons and bad containers as invalid_json', () => {
+    const entries = [
+      root,
+      { ...child, span_id: 'xyz' },
+      { ...child, start_timestamp: NOW, end_timestamp: NOW - 1 },
+      { ...child, end_timestamp: undefined },
+      { ...child, trace_id: 'short' },
+      { ...child, status: undefined },
+      // The same span id twice: the earlier one is dropped as `duplicate`.
+      { ...child, name: 'first' },
+      { ...child, name: 'second' },
+    ];
+    const result = processSpanItem(container(entries), V2_HEADERS(entries.length), ctx);
+    if (result.kind !== 'ok') throw new Error(result.reason);
+    expect(result.value.dropped.map(({ reason, count }) => [reason, count])).toEqual([
+      ['invalid_span', 1],
+      ['timestamp', 2],
+      ['no_data', 2],
+      ['duplicate', 1],
     ]);
+    expect(result.value.records.map((r) => r.name)).toEqual(['GET /checkout', 'second']);
     expect(processSpanItem(container([root]), V2_HEADERS(2), ctx)).toMatchObject({
       kind: 'drop',
       reason: 'invalid_json',
@@ -215,7 +229,10 @@ describe('processSpanItem', () => {
       duration_ms: 500,
     });
     const invalid = processSpanItem(Buffer.from(JSON.stringify({ ...span, trace_id: 1 })), {}, ctx);
-    expect(invalid).toMatchObject({ kind: 'drop', reason: 'invalid_span' });
+    expect(invalid).toMatchObject({ kind: 'drop', reason: 'no_data' });
+    const backwards = processSpanItem(Buffer.from(JSON.stringify({ ...span, timestamp: NOW - 2 })), {}, ctx);
+    expect(backwards).toMatchObject({ kind: 'drop', reason: 'timestamp' });
+    expect(processSpanItem(Buffer.from('not json'), {}, ctx)).toMatchObject({ reason: 'invalid_json' });
   });
 
   it('corrects clock drift from the envelope sent_at', () => {

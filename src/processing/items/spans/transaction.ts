@@ -158,7 +158,7 @@ export function processTransactionItem(payload: Buffer, ctx: TransactionItemCont
   for (const span of Array.isArray(spans) ? spans : []) {
     if (!isJsonObject(span)) return { spanCount, result: drop('invalid', 'invalid_transaction') };
     const draft = legacySpanDraft(span, shared);
-    if (typeof draft === 'string') return { spanCount, result: drop('invalid', 'invalid_transaction') };
+    if ('reason' in draft) return { spanCount, result: drop('invalid', 'invalid_transaction') };
     draft.segmentId = segment.spanId;
     draft.segmentName = segment.name;
     draft.eventId = segment.eventId;
