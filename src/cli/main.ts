@@ -16,6 +16,7 @@ import { registerLogCommands } from './logs.js';
 import { registerFeedbackCommands } from './feedback.js';
 import { registerAttachmentCommands } from './attachments.js';
 import { registerProfileCommands } from './profiles.js';
+import { registerTraceCommands } from './traces.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -141,6 +142,7 @@ registerLogCommands(program);
 registerFeedbackCommands(program);
 registerAttachmentCommands(program);
 registerProfileCommands(program);
+registerTraceCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

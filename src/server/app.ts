@@ -21,6 +21,9 @@ import { LogItemHandler } from './services/log-handler.js';
 import { TraceMetricItemHandler } from './services/trace-metric-handler.js';
 import { LOGS_TABLE } from '../storage/clickhouse/logs.js';
 import { TRACE_METRICS_TABLE } from '../storage/clickhouse/trace-metrics.js';
+import { SpanItemHandler } from './services/span-handler.js';
+import { SPANS_TABLE } from '../storage/clickhouse/spans.js';
+import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { AttachmentItemHandler } from './services/attachment-handler.js';
@@ -104,6 +107,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const profileSink = sinkFor(PROFILES_TABLE);
   const attachments = new AttachmentItemHandler({ sink: attachmentSink, outcomes, logger: log });
   const profiles = new ProfileItemHandler({ sink: profileSink, outcomes, logger: log });
+  const spanSink = sinkFor(SPANS_TABLE);
   const feedback = new FeedbackItemHandler({ sink: feedbackSink, outcomes, logger: log });
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const checkIns = new CheckInItemHandler({
@@ -115,6 +119,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   });
   const logs = new LogItemHandler({ sink: logSink, outcomes, logger: log });
   const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
+  const spans = new SpanItemHandler({ sink: spanSink, outcomes, logger: log });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
   const processor = new EnvelopeProcessor({
@@ -133,6 +138,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
       profile: profiles,
       profile_chunk: profiles,
       profile_chunk_ui: profiles,
+      transaction: spans,
+      span: spans,
     },
     outcomes,
     pool,
@@ -157,6 +164,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await app.register(otlpLogsRoutes, ingestDeps);
   await app.register(attachmentRoutes, ingestDeps);
   await app.register(minidumpRoutes, ingestDeps);
+  await app.register(otlpTracesRoutes, ingestDeps);
   await app.register(apiRoutes, {
     metadata,
     clickhouse,

@@ -20,3 +20,4 @@ export type { ValidationFailure } from './release.js';
 export { parseSpanId, parseTraceId } from './contexts.js';
 export { formatMessage } from './logentry.js';
 export { parseUserAgent } from './user-agent.js';
+export { normalizeTransactionName, scrubUrlTransactionName } from './transaction-name.js';

@@ -20,6 +20,7 @@ import { normalizeExceptionsAndStacktraces } from './stacktrace.js';
 import { normalizeTags } from './tags.js';
 import { DEFAULT_MAX_SECS_IN_FUTURE, DEFAULT_MAX_SECS_IN_PAST, normalizeTimestamps } from './timestamps.js';
 import { normalizeSpanIds, validateTransaction } from './transaction.js';
+import { normalizeTransactionName } from './transaction-name.js';
 import { trimEvent } from './trimming.js';
 import type { NormalizeContext, NormalizeResult } from './types.js';
 import { normalizeUser } from './user.js';
@@ -218,6 +219,7 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
     event.type = 'transaction';
     const detail = validateTransaction(event);
     if (detail !== undefined) return { ok: false, reason: 'invalid_transaction', detail };
+    normalizeTransactionName(event, meta);
   }
 
   if (ctx.itemType === 'security' || isSecurityReport(event)) normalizeSecurityReport(event, ctx);

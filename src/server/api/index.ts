@@ -16,6 +16,7 @@ import { logRoutes } from './logs.js';
 import { feedbackRoutes } from './feedback.js';
 import { attachmentRoutes } from './attachments.js';
 import { profileRoutes } from './profiles.js';
+import { traceRoutes } from './traces.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -38,4 +39,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await feedbackRoutes(app, { ...deps, auth });
   await attachmentRoutes(app, { ...deps, auth });
   await profileRoutes(app, { ...deps, auth });
+  await traceRoutes(app, { ...deps, auth });
 }

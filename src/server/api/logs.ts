@@ -1,6 +1,6 @@
 /**
- * Sentry's explore endpoint for logs and trace metrics: `GET /api/0/organizations/{org}/events/`
- * with `dataset=logs` (alias `ourlogs`) or `dataset=tracemetrics` (Sentry's
+ * Sentry's explore endpoint for logs, trace metrics and spans: `GET /api/0/organizations/{org}/events/`
+ * with `dataset=logs` (alias `ourlogs`), `dataset=tracemetrics` or `dataset=spans` (Sentry's
  * `OrganizationEventsEndpoint` over EAP; field aliases from `src/sentry/search/eap/ourlogs/
  * attributes.py` and `src/sentry/search/eap/trace_metrics/attributes.py`; behaviour pinned by
  * `tests/snuba/api/endpoints/test_organization_events_ourlogs.py`).
@@ -36,6 +36,7 @@ import {
   type TraceItemListResult,
 } from '../../storage/clickhouse/trace-items.js';
 import type { TraceItemColumns } from '../../protocol/trace-items.js';
+import { querySpans, type StoredSpan } from '../../storage/clickhouse/spans.js';
 import type { MetadataStore } from '../../storage/metadata/index.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { organizationFor, projectsFor, type Project } from './context.js';
@@ -59,6 +60,8 @@ export interface LogRoutesDeps {
 export const LOG_DATASETS = ['logs', 'ourlogs'] as const;
 /** `dataset` value answered with trace metrics. */
 export const TRACE_METRICS_DATASET = 'tracemetrics';
+/** `dataset` value answered with spans. */
+export const SPANS_DATASET = 'spans';
 
 type Query = Record<string, unknown>;
 type Row = TraceItemColumns<number>;
@@ -165,6 +168,80 @@ const TRACE_METRIC_FIELDS: Record<string, FieldDef<StoredTraceMetric>> = {
   message: { type: 'string', read: (r) => r.name, filter: str('name') },
 };
 
+/**
+ * The spans dataset (Sentry's `src/sentry/search/eap/spans/attributes.py`): `id` and `span_id`
+ * are the span id, `span.op`, `span.description`, `span.name`, `span.status`, `span.kind`,
+ * `span.duration` and `span.self_time` (milliseconds), `parent_span`, `transaction` (the
+ * segment's name), `transaction.span_id` (the segment id), `is_transaction`,
+ * `transaction.event_id`, `precise.start_ts` / `precise.finish_ts` (unix seconds). Free text
+ * searches the span name.
+ */
+const SPAN_FIELDS: Record<string, FieldDef<StoredSpan>> = (() => {
+  const id: FieldDef<StoredSpan> = { type: 'string', read: (r) => r.span_id, filter: str('span_id', true) };
+  const op: FieldDef<StoredSpan> = { type: 'string', read: (r) => r.op, filter: str('op'), sort: 'op' };
+  const name: FieldDef<StoredSpan> = {
+    type: 'string',
+    read: (r) => r.name,
+    filter: str('name'),
+    sort: 'name',
+  };
+  const status: FieldDef<StoredSpan> = {
+    type: 'string',
+    read: (r) => r.status,
+    filter: str('status', true),
+    sort: 'status',
+  };
+  const duration: FieldDef<StoredSpan> = {
+    type: 'duration',
+    unit: 'millisecond',
+    read: (r) => r.duration_ms,
+    filter: num('duration_ms'),
+    sort: 'duration_ms',
+  };
+  const transaction: FieldDef<StoredSpan> = {
+    type: 'string',
+    read: (r) => r.segment_name,
+    filter: str('segment_name'),
+    sort: 'segment_name',
+  };
+  const segmentId: FieldDef<StoredSpan> = {
+    type: 'string',
+    read: (r) => r.segment_id,
+    filter: str('segment_id', true),
+  };
+  return {
+    ...commonFields<StoredSpan>(),
+    id,
+    span_id: id,
+    'span.op': op,
+    'span.name': name,
+    'span.description': {
+      type: 'string',
+      read: (r) => (r.description !== '' ? r.description : r.name),
+      filter: str('description'),
+    },
+    'span.status': status,
+    'span.kind': { type: 'string', read: (r) => r.kind, filter: str('kind', true) },
+    'span.duration': duration,
+    'span.self_time': {
+      ...duration,
+      read: (r) => r.exclusive_time_ms,
+      filter: num('exclusive_time_ms'),
+      sort: 'exclusive_time_ms',
+    },
+    parent_span: { type: 'string', read: (r) => r.parent_span_id, filter: str('parent_span_id', true) },
+    transaction,
+    'segment.name': transaction,
+    'transaction.span_id': segmentId,
+    'segment.id': segmentId,
+    is_transaction: { type: 'boolean', read: (r) => r.is_segment, filter: num('is_segment') },
+    'transaction.event_id': { type: 'string', read: (r) => r.event_id, filter: str('event_id', true) },
+    'precise.start_ts': { type: 'number', read: (r) => r.timestamp / 1e6, sort: 'timestamp' },
+    'precise.finish_ts': { type: 'number', read: (r) => (r.timestamp + r.duration_ms * 1000) / 1e6 },
+    message: { type: 'string', read: (r) => r.name, filter: str('name') },
+  };
+})();
+
 const ATTRIBUTE_TYPES: Record<StoredAttribute['type'], string> = {
   string: 'string',
   integer: 'integer',
@@ -226,10 +303,16 @@ function resolver<R extends Row>(catalogue: Record<string, FieldDef<R>>) {
   };
 }
 
-/** Keys whose search values are numbers in a catalogue. */
+/** Keys whose search values are numbers in a catalogue (booleans stored as 0/1 take `true`/`false`). */
 function numericKeys<R extends Row>(catalogue: Record<string, FieldDef<R>>): string[] {
   return Object.entries(catalogue)
-    .filter(([, def]) => def.filter !== undefined && 'kind' in def.filter && def.filter.kind === 'number')
+    .filter(
+      ([, def]) =>
+        def.type !== 'boolean' &&
+        def.filter !== undefined &&
+        'kind' in def.filter &&
+        def.filter.kind === 'number',
+    )
     .map(([key]) => key);
 }
 
@@ -460,12 +543,15 @@ export async function logRoutes(app: FastifyInstance, deps: LogRoutesDeps): Prom
     const query = request.query as Query;
     const dataset = typeof query.dataset === 'string' ? query.dataset : '';
     const isLogs = (LOG_DATASETS as readonly string[]).includes(dataset);
-    if (!isLogs && dataset !== TRACE_METRICS_DATASET) {
+    if (!isLogs && dataset !== TRACE_METRICS_DATASET && dataset !== SPANS_DATASET) {
       throw new ApiError(400, `Unsupported dataset: ${dataset === '' ? '(none)' : dataset}`);
     }
     const parsed = await parseRequest(request);
     if (isLogs) {
       return listAnswer(request, reply, dataset, LOG_FIELDS, (o) => queryLogs(clickhouse, o), parsed);
+    }
+    if (dataset === SPANS_DATASET) {
+      return listAnswer(request, reply, dataset, SPAN_FIELDS, (o) => querySpans(clickhouse, o), parsed);
     }
     const names = multiParam(query.metricName);
     if (parsed.fields.some((f) => aggregateOf(f) !== undefined)) {

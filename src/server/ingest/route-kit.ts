@@ -1,6 +1,6 @@
 /**
  * The steps every ingest endpoint plugin shares (envelope/store in routes.ts, cron.ts,
- * otlp-logs.ts): raw-body plugin setup with the ingest response headers, the project id path
+ * otlp.ts): raw-body plugin setup with the ingest response headers, the project id path
  * segment, auth from headers and query, the key check, body reading under a byte cap, request
  * meta and the hand-off to the queue. They follow Relay's shared extractors and
  * `relay-server/src/endpoints/common.rs` (reference/relay-protocol.md §1–§2, §5); each endpoint

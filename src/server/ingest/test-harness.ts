@@ -1,7 +1,7 @@
 /**
  * Test helpers for the ingest endpoint plugins (not part of the public API): a Fastify app with
  * the envelope/store plugin and one more endpoint plugin registered as the server does, a fake
- * key table and an array-backed queue. Used by cron.test.ts and otlp-logs.test.ts.
+ * key table and an array-backed queue. Used by cron.test.ts and otlp.test.ts.
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { ingestRoutes } from './routes.js';

@@ -250,6 +250,28 @@ export async function getEvent(
   return rows[0] === undefined ? null : toStoredEvent(rows[0]);
 }
 
+/**
+ * The events of trace `traceId` (32 lowercase hex) in `projectIds`, oldest first, at most
+ * `limit` (clamped to 1..10 000). Used by the trace view to put errors next to their spans.
+ */
+export async function listTraceEvents(
+  store: Pick<ClickHouseStore, 'client'>,
+  projectIds: readonly number[],
+  traceId: string,
+  limit = 1000,
+): Promise<StoredErrorEvent[]> {
+  if (projectIds.length === 0) return [];
+  const rows = await queryRows(
+    store,
+    `SELECT ${SELECT_LIST} FROM events
+      WHERE project_id IN {vigil_project_ids:Array(UInt64)} AND trace_id = {vigil_trace_id:String}
+      ORDER BY timestamp ASC, event_id ASC
+      LIMIT {vigil_limit:UInt64}`,
+    { vigil_project_ids: [...projectIds], vigil_trace_id: traceId, vigil_limit: clampInt(limit, 1, 10_000) },
+  );
+  return rows.map(toStoredEvent);
+}
+
 /** Options of {@link listGroupEvents}. */
 export interface ListGroupEventsOptions {
   groupId: number;

@@ -155,8 +155,11 @@ export class ParamBinder {
 
 const COMPARISONS = new Set(['>', '>=', '<', '<=']);
 
+/** Numeric values of a condition; `true` / `false` read as 1 / 0 (boolean columns stored as UInt8). */
 function numbers(values: readonly (string | number)[]): number[] {
-  return values.map(Number).filter((n) => Number.isFinite(n));
+  return values
+    .map((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v)))
+    .filter((n) => Number.isFinite(n));
 }
 
 function texts(values: readonly (string | number)[]): string[] {

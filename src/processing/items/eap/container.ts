@@ -140,3 +140,12 @@ export function declaredItemCount(headers: ContainerHeaders): number {
   const count = headers.item_count;
   return typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 1;
 }
+
+/**
+ * A container payload for entries converted from another format (OTLP): version 2 without
+ * ingest settings, so nothing is inferred from the exporter's request (OTLP exporters are not
+ * end-user devices).
+ */
+export function containerPayload(entries: readonly JsonObject[]): Buffer {
+  return Buffer.from(JSON.stringify({ version: 2, items: entries }));
+}

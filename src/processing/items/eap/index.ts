@@ -5,6 +5,7 @@
  * Pure: no I/O. reference/relay-protocol.md §3.7, §14.2, §14.4.
  */
 export {
+  containerPayload,
   declaredItemCount,
   parseItemContainer,
   type ContainerError,
@@ -55,3 +56,14 @@ export {
   type ContainerEntrySpec,
   type ProcessedContainer,
 } from './process-container.js';
+export {
+  addOtlpAttributes,
+  otlpAttribute,
+  otlpBaseAttributes,
+  otlpField,
+  otlpList,
+  otlpNanosToSeconds,
+  readOtlpRecords,
+  type OtlpDocumentError,
+  type OtlpRecord,
+} from './otlp.js';

@@ -23,13 +23,16 @@ export interface ContainerEntrySpec<Row> {
   tooLargeReason: string;
   /** The entry's sized text next to its attributes (a log's `body`, a metric's `name`; `''` if absent). */
   sizedText: (entry: JsonObject) => string;
-  /** The entry's row, or `undefined` when it is invalid. */
+  /**
+   * The entry's row; `undefined` when it is invalid (dropped as `invalidReason`), or a string: the
+   * Relay discard reason it is dropped with instead (e.g. `timestamp` for a span).
+   */
   build: (
     entry: JsonObject,
     attributes: ParsedAttributes,
     size: number,
     metadata: ContainerMetadata,
-  ) => Row | undefined;
+  ) => Row | string | undefined;
 }
 
 /** The outcome of one container: the rows to store, and the entries dropped per reason. */
@@ -65,6 +68,7 @@ export function processContainerEntries<Row>(
     }
     const record = spec.build(entry, attributes, size, container.value.metadata);
     if (record === undefined) tallyDrop(dropped, spec.invalidReason, size);
+    else if (typeof record === 'string') tallyDrop(dropped, record, size);
     else records.push(record);
   }
   return ok({ records, dropped });

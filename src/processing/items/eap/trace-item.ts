@@ -106,6 +106,9 @@ export function buildTraceItem(input: {
   };
   if (Object.keys(attributesMeta).length > 0) meta.attributes = attributesMeta;
 
+  // The maps are listed rather than spread: spreading into this wide object takes V8's slow
+  // object-cloning path (measured: most of a span's build time).
+  const maps = toAttributeMaps(values);
   return {
     body: scrubbed.body,
     columns: {
@@ -123,7 +126,11 @@ export function buildTraceItem(input: {
       payload_size_bytes: input.payloadSize,
       meta: Object.keys(meta).length > 0 ? JSON.stringify(meta) : '',
       retention_days: ctx.retentionDays ?? DEFAULT_TRACE_ITEM_RETENTION_DAYS,
-      ...toAttributeMaps(values),
+      attributes_string: maps.attributes_string,
+      attributes_int: maps.attributes_int,
+      attributes_float: maps.attributes_float,
+      attributes_bool: maps.attributes_bool,
+      attributes_array: maps.attributes_array,
     },
   };
 }

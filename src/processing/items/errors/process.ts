@@ -45,9 +45,10 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 /**
  * Parses the payload bytes as JSON; anything serde_json would reject is Relay's
  * `invalid_json`, including lone surrogate escapes, which JSON.parse accepts but no UTF-8
- * store can hold (an insert with one would fail for the whole batch).
+ * store can hold (an insert with one would fail for the whole batch). Shared with the other
+ * event-shaped items (transactions).
  */
-function parsePayload(payload: Buffer): StepResult<unknown> {
+export function parseEventPayload(payload: Buffer): StepResult<unknown> {
   const text = payload.toString('utf8');
   let value: JsonValue;
   try {
@@ -65,7 +66,7 @@ function parsePayload(payload: Buffer): StepResult<unknown> {
  * unparseable JSON or an event normalization rejects; never throws on bad input.
  */
 export function processErrorItem(payload: Buffer, ctx: ErrorItemContext): StepResult<ProcessedErrorEvent> {
-  const parsed = parsePayload(payload);
+  const parsed = parseEventPayload(payload);
   if (parsed.kind === 'drop') return parsed;
   return processErrorPayload(parsed.value, ctx);
 }

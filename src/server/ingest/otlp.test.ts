@@ -1,6 +1,10 @@
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { LoggerProvider, SimpleLogRecordProcessor, InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
+import { SeverityNumber } from '@opentelemetry/api-logs';
 import { otlpLogsRoutes } from './otlp-logs.js';
+import { otlpTracesRoutes } from './otlp-traces.js';
 import {
   closeHarnesses,
   ingestHarness,
@@ -33,6 +37,18 @@ const LOGS = {
     },
   ],
 };
+
+/** Log records as the OpenTelemetry logs SDK hands them to an exporter. */
+function exportedLogs() {
+  const exporter = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+  provider.getLogger('shop').emit({
+    severityNumber: SeverityNumber.WARN,
+    body: 'stock low',
+    attributes: { sku: 'A-1', left: 2 },
+  });
+  return exporter.getFinishedLogRecords();
+}
 
 describe('POST /api/{project}/integration/otlp/v1/logs', () => {
   it('queues the records as one log container and answers 202', async () => {
@@ -80,16 +96,8 @@ describe('POST /api/{project}/integration/otlp/v1/logs', () => {
     expect(accepted).toHaveLength(1);
   });
 
-  it('answers 415 for protobuf and other content types', async () => {
+  it('answers 415 for content types other than JSON and protobuf', async () => {
     const { app, accepted } = await harness();
-    const protobuf = await app.inject({
-      method: 'POST',
-      url: `/api/${PROJECT}/integration/otlp/v1/logs`,
-      headers: { ...AUTH, 'content-type': 'application/x-protobuf' },
-      payload: Buffer.from([0x0a, 0x00]),
-    });
-    expect(protobuf.statusCode).toBe(415);
-    expect(protobuf.json<{ detail: string }>().detail).toMatch(/protobuf is not supported/);
     const text = await app.inject({
       method: 'POST',
       url: `/api/${PROJECT}/integration/otlp/v1/logs`,
@@ -97,7 +105,38 @@ describe('POST /api/{project}/integration/otlp/v1/logs', () => {
       payload: '{}',
     });
     expect(text.statusCode).toBe(415);
+    expect(text.json<{ detail: string }>().detail).toMatch(/application\/x-protobuf/);
     expect(accepted).toHaveLength(0);
+  });
+
+  it('decodes protobuf bodies into the same container as their JSON encoding', async () => {
+    const { app, accepted } = await harness();
+    const records = exportedLogs();
+    for (const [type, payload] of [
+      ['application/x-protobuf', Buffer.from(ProtobufLogsSerializer.serializeRequest(records)!)],
+      ['application/json', Buffer.from(JsonLogsSerializer.serializeRequest(records)!)],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/${PROJECT}/integration/otlp/v1/logs`,
+        headers: { ...AUTH, 'content-type': type },
+        payload,
+      });
+      expect(res.statusCode).toBe(202);
+    }
+    expect(accepted).toHaveLength(2);
+    const [fromProto, fromJson] = accepted.map((a) => JSON.parse(a.envelope.items[0]!.payload.toString()));
+    // Records outside a span get a random trace id each; everything else is the same.
+    for (const c of [fromProto, fromJson]) delete c.items[0].trace_id;
+    expect(fromProto).toEqual(fromJson);
+    expect(fromProto.items).toMatchObject([{ body: 'stock low', level: 'warn', severity_number: 13 }]);
+    const garbage = await app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/logs`,
+      headers: { ...AUTH, 'content-type': 'application/x-protobuf' },
+      payload: Buffer.from([0x0a, 0xff, 0xff]),
+    });
+    expect(garbage.statusCode).toBe(400);
   });
 
   it('checks auth, the project and the body like the other ingest routes', async () => {
@@ -136,5 +175,56 @@ describe('POST /api/{project}/integration/otlp/v1/logs', () => {
       payload: JSON.stringify(LOGS),
     });
     expect(refused.statusCode).toBe(503);
+  });
+});
+
+describe('POST /api/{project}/integration/otlp/v1/traces', () => {
+  const SPANS = {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'app' },
+            spans: [
+              {
+                traceId: '5b8efff798038103d269b633813fc60c',
+                spanId: 'eee19b7ec3c1b174',
+                name: 'GET /cart',
+                kind: 2,
+                startTimeUnixNano: '1700000000000000000',
+                endTimeUnixNano: '1700000000500000000',
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+
+  it('queues the spans as one span v2 container and answers 202', async () => {
+    const { app, accepted } = await ingestHarness(otlpTracesRoutes);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/traces/`,
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: JSON.stringify(SPANS),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(accepted[0]!.envelope.items[0]!.headers).toEqual({
+      type: 'span',
+      content_type: 'application/vnd.sentry.items.span.v2+json',
+      item_count: 1,
+    });
+    expect(JSON.parse(accepted[0]!.envelope.items[0]!.payload.toString()).items).toMatchObject([
+      { name: 'GET /cart', kind: 'server', is_segment: true, start_timestamp: 1_700_000_000 },
+    ]);
+    const xml = await app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/integration/otlp/v1/traces`,
+      headers: { ...AUTH, 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
+    expect(xml.statusCode).toBe(415);
   });
 });
