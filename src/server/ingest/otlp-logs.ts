@@ -20,11 +20,9 @@ import {
 } from '../../processing/items/logs/index.js';
 import { sendError } from './http.js';
 import { checkEnvelopeSizeLimits, resolveSizeLimits } from './limits.js';
-import type { RequestAuth } from './request-auth.js';
 import { headerValue } from './request-meta.js';
 import {
-  authenticateRequest,
-  authorizeProjectKey,
+  authorizeKeyRequest,
   drainBody,
   enqueueEnvelope,
   ingestClock,
@@ -34,7 +32,7 @@ import {
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
-import type { IngestDeps, ProjectKeyInfo } from './types.js';
+import type { IngestDeps } from './types.js';
 
 const ROUTES = ['/api/:projectId/integration/otlp/v1/logs', '/api/:projectId/integration/otlp/v1/logs/'];
 
@@ -77,7 +75,7 @@ export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Pr
       return reply.code(415).type('application/json').send(JSON.stringify({ detail }));
     }
 
-    const authorized = await authorize(request);
+    const authorized = await authorizeKeyRequest(deps, request);
     if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
     const { key, auth } = authorized.value;
 
@@ -106,20 +104,6 @@ export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Pr
         return sendError(reply, { kind: 'queue_failed' });
     }
     return reply.code(202).type('application/json').send('{}');
-  }
-
-  /** Project id, the request's one auth source, and the key's project. */
-  async function authorize(
-    request: FastifyRequest,
-  ): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
-    const projectText = (request.params as { projectId?: string }).projectId ?? '';
-    const authenticated = authenticateRequest(request, projectText);
-    if (!authenticated.ok) return authenticated;
-    const { projectId, auth } = authenticated.value;
-    if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
-    const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
-    if (!key.ok) return key;
-    return { ok: true, value: { key: key.value, auth } };
   }
 
   /** The decoded body under `limit` bytes; 413 over it, 400 when it cannot be decoded or is empty. */

@@ -106,6 +106,26 @@ export async function authorizeProjectKey(
 }
 
 /**
+ * The authentication of endpoints that take the key only from the request (headers or query,
+ * no envelope `dsn`): the project id path parameter, the one auth source ({@link
+ * authenticateRequest}; none is 401 `missing_auth`), and the key's project ({@link
+ * authorizeProjectKey}). Used by the OTLP and browser report endpoints.
+ */
+export async function authorizeKeyRequest(
+  deps: Pick<IngestDeps, 'lookupKey'>,
+  request: FastifyRequest,
+): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
+  const projectText = (request.params as { projectId?: string }).projectId ?? '';
+  const authenticated = authenticateRequest(request, projectText);
+  if (!authenticated.ok) return authenticated;
+  const { projectId, auth } = authenticated.value;
+  if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
+  const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
+  if (!key.ok) return key;
+  return { ok: true, value: { key: key.value, auth } };
+}
+
+/**
  * Checks made before any body byte is read, in Relay's order: an unknown `Content-Encoding`
  * (400 `unsupported_encoding`), a full queue (`deps.hasCapacity`, 503 `queue_failed`), a
  * `Content-Length` over `limit` bytes (413). Returns the codings to undo.
