@@ -71,7 +71,10 @@ function mediaTypeOf(request: FastifyRequest): string {
 
 /** The `nel` item carrying a list of NEL reports. */
 function nelItem(reports: JsonValue[]): EnvelopeItem {
-  return { headers: { type: 'nel', content_type: 'application/json' }, payload: Buffer.from(JSON.stringify(reports)) };
+  return {
+    headers: { type: 'nel', content_type: 'application/json' },
+    payload: Buffer.from(JSON.stringify(reports)),
+  };
 }
 
 /**
@@ -92,7 +95,11 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
     });
   }
 
-  async function handle(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  async function handle(
+    endpoint: Endpoint,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const receivedAt = now();
     const accepted = endpoint === 'security' ? SECURITY_REPORT_MEDIA_TYPES : NEL_MEDIA_TYPES;
     if (!accepted.has(mediaTypeOf(request))) {
@@ -133,7 +140,9 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
     const split = splitSecurityBody(body);
     const envelopes: Envelope[] = split.security.map((payload) => ({
       headers: { event_id: generateEventId() },
-      items: [{ headers: { type: 'raw_security', content_type: 'application/json', ...reportHeaders }, payload }],
+      items: [
+        { headers: { type: 'raw_security', content_type: 'application/json', ...reportHeaders }, payload },
+      ],
     }));
     if (split.nel.length > 0) envelopes.push({ headers: {}, items: [nelItem(split.nel)] });
     return { ok: true, value: envelopes };
@@ -145,7 +154,10 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      return { ok: false, error: { kind: 'invalid_json', cause: error instanceof Error ? error.message : 'invalid JSON' } };
+      return {
+        ok: false,
+        error: { kind: 'invalid_json', cause: error instanceof Error ? error.message : 'invalid JSON' },
+      };
     }
     if (!Array.isArray(parsed) || parsed.length === 0) return { ok: true, value: [] };
     return { ok: true, value: [{ headers: {}, items: [nelItem(parsed as JsonValue[])] }] };

@@ -20,7 +20,11 @@ export class MetricItemHandler implements ItemHandler {
     if (outcome === undefined) return;
     this.deps.outcomes.record({
       ...outcome,
-      scoping: { organizationId: accepted.organizationId, projectId: accepted.projectId, keyId: accepted.keyId },
+      scoping: {
+        organizationId: accepted.organizationId,
+        projectId: accepted.projectId,
+        keyId: accepted.keyId,
+      },
     });
   }
 

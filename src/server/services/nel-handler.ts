@@ -26,7 +26,12 @@ export class NelItemHandler implements ItemHandler {
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
     const { entries, invalid } = nelPayloadToEntries(item.payload, accepted.meta.receivedAt);
     if (invalid > 0) {
-      this.deps.outcomes.record({ outcome: 'invalid', reason: 'invalid_json', category: 'log_item', quantity: invalid });
+      this.deps.outcomes.record({
+        outcome: 'invalid',
+        reason: 'invalid_json',
+        category: 'log_item',
+        quantity: invalid,
+      });
     }
     if (entries.length === 0) return;
     this.deps.logs.handle(accepted, {

@@ -23,11 +23,7 @@
 import { parseDataCategory, type DataCategory } from '../../../protocol/data-category.js';
 import { isJsonObject, type JsonValue } from '../../../protocol/json.js';
 import type { Outcome, OutcomeScoping, OutcomeType } from '../../../protocol/outcome.js';
-import {
-  DEFAULT_MAX_SECS_IN_FUTURE,
-  envelopeClockDrift,
-  parseTimestamp,
-} from '../../normalize/index.js';
+import { DEFAULT_MAX_SECS_IN_FUTURE, envelopeClockDrift, parseTimestamp } from '../../normalize/index.js';
 
 /** The lists of a client report, in Relay's order of merging. */
 const FIELDS = [
@@ -155,7 +151,10 @@ function outcomeOf(field: ClientReportField, reason: string): [OutcomeType, stri
  */
 export function clientReportOutcomes(payloads: readonly Buffer[], ctx: ClientReportContext): Outcome[] {
   let timestamp: number | undefined;
-  const sums = new Map<string, { outcome: OutcomeType; reason: string | null; category: DataCategory; quantity: number }>();
+  const sums = new Map<
+    string,
+    { outcome: OutcomeType; reason: string | null; category: DataCategory; quantity: number }
+  >();
   for (const payload of payloads) {
     const report = parseClientReport(payload);
     if (report === undefined) continue;
@@ -174,7 +173,9 @@ export function clientReportOutcomes(payloads: readonly Buffer[], ctx: ClientRep
     timestamp ??= report.timestamp;
   }
   if (sums.size === 0) return [];
-  const reportedAt = Math.floor((timestamp ?? ctx.receivedAt) + envelopeClockDrift(ctx.sentAt, ctx.receivedAt));
+  const reportedAt = Math.floor(
+    (timestamp ?? ctx.receivedAt) + envelopeClockDrift(ctx.sentAt, ctx.receivedAt),
+  );
   const maxAge = (ctx.retentionDays ?? DEFAULT_CLIENT_REPORT_RETENTION_DAYS) * 86_400;
   if (ctx.receivedAt - reportedAt > maxAge) return [];
   if (reportedAt - ctx.receivedAt > (ctx.maxSecsInFuture ?? DEFAULT_MAX_SECS_IN_FUTURE)) return [];

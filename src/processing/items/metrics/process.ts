@@ -102,7 +102,10 @@ export function metricBucketNamespaces(payload: Buffer): string[] {
  * The outcome of one `statsd` or `metric_buckets` item: its buckets in SDK namespaces as one
  * `filtered` / `disabled-namespace` outcome in `metric_bucket`, or `undefined` when it has none.
  */
-export function metricItemOutcome(itemType: 'statsd' | 'metric_buckets', payload: Buffer): Outcome | undefined {
+export function metricItemOutcome(
+  itemType: 'statsd' | 'metric_buckets',
+  payload: Buffer,
+): Outcome | undefined {
   const namespaces =
     itemType === 'statsd' ? statsdBucketNamespaces(payload) : metricBucketNamespaces(payload);
   const quantity = namespaces.filter((namespace) => SDK_NAMESPACES.has(namespace)).length;

@@ -93,7 +93,8 @@ export function serverAddress(address: string): string {
   return hostPort.split(':')[0] as string;
 }
 
-const str = (value: JsonValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+const str = (value: JsonValue | undefined): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 const int = (value: JsonValue | undefined): number | undefined =>
   typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
 const num = (value: JsonValue | undefined): number | undefined =>
@@ -107,7 +108,11 @@ export function nelReportToLogEntry(report: JsonValue, receivedAt: number): Json
   if (!isJsonObject(report) || !isJsonObject(report.body)) return undefined;
   const body = report.body;
   const attributes: JsonObject = {};
-  const add = (key: string, type: 'string' | 'integer' | 'double', value: string | number | undefined): void => {
+  const add = (
+    key: string,
+    type: 'string' | 'integer' | 'double',
+    value: string | number | undefined,
+  ): void => {
     if (value !== undefined) attributes[key] = { type, value };
   };
   const url = str(report.url);

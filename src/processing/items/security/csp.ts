@@ -164,7 +164,8 @@ export function normalizeReportUri(value: string): string {
   const url = parseUrl(value);
   if (url === undefined) return value;
   const scheme = url.protocol.slice(0, -1);
-  const normalized = scheme === 'http' || scheme === 'https' ? url.hostname : unsplitUri(scheme, url.hostname);
+  const normalized =
+    scheme === 'http' || scheme === 'https' ? url.hostname : unsplitUri(scheme, url.hostname);
   return url.port === '' ? normalized : `${normalized}:${url.port}`;
 }
 

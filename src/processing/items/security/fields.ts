@@ -57,7 +57,10 @@ export class FieldReader {
    * An optional integer: a JSON integer in `[min, 2^53)`, or, with `numericStrings`, a string of
    * digits (Relay's `de_opt_num_or_str` for CSP's status/line/column numbers).
    */
-  integer(keys: readonly string[], options: { min?: number; numericStrings?: boolean } = {}): number | undefined {
+  integer(
+    keys: readonly string[],
+    options: { min?: number; numericStrings?: boolean } = {},
+  ): number | undefined {
     const found = this.raw(keys);
     if (found === undefined) return undefined;
     const [key, value] = found;

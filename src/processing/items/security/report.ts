@@ -20,7 +20,11 @@
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
-import { certificateEventFields, CERTIFICATE_REPORT_KEYS, type CertificateReportType } from './certificate.js';
+import {
+  certificateEventFields,
+  CERTIFICATE_REPORT_KEYS,
+  type CertificateReportType,
+} from './certificate.js';
 import { cspEventFields } from './csp.js';
 
 /** The event types security reports become. */
@@ -49,7 +53,9 @@ const isPresent = (value: JsonValue | undefined): boolean => value !== undefined
  * `unsupported` for other Reporting API report types, `undefined` when nothing matches, or
  * `invalid_json` when `type` is not a string.
  */
-export function classifySecurityReport(body: JsonObject): SecurityReportType | 'unsupported' | 'invalid_json' | undefined {
+export function classifySecurityReport(
+  body: JsonObject,
+): SecurityReportType | 'unsupported' | 'invalid_json' | undefined {
   const type = body.type;
   if (type !== undefined && type !== null && typeof type !== 'string') return 'invalid_json';
   if (isPresent(body['csp-report']) || type === 'csp-violation') return 'csp';
@@ -82,7 +88,10 @@ function parseReport(payload: Buffer): JsonObject | undefined {
  * Converts one security report payload into its event (see the module comment). Returns the
  * drop with Relay's outcome and reason when the report is not accepted; never throws.
  */
-export function securityReportToEvent(payload: Buffer, ctx: SecurityReportContext = {}): StepResult<SecurityEvent> {
+export function securityReportToEvent(
+  payload: Buffer,
+  ctx: SecurityReportContext = {},
+): StepResult<SecurityEvent> {
   const body = parseReport(payload);
   if (body === undefined) return drop('invalid', 'invalid_json');
   const type = classifySecurityReport(body);
