@@ -3,70 +3,19 @@
 // official @sentry/node SDK, then replays them with autocannon for BENCH_DURATION seconds
 // (default 30) and reports events/s accepted, events/s stored and queryable, response
 // latency (p50/p99) and the server's peak RSS.
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { captureErrorEnvelopes } from './capture.mjs';
+import { peakRssMb, startServer, withFreshIds } from './server.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.env.BENCH_DURATION ?? 30);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 
-/**
- * The SDK-captured pool as [envelope header, rest] pairs: every replayed request gets a
- * fresh envelope-header `event_id` (which wins over the payload's), so it is a new event.
- */
+/** The SDK-captured error envelopes; each replayed request gets fresh event ids (a new event). */
 async function capturePool() {
-  const bodies = await captureErrorEnvelopes();
-  return bodies
-    .filter((body) => body.includes('{"type":"event"'))
-    .map((body) => {
-      const newline = body.indexOf(10);
-      return { header: JSON.parse(body.subarray(0, newline).toString('utf8')), rest: body.subarray(newline) };
-    });
-}
-
-function withFreshEventId({ header, rest }) {
-  const line = JSON.stringify({ ...header, event_id: randomUUID().replace(/-/g, '') });
-  return Buffer.concat([Buffer.from(line), rest]);
-}
-
-function startServer(dataDir, port) {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      path.join(root, 'dist/cli/main.js'),
-      'start',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const dsn = /DSN:\s+(\S+)/.exec(out);
-      const token = /API token:\s+(\S+)/.exec(out);
-      if (dsn && token) resolve({ child, dsn: dsn[1], token: token[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
-
-function peakRssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
+  return (await captureErrorEnvelopes()).filter((body) => body.includes('{"type":"event"'));
 }
 
 async function storedEvents(base, token) {
@@ -78,7 +27,7 @@ async function storedEvents(base, token) {
 }
 
 const pool = await capturePool();
-const avgBytes = Math.round(pool.reduce((n, e) => n + e.rest.length, 0) / pool.length);
+const avgBytes = Math.round(pool.reduce((n, body) => n + body.length, 0) / pool.length);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
 const port = 18000 + Math.floor(Math.random() * 1000);
 const { child, dsn, token } = await startServer(dataDir, port);
@@ -94,7 +43,7 @@ const result = await autocannon({
   headers: { 'content-type': 'application/x-sentry-envelope' },
   requests: [
     {
-      setupRequest: (req) => ({ ...req, body: withFreshEventId(pool[next++ % pool.length]) }),
+      setupRequest: (req) => ({ ...req, body: withFreshIds(pool[next++ % pool.length]) }),
     },
   ],
 });

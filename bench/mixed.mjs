@@ -1,0 +1,109 @@
+// Mixed-workload benchmark (`npm run bench`, after the error benchmark): the built server
+// takes a blend of real SDK envelopes for BENCH_DURATION seconds (default 30) through
+// autocannon: transactions with 20 spans, log containers, release-health sessions, errors and
+// session-replay segments, in the proportions of MIX below. The server is then stopped with
+// SIGTERM (which drains the queue and flushes every sink) and its ClickHouse data dir is
+// opened here to count what was stored. Reports requests/s accepted, items/s and bytes/s
+// stored (request bytes in, compressed bytes on disk), latency and the server's peak RSS.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { captureMixedEnvelopes } from './capture-mixed.mjs';
+import { peakRssMb, root, startServer, withFreshIds } from './server.mjs';
+
+const duration = Number(process.env.BENCH_DURATION ?? 30);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+
+/** Requests per 20 of each kind: a service's traffic is mostly spans and logs, then sessions. */
+const MIX = { transaction: 8, log: 5, session: 3, error: 2, replay: 2 };
+
+/** ClickHouse tables that hold the stored items, and what one row is. */
+const TABLES = {
+  spans: 'span',
+  logs: 'log',
+  sessions: 'session update',
+  events: 'error event',
+  replays: 'replay segment',
+};
+
+const pools = await captureMixedEnvelopes();
+const schedule = Object.entries(MIX).flatMap(([kind, n]) => Array(n).fill(kind));
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-mixed-'));
+const port = 19000 + Math.floor(Math.random() * 1000);
+const { child, dsn } = await startServer(dataDir, port);
+const key = new URL(dsn).username;
+const used = Object.fromEntries(Object.keys(MIX).map((k) => [k, 0]));
+let next = 0;
+let bytesSent = 0;
+let rss = 0;
+const sampler = setInterval(() => (rss = peakRssMb(child.pid)), 1000);
+const started = Date.now();
+const result = await autocannon({
+  url: `http://127.0.0.1:${port}/api/1/envelope/?sentry_key=${key}&sentry_version=7&sentry_client=bench`,
+  method: 'POST',
+  connections,
+  duration,
+  headers: { 'content-type': 'application/x-sentry-envelope' },
+  requests: [
+    {
+      setupRequest: (req) => {
+        const kind = schedule[next++ % schedule.length];
+        const pool = pools[kind];
+        const body = withFreshIds(pool[used[kind]++ % pool.length]);
+        bytesSent += body.length;
+        return { ...req, body };
+      },
+    },
+  ],
+});
+const sendSeconds = (Date.now() - started) / 1000;
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+clearInterval(sampler);
+const storedSeconds = (Date.now() - started) / 1000;
+
+const { openClickHouse } = await import(path.join(root, 'dist/storage/clickhouse/index.js'));
+const store = await openClickHouse({ dataDir });
+const counted = await store.client.query({
+  query: `SELECT table, sum(rows) AS rows, sum(data_compressed_bytes) AS bytes
+          FROM system.parts WHERE active AND database = currentDatabase() AND table IN {tables:Array(String)}
+          GROUP BY table`,
+  query_params: { tables: Object.keys(TABLES) },
+  format: 'JSONEachRow',
+});
+const stored = Object.fromEntries((await counted.json()).map((r) => [r.table, r]));
+await store.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+const items = Object.fromEntries(
+  Object.entries(TABLES).map(([table, what]) => [`${what}s`, Number(stored[table]?.rows ?? 0)]),
+);
+const totalItems = Object.values(items).reduce((a, b) => a + b, 0);
+const diskBytes = Object.values(stored).reduce((n, r) => n + Number(r.bytes), 0);
+const sent = result.requests.sent || result.requests.total;
+console.log(
+  JSON.stringify(
+    {
+      workload: {
+        mixPer20Requests: MIX,
+        pools: Object.fromEntries(Object.entries(pools).map(([k, v]) => [k, v.length])),
+      },
+      connections,
+      durationSeconds: duration,
+      requests: { sent, ok2xx: result['2xx'], non2xx: result.non2xx, errors: result.errors },
+      acceptedRequestsPerSecond: Math.round(result['2xx'] / sendSeconds),
+      requestMiBPerSecond: +(bytesSent / sendSeconds / 2 ** 20).toFixed(2),
+      stored: {
+        items,
+        itemsPerSecond: Math.round(totalItems / storedSeconds),
+        compressedMiB: +(diskBytes / 2 ** 20).toFixed(1),
+        secondsUntilDrained: storedSeconds,
+      },
+      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+      serverPeakRssMb: rss,
+    },
+    null,
+    2,
+  ),
+);
