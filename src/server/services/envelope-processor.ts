@@ -4,6 +4,12 @@
  * pipeline, resolves the batch's grouping hashes to issues with one metadata round trip
  * per batch (never per event), and pushes rows to the batch sink. A full sink stops the
  * loop from taking more work, so the queue fills and the edge answers 503.
+ *
+ * Items go to the handler registered for their type first; otherwise `event` items and
+ * security reports (`raw_security`, converted by src/processing/items/security/, and
+ * `security`) run through the error pipeline, one per envelope; every other item type is
+ * dropped without an outcome, as a processing Relay drops items it has no pipeline for
+ * (reference/relay-protocol.md §3.4).
  */
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
