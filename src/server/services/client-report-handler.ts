@@ -10,7 +10,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import { clientReportOutcomes } from '../../processing/items/client-reports/index.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 
 /** Collaborators and settings of {@link ClientReportItemHandler}. */
 export interface ClientReportHandlerDeps {
@@ -41,11 +41,7 @@ export class ClientReportItemHandler implements ItemHandler {
         receivedAt: accepted.meta.receivedAt,
         sentAt: accepted.envelope.headers.sent_at,
         retentionDays: this.deps.retentionDays,
-        scoping: {
-          organizationId: accepted.organizationId,
-          projectId: accepted.projectId,
-          keyId: accepted.keyId,
-        },
+        scoping: outcomeScoping(accepted),
       });
       for (const outcome of outcomes) this.deps.outcomes.record(outcome);
     }

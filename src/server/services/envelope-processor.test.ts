@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { bootstrap, openMetadataStore, type MetadataStore } from '../../storage/metadata/index.js';
 import type { BatchSink } from '../../storage/clickhouse/index.js';
@@ -117,6 +117,7 @@ const CSP_REPORT = {
 describe('security reports, NEL, client reports, metrics and unknown items', () => {
   it('turns a raw_security report into a csp event counted in `security`', async () => {
     const { p, rows, outcomes } = processor();
+    const record = vi.spyOn(outcomes, 'record');
     await p.processBatch([
       envelopeOf(
         [[{ type: 'raw_security', sentry_release: 'shop@2', sentry_environment: 'prod' }, CSP_REPORT]],
@@ -133,6 +134,12 @@ describe('security reports, NEL, client reports, metrics and unknown items', () 
     });
     expect(outcomes.total('accepted', 'security')).toBe(1);
     expect(allOutcomes(outcomes)).toBe(1);
+    expect(record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        outcome: 'accepted',
+        scoping: { organizationId: 1, projectId: 1, keyId: 1 },
+      }),
+    );
   });
 
   it('drops malformed and unsupported reports with Relay outcomes in `security`, other items unaffected', async () => {

@@ -17,6 +17,7 @@ import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
 import { withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
 import type { DataCategory } from '../../protocol/data-category.js';
+import type { OutcomeScoping } from '../../protocol/outcome.js';
 import { securityReportToEvent } from '../../processing/items/security/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
 import type { ProcessingPool } from './processing-pool.js';
@@ -32,6 +33,11 @@ import { ok, type StepResult } from '../../processing/pipeline/result.js';
 export interface ItemHandler {
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void;
   flush(): Promise<void>;
+}
+
+/** The organization, project and key an envelope's outcomes are attributed to. */
+export function outcomeScoping(accepted: AcceptedEnvelope): OutcomeScoping {
+  return { organizationId: accepted.organizationId, projectId: accepted.projectId, keyId: accepted.keyId };
 }
 
 /** Collaborators of the processor. */
@@ -128,10 +134,13 @@ export class EnvelopeProcessor {
     const works: ErrorWork[] = [];
     /** The category a work item's drop is counted in (`error`, or `security` for reports). */
     const dropCategories: DataCategory[] = [];
+    /** The scoping of each work item's envelope, for its outcome. */
+    const scopings: OutcomeScoping[] = [];
     const handlers = this.deps.handlers ?? {};
     const used = new Set<ItemHandler>();
     for (const accepted of batch) {
       let events = 0;
+      const scoping = outcomeScoping(accepted);
       for (const item of accepted.envelope.items) {
         const type = item.headers.type;
         const handler = Object.hasOwn(handlers, type) ? handlers[type] : undefined;
@@ -149,24 +158,43 @@ export class EnvelopeProcessor {
         }
         // One event per envelope; Relay rejects the others as duplicate_item (relay-protocol.md §5.2).
         if (++events > 1) {
-          this.deps.outcomes.record({ outcome: 'invalid', reason: 'duplicate_item', category, quantity: 1 });
+          this.deps.outcomes.record({
+            outcome: 'invalid',
+            reason: 'duplicate_item',
+            category,
+            quantity: 1,
+            scoping,
+          });
           continue;
         }
         const work = this.toWork(accepted, item);
         if (work.kind === 'drop') {
-          this.deps.outcomes.record({ outcome: work.outcome, reason: work.reason, category, quantity: 1 });
+          this.deps.outcomes.record({
+            outcome: work.outcome,
+            reason: work.reason,
+            category,
+            quantity: 1,
+            scoping,
+          });
           continue;
         }
         works.push(work.value);
         dropCategories.push(category);
+        scopings.push(scoping);
       }
     }
     await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
     if (works.length === 0) return;
     const results = await this.withRetry('process events', () => this.deps.pool.run(works), 3);
     if (results === undefined) {
-      for (const category of dropCategories) {
-        this.deps.outcomes.record({ outcome: 'invalid', reason: 'internal', category, quantity: 1 });
+      for (const [i, category] of dropCategories.entries()) {
+        this.deps.outcomes.record({
+          outcome: 'invalid',
+          reason: 'internal',
+          category,
+          quantity: 1,
+          scoping: scopings[i],
+        });
       }
       return;
     }
@@ -178,6 +206,7 @@ export class EnvelopeProcessor {
           reason: result.reason,
           category: dropCategories[i] ?? 'error',
           quantity: 1,
+          scoping: scopings[i],
         });
         continue;
       }
@@ -186,6 +215,7 @@ export class EnvelopeProcessor {
         reason: null,
         category: eventTypeCategory(result.type),
         quantity: 1,
+        scoping: scopings[i],
       });
       events.push(result);
     }

@@ -8,7 +8,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import { metricItemOutcome } from '../../processing/items/metrics/index.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 
 /** Handles `statsd` and `metric_buckets` items; register it under both item types. */
 export class MetricItemHandler implements ItemHandler {
@@ -20,11 +20,7 @@ export class MetricItemHandler implements ItemHandler {
     if (outcome === undefined) return;
     this.deps.outcomes.record({
       ...outcome,
-      scoping: {
-        organizationId: accepted.organizationId,
-        projectId: accepted.projectId,
-        keyId: accepted.keyId,
-      },
+      scoping: outcomeScoping(accepted),
     });
   }
 

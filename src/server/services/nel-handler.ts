@@ -10,7 +10,7 @@ import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import { nelPayloadToEntries } from '../../processing/items/nel/index.js';
 import { LOG_CONTAINER_CONTENT_TYPE, logContainerPayload } from '../../processing/items/logs/index.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 
 /** Collaborators of {@link NelItemHandler}. */
 export interface NelItemHandlerDeps {
@@ -31,6 +31,7 @@ export class NelItemHandler implements ItemHandler {
         reason: 'invalid_json',
         category: 'log_item',
         quantity: invalid,
+        scoping: outcomeScoping(accepted),
       });
     }
     if (entries.length === 0) return;
