@@ -20,7 +20,6 @@ import {
 } from '../../processing/items/logs/index.js';
 import { sendError } from './http.js';
 import { checkEnvelopeSizeLimits, resolveSizeLimits } from './limits.js';
-import { headerValue } from './request-meta.js';
 import {
   authorizeKeyRequest,
   drainBody,
@@ -29,6 +28,7 @@ import {
   prepareIngestPlugin,
   readIngestBody,
   rejectUnread,
+  requestMediaType,
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
@@ -62,10 +62,7 @@ export async function otlpLogsRoutes(app: FastifyInstance, deps: IngestDeps): Pr
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const receivedAt = now();
-    const mediaType = (headerValue(request.headers, 'content-type') ?? '')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
+    const mediaType = requestMediaType(request);
     if (mediaType !== JSON_TYPE) {
       drainBody(request);
       const detail =

@@ -52,6 +52,14 @@ export function parseProjectId(text: string): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
+/**
+ * The request's media type (`type/subtype[+suffix]`) lowercased and without parameters, as the
+ * `Mime` extractor of Relay's endpoints compares it; `''` when there is no `Content-Type`.
+ */
+export function requestMediaType(request: FastifyRequest): string {
+  return (headerValue(request.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 /** The raw (undecoded) query string of a request URL, without `?`; `''` when there is none. */
 export function rawQuery(url: string): string {
   const mark = url.indexOf('?');

@@ -24,7 +24,6 @@ import { splitSecurityBody } from '../../processing/items/security/index.js';
 import { generateEventId } from './event-id.js';
 import { sendError } from './http.js';
 import { resolveSizeLimits } from './limits.js';
-import { headerValue } from './request-meta.js';
 import { preflight } from './routes.js';
 import {
   authorizeKeyRequest,
@@ -35,6 +34,7 @@ import {
   rawQuery,
   readIngestBody,
   rejectUnread,
+  requestMediaType,
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
@@ -63,11 +63,6 @@ const ROUTES: ReadonlyArray<[string, Endpoint]> = [
   ['/api/:projectId/nel/', 'nel'],
   ['/api/:projectId/nel', 'nel'],
 ];
-
-/** The request's media type, lowercase without parameters; `''` when there is none. */
-function mediaTypeOf(request: FastifyRequest): string {
-  return (headerValue(request.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-}
 
 /** The `nel` item carrying a list of NEL reports. */
 function nelItem(reports: JsonValue[]): EnvelopeItem {
@@ -102,7 +97,7 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
   ): Promise<FastifyReply> {
     const receivedAt = now();
     const accepted = endpoint === 'security' ? SECURITY_REPORT_MEDIA_TYPES : NEL_MEDIA_TYPES;
-    if (!accepted.has(mediaTypeOf(request))) {
+    if (!accepted.has(requestMediaType(request))) {
       drainBody(request);
       return reply.code(415).send();
     }
