@@ -111,7 +111,9 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
 
     const meta = requestMetaOf(request, auth.auth.client, receivedAt);
     const envelopes =
-      endpoint === 'security' ? securityEnvelopes(request, body.value) : nelEnvelopes(body.value);
+      endpoint === 'security'
+        ? ({ ok: true, value: securityEnvelopes(request, body.value) } as const)
+        : nelEnvelopes(body.value);
     if (!envelopes.ok) return sendError(reply, envelopes.error);
     for (const envelope of envelopes.value) {
       if (!enqueue(key, envelope, meta)) return sendError(reply, { kind: 'queue_failed' });
@@ -125,7 +127,7 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
   }
 
   /** One envelope per security report, plus one for the NEL reports of a Reporting API list. */
-  function securityEnvelopes(request: FastifyRequest, body: Buffer): IngestResult<Envelope[]> {
+  function securityEnvelopes(request: FastifyRequest, body: Buffer): Envelope[] {
     const query = new URLSearchParams(rawQuery(request.url));
     const reportHeaders: Record<string, string> = {};
     const release = query.get('sentry_release');
@@ -140,7 +142,7 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
       ],
     }));
     if (split.nel.length > 0) envelopes.push({ headers: {}, items: [nelItem(split.nel)] });
-    return { ok: true, value: envelopes };
+    return envelopes;
   }
 
   /** The NEL endpoint's body: a JSON list of reports (400 when not JSON; nothing when not a list). */
