@@ -14,9 +14,9 @@
  * 3. `release` / `environment` from the `sentry_release` / `sentry_environment` query parameters
  *    (item headers), the request's `Origin` as a request header, and the event `type`.
  *
- * Relay retired HPKP, Expect-CT and Expect-Staple in 2025 (browsers stopped sending them; its
- * classifier no longer recognises them); Vigil keeps the last Relay behaviour for them so
- * existing reporters and Sentry's issue types still work. Pure: no I/O.
+ * The newest Relay no longer recognises HPKP, Expect-CT and Expect-Staple (browsers stopped
+ * sending them; its classifier answers `security_report_type`). Vigil keeps the behaviour of the
+ * Relay versions that did, so existing reporters and Sentry's issue types still work. Pure: no I/O.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
