@@ -6,15 +6,15 @@ import type { VigilConfig } from '../server/config.js';
 import { readAdminToken } from '../server/admin-token.js';
 
 /**
- * GETs `path` from the server at `--url` (default: the configured public URL) and
- * returns the parsed JSON body. Throws an Error with the API's `detail` on a non-2xx
- * answer, or when no token can be found.
+ * GETs `path` from the server at `--url` (default: the configured public URL) and returns the
+ * response. Throws an Error with the API's `detail` on a non-2xx answer, or when no token can be
+ * found or the server cannot be reached.
  */
-export async function apiGet(
+async function apiRequest(
   config: VigilConfig,
   opts: Record<string, unknown>,
   path: string,
-): Promise<unknown> {
+): Promise<Response> {
   const base = String(opts.url ?? config.publicUrl).replace(/\/+$/, '');
   const token =
     (opts.token as string | undefined) || process.env.VIGIL_TOKEN || readAdminToken(config.dataDir);
@@ -25,10 +25,34 @@ export async function apiGet(
   } catch (err) {
     throw new Error(`cannot reach the server at ${base}: ${(err as Error).message}`);
   }
-  const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
+    const body: unknown = await response.json().catch(() => undefined);
     const detail = (body as { detail?: string } | undefined)?.detail ?? response.statusText;
     throw new Error(`${response.status}: ${detail}`);
   }
-  return body;
+  return response;
+}
+
+/**
+ * GETs `path` from the server at `--url` (default: the configured public URL) and
+ * returns the parsed JSON body. Throws an Error with the API's `detail` on a non-2xx
+ * answer, or when no token can be found.
+ */
+export async function apiGet(
+  config: VigilConfig,
+  opts: Record<string, unknown>,
+  path: string,
+): Promise<unknown> {
+  const response = await apiRequest(config, opts, path);
+  return response.json().catch(() => undefined);
+}
+
+/** Like {@link apiGet}, for a binary answer: its bytes and response headers. */
+export async function apiGetBytes(
+  config: VigilConfig,
+  opts: Record<string, unknown>,
+  path: string,
+): Promise<{ bytes: Buffer; headers: Headers }> {
+  const response = await apiRequest(config, opts, path);
+  return { bytes: Buffer.from(await response.arrayBuffer()), headers: response.headers };
 }

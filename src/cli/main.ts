@@ -14,6 +14,8 @@ import { registerSessionCommands } from './sessions.js';
 import { registerMonitorCommands } from './monitors.js';
 import { registerLogCommands } from './logs.js';
 import { registerFeedbackCommands } from './feedback.js';
+import { registerAttachmentCommands } from './attachments.js';
+import { registerProfileCommands } from './profiles.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -137,6 +139,8 @@ registerSessionCommands(program);
 registerMonitorCommands(program);
 registerLogCommands(program);
 registerFeedbackCommands(program);
+registerAttachmentCommands(program);
+registerProfileCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

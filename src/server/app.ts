@@ -27,6 +27,12 @@ import { LOGS_TABLE } from '../storage/clickhouse/logs.js';
 import { TRACE_METRICS_TABLE } from '../storage/clickhouse/trace-metrics.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
+import { AttachmentItemHandler } from './services/attachment-handler.js';
+import { ProfileItemHandler } from './services/profile-handler.js';
+import { ATTACHMENTS_INPUT_TABLE } from '../storage/clickhouse/attachments.js';
+import { PROFILES_TABLE } from '../storage/clickhouse/profiles.js';
+import { attachmentRoutes } from './ingest/attachments.js';
+import { minidumpRoutes } from './ingest/minidump.js';
 import { OutcomeCounter } from './services/outcome-counter.js';
 import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
@@ -98,6 +104,10 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const logSink = sinkFor(LOGS_TABLE);
   const traceMetricSink = sinkFor(TRACE_METRICS_TABLE);
   const feedbackSink = sinkFor(FEEDBACK_TABLE);
+  const attachmentSink = sinkFor(ATTACHMENTS_INPUT_TABLE);
+  const profileSink = sinkFor(PROFILES_TABLE);
+  const attachments = new AttachmentItemHandler({ sink: attachmentSink, outcomes, logger: log });
+  const profiles = new ProfileItemHandler({ sink: profileSink, outcomes, logger: log });
   const feedback = new FeedbackItemHandler({ sink: feedbackSink, outcomes, logger: log });
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const checkIns = new CheckInItemHandler({
@@ -124,6 +134,10 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
       trace_metric: traceMetrics,
       feedback,
       user_report: feedback,
+      attachment: attachments,
+      profile: profiles,
+      profile_chunk: profiles,
+      profile_chunk_ui: profiles,
       client_report: new ClientReportItemHandler({ outcomes }),
       statsd: metricItems,
       metric_buckets: metricItems,
@@ -150,6 +164,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await app.register(ingestRoutes, ingestDeps);
   await app.register(cronRoutes, ingestDeps);
   await app.register(otlpLogsRoutes, ingestDeps);
+  await app.register(attachmentRoutes, ingestDeps);
+  await app.register(minidumpRoutes, ingestDeps);
   await app.register(securityReportRoutes, ingestDeps);
   await app.register(apiRoutes, {
     metadata,

@@ -52,7 +52,17 @@ export type IngestError =
   /** A method the endpoint does not serve. 405. */
   | { kind: 'method_not_allowed'; method: string }
   /** An `/api/<digits>/...` path this server has no endpoint for. 404. */
-  | { kind: 'not_found' };
+  | { kind: 'not_found' }
+  /** A multipart body that does not parse (attachment and minidump endpoints). 400. */
+  | { kind: 'invalid_multipart'; cause: string }
+  /** A crash upload without the `upload_file_minidump` part. 400. */
+  | { kind: 'missing_minidump' }
+  /** A minidump that does not start with `MDMP` / `PMDM` once unwrapped. 400. */
+  | { kind: 'invalid_minidump' }
+  /** A crash upload whose compression container (by magic bytes) does not decode. 400. */
+  | { kind: 'invalid_compression_container'; cause: string }
+  /** An event id in the path that is not a UUID. 400. */
+  | { kind: 'invalid_event_id' };
 
 /** The HTTP rendering of an {@link IngestError}. */
 export interface ErrorResponse {
@@ -114,6 +124,16 @@ export function toErrorResponse(error: IngestError): ErrorResponse {
       return respond(405, 'method not allowed', [`unsupported method: ${error.method}`]);
     case 'not_found':
       return respond(404, 'The requested resource does not exist');
+    case 'invalid_multipart':
+      return respond(400, 'invalid multipart data', [error.cause]);
+    case 'missing_minidump':
+      return respond(400, 'missing minidump');
+    case 'invalid_minidump':
+      return respond(400, 'invalid minidump');
+    case 'invalid_compression_container':
+      return respond(400, 'invalid compression container', [error.cause]);
+    case 'invalid_event_id':
+      return respond(400, 'invalid event id');
   }
 }
 

@@ -235,3 +235,22 @@ export function enqueueEnvelope(
     sizeBytes,
   });
 }
+
+/**
+ * {@link authenticateRequest} then {@link authorizeProjectKey} for endpoints whose only auth
+ * sources are the headers and the query (401 `missing_auth` without one): the project's key and
+ * the auth payload.
+ */
+export async function authorizeRequest(
+  deps: Pick<IngestDeps, 'lookupKey'>,
+  request: FastifyRequest,
+  projectText: string,
+): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
+  const authenticated = authenticateRequest(request, projectText);
+  if (!authenticated.ok) return authenticated;
+  const { projectId, auth } = authenticated.value;
+  if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
+  const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
+  if (!key.ok) return key;
+  return { ok: true, value: { key: key.value, auth } };
+}

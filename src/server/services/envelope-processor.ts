@@ -23,6 +23,7 @@ import type { OutcomeCounter } from './outcome-counter.js';
 import type { ProcessingPool } from './processing-pool.js';
 import type { ErrorWork, ErrorWorkResult } from './error-work.js';
 import { ok, type StepResult } from '../../processing/pipeline/result.js';
+import { prepareNativeCrash } from '../../processing/items/attachments/index.js';
 
 /**
  * The pipeline of a cheap item type (sessions, check-ins, ...), run on the main thread:
@@ -139,6 +140,8 @@ export class EnvelopeProcessor {
     const handlers = this.deps.handlers ?? {};
     const used = new Set<ItemHandler>();
     for (const accepted of batch) {
+      // Minidumps and Apple crash reports become error events (src/processing/items/attachments/).
+      prepareNativeCrash(accepted.envelope);
       let events = 0;
       const scoping = outcomeScoping(accepted);
       for (const item of accepted.envelope.items) {

@@ -10,6 +10,8 @@ import { CHECK_INS_MIGRATION } from './check-ins.js';
 import { LOGS_MIGRATION } from './logs.js';
 import { TRACE_METRICS_MIGRATION } from './trace-metrics.js';
 import { FEEDBACK_MIGRATION } from './feedback.js';
+import { ATTACHMENTS_MIGRATION } from './attachments.js';
+import { PROFILES_MIGRATION } from './profiles.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -102,6 +104,8 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 4: `logs`, one row per log entry (./logs.ts).
  * 5: `trace_metrics`, one row per trace metric entry (./trace-metrics.ts).
  * 6: `feedback`, one row per feedback or user report (./feedback.ts).
+ * 8: `attachments`, one row per event attachment with its bytes (./attachments.ts).
+ * 9: `profiles`, one row per profile or profile chunk with its payload (./profiles.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
@@ -110,6 +114,8 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   LOGS_MIGRATION,
   TRACE_METRICS_MIGRATION,
   FEEDBACK_MIGRATION,
+  ATTACHMENTS_MIGRATION,
+  PROFILES_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations

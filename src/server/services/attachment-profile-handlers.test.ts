@@ -1,0 +1,119 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Outcome } from '../../protocol/outcome.js';
+import type { EnvelopeItem } from '../../protocol/envelope.js';
+import type { AcceptedEnvelope } from '../ingest/index.js';
+import { AttachmentItemHandler } from './attachment-handler.js';
+import { ProfileItemHandler } from './profile-handler.js';
+
+let outcomes: Outcome[];
+let rows: string[];
+
+beforeEach(() => {
+  outcomes = [];
+  rows = [];
+});
+
+const deps = () => ({
+  sink: { push: (lines: readonly string[]) => (rows.push(...lines), true) },
+  outcomes: { record: (o: Outcome) => outcomes.push(o) },
+});
+
+function accepted(items: EnvelopeItem[], eventId: string | null = 'ab'.repeat(16)): AcceptedEnvelope {
+  return {
+    envelope: { headers: eventId === null ? {} : { event_id: eventId }, items },
+    projectId: 4,
+    organizationId: 1,
+    keyId: 1,
+    publicKey: 'a'.repeat(32),
+    meta: { receivedAt: 1_700_000_000, clientIp: '127.0.0.1' },
+    sizeBytes: 0,
+  };
+}
+
+const chunkItem = (platform: string, payload: unknown): EnvelopeItem => ({
+  headers: { type: 'profile_chunk', platform },
+  payload: Buffer.from(JSON.stringify(payload)),
+});
+const chunk = (platform: string) => ({
+  chunk_id: 'dd'.repeat(16),
+  profiler_id: 'ee'.repeat(16),
+  platform,
+  version: '2',
+  profile: {
+    frames: [{}],
+    stacks: [[0]],
+    samples: [
+      { stack_id: 0, thread_id: '1', timestamp: 1 },
+      { stack_id: 0, thread_id: '1', timestamp: 2 },
+    ],
+  },
+});
+
+describe('ProfileItemHandler', () => {
+  it('stores valid chunks and counts each in its platform category; malformed ones do not affect them', async () => {
+    const handler = new ProfileItemHandler(deps());
+    const profile: EnvelopeItem = { headers: { type: 'profile' }, payload: Buffer.from('{"broken"') };
+    const envelope = accepted([
+      chunkItem('javascript', chunk('javascript')),
+      chunkItem('node', chunk('node')),
+      profile,
+    ]);
+    for (const item of envelope.envelope.items) handler.handle(envelope, item);
+    handler.handle(envelope, chunkItem('cocoa', { platform: 'cocoa' }));
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'profiling_invalid_json', category: 'profile', quantity: 1 },
+      { outcome: 'invalid', reason: 'profiling_invalid_json', category: 'profile_indexed', quantity: 1 },
+      { outcome: 'invalid', reason: 'profiling_invalid_json', category: 'profile_chunk_ui', quantity: 1 },
+    ]);
+    await handler.flush();
+    expect(rows).toHaveLength(2);
+    expect(outcomes.slice(3)).toEqual([
+      { outcome: 'accepted', reason: null, category: 'profile_chunk_ui', quantity: 1 },
+      { outcome: 'accepted', reason: null, category: 'profile_chunk', quantity: 1 },
+    ]);
+  });
+});
+
+describe('AttachmentItemHandler', () => {
+  it("stores attachments of the envelope's event and counts bytes and items", async () => {
+    const handler = new AttachmentItemHandler(deps());
+    const items: EnvelopeItem[] = [
+      {
+        headers: { type: 'attachment', filename: 'a.txt', content_type: 'text/plain' },
+        payload: Buffer.from('hello'),
+      },
+      { headers: { type: 'attachment', attachment_type: 'event.view_hierarchy' }, payload: Buffer.alloc(0) },
+    ];
+    const envelope = accepted(items);
+    for (const item of items) handler.handle(envelope, item);
+    handler.handle(accepted(items, null), items[0]!);
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'no_event_payload', category: 'attachment', quantity: 5 },
+      { outcome: 'invalid', reason: 'no_event_payload', category: 'attachment_item', quantity: 1 },
+    ]);
+    await handler.flush();
+    const stored = rows.map((r) => JSON.parse(r) as Record<string, unknown>);
+    expect(stored).toMatchObject([
+      {
+        project_id: 4,
+        event_id: 'ab'.repeat(16),
+        name: 'a.txt',
+        content_type: 'text/plain',
+        attachment_type: 'event.attachment',
+        size: 5,
+        sha1: 'aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d',
+        blob_base64: Buffer.from('hello').toString('base64'),
+      },
+      {
+        name: 'Unnamed Attachment',
+        content_type: 'application/octet-stream',
+        attachment_type: 'event.view_hierarchy',
+        size: 0,
+      },
+    ]);
+    expect(outcomes.slice(2)).toEqual([
+      { outcome: 'accepted', reason: null, category: 'attachment', quantity: 6 },
+      { outcome: 'accepted', reason: null, category: 'attachment_item', quantity: 2 },
+    ]);
+  });
+});
