@@ -29,4 +29,19 @@ export interface Outcome {
   reason: string | null;
   category: DataCategory;
   quantity: number;
+  /**
+   * When it happened, Unix seconds; absent means "now" (the time it is recorded). Client
+   * reports carry the SDK's report time, truncated to whole seconds like Relay's `TrackOutcome`.
+   */
+  timestamp?: number;
+  /** Who it belongs to (Relay's `Scoping`); absent when the recorder does not know it. */
+  scoping?: OutcomeScoping;
+}
+
+/** The organization, project and DSN key an outcome is attributed to (Relay's `Scoping`). */
+export interface OutcomeScoping {
+  organizationId: number;
+  projectId: number;
+  /** Metadata-store id of the DSN key. */
+  keyId: number;
 }

@@ -17,6 +17,10 @@ import { cronRoutes } from './ingest/cron.js';
 import { FeedbackItemHandler } from './services/feedback-handler.js';
 import { FEEDBACK_TABLE } from '../storage/clickhouse/feedback.js';
 import { otlpLogsRoutes } from './ingest/otlp-logs.js';
+import { securityReportRoutes } from './ingest/security.js';
+import { ClientReportItemHandler } from './services/client-report-handler.js';
+import { MetricItemHandler } from './services/metric-item-handler.js';
+import { NelItemHandler } from './services/nel-handler.js';
 import { LogItemHandler } from './services/log-handler.js';
 import { TraceMetricItemHandler } from './services/trace-metric-handler.js';
 import { LOGS_TABLE } from '../storage/clickhouse/logs.js';
@@ -120,6 +124,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const logs = new LogItemHandler({ sink: logSink, outcomes, logger: log });
   const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
   const spans = new SpanItemHandler({ sink: spanSink, outcomes, logger: log });
+  const metricItems = new MetricItemHandler({ outcomes });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
   const processor = new EnvelopeProcessor({
@@ -140,6 +145,10 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
       profile_chunk_ui: profiles,
       transaction: spans,
       span: spans,
+      client_report: new ClientReportItemHandler({ outcomes }),
+      statsd: metricItems,
+      metric_buckets: metricItems,
+      nel: new NelItemHandler({ logs, outcomes }),
     },
     outcomes,
     pool,
@@ -165,6 +174,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await app.register(attachmentRoutes, ingestDeps);
   await app.register(minidumpRoutes, ingestDeps);
   await app.register(otlpTracesRoutes, ingestDeps);
+  await app.register(securityReportRoutes, ingestDeps);
   await app.register(apiRoutes, {
     metadata,
     clickhouse,

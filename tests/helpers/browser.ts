@@ -79,9 +79,10 @@ export function htmlPage(html: string, script: string): string {
 /**
  * Launches headless Chromium with the flags this machine needs: no sandbox (root), and no
  * background networking (the closed network refuses Google's hosts, which would otherwise
- * flood connection errors).
+ * flood connection errors). `extraArgs` are appended (e.g. `--short-reporting-delay`, which
+ * makes the Reporting API deliver after 100 ms instead of about a minute).
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -93,6 +94,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -10,6 +10,7 @@ export {
   DEFAULT_MAX_SECS_IN_FUTURE,
   DEFAULT_MAX_SECS_IN_PAST,
   MINIMUM_CLOCK_DRIFT_SECS,
+  envelopeClockDrift,
   formatRfc3339,
   parseTimestamp,
 } from './timestamps.js';

@@ -21,6 +21,18 @@ const MAX_ABS_SECS = 8.2e12;
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/**
+ * The envelope's clock drift in seconds (`receivedAt − sentAt`, both Unix seconds), or 0 when
+ * there is no parseable `sentAt` or the drift is below 55 minutes, as Relay's
+ * `ClockDriftProcessor::new(sent_at, received).at_least(MINIMUM_CLOCK_DRIFT)` decides.
+ */
+export function envelopeClockDrift(sentAt: unknown, receivedAt: number): number {
+  const sent = sentAt === undefined ? undefined : parseTimestamp(sentAt);
+  if (sent === undefined) return 0;
+  const drift = receivedAt - sent;
+  return Math.abs(Math.trunc(drift)) >= MINIMUM_CLOCK_DRIFT_SECS ? drift : 0;
+}
+
 /** Rounds seconds to whole microseconds, the precision Relay keeps. */
 export function roundMicros(seconds: number): number {
   return Math.round(seconds * 1e6) / 1e6;

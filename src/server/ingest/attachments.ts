@@ -15,7 +15,7 @@ import { checkEnvelopeSizeLimits, resolveSizeLimits } from './limits.js';
 import { attachmentItem, readMultipartForm } from './multipart-items.js';
 import { headerValue } from './request-meta.js';
 import {
-  authorizeRequest,
+  authorizeKeyRequest,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
@@ -44,7 +44,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: IngestDeps): 
     const params = request.params as { projectId?: string; eventId?: string };
     const eventId = parseEventId(params.eventId);
     if (eventId === undefined) return rejectUnread(request, reply, { kind: 'invalid_event_id' });
-    const authorized = await authorizeRequest(deps, request, params.projectId ?? '');
+    const authorized = await authorizeKeyRequest(deps, request, params.projectId ?? '');
     if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
     const { key, auth } = authorized.value;
 

@@ -32,7 +32,7 @@ import { checkEnvelopeSizeLimits, resolveSizeLimits, type SizeLimits } from './l
 import { attachmentItem, formDataItem, readMultipartForm } from './multipart-items.js';
 import { headerValue } from './request-meta.js';
 import {
-  authorizeRequest,
+  authorizeKeyRequest,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
@@ -78,7 +78,7 @@ export async function minidumpRoutes(app: FastifyInstance, deps: IngestDeps): Pr
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const receivedAt = now();
     const projectText = (request.params as { projectId?: string }).projectId ?? '';
-    const authorized = await authorizeRequest(deps, request, projectText);
+    const authorized = await authorizeKeyRequest(deps, request, projectText);
     if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
     const { key, auth } = authorized.value;
 

@@ -21,21 +21,19 @@ import { decodeOtlpProtobuf, type OtlpSignal } from '../../protocol/otlp-proto.j
 import { containerPayload } from '../../processing/items/eap/index.js';
 import { sendError } from './http.js';
 import { checkEnvelopeSizeLimits, resolveSizeLimits } from './limits.js';
-import type { RequestAuth } from './request-auth.js';
-import { headerValue } from './request-meta.js';
 import {
-  authenticateRequest,
-  authorizeProjectKey,
+  authorizeKeyRequest,
   drainBody,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
   readIngestBody,
   rejectUnread,
+  requestMediaType,
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
-import type { IngestDeps, ProjectKeyInfo } from './types.js';
+import type { IngestDeps } from './types.js';
 
 /** What distinguishes one OTLP signal's endpoint from another. */
 export interface OtlpSignalSpec {
@@ -82,17 +80,14 @@ export function otlpRoutes(spec: OtlpSignalSpec) {
 
     async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
       const receivedAt = now();
-      const mediaType = (headerValue(request.headers, 'content-type') ?? '')
-        .split(';')[0]!
-        .trim()
-        .toLowerCase();
+      const mediaType = requestMediaType(request);
       if (mediaType !== JSON_TYPE && mediaType !== PROTOBUF_TYPE) {
         drainBody(request);
         const detail = `unsupported content type ${JSON.stringify(mediaType)}; expected ${JSON_TYPE} or ${PROTOBUF_TYPE}`;
         return reply.code(415).type('application/json').send(JSON.stringify({ detail }));
       }
 
-      const authorized = await authorize(request);
+      const authorized = await authorizeKeyRequest(deps, request);
       if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
       const { key, auth } = authorized.value;
 
@@ -127,20 +122,6 @@ export function otlpRoutes(spec: OtlpSignalSpec) {
           return sendError(reply, { kind: 'queue_failed' });
       }
       return reply.code(202).type('application/json').send('{}');
-    }
-
-    /** Project id, the request's one auth source, and the key's project. */
-    async function authorize(
-      request: FastifyRequest,
-    ): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
-      const projectText = (request.params as { projectId?: string }).projectId ?? '';
-      const authenticated = authenticateRequest(request, projectText);
-      if (!authenticated.ok) return authenticated;
-      const { projectId, auth } = authenticated.value;
-      if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
-      const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
-      if (!key.ok) return key;
-      return { ok: true, value: { key: key.value, auth } };
     }
 
     /** The decoded body under `limit` bytes; 413 over it, 400 when it cannot be decoded or is empty. */

@@ -52,6 +52,14 @@ export function parseProjectId(text: string): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
+/**
+ * The request's media type (`type/subtype[+suffix]`) lowercased and without parameters, as the
+ * `Mime` extractor of Relay's endpoints compares it; `''` when there is no `Content-Type`.
+ */
+export function requestMediaType(request: FastifyRequest): string {
+  return (headerValue(request.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 /** The raw (undecoded) query string of a request URL, without `?`; `''` when there is none. */
 export function rawQuery(url: string): string {
   const mark = url.indexOf('?');
@@ -103,6 +111,27 @@ export async function authorizeProjectKey(
     return { ok: false, error: { kind: 'event_rejected', reason: 'ProjectId' } };
   }
   return { ok: true, value: key };
+}
+
+/**
+ * The authentication of endpoints that take the key only from the request (headers or query,
+ * no envelope `dsn`): the project id path parameter, the one auth source ({@link
+ * authenticateRequest}; none is 401 `missing_auth`), and the key's project ({@link
+ * authorizeProjectKey}). Used by the OTLP, browser report, attachment and minidump endpoints.
+ * `projectText` defaults to the `projectId` path parameter.
+ */
+export async function authorizeKeyRequest(
+  deps: Pick<IngestDeps, 'lookupKey'>,
+  request: FastifyRequest,
+  projectText: string = (request.params as { projectId?: string }).projectId ?? '',
+): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
+  const authenticated = authenticateRequest(request, projectText);
+  if (!authenticated.ok) return authenticated;
+  const { projectId, auth } = authenticated.value;
+  if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
+  const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
+  if (!key.ok) return key;
+  return { ok: true, value: { key: key.value, auth } };
 }
 
 /**
@@ -206,23 +235,4 @@ export function enqueueEnvelope(
     meta,
     sizeBytes,
   });
-}
-
-/**
- * {@link authenticateRequest} then {@link authorizeProjectKey} for endpoints whose only auth
- * sources are the headers and the query (401 `missing_auth` without one): the project's key and
- * the auth payload.
- */
-export async function authorizeRequest(
-  deps: Pick<IngestDeps, 'lookupKey'>,
-  request: FastifyRequest,
-  projectText: string,
-): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
-  const authenticated = authenticateRequest(request, projectText);
-  if (!authenticated.ok) return authenticated;
-  const { projectId, auth } = authenticated.value;
-  if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
-  const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
-  if (!key.ok) return key;
-  return { ok: true, value: { key: key.value, auth } };
 }

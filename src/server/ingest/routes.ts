@@ -283,7 +283,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
 }
 
 /** Answers a CORS preflight: 200 for POST (or no requested method), 400 for anything else. */
-function preflight(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function preflight(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const requested = headerValue(request.headers, 'access-control-request-method');
   if (requested !== undefined && requested.trim().toUpperCase() !== 'POST') {
     return sendError(reply, { kind: 'cors_method_not_allowed', method: requested });

@@ -2,11 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { bootstrap, openMetadataStore, type MetadataStore } from '../../storage/metadata/index.js';
 import type { BatchSink } from '../../storage/clickhouse/index.js';
-import { EnvelopeProcessor } from './envelope-processor.js';
+import { EnvelopeProcessor, type ItemHandler } from './envelope-processor.js';
+import { ClientReportItemHandler } from './client-report-handler.js';
+import { MetricItemHandler } from './metric-item-handler.js';
+import { NelItemHandler } from './nel-handler.js';
+import { LogItemHandler } from './log-handler.js';
+import { OUTCOME_IDS } from '../../protocol/outcome.js';
+import type { ItemHeaders } from '../../protocol/envelope.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
 import type { EnvelopeQueue } from '../ingest/index.js';
@@ -41,7 +47,7 @@ function envelope(...payloads: string[]): AcceptedEnvelope {
   };
 }
 
-function processor() {
+function processor(handlers?: (outcomes: OutcomeCounter) => Record<string, ItemHandler>) {
   const rows: string[] = [];
   const outcomes = new OutcomeCounter();
   const sink = { push: (r: readonly string[]) => (rows.push(...r), true) } as unknown as BatchSink<string>;
@@ -52,6 +58,7 @@ function processor() {
     outcomes,
     pool: new ProcessingPool(logger, 0),
     logger,
+    ...(handlers ? { handlers: handlers(outcomes) } : {}),
   });
   return { p, rows, outcomes };
 }
@@ -76,6 +83,158 @@ describe('EnvelopeProcessor.processBatch', () => {
     expect(outcomes.total('invalid', 'error', 'invalid_json')).toBe(2);
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!).message).toBe('pair 😀 ok');
+  });
+});
+
+/** An envelope of arbitrary items (`[headers, payload]`), received now, from `origin`. */
+function envelopeOf(items: Array<[ItemHeaders, unknown]>, origin?: string): AcceptedEnvelope {
+  const accepted = envelope();
+  accepted.envelope.items = items.map(([headers, payload]) => ({
+    headers,
+    payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+  }));
+  if (origin !== undefined) accepted.meta.origin = origin;
+  return accepted;
+}
+
+/** The sum of all recorded outcome quantities, whatever their type. */
+function allOutcomes(outcomes: OutcomeCounter): number {
+  return (Object.keys(OUTCOME_IDS) as Array<keyof typeof OUTCOME_IDS>).reduce(
+    (n, o) => n + outcomes.total(o),
+    0,
+  );
+}
+
+const CSP_REPORT = {
+  'csp-report': {
+    'document-uri': 'https://shop.example/',
+    'effective-directive': 'img-src',
+    'violated-directive': 'img-src https://cdn.shop.example',
+    'blocked-uri': 'https://tracker.example/p.gif',
+  },
+};
+
+describe('security reports, NEL, client reports, metrics and unknown items', () => {
+  it('turns a raw_security report into a csp event counted in `security`', async () => {
+    const { p, rows, outcomes } = processor();
+    const record = vi.spyOn(outcomes, 'record');
+    await p.processBatch([
+      envelopeOf(
+        [[{ type: 'raw_security', sentry_release: 'shop@2', sentry_environment: 'prod' }, CSP_REPORT]],
+        'https://shop.example/',
+      ),
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0]!)).toMatchObject({
+      type: 'csp',
+      title: "Blocked 'image' from 'tracker.example'",
+      culprit: 'img-src https://cdn.shop.example',
+      release: 'shop@2',
+      environment: 'prod',
+    });
+    expect(outcomes.total('accepted', 'security')).toBe(1);
+    expect(allOutcomes(outcomes)).toBe(1);
+    expect(record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        outcome: 'accepted',
+        scoping: { organizationId: 1, projectId: 1, keyId: 1 },
+      }),
+    );
+  });
+
+  it('drops malformed and unsupported reports with Relay outcomes in `security`, other items unaffected', async () => {
+    const { p, rows, outcomes } = processor();
+    await p.processBatch([
+      envelopeOf([[{ type: 'raw_security' }, { 'csp-report': { 'blocked-uri': 'x' } }]]),
+      envelopeOf([[{ type: 'raw_security' }, { hello: 1 }]]),
+      envelopeOf([[{ type: 'raw_security' }, '{nope']]),
+      envelopeOf([[{ type: 'raw_security' }, { type: 'deprecation', body: {} }]]),
+      envelopeOf([
+        [{ type: 'raw_security' }, CSP_REPORT],
+        [{ type: 'raw_security' }, CSP_REPORT],
+      ]),
+    ]);
+    expect(outcomes.total('invalid', 'security', 'security_report')).toBe(1);
+    expect(outcomes.total('invalid', 'security', 'security_report_type')).toBe(1);
+    expect(outcomes.total('invalid', 'security', 'invalid_json')).toBe(1);
+    expect(outcomes.total('filtered', 'security', 'invalid-csp')).toBe(1);
+    expect(outcomes.total('invalid', 'security', 'duplicate_item')).toBe(1);
+    expect(outcomes.total('accepted', 'security')).toBe(1);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('drops item types without a pipeline without any outcome, keeping the event', async () => {
+    const { p, rows, outcomes } = processor();
+    await p.processBatch([
+      envelopeOf([
+        [{ type: 'event' }, { message: 'kept' }],
+        [{ type: 'something_new' }, 'opaque'],
+        [{ type: 'session' }, {}],
+        [{ type: 'client_report' }, {}],
+      ]),
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(outcomes.total('accepted', 'default')).toBe(1);
+    expect(allOutcomes(outcomes)).toBe(1);
+  });
+
+  it('records client reports as client_discard outcomes merged per envelope; a malformed one records nothing', async () => {
+    const { p, outcomes } = processor((o) => ({
+      client_report: new ClientReportItemHandler({ outcomes: o }),
+    }));
+    const report = { discarded_events: [{ reason: 'before_send', category: 'error', quantity: 2 }] };
+    await p.processBatch([
+      envelopeOf([
+        [{ type: 'client_report' }, report],
+        [{ type: 'client_report' }, '{broken'],
+        [{ type: 'client_report' }, report],
+        [{ type: 'event' }, { message: 'kept' }],
+      ]),
+    ]);
+    expect(outcomes.total('client_discard', 'error', 'before_send')).toBe(4);
+    expect(outcomes.total('accepted')).toBe(1);
+    expect(allOutcomes(outcomes)).toBe(5);
+  });
+
+  it('counts statsd and metric_buckets items as filtered metric buckets', async () => {
+    const { p, outcomes } = processor((o) => {
+      const metrics = new MetricItemHandler({ outcomes: o });
+      return { statsd: metrics, metric_buckets: metrics };
+    });
+    await p.processBatch([
+      envelopeOf([
+        [{ type: 'statsd' }, 'a:1|c\nb:2|d\nbroken'],
+        [
+          { type: 'metric_buckets' },
+          [{ timestamp: 1, width: 10, name: 'c:custom/x@none', type: 'c', value: 1 }],
+        ],
+        [{ type: 'metric_buckets' }, '{not a list'],
+      ]),
+    ]);
+    expect(outcomes.total('filtered', 'metric_bucket', 'disabled-namespace')).toBe(3);
+    expect(allOutcomes(outcomes)).toBe(3);
+  });
+
+  it('stores NEL reports as logs through the logs handler; reports without a body are invalid', async () => {
+    const logRows: string[] = [];
+    const { p, outcomes } = processor((o) => {
+      const logs = new LogItemHandler({ sink: { push: (r) => (logRows.push(...r), true) }, outcomes: o });
+      return { log: logs, nel: new NelItemHandler({ logs, outcomes: o }) };
+    });
+    const nel = {
+      type: 'network-error',
+      age: 0,
+      url: 'https://shop.example/',
+      body: { type: 'tcp.refused', phase: 'connection' },
+    };
+    await p.processBatch([envelopeOf([[{ type: 'nel' }, [nel, { age: 1 }]]])]);
+    expect(logRows).toHaveLength(1);
+    expect(JSON.parse(logRows[0]!)).toMatchObject({
+      body: 'The TCP connection was refused by the server',
+      level: 'info',
+    });
+    expect(outcomes.total('accepted', 'log_item')).toBe(1);
+    expect(outcomes.total('invalid', 'log_item', 'invalid_json')).toBe(1);
   });
 });
 

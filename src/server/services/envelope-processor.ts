@@ -4,15 +4,25 @@
  * pipeline, resolves the batch's grouping hashes to issues with one metadata round trip
  * per batch (never per event), and pushes rows to the batch sink. A full sink stops the
  * loop from taking more work, so the queue fills and the edge answers 503.
+ *
+ * Items go to the handler registered for their type first; otherwise `event` items and
+ * security reports (`raw_security`, converted by src/processing/items/security/, and
+ * `security`) run through the error pipeline, one per envelope; every other item type is
+ * dropped without an outcome, as a processing Relay drops items it has no pipeline for
+ * (reference/relay-protocol.md §3.4).
  */
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
 import { withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
+import type { DataCategory } from '../../protocol/data-category.js';
+import type { OutcomeScoping } from '../../protocol/outcome.js';
+import { securityReportToEvent } from '../../processing/items/security/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
 import type { ProcessingPool } from './processing-pool.js';
 import type { ErrorWork, ErrorWorkResult } from './error-work.js';
+import { ok, type StepResult } from '../../processing/pipeline/result.js';
 import { prepareNativeCrash } from '../../processing/items/attachments/index.js';
 
 /**
@@ -24,6 +34,11 @@ import { prepareNativeCrash } from '../../processing/items/attachments/index.js'
 export interface ItemHandler {
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void;
   flush(): Promise<void>;
+}
+
+/** The organization, project and key an envelope's outcomes are attributed to. */
+export function outcomeScoping(accepted: AcceptedEnvelope): OutcomeScoping {
+  return { organizationId: accepted.organizationId, projectId: accepted.projectId, keyId: accepted.keyId };
 }
 
 /** Collaborators of the processor. */
@@ -43,6 +58,26 @@ export interface EnvelopeProcessorDeps {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Item types that create an event through the error pipeline, with the category a dropped one
+ * is counted in: `event` (`error`) and security reports (`security`: Relay's `raw_security` from
+ * the security endpoint, and the already normalized `security` type of Relay-to-Relay traffic).
+ */
+const EVENT_ITEM_CATEGORIES: Readonly<Record<string, DataCategory>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, DataCategory>, {
+    event: 'error',
+    raw_security: 'security',
+    security: 'security',
+  }),
+);
+
+/** The outcome category of a processed event by its type (Relay's `DataCategory::from(EventType)`). */
+function eventTypeCategory(type: string): DataCategory {
+  if (type === 'error') return 'error';
+  if (type === 'csp' || type === 'hpkp' || type === 'expectct' || type === 'expectstaple') return 'security';
+  return 'default';
+}
 
 /** Runs the loop; `stop()` resolves once the queue is drained and every row is handed to the sink. */
 export class EnvelopeProcessor {
@@ -98,58 +133,93 @@ export class EnvelopeProcessor {
    */
   async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
     const works: ErrorWork[] = [];
+    /** The category a work item's drop is counted in (`error`, or `security` for reports). */
+    const dropCategories: DataCategory[] = [];
+    /** The scoping of each work item's envelope, for its outcome. */
+    const scopings: OutcomeScoping[] = [];
     const handlers = this.deps.handlers ?? {};
     const used = new Set<ItemHandler>();
     for (const accepted of batch) {
       // Minidumps and Apple crash reports become error events (src/processing/items/attachments/).
       prepareNativeCrash(accepted.envelope);
       let events = 0;
+      const scoping = outcomeScoping(accepted);
       for (const item of accepted.envelope.items) {
-        const handler = Object.hasOwn(handlers, item.headers.type) ? handlers[item.headers.type] : undefined;
+        const type = item.headers.type;
+        const handler = Object.hasOwn(handlers, type) ? handlers[type] : undefined;
         if (handler) {
           handler.handle(accepted, item);
           used.add(handler);
           continue;
         }
+        const category = EVENT_ITEM_CATEGORIES[type];
+        if (category === undefined) {
+          // Relay's processing drops item types it has no pipeline for without an outcome:
+          // they have no data category to count in (reference/relay-protocol.md §3.4).
+          this.deps.logger.debug({ itemType: type.slice(0, 64) }, 'item type without a pipeline dropped');
+          continue;
+        }
         // One event per envelope; Relay rejects the others as duplicate_item (relay-protocol.md §5.2).
-        if (item.headers.type === 'event' && ++events > 1) {
+        if (++events > 1) {
           this.deps.outcomes.record({
             outcome: 'invalid',
             reason: 'duplicate_item',
-            category: 'error',
+            category,
             quantity: 1,
+            scoping,
           });
           continue;
         }
         const work = this.toWork(accepted, item);
-        if (work) works.push(work);
+        if (work.kind === 'drop') {
+          this.deps.outcomes.record({
+            outcome: work.outcome,
+            reason: work.reason,
+            category,
+            quantity: 1,
+            scoping,
+          });
+          continue;
+        }
+        works.push(work.value);
+        dropCategories.push(category);
+        scopings.push(scoping);
       }
     }
     await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
     if (works.length === 0) return;
     const results = await this.withRetry('process events', () => this.deps.pool.run(works), 3);
     if (results === undefined) {
-      this.deps.outcomes.record({
-        outcome: 'invalid',
-        reason: 'internal',
-        category: 'error',
-        quantity: works.length,
-      });
+      for (const [i, category] of dropCategories.entries()) {
+        this.deps.outcomes.record({
+          outcome: 'invalid',
+          reason: 'internal',
+          category,
+          quantity: 1,
+          scoping: scopings[i],
+        });
+      }
       return;
     }
     const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
-    for (const result of results) {
+    for (const [i, result] of results.entries()) {
       if (result.kind === 'drop') {
         this.deps.outcomes.record({
           outcome: result.outcome,
           reason: result.reason,
-          category: 'error',
+          category: dropCategories[i] ?? 'error',
           quantity: 1,
+          scoping: scopings[i],
         });
         continue;
       }
-      const category = result.type === 'error' ? 'error' : 'default';
-      this.deps.outcomes.record({ outcome: 'accepted', reason: null, category, quantity: 1 });
+      this.deps.outcomes.record({
+        outcome: 'accepted',
+        reason: null,
+        category: eventTypeCategory(result.type),
+        quantity: 1,
+        scoping: scopings[i],
+      });
       events.push(result);
     }
     if (events.length === 0) return;
@@ -167,24 +237,26 @@ export class EnvelopeProcessor {
     while (!this.deps.eventSink.push(rows)) await sleep(20);
   }
 
-  /** The pipeline input of an `event` item; other item types are counted and skipped. */
-  private toWork(accepted: AcceptedEnvelope, item: EnvelopeItem): ErrorWork | undefined {
-    const type = item.headers.type;
-    // Sessions and client reports never produce outcomes (reference/relay-protocol.md §7.3, §13.3).
-    if (type === 'session' || type === 'sessions' || type === 'client_report') return undefined;
-    if (type !== 'event') {
-      // Other item types get their pipelines in issue #3; until then they are counted.
-      this.deps.outcomes.record({
-        outcome: 'invalid',
-        reason: 'unsupported_item',
-        category: 'unknown',
-        quantity: 1,
-      });
-      return undefined;
-    }
+  /**
+   * The error-pipeline input of an event-creating item: an `event` or `security` item as is, a
+   * `raw_security` report converted into its event first (src/processing/items/security/),
+   * which may already drop it with Relay's outcome.
+   */
+  private toWork(accepted: AcceptedEnvelope, item: EnvelopeItem): StepResult<ErrorWork> {
     const { meta, envelope } = accepted;
-    return {
-      payload: item.payload,
+    let payload: Uint8Array = item.payload;
+    if (item.headers.type === 'raw_security') {
+      const { sentry_release: release, sentry_environment: environment } = item.headers;
+      const report = securityReportToEvent(item.payload, {
+        ...(typeof release === 'string' ? { release } : {}),
+        ...(typeof environment === 'string' ? { environment } : {}),
+        ...(meta.origin !== undefined ? { origin: meta.origin } : {}),
+      });
+      if (report.kind === 'drop') return report;
+      payload = Buffer.from(JSON.stringify(report.value.event));
+    }
+    return ok({
+      payload,
       ctx: {
         projectId: accepted.projectId,
         receivedAt: meta.receivedAt,
@@ -194,7 +266,7 @@ export class EnvelopeProcessor {
         userAgent: meta.userAgent,
         clientHints: meta.clientHints,
       },
-    };
+    });
   }
 
   /** Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`. */

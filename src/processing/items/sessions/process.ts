@@ -11,10 +11,9 @@
  */
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import {
-  MINIMUM_CLOCK_DRIFT_SECS,
+  envelopeClockDrift,
   newEventId,
   parseEventId,
-  parseTimestamp,
   validateEnvironment,
   validateRelease,
 } from '../../normalize/index.js';
@@ -98,10 +97,7 @@ const failedParse = (parsed: Extract<SessionParseResult<unknown>, { ok: false }>
  * the drift is below 55 minutes (`ClockDriftProcessor::at_least(MINIMUM_CLOCK_DRIFT)`).
  */
 function clockDrift(ctx: SessionItemContext): number {
-  const sentAt = ctx.sentAt === undefined ? undefined : parseTimestamp(ctx.sentAt);
-  if (sentAt === undefined) return 0;
-  const drift = ctx.receivedAt - sentAt;
-  return Math.abs(Math.trunc(drift)) >= MINIMUM_CLOCK_DRIFT_SECS ? drift : 0;
+  return envelopeClockDrift(ctx.sentAt, ctx.receivedAt);
 }
 
 /** `is_valid_session_timestamp`: not older than 5 days, not more than 60 s ahead. */
