@@ -10,6 +10,7 @@ import { CHECK_INS_MIGRATION } from './check-ins.js';
 import { LOGS_MIGRATION } from './logs.js';
 import { TRACE_METRICS_MIGRATION } from './trace-metrics.js';
 import { FEEDBACK_MIGRATION } from './feedback.js';
+import { REPLAYS_MIGRATION, REPLAY_RECORDINGS_MIGRATION } from './replays.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -102,6 +103,8 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 4: `logs`, one row per log entry (./logs.ts).
  * 5: `trace_metrics`, one row per trace metric entry (./trace-metrics.ts).
  * 6: `feedback`, one row per feedback or user report (./feedback.ts).
+ * 10: `replays`, one row per replay segment or click (./replays.ts).
+ * 11: `replay_recordings`, one rrweb segment per row (./replays.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
@@ -110,6 +113,8 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   LOGS_MIGRATION,
   TRACE_METRICS_MIGRATION,
   FEEDBACK_MIGRATION,
+  REPLAYS_MIGRATION,
+  REPLAY_RECORDINGS_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations
