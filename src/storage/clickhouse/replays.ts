@@ -368,7 +368,7 @@ const AGGREGATES = [
   'uniqExact(segment_id) AS vigil_count_segments',
   "arrayMap(x -> replaceAll(toString(x), '-', ''), groupUniqArrayArray(error_ids)) AS vigil_error_ids",
   "arrayMap(x -> replaceAll(toString(x), '-', ''), groupUniqArrayArray(trace_ids)) AS vigil_trace_ids",
-  'arrayFlatten(arrayMap(t -> t.2, arraySort(t -> t.1, groupArrayIf((segment_id, urls), segment_id IS NOT NULL)))) AS vigil_urls',
+  'arrayFlatten(arrayMap(t -> t.2, arraySort(t -> t.1, groupUniqArrayIf((segment_id, urls), segment_id IS NOT NULL)))) AS vigil_urls',
   "groupUniqArrayIf(release, release != '') AS vigil_releases",
   anyOf('replay_type', 'vigil_replay_type'),
   anyOf('platform', 'vigil_platform'),
@@ -393,7 +393,7 @@ const AGGREGATES = [
   'groupArrayIf((click_tag, click_id, click_class, click_text, click_role, click_alt, click_testid, click_aria_label, click_title, click_component_name), segment_id IS NULL) AS vigil_clicks',
   'sumIf(click_is_dead, segment_id IS NULL) AS vigil_count_dead_clicks',
   'sumIf(click_is_rage, segment_id IS NULL) AS vigil_count_rage_clicks',
-  'sumIf(length(urls), segment_id IS NOT NULL) AS vigil_count_urls',
+  'length(vigil_urls) AS vigil_count_urls',
 ].join(',\n       ');
 
 /** The expressions that sort keys stand for, over the aggregate aliases. */
