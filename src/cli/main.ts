@@ -14,6 +14,7 @@ import { registerSessionCommands } from './sessions.js';
 import { registerMonitorCommands } from './monitors.js';
 import { registerLogCommands } from './logs.js';
 import { registerFeedbackCommands } from './feedback.js';
+import { registerReplayCommands } from './replays.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -137,6 +138,7 @@ registerSessionCommands(program);
 registerMonitorCommands(program);
 registerLogCommands(program);
 registerFeedbackCommands(program);
+registerReplayCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

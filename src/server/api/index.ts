@@ -1,7 +1,7 @@
 /**
  * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
  * §2; Sentry's public API docs): issue lists and search, issue details and status
- * updates, issue events, sessions, monitors, logs, user feedback. Bearer-token auth; errors as `{"detail": ...}`.
+ * updates, issue events, sessions, monitors, logs, user feedback, session replays. Bearer-token auth; errors as `{"detail": ...}`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
@@ -14,6 +14,7 @@ import { sessionRoutes } from './sessions.js';
 import { monitorRoutes } from './monitors.js';
 import { logRoutes } from './logs.js';
 import { feedbackRoutes } from './feedback.js';
+import { replayRoutes } from './replays.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -34,4 +35,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await monitorRoutes(app, { ...deps, auth });
   await logRoutes(app, { ...deps, auth });
   await feedbackRoutes(app, { ...deps, auth });
+  await replayRoutes(app, { ...deps, auth });
 }

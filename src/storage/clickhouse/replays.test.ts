@@ -264,11 +264,11 @@ describe('replays', () => {
   it('reads recording segments in order, the latest copy of each', async () => {
     const segments = await listRecordingSegments(store, 1, REPLAY_A);
     expect(segments).toEqual([
-      { segmentId: 0, rrweb: '[{"type":4},{"type":2}]' },
-      { segmentId: 1, rrweb: '[{"type":3,"data":{}}]' },
+      { segmentId: 0, received: new Date((T0 + 5) * 1000), rrweb: '[{"type":4},{"type":2}]' },
+      { segmentId: 1, received: new Date((T0 + 66) * 1000), rrweb: '[{"type":3,"data":{}}]' },
     ]);
     expect(await listRecordingSegments(store, 1, REPLAY_A, { limit: 10, segmentId: 1 })).toEqual([
-      { segmentId: 1, rrweb: '[{"type":3,"data":{}}]' },
+      { segmentId: 1, received: new Date((T0 + 66) * 1000), rrweb: '[{"type":3,"data":{}}]' },
     ]);
     expect(await listRecordingSegments(store, 1, REPLAY_A, { limit: 1, cursor: 1 })).toHaveLength(1);
     expect(await listRecordingSegments(store, 2, REPLAY_A)).toEqual([]);

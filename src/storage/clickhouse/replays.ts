@@ -507,6 +507,8 @@ export async function linkedErrorIds(
 /** One stored recording segment. */
 export interface StoredRecordingSegment {
   segmentId: number;
+  /** When the (latest copy of the) segment arrived. */
+  received: Date;
   /** The segment's rrweb events, JSON text (a JSON array). */
   rrweb: string;
 }
@@ -537,7 +539,7 @@ export async function listRecordingSegments(
   }
   const rows = await queryRows(
     store,
-    `SELECT segment_id, argMax(rrweb, received) AS vigil_rrweb
+    `SELECT segment_id, max(received) AS vigil_received, argMax(rrweb, received) AS vigil_rrweb
        FROM ${REPLAY_RECORDINGS_TABLE}
       WHERE ${where.join(' AND ')}
       GROUP BY segment_id
@@ -545,7 +547,11 @@ export async function listRecordingSegments(
       LIMIT {vigil_limit:UInt64} OFFSET {vigil_offset:UInt64}`,
     params,
   );
-  return rows.map((row) => ({ segmentId: toNumber(row.segment_id), rrweb: toText(row.vigil_rrweb) }));
+  return rows.map((row) => ({
+    segmentId: toNumber(row.segment_id),
+    received: parseDateTime(row.vigil_received),
+    rrweb: toText(row.vigil_rrweb),
+  }));
 }
 
 function toStoredReplay(row: Record<string, unknown>, linked: readonly string[]): StoredReplay {

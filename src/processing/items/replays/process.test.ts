@@ -5,6 +5,7 @@ import { processReplayItems, type ReplayEnvelopeContext, type ReplayItems } from
 import { processReplayEvent } from './replay-event.js';
 import { parseRecording } from './recording.js';
 import { extractClicks } from './clicks.js';
+import type { JsonObject } from '../../../protocol/json.js';
 
 const REPLAY_ID = '0123456789abcdef0123456789abcdef';
 const ERROR_ID = 'fedcba9876543210fedcba9876543210';
@@ -250,7 +251,7 @@ describe('processReplayEvent', () => {
 });
 
 describe('extractClicks', () => {
-  const crumb = (payload: Record<string, unknown>): Record<string, unknown> => ({
+  const crumb = (payload: JsonObject): JsonObject => ({
     type: 5,
     timestamp: 1,
     data: { tag: 'breadcrumb', payload },
