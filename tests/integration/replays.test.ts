@@ -131,3 +131,32 @@ describe('replay recordings that cannot be stored', () => {
     expect(JSON.parse(res.body)).toEqual([rrweb]);
   });
 });
+
+describe('replay API parameters', () => {
+  it('lists with field selection and sorting, and rejects what it does not support', async () => {
+    const list = await api(
+      '/api/0/organizations/vigil/replays/?field=id&field=count_segments&sort=-count_segments',
+    );
+    expect(list.status).toBe(200);
+    const data = (list.body as { data: Array<Record<string, unknown>> }).data;
+    expect(data.length).toBeGreaterThanOrEqual(4);
+    expect(Object.keys(data[0]!).sort()).toEqual(['count_segments', 'id']);
+    expect((await api('/api/0/organizations/vigil/replays/?sort=nope')).status).toBe(400);
+    expect((await api('/api/0/organizations/vigil/replays/?query=click.tag:button')).status).toBe(400);
+    expect((await api(`/api/0/organizations/vigil/replays/${'99'.repeat(16)}/`)).status).toBe(404);
+  });
+
+  it('shows recording segment metadata, and 404 for a segment that is not stored', async () => {
+    const replayId = '12'.repeat(16);
+    const index = await api(`/api/0/projects/vigil/default/replays/${replayId}/recording-segments/`);
+    expect(index.body).toEqual({
+      data: [{ replayId, segmentId: 0, projectId: '1', dateAdded: expect.any(String) as unknown }],
+    });
+    const one = await api(`/api/0/projects/vigil/default/replays/${replayId}/recording-segments/0/`);
+    expect(one.body).toMatchObject({ data: { replayId, segmentId: 0 } });
+    const missing = await api(
+      `/api/0/projects/vigil/default/replays/${replayId}/recording-segments/7/?download`,
+    );
+    expect(missing).toEqual({ status: 404, body: { detail: 'Replay recording segment not found.' } });
+  });
+});
