@@ -124,6 +124,11 @@ const NO_RULES: readonly Rule[] = [];
 const BAG_NODE: WalkNode = compileSchema({ kind: 'bag' });
 const EVENT_NODE: WalkNode = compileSchema(EVENT_SCHEMA);
 const REPLAY_NODE: WalkNode = compileSchema(REPLAY_SCHEMA);
+const STRINGS_NODE: WalkNode = compileSchema({
+  kind: 'struct',
+  types: [],
+  fields: { values: { kind: 'bag' } },
+});
 
 /** Key facts kept per configuration before the memo is reset (keys come from user data). */
 const KEY_FACTS_LIMIT = 4096;
@@ -671,6 +676,22 @@ export function scrubEvent(event: SentryEvent, settings: DataScrubbingSettings):
  */
 export function scrubReplay(replay: JsonObject, settings: DataScrubbingSettings): JsonObject {
   return scrubWith(replay, settings, REPLAY_NODE);
+}
+
+/**
+ * Scrubs free-standing strings: pii values with no key of their own, the way Relay's replay
+ * `RecordingScrubber` passes rrweb text nodes, input values, breadcrumb messages and span
+ * descriptions to the PII processor (`relay-replays/src/recording/mod.rs`), so only the
+ * value-pattern rules of the settings apply (`@common:filter`: credit cards, PEM keys, URL
+ * credentials, user paths, SSNs; `@ip` when IPs are scrubbed). Returns the strings in order, the
+ * input array itself when nothing changed. Pure; never throws.
+ */
+export function scrubStrings(values: readonly string[], settings: DataScrubbingSettings): readonly string[] {
+  if (values.length === 0) return values;
+  const holder: JsonObject = { values: [...values] };
+  const scrubbed = scrubWith(holder, settings, STRINGS_NODE);
+  if (scrubbed === holder || !Array.isArray(scrubbed.values)) return values;
+  return scrubbed.values.map((v, i) => (typeof v === 'string' ? v : v === null ? '' : values[i]!));
 }
 
 function scrubWith<T extends JsonObject>(value: T, settings: DataScrubbingSettings, node: WalkNode): T {

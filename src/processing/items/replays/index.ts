@@ -22,6 +22,7 @@ export {
 } from './recording.js';
 export { DEAD_CLICK_TIMEOUT_MS, MAX_CLICKS_PER_SEGMENT, extractClicks, type ReplayClick } from './clicks.js';
 export { decodeReplayVideo, type ReplayVideoBundle } from './video.js';
+export { scrubRecording } from './scrub-recording.js';
 export {
   MAX_REPLAY_MESSAGE_SIZE,
   processReplayItems,

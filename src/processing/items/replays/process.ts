@@ -2,7 +2,8 @@
  * The replay items of one envelope, processed together as Relay's replays processor does
  * (`relay-server/src/processing/replays/`, reference/relay-protocol.md §11): a `replay_event`
  * and its `replay_recording` form one web replay segment, a lone `replay_recording` is accepted
- * for older SDKs, every `replay_video` is one native replay segment. Outcomes are in data
+ * for older SDKs, every `replay_video` is one native replay segment. Recordings are scrubbed
+ * with the project's data scrubbing settings (./scrub-recording.ts). Outcomes are in data
  * category `replay`, counted as Relay counts them: one per item (a web replay is 2, a video 1).
  *
  * Combinations Relay rejects: an event without a recording (`invalid_replay_missing_recording`),
@@ -19,7 +20,9 @@
 import type { OutcomeType } from '../../../protocol/outcome.js';
 import { parseEventId } from '../../normalize/index.js';
 import { extractClicks, type ReplayClick } from './clicks.js';
-import { parseRecording, type ParseRecordingOptions } from './recording.js';
+import { parseRecording, type ParseRecordingOptions, type ParsedRecording } from './recording.js';
+import { scrubRecording } from './scrub-recording.js';
+import { DEFAULT_DATA_SCRUBBING } from '../../pii/index.js';
 import {
   REPLAY_DROP_REASONS,
   processReplayEvent,
@@ -47,6 +50,11 @@ export interface ReplayEnvelopeContext extends ReplayEventContext, ParseRecordin
   envelopeEventId?: string;
   /** Largest combined replay, bytes; default {@link MAX_REPLAY_MESSAGE_SIZE}. */
   maxMessageSize?: number;
+  /**
+   * Scrub recordings with the project's settings (./scrub-recording.ts), Relay's
+   * `session-replay-recording-scrubbing` feature; default true.
+   */
+  scrubRecordings?: boolean;
 }
 
 /** One recording segment to store. */
@@ -166,16 +174,19 @@ function addRecording(
 }
 
 function toProcessedRecording(
-  recording: { segmentId: number; rrweb: string; events: Parameters<typeof extractClicks>[0] },
+  recording: ParsedRecording,
   replayId: string,
   ctx: ReplayEnvelopeContext,
   video?: Uint8Array,
 ): ProcessedRecording {
+  const scrubbed =
+    ctx.scrubRecordings !== false &&
+    scrubRecording(recording.events, ctx.scrubbing ?? DEFAULT_DATA_SCRUBBING);
   return {
     projectId: ctx.projectId,
     replayId,
     segmentId: recording.segmentId,
-    rrweb: recording.rrweb,
+    rrweb: scrubbed ? JSON.stringify(recording.events) : recording.rrweb,
     clicks: extractClicks(recording.events),
     ...(video !== undefined ? { video } : {}),
     receivedAt: ctx.receivedAt,
