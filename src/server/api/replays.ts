@@ -154,10 +154,16 @@ export async function replayRoutes(app: FastifyInstance, deps: ReplayRoutesDeps)
           : [];
       if (segment === undefined) throw new ApiError(404, 'Replay recording segment not found.');
       if ((request.query as Query).download !== undefined) {
-        return reply
-          .type('application/json')
-          .header('Content-Disposition', `attachment; filename="${p.replayId}-${segment.segmentId}.json"`)
-          .send(segment.rrweb);
+        return (
+          reply
+            .type('application/json')
+            // The id matched a stored segment, so it is hex (with optional dashes): safe in a header.
+            .header(
+              'Content-Disposition',
+              `attachment; filename="${hexOf(p.replayId ?? '')}-${segment.segmentId}.json"`,
+            )
+            .send(segment.rrweb)
+        );
       }
       return { data: segmentMetadata(segment, p.replayId ?? '', project.id) };
     },
@@ -171,11 +177,16 @@ function segmentMetadata(
   projectId: number,
 ): Record<string, unknown> {
   return {
-    replayId: replayId.replace(/-/g, '').toLowerCase(),
+    replayId: hexOf(replayId),
     segmentId: segment.segmentId,
     projectId: String(projectId),
     dateAdded: isoDate(segment.received),
   };
+}
+
+/** A replay id as 32 lowercase hex (dashes dropped), as Sentry returns ids. */
+function hexOf(replayId: string): string {
+  return replayId.replace(/-/g, '').toLowerCase();
 }
 
 /** Parses `sort` / `orderBy` (`-started_at`, `count_errors`, camelCase accepted); 400 when unknown. */
