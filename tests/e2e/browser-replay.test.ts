@@ -166,9 +166,17 @@ it('records a session replay linked to the error the user hit', async () => {
     }),
   );
 
-  // The list shows it too.
+  // The list shows it too, and replay search finds it by what the user clicked.
   const list = await api(vigil, '/api/0/organizations/vigil/replays/');
   expect(((list.body as { data: Json[] }).data ?? []).map((r) => r.id)).toContain(replayId);
+  const search = async (query: string): Promise<unknown[]> =>
+    (
+      (await api(vigil, `/api/0/organizations/vigil/replays/?query=${encodeURIComponent(query)}`)).body as {
+        data: Json[];
+      }
+    ).data.map((r) => r.id);
+  expect(await search('click.id:add click.textContent:"Add to cart" count_errors:>0')).toEqual([replayId]);
+  expect(await search('click.id:nothing-like-this')).toEqual([]);
 
   // The other way round: the error event names the replay.
   let titles: unknown[] = [];

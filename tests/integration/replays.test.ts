@@ -142,7 +142,15 @@ describe('replay API parameters', () => {
     expect(data.length).toBeGreaterThanOrEqual(4);
     expect(Object.keys(data[0]!).sort()).toEqual(['count_segments', 'id']);
     expect((await api('/api/0/organizations/vigil/replays/?sort=nope')).status).toBe(400);
-    expect((await api('/api/0/organizations/vigil/replays/?query=click.tag:button')).status).toBe(400);
+    expect((await api('/api/0/organizations/vigil/replays/?query=foo:bar')).status).toBe(400);
+    const searched = await api(
+      `/api/0/organizations/vigil/replays/?query=${encodeURIComponent('count_segments:1 url:*checkout')}`,
+    );
+    expect((searched.body as { data: unknown[] }).data.length).toBeGreaterThanOrEqual(4);
+    const none = await api(
+      `/api/0/organizations/vigil/replays/?query=${encodeURIComponent('!url:*checkout')}`,
+    );
+    expect(none.body).toEqual({ data: [] });
     expect((await api(`/api/0/organizations/vigil/replays/${'99'.repeat(16)}/`)).status).toBe(404);
   });
 

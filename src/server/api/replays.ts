@@ -5,8 +5,9 @@
  *   (`organization_replay_index.py`) as `{"data": [...]}`: `project` ids, `environment`,
  *   `statsPeriod` (default 14d, as Sentry's filter params) or `start`/`end`, `sort` (or `orderBy`)
  *   one of Sentry's sortable fields with an optional `-` (default `-started_at`), `field` to pick
- *   keys, cursor pagination (`per_page` ≤ 100, default 50). Replay search (`query`) is not
- *   implemented: a non-empty `query` answers 400 rather than an unfiltered list.
+ *   keys, cursor pagination (`per_page` ≤ 100, default 50), and `query`, Sentry's replay search
+ *   (src/query/replay-search.ts: `browser.name:Chrome`, `click.tag:button`, `count_errors:>0`,
+ *   `url:*checkout*`, …; 400 with the search error's message when it does not compile).
  * - `GET /api/0/organizations/{org}/replays/{replay_id}/` and
  *   `GET /api/0/projects/{org}/{project}/replays/{replay_id}/`: one replay as `{"data": {...}}`
  *   (`organization_replay_details.py`, `project_replay_details.py`), 404 when unknown.
@@ -21,6 +22,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
+import { compileReplaySearch } from '../../query/replay-search.js';
 import {
   REPLAY_SORTS,
   getReplay,
@@ -74,8 +76,8 @@ export async function replayRoutes(app: FastifyInstance, deps: ReplayRoutesDeps)
   app.get('/api/0/organizations/:org/replays/', async (request, reply) => {
     const principal = await reader(request);
     const query = request.query as Query;
-    if (typeof query.query === 'string' && query.query.trim() !== '')
-      throw new ApiError(400, 'Replay search queries are not supported.');
+    const search = compileReplaySearch(typeof query.query === 'string' ? query.query : '');
+    if (!search.ok) throw new ApiError(400, search.error.message);
     const organization = await organizationFor(metadata, principal, (request.params as Params).org ?? '');
     const projects = await projectsFor(metadata, organization, multiParam(query.project));
     const range = parseTimeRange(query, now());
@@ -89,6 +91,7 @@ export async function replayRoutes(app: FastifyInstance, deps: ReplayRoutesDeps)
       start,
       end,
       environments: multiParam(query.environment),
+      search: search.value,
       sort,
       descending,
       limit: limit + 1,

@@ -21,6 +21,7 @@ import {
   type ReplayClickInput,
   type ReplaySegmentInput,
 } from './replays.js';
+import { compileReplaySearch } from '../../query/replay-search.js';
 
 const HOUR_S = 3600;
 // Recent times: rows older than retention_days are removed by the tables' TTL.
@@ -273,5 +274,26 @@ describe('replays', () => {
     expect(await listRecordingSegments(store, 1, REPLAY_A, { limit: 1, cursor: 1 })).toHaveLength(1);
     expect(await listRecordingSegments(store, 2, REPLAY_A)).toEqual([]);
     expect(await listRecordingSegments(store, 1, 'nope')).toEqual([]);
+  });
+
+  it.each([
+    ['browser.name:Chrome', [REPLAY_B, REPLAY_A]],
+    ['!browser.name:Chrome', []],
+    ['click.tag:button', [REPLAY_A]],
+    ['!click.id:dead', [REPLAY_B]],
+    ['click.class:primary', [REPLAY_A]],
+    ['url:*pay', [REPLAY_A]],
+    [`error_id:${ERROR_1}`, [REPLAY_A]],
+    ['count_errors:>0', [REPLAY_A]],
+    ['count_segments:1', [REPLAY_B]],
+    ['duration:>1m', [REPLAY_A]],
+    ['count_dead_clicks:>=1 OR user.email:nobody@example.org', [REPLAY_A]],
+    ['(release:web@1 count_urls:0) OR count_rage_clicks:1', [REPLAY_B, REPLAY_A]],
+    [`id:${REPLAY_B.toUpperCase()}`, [REPLAY_B]],
+  ])('searches replays with %s', async (query, expected) => {
+    const search = compileReplaySearch(query);
+    if (!search.ok) throw new Error(search.error.message);
+    const found = await listReplays(store, { projectIds: [1], limit: 10, search: search.value });
+    expect(found.map((r) => r.replayId)).toEqual(expected);
   });
 });

@@ -347,6 +347,11 @@ export interface ListReplaysOptions {
   sort?: ReplaySort;
   /** Descending; default true (newest first, Sentry's `-started_at`). */
   descending?: boolean;
+  /**
+   * A condition on a replay's rows (a compiled replay search, `compileReplaySearch` of
+   * src/query/), added to the HAVING clause; its placeholders must not start with `vigil_`.
+   */
+  search?: { sql: string; params: Record<string, unknown> } | null;
   /** Page size; clamped to 0..1000. */
   limit: number;
   /** Replays to skip (offset cursor); default 0. */
@@ -431,6 +436,10 @@ export async function listReplays(
   if (options.environments !== undefined && options.environments.length > 0) {
     having.push('vigil_environment IN {vigil_environments:Array(String)}');
     params.vigil_environments = [...options.environments];
+  }
+  if (options.search) {
+    having.push(`(${options.search.sql})`);
+    Object.assign(params, options.search.params);
   }
   const sort = SORT_EXPRESSIONS[options.sort ?? 'started_at'];
   const direction = options.descending === false ? 'ASC' : 'DESC';
