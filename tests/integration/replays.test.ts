@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { encode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVigil, type Vigil } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
@@ -166,5 +167,46 @@ describe('replay API parameters', () => {
       `/api/0/projects/vigil/default/replays/${replayId}/recording-segments/7/?download`,
     );
     expect(missing).toEqual({ status: 404, body: { detail: 'Replay recording segment not found.' } });
+  });
+});
+
+describe('replay_video items', () => {
+  it('stores the event, the recording and the video of a native replay segment', async () => {
+    const replayId = '34'.repeat(16);
+    const rrweb = [{ type: 4, timestamp: 1, data: { href: 'app://main', width: 390, height: 844 } }];
+    const video = Buffer.from([0x00, 0x00, 0x00, 0x18, 0x66, 0x74, 0x79, 0x70]);
+    const bundle = Buffer.from(
+      encode({
+        replay_event: replayEvent(replayId, 0),
+        replay_recording: Buffer.concat([segmentHeader, deflateSync(JSON.stringify(rrweb))]),
+        replay_video: video,
+      }),
+    );
+    const acceptedBefore = vigil.outcomes.total('accepted', 'replay');
+    await send(
+      Buffer.concat([
+        Buffer.from(`${JSON.stringify({ event_id: replayId })}\n`),
+        Buffer.from(`${JSON.stringify({ type: 'replay_video', length: bundle.length })}\n`),
+        bundle,
+        Buffer.from('\n'),
+      ]),
+    );
+    expect(vigil.outcomes.total('accepted', 'replay') - acceptedBefore).toBe(1);
+    expect((await api(`/api/0/organizations/vigil/replays/${replayId}/`)).status).toBe(200);
+    const res = await vigil.app.inject({
+      method: 'GET',
+      url: `/api/0/projects/vigil/default/replays/${replayId}/videos/0/`,
+      headers: { authorization: `Bearer ${vigil.adminToken}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('video/mp4');
+    expect(res.rawPayload).toEqual(video);
+    const download = await vigil.app.inject({
+      method: 'GET',
+      url: `/api/0/projects/vigil/default/replays/${replayId}/recording-segments/?download`,
+      headers: { authorization: `Bearer ${vigil.adminToken}` },
+    });
+    expect(JSON.parse(download.body)).toEqual([rrweb]);
+    expect((await api(`/api/0/projects/vigil/default/replays/${replayId}/videos/1/`)).status).toBe(404);
   });
 });

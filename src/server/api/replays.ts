@@ -19,6 +19,9 @@
  * - `GET .../recording-segments/{segment_id}/` (`project_replay_recording_segment_details.py`):
  *   the segment's metadata as `{"data": {...}}`, or with `?download` its rrweb events (a JSON
  *   array) as an attachment; 404 `{"detail": "Replay recording segment not found."}`.
+ * - `GET /api/0/projects/{org}/{project}/replays/{replay_id}/videos/{segment_id}/`
+ *   (`project_replay_video_details.py`): the video segment of a native (mobile) replay as
+ *   `video/mp4`; 404 when there is none.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
@@ -26,6 +29,7 @@ import { compileReplaySearch } from '../../query/replay-search.js';
 import {
   REPLAY_SORTS,
   getReplay,
+  getReplayVideo,
   listRecordingSegments,
   listReplays,
   type ReplaySort,
@@ -144,6 +148,8 @@ export async function replayRoutes(app: FastifyInstance, deps: ReplayRoutesDeps)
     return { data: page.map((s) => segmentMetadata(s, p.replayId ?? '', project.id)) };
   });
 
+  videoRoute(app, deps, reader);
+
   app.get(
     '/api/0/projects/:org/:project/replays/:replayId/recording-segments/:segmentId/',
     async (request, reply: FastifyReply) => {
@@ -171,6 +177,22 @@ export async function replayRoutes(app: FastifyInstance, deps: ReplayRoutesDeps)
       return { data: segmentMetadata(segment, p.replayId ?? '', project.id) };
     },
   );
+}
+
+/** Registers the video route (split from {@link replayRoutes} to keep each function short). */
+function videoRoute(
+  app: FastifyInstance,
+  deps: ReplayRoutesDeps,
+  reader: (r: FastifyRequest) => Promise<ApiPrincipal>,
+): void {
+  app.get('/api/0/projects/:org/:project/replays/:replayId/videos/:segmentId/', async (request, reply) => {
+    const principal = await reader(request);
+    const p = request.params as Params;
+    const { project } = await projectFor(deps.metadata, principal, p.org ?? '', p.project ?? '');
+    const video = await getReplayVideo(deps.clickhouse, project.id, p.replayId ?? '', Number(p.segmentId));
+    if (video === null) throw new ApiError(404, 'Replay recording segment not found.');
+    return reply.type('video/mp4').send(video);
+  });
 }
 
 /** A recording segment's metadata as Sentry's `ReplayRecordingSegmentSerializer` shows it. */

@@ -632,3 +632,28 @@ function toStoredClick(value: unknown): StoredReplayClick {
     componentName: toText(t[9]),
   };
 }
+
+/**
+ * The video segment `segmentId` of a native replay (a `replay_video` item) of project
+ * `projectId`, or null when the segment is not stored, has no video, or the id is malformed.
+ */
+export async function getReplayVideo(
+  store: Pick<ClickHouseStore, 'client'>,
+  projectId: number,
+  replayId: string,
+  segmentId: number,
+): Promise<Buffer | null> {
+  const hex = hexId(replayId);
+  if (hex === undefined || !Number.isInteger(segmentId) || segmentId < 0 || segmentId > 65_535) return null;
+  const rows = await queryRows(
+    store,
+    `SELECT argMax(video, received) AS vigil_video
+       FROM ${REPLAY_RECORDINGS_TABLE}
+      WHERE project_id = {vigil_project_id:UInt64} AND replay_id = {vigil_id:UUID}
+        AND segment_id = {vigil_segment_id:UInt16}
+      GROUP BY segment_id`,
+    { vigil_project_id: projectId, vigil_id: hex, vigil_segment_id: segmentId },
+  );
+  const video = toText(rows[0]?.vigil_video);
+  return video === '' ? null : Buffer.from(video, 'base64');
+}
