@@ -28,3 +28,4 @@ export { normalizeDist, normalizeEnvironment, normalizeRelease } from './release
 export { normalizeTags } from './tags.js';
 export { normalizeContexts } from './contexts.js';
 export { normalizeRequest } from './request.js';
+export { BAG_SIZE, trimBagValue, type BagSize } from './trimming.js';

@@ -226,6 +226,7 @@ describe('processReplayEvent', () => {
       release: '42',
       timestamp: NOW - 5,
     });
+    // 100 entries at most, then an 8 KiB bag: these short URLs all fit.
     expect(result.value.urls).toHaveLength(100);
     // No request headers: Relay derives no user-agent contexts.
     expect(result.value.browser).toEqual({ name: '', version: '' });
@@ -297,5 +298,22 @@ describe('extractClicks', () => {
       },
       expect.objectContaining({ isDead: true, isRage: true, timestamp: 1700000002 }),
     ]);
+  });
+});
+
+describe('replay list trimming', () => {
+  it('trims error ids to a 2 KiB bag of hyphenated UUIDs and urls to an 8 KiB bag, as Relay does', () => {
+    const ids = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(32, '0'));
+    const longUrls = Array.from({ length: 50 }, (_, i) => `http://shop/${'x'.repeat(500)}/${i}`);
+    const result = processReplayEvent(json(replayEvent({ error_ids: ids, urls: longUrls })), ctx);
+    if (result.kind !== 'ok') throw new Error('dropped');
+    const errorIds = result.value.errorIds;
+    expect(errorIds.length).toBeGreaterThan(40);
+    expect(errorIds.length).toBeLessThan(60);
+    expect(errorIds).toEqual(ids.slice(0, errorIds.length));
+    const urlBytes = result.value.urls.reduce((sum, u) => sum + u.length, 0);
+    expect(urlBytes).toBeLessThanOrEqual(8192);
+    expect(result.value.urls.length).toBeLessThan(20);
+    expect(result.value.urls[0]).toBe(longUrls[0]);
   });
 });

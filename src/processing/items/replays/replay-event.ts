@@ -16,6 +16,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import {
   AUTO_IP,
+  BAG_SIZE,
   EventMeta,
   VALID_PLATFORMS,
   normalizeContexts,
@@ -29,6 +30,8 @@ import {
   normalizeUserAgent,
   parseEventId,
   parseTimestamp,
+  trimBagValue,
+  type BagSize,
   type ClientHints,
 } from '../../normalize/index.js';
 import { DEFAULT_DATA_SCRUBBING, scrubReplay, type DataScrubbingSettings } from '../../pii/index.js';
@@ -179,9 +182,16 @@ export function processReplayPayload(
   normalizeDist(replay, meta);
   normalizeTags(replay, meta);
   replay.type = 'replay_event';
-  replay.error_ids = errorIds.slice(0, MAX_REPLAY_LIST_ENTRIES);
-  replay.trace_ids = traceIds.slice(0, MAX_REPLAY_LIST_ENTRIES);
-  replay.urls = stringList(replay.urls).slice(0, MAX_REPLAY_LIST_ENTRIES);
+  // Relay cuts the lists to 100 entries, then trims them as data bags (`replay.rs` schema).
+  replay.error_ids = trimUuids(errorIds.slice(0, MAX_REPLAY_LIST_ENTRIES), 'error_ids', meta);
+  replay.trace_ids = trimUuids(traceIds.slice(0, MAX_REPLAY_LIST_ENTRIES), 'trace_ids', meta);
+  const urls = trimBagValue(
+    stringList(replay.urls).slice(0, MAX_REPLAY_LIST_ENTRIES),
+    ['urls'],
+    meta,
+    URLS_BAG,
+  );
+  replay.urls = Array.isArray(urls) ? urls : [];
   const timestamp = parseTimestamp(replay.timestamp) ?? ctx.receivedAt;
   const start = parseTimestamp(replay.replay_start_timestamp);
   replay.timestamp = timestamp;
@@ -234,6 +244,27 @@ export function processReplayPayload(
     sessionSampleRate: rate(replayContext.session_sample_rate),
     event,
   });
+}
+
+/** `urls`: `max_depth = 7, max_bytes = 8192` in Relay's `Replay`. */
+const URLS_BAG: BagSize = BAG_SIZE.large;
+
+/** `error_ids` / `trace_ids`: `max_depth = 5, max_bytes = 2048`. */
+const IDS_BAG: BagSize = BAG_SIZE.medium;
+
+/**
+ * The ids that fit the list's bag, measured as Relay serializes UUIDs (hyphenated, 36
+ * characters); an id is kept whole or dropped, never cut.
+ */
+function trimUuids(ids: string[], key: string, meta: EventMeta): string[] {
+  const hyphenated = ids.map((id) =>
+    [id.slice(0, 8), id.slice(8, 12), id.slice(12, 16), id.slice(16, 20), id.slice(20)].join('-'),
+  );
+  const trimmed = trimBagValue([...hyphenated], [key], meta, IDS_BAG);
+  const kept = Array.isArray(trimmed) ? trimmed : [];
+  let n = 0;
+  while (n < kept.length && kept[n] === hyphenated[n]) n++;
+  return ids.slice(0, n);
 }
 
 /** The UUIDs of a list as 32 hex (nulls skipped); `undefined` when an entry is not a UUID. */
