@@ -17,6 +17,7 @@ import { registerFeedbackCommands } from './feedback.js';
 import { registerAttachmentCommands } from './attachments.js';
 import { registerProfileCommands } from './profiles.js';
 import { registerTraceCommands } from './traces.js';
+import { registerReplayCommands } from './replays.js';
 import { formatProjectDsn } from '../server/app.js';
 import {
   createApiToken,
@@ -143,6 +144,7 @@ registerFeedbackCommands(program);
 registerAttachmentCommands(program);
 registerProfileCommands(program);
 registerTraceCommands(program);
+registerReplayCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

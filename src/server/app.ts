@@ -16,6 +16,8 @@ import { CheckInItemHandler } from './services/check-in-handler.js';
 import { cronRoutes } from './ingest/cron.js';
 import { FeedbackItemHandler } from './services/feedback-handler.js';
 import { FEEDBACK_TABLE } from '../storage/clickhouse/feedback.js';
+import { REPLAY_ITEM_TYPES, ReplayItemHandler } from './services/replay-handler.js';
+import { REPLAYS_TABLE, REPLAY_RECORDINGS_TABLE } from '../storage/clickhouse/replays.js';
 import { otlpLogsRoutes } from './ingest/otlp-logs.js';
 import { securityReportRoutes } from './ingest/security.js';
 import { ClientReportItemHandler } from './services/client-report-handler.js';
@@ -113,6 +115,14 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const profiles = new ProfileItemHandler({ sink: profileSink, outcomes, logger: log });
   const spanSink = sinkFor(SPANS_TABLE);
   const feedback = new FeedbackItemHandler({ sink: feedbackSink, outcomes, logger: log });
+  const replaySink = sinkFor(REPLAYS_TABLE);
+  const replayRecordingSink = sinkFor(REPLAY_RECORDINGS_TABLE);
+  const replays = new ReplayItemHandler({
+    sink: replaySink,
+    recordingSink: replayRecordingSink,
+    outcomes,
+    logger: log,
+  });
   const sessions = new SessionItemHandler({ sink: sessionSink, logger: log });
   const checkIns = new CheckInItemHandler({
     metadata,
@@ -149,6 +159,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
       statsd: metricItems,
       metric_buckets: metricItems,
       nel: new NelItemHandler({ logs, outcomes }),
+      ...Object.fromEntries(REPLAY_ITEM_TYPES.map((type) => [type, replays])),
     },
     outcomes,
     pool,

@@ -22,3 +22,12 @@ export { parseSpanId, parseTraceId } from './contexts.js';
 export { formatMessage } from './logentry.js';
 export { parseUserAgent } from './user-agent.js';
 export { normalizeTransactionName, scrubUrlTransactionName } from './transaction-name.js';
+// The interface steps other event-like payloads (replay events) share with events.
+export { AUTO_IP, normalizeIpAddresses } from './ip.js';
+export { normalizeUserAgent } from './user-agent.js';
+export { normalizeUser } from './user.js';
+export { normalizeDist, normalizeEnvironment, normalizeRelease } from './release.js';
+export { normalizeTags } from './tags.js';
+export { normalizeContexts } from './contexts.js';
+export { normalizeRequest } from './request.js';
+export { BAG_SIZE, trimBagValue, type BagSize } from './trimming.js';

@@ -146,3 +146,22 @@ export const EVENT_SCHEMA: Schema = {
   },
   other: BAG,
 };
+
+/**
+ * The replay event schema (`relay-event-schema/src/protocol/replay.rs`, `Replay`): the event
+ * interfaces it shares with events (`user`, `request`, `contexts`, `sdk`) plus its own pii
+ * fields, `urls` and `tags` (both `pii = "true"`). The ids, timestamps and other replay fields
+ * are never scrubbed, and unknown keys are not walked (Relay's `Replay` keeps none).
+ */
+export const REPLAY_SCHEMA: Schema = {
+  kind: 'struct',
+  types: ['event'],
+  fields: {
+    user: USER,
+    request: REQUEST,
+    contexts: { kind: 'contexts' },
+    sdk: { kind: 'struct', types: ['sdk'], fields: { client_ip: BAG } },
+    urls: BAG,
+    tags: PAIRS,
+  },
+};

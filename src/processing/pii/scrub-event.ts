@@ -14,7 +14,7 @@ import { EventMeta, charLength } from '../normalize/index.js';
 import { applyRule, joinChunks, splitChunks, type Chunk } from './redact.js';
 import { RuleSet, type KeyVerdict } from './rule-set.js';
 import { ANYTHING_FILTER, ANYTHING_REMOVE, REPLACE_ONLY, type Rule } from './rules.js';
-import { CONTEXT_SCHEMAS, EVENT_SCHEMA, KNOWN_CONTEXT_TYPES } from './schema.js';
+import { CONTEXT_SCHEMAS, EVENT_SCHEMA, KNOWN_CONTEXT_TYPES, REPLAY_SCHEMA } from './schema.js';
 import { selectorMatches, type PathSegment } from './selectors.js';
 import { compileScrubbing, type CompiledScrubbing, type DataScrubbingSettings } from './settings.js';
 import { compileSchema, knownChild, type StructNode, type WalkChild, type WalkNode } from './walk-schema.js';
@@ -123,6 +123,12 @@ const NO_TYPES: readonly string[] = [];
 const NO_RULES: readonly Rule[] = [];
 const BAG_NODE: WalkNode = compileSchema({ kind: 'bag' });
 const EVENT_NODE: WalkNode = compileSchema(EVENT_SCHEMA);
+const REPLAY_NODE: WalkNode = compileSchema(REPLAY_SCHEMA);
+const STRINGS_NODE: WalkNode = compileSchema({
+  kind: 'struct',
+  types: [],
+  fields: { values: { kind: 'bag' } },
+});
 
 /** Key facts kept per configuration before the memo is reset (keys come from user data). */
 const KEY_FACTS_LIMIT = 4096;
@@ -660,13 +666,42 @@ class Scrubber {
  * become `null` with a `["<rule>", "x"]` remark). Never throws for odd input.
  */
 export function scrubEvent(event: SentryEvent, settings: DataScrubbingSettings): SentryEvent {
+  return scrubWith(event, settings, EVENT_NODE);
+}
+
+/**
+ * {@link scrubEvent} for a normalized replay event (reference/relay-protocol.md §11.1): Relay
+ * scrubs replay events with the same legacy settings, walking the `Replay` schema, where `urls`
+ * and `tags` are pii and the replay's ids and timestamps are not. Pure; never throws.
+ */
+export function scrubReplay(replay: JsonObject, settings: DataScrubbingSettings): JsonObject {
+  return scrubWith(replay, settings, REPLAY_NODE);
+}
+
+/**
+ * Scrubs free-standing strings: pii values with no key of their own, the way Relay's replay
+ * `RecordingScrubber` passes rrweb text nodes, input values, breadcrumb messages and span
+ * descriptions to the PII processor (`relay-replays/src/recording/mod.rs`), so only the
+ * value-pattern rules of the settings apply (`@common:filter`: credit cards, PEM keys, URL
+ * credentials, user paths, SSNs; `@ip` when IPs are scrubbed). Returns the strings in order, the
+ * input array itself when nothing changed. Pure; never throws.
+ */
+export function scrubStrings(values: readonly string[], settings: DataScrubbingSettings): readonly string[] {
+  if (values.length === 0) return values;
+  const holder: JsonObject = { values: [...values] };
+  const scrubbed = scrubWith(holder, settings, STRINGS_NODE);
+  if (scrubbed === holder || !Array.isArray(scrubbed.values)) return values;
+  return scrubbed.values.map((v, i) => (typeof v === 'string' ? v : v === null ? '' : values[i]!));
+}
+
+function scrubWith<T extends JsonObject>(value: T, settings: DataScrubbingSettings, node: WalkNode): T {
   const config = compileScrubbing(settings);
-  if (!config) return event;
-  const scrubber = new Scrubber(config, event._meta);
-  const scrubbed = scrubber.walk(event, EVENT_NODE);
-  if (scrubbed === event || !isJsonObject(scrubbed)) return event;
-  const result = scrubbed as SentryEvent;
+  if (!config) return value;
+  const scrubber = new Scrubber(config, value._meta);
+  const scrubbed = scrubber.walk(value, node);
+  if (scrubbed === value || !isJsonObject(scrubbed)) return value;
+  const result = scrubbed as T;
   const meta = scrubber.resultMeta();
-  if (isJsonObject(meta)) result._meta = meta;
+  if (isJsonObject(meta)) (result as JsonObject)._meta = meta;
   return result;
 }

@@ -1,7 +1,8 @@
 /**
  * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
  * §2; Sentry's public API docs): issue lists and search, issue details and status
- * updates, issue events, sessions, monitors, logs, user feedback, event attachments, profiles. Bearer-token auth; errors as `{"detail": ...}`.
+ * updates, issue events, sessions, monitors, logs, traces and spans, user feedback, event attachments,
+ * profiles, session replays. Bearer-token auth; errors as `{"detail": ...}`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
@@ -17,6 +18,7 @@ import { feedbackRoutes } from './feedback.js';
 import { attachmentRoutes } from './attachments.js';
 import { profileRoutes } from './profiles.js';
 import { traceRoutes } from './traces.js';
+import { replayRoutes } from './replays.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -40,4 +42,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await attachmentRoutes(app, { ...deps, auth });
   await profileRoutes(app, { ...deps, auth });
   await traceRoutes(app, { ...deps, auth });
+  await replayRoutes(app, { ...deps, auth });
 }

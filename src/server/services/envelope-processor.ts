@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
+import { isJsonObject } from '../../protocol/json.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
 import { withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
 import type { DataCategory } from '../../protocol/data-category.js';
@@ -265,6 +266,7 @@ export class EnvelopeProcessor {
         clientIp: meta.clientIp,
         userAgent: meta.userAgent,
         clientHints: meta.clientHints,
+        dscReplayId: isJsonObject(envelope.headers.trace) ? envelope.headers.trace.replay_id : undefined,
       },
     });
   }

@@ -13,6 +13,7 @@ import { FEEDBACK_MIGRATION } from './feedback.js';
 import { SPANS_MIGRATION } from './spans.js';
 import { ATTACHMENTS_MIGRATION } from './attachments.js';
 import { PROFILES_MIGRATION } from './profiles.js';
+import { REPLAYS_MIGRATION, REPLAY_RECORDINGS_MIGRATION } from './replays.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -108,6 +109,8 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 7: `spans`, one row per span of transactions, span items and OTLP traces (./spans.ts).
  * 8: `attachments`, one row per event attachment with its bytes (./attachments.ts).
  * 9: `profiles`, one row per profile or profile chunk with its payload (./profiles.ts).
+ * 10: `replays`, one row per replay segment or click (./replays.ts).
+ * 11: `replay_recordings`, one rrweb segment per row (./replays.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
@@ -119,6 +122,8 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   SPANS_MIGRATION,
   ATTACHMENTS_MIGRATION,
   PROFILES_MIGRATION,
+  REPLAYS_MIGRATION,
+  REPLAY_RECORDINGS_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations

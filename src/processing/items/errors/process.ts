@@ -9,7 +9,7 @@ import type { SentryEvent } from '../../../protocol/event.js';
 import type { JsonObject, JsonValue } from '../../../protocol/json.js';
 import { findInvalidJson } from '../../../protocol/envelope.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
-import { normalizeEvent, type NormalizeContext } from '../../normalize/index.js';
+import { normalizeEvent, parseEventId, type NormalizeContext } from '../../normalize/index.js';
 import { scrubEvent, DEFAULT_DATA_SCRUBBING, type DataScrubbingSettings } from '../../pii/index.js';
 import { computeGrouping, deriveTitleInfo } from '../../grouping/index.js';
 import { extractErrorRecord, type ErrorEventRecord } from './extract.js';
@@ -19,6 +19,12 @@ export interface ErrorItemContext extends Omit<NormalizeContext, 'itemType'> {
   projectId: number;
   scrubbing?: DataScrubbingSettings;
   retentionDays?: number;
+  /**
+   * `replay_id` of the envelope's dynamic sampling context (header `trace`). SDKs never set the
+   * replay context on events; Relay sets `contexts.replay = {replay_id}` from the DSC when there
+   * is one (getsentry/relay#1983), which links the error to its session replay.
+   */
+  dscReplayId?: unknown;
 }
 
 /** A processed error event: the row to store and what issue resolution needs. */
@@ -78,6 +84,12 @@ export function processErrorPayload(input: unknown, ctx: ErrorItemContext): Step
   const clientIp = scrubbing.scrubData && scrubbing.scrubIpAddresses ? undefined : ctx.clientIp;
   const normalized = normalizeEvent(input, { ...ctx, clientIp, itemType: 'event' });
   if (!normalized.ok) return drop('invalid', normalized.reason);
+  const replayId = parseEventId(ctx.dscReplayId);
+  if (replayId !== undefined)
+    normalized.event.contexts = {
+      ...normalized.event.contexts,
+      replay: { replay_id: replayId, type: 'replay' },
+    };
   const event = scrubEvent(normalized.event, scrubbing);
   const grouping = computeGrouping(event);
   // Title and culprit reuse the grouping result (exception-group main exception, fingerprint-rule titles).

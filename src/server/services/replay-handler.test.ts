@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from '../../protocol/outcome.js';
+import type { EnvelopeItem } from '../../protocol/envelope.js';
+import type { AcceptedEnvelope } from '../ingest/index.js';
+import { ReplayItemHandler } from './replay-handler.js';
+
+const REPLAY_ID = 'ab'.repeat(16);
+const RECEIVED = 1_740_830_400;
+
+function item(type: string, payload: string): EnvelopeItem {
+  const bytes = Buffer.from(payload);
+  return { headers: { type, length: bytes.length }, payload: bytes };
+}
+
+const EVENT = JSON.stringify({
+  replay_id: REPLAY_ID,
+  segment_id: 0,
+  timestamp: RECEIVED,
+  urls: ['http://x/'],
+});
+const CLICK = {
+  type: 5,
+  timestamp: 1,
+  data: {
+    tag: 'breadcrumb',
+    payload: {
+      category: 'ui.click',
+      timestamp: RECEIVED,
+      data: { node: { id: 3, tagName: 'button', textContent: 'Go' } },
+    },
+  },
+};
+const RECORDING = `{"segment_id":0}\n${JSON.stringify([{ type: 4, timestamp: 1, data: {} }, CLICK])}`;
+
+function envelope(items: EnvelopeItem[]): AcceptedEnvelope {
+  return {
+    envelope: { headers: { event_id: REPLAY_ID }, items },
+    projectId: 5,
+    organizationId: 1,
+    keyId: 1,
+    publicKey: 'a'.repeat(32),
+    meta: { receivedAt: RECEIVED, clientIp: '198.51.100.4' },
+    sizeBytes: 0,
+  };
+}
+
+function setup(): {
+  handler: ReplayItemHandler;
+  rows: string[];
+  recordings: string[];
+  outcomes: Outcome[];
+  full: { value: boolean };
+} {
+  const rows: string[] = [];
+  const recordings: string[] = [];
+  const outcomes: Outcome[] = [];
+  const full = { value: false };
+  const handler = new ReplayItemHandler({
+    sink: { push: (lines) => (rows.push(...lines), true) },
+    recordingSink: { push: (lines) => (full.value ? false : (recordings.push(...lines), true)) },
+    outcomes: { record: (o) => outcomes.push(o) },
+  });
+  return { handler, rows, recordings, outcomes, full };
+}
+
+describe('ReplayItemHandler', () => {
+  it('processes an envelope once (on its first replay item) and stores segment, click and recording rows', async () => {
+    const { handler, rows, recordings, outcomes } = setup();
+    const accepted = envelope([item('replay_event', EVENT), item('replay_recording', RECORDING)]);
+    for (const i of accepted.envelope.items) handler.handle(accepted, i);
+    expect(outcomes).toEqual([]);
+    await handler.flush();
+    expect(rows.map((r) => JSON.parse(r) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ project_id: 5, replay_id: REPLAY_ID, segment_id: 0, urls: ['http://x/'] }),
+      expect.objectContaining({
+        replay_id: REPLAY_ID,
+        segment_id: null,
+        click_tag: 'button',
+        click_text: 'Go',
+      }),
+    ]);
+    expect(recordings.map((r) => JSON.parse(r) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ replay_id: REPLAY_ID, segment_id: 0, video: '' }),
+    ]);
+    expect(outcomes).toEqual([{ outcome: 'accepted', reason: null, category: 'replay', quantity: 2 }]);
+    await handler.flush();
+    expect(outcomes).toHaveLength(1);
+  });
+
+  it('records drops at once in category replay', () => {
+    const { handler, outcomes } = setup();
+    const accepted = envelope([item('replay_event', EVENT)]);
+    handler.handle(accepted, accepted.envelope.items[0]!);
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'invalid_replay_missing_recording', category: 'replay', quantity: 1 },
+    ]);
+  });
+
+  it('waits for a full sink and stores nothing twice', async () => {
+    const { handler, rows, recordings, outcomes, full } = setup();
+    const accepted = envelope([item('replay_event', EVENT), item('replay_recording', RECORDING)]);
+    handler.handle(accepted, accepted.envelope.items[0]!);
+    full.value = true;
+    const flushing = handler.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(recordings).toEqual([]);
+    full.value = false;
+    await flushing;
+    expect(recordings).toHaveLength(1);
+    expect(rows).toHaveLength(2);
+    expect(outcomes).toEqual([{ outcome: 'accepted', reason: null, category: 'replay', quantity: 2 }]);
+  });
+});

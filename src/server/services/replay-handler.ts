@@ -1,0 +1,123 @@
+/**
+ * The Session Replay pipeline in the processing loop: an `ItemHandler` for `replay_event`,
+ * `replay_recording` and `replay_video` items (reference/relay-protocol.md §11). Relay processes
+ * the replay items of an envelope together (an event pairs with its recording), so the first
+ * replay item of an envelope runs the pure pipeline of src/processing/items/replays/ over all of
+ * them and the envelope's other replay items are skipped. Dropped items become `invalid`
+ * outcomes at once; `flush` hands segment and click rows to the `replays` sink and recordings to
+ * the `replay_recordings` sink, then records the accepted quantity. Outcomes are in data
+ * category `replay`, counted per item as Relay counts them.
+ */
+import type { Logger } from 'pino';
+import type { AcceptedEnvelope } from '../ingest/index.js';
+import type { EnvelopeItem } from '../../protocol/envelope.js';
+import type { Outcome } from '../../protocol/outcome.js';
+import type { DataScrubbingSettings } from '../../processing/pii/index.js';
+import { SUSPICIOUS_SEGMENT_ID, processReplayItems } from '../../processing/items/replays/index.js';
+import type { BatchSink } from '../../storage/clickhouse/index.js';
+import {
+  encodeReplayClickRow,
+  encodeReplayRecordingRow,
+  encodeReplaySegmentRow,
+} from '../../storage/clickhouse/replays.js';
+import type { ItemHandler } from './envelope-processor.js';
+
+/** The envelope item types this handler takes; register it under each. */
+export const REPLAY_ITEM_TYPES = ['replay_event', 'replay_recording', 'replay_video'] as const;
+
+/** Collaborators of {@link ReplayItemHandler}. */
+export interface ReplayItemHandlerDeps {
+  /** Sink of `replays` rows (segments and clicks) as JSON lines. */
+  sink: Pick<BatchSink<string>, 'push'>;
+  /** Sink of `replay_recordings` rows as JSON lines. */
+  recordingSink: Pick<BatchSink<string>, 'push'>;
+  outcomes: { record(outcome: Outcome): void };
+  /** Where dropped items and suspicious segments are reported (debug level); optional. */
+  logger?: Pick<Logger, 'debug'>;
+  /** Days to keep the rows; default 90. */
+  retentionDays?: number;
+  /** Data scrubbing of replay events; default Sentry's defaults for a new project. */
+  scrubbing?: DataScrubbingSettings;
+  /** `max_replay_uncompressed_size`, bytes; default 100 MiB. */
+  maxUncompressedSize?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Handles the replay items; register it under every type of {@link REPLAY_ITEM_TYPES}. */
+export class ReplayItemHandler implements ItemHandler {
+  private rows: string[] = [];
+  private recordings: string[] = [];
+  private accepted = 0;
+  /** Envelopes whose replay items were processed (by their first replay item). */
+  private readonly seen = new WeakSet<AcceptedEnvelope>();
+
+  constructor(private readonly deps: ReplayItemHandlerDeps) {}
+
+  /** Processes the replay items of `accepted` on its first replay item; later ones are no-ops. */
+  handle(accepted: AcceptedEnvelope, _item: EnvelopeItem): void {
+    if (this.seen.has(accepted)) return;
+    this.seen.add(accepted);
+    const payloadsOf = (type: string): Uint8Array[] =>
+      accepted.envelope.items.filter((i) => i.headers.type === type).map((i) => i.payload);
+    const { meta, envelope } = accepted;
+    const result = processReplayItems(
+      {
+        events: payloadsOf('replay_event'),
+        recordings: payloadsOf('replay_recording'),
+        videos: payloadsOf('replay_video'),
+      },
+      {
+        projectId: accepted.projectId,
+        receivedAt: meta.receivedAt,
+        envelopeEventId: envelope.headers.event_id,
+        clientIp: meta.clientIp,
+        userAgent: meta.userAgent,
+        clientHints: meta.clientHints,
+        scrubbing: this.deps.scrubbing,
+        maxUncompressedSize: this.deps.maxUncompressedSize,
+      },
+    );
+    for (const dropped of result.dropped) {
+      this.deps.logger?.debug({ reason: dropped.reason }, 'replay items dropped');
+      this.deps.outcomes.record({ ...dropped, category: 'replay' });
+    }
+    const retention = this.deps.retentionDays;
+    for (const event of result.events) {
+      if (event.segmentId > SUSPICIOUS_SEGMENT_ID)
+        this.deps.logger?.debug({ segmentId: event.segmentId }, 'replay segment-exceeded-limit');
+      this.rows.push(encodeReplaySegmentRow(event, retention));
+    }
+    for (const recording of result.recordings) {
+      for (const click of recording.clicks)
+        this.rows.push(encodeReplayClickRow({ ...recording, click }, retention));
+      this.recordings.push(encodeReplayRecordingRow(recording, retention));
+    }
+    this.accepted += result.accepted;
+  }
+
+  /**
+   * Hands the buffered rows to the sinks, waiting while one is full (back-pressure), then counts
+   * them accepted. Each buffer is cleared once its sink took it, so a retried flush never stores
+   * a row twice.
+   */
+  async flush(): Promise<void> {
+    if (this.recordings.length > 0) {
+      while (!this.deps.recordingSink.push(this.recordings)) await sleep(20);
+      this.recordings = [];
+    }
+    if (this.rows.length > 0) {
+      while (!this.deps.sink.push(this.rows)) await sleep(20);
+      this.rows = [];
+    }
+    if (this.accepted > 0) {
+      this.deps.outcomes.record({
+        outcome: 'accepted',
+        reason: null,
+        category: 'replay',
+        quantity: this.accepted,
+      });
+      this.accepted = 0;
+    }
+  }
+}
