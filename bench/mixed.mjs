@@ -24,7 +24,7 @@ const TABLES = {
   logs: 'log',
   sessions: 'session update',
   events: 'error event',
-  replays: 'replay segment',
+  replay_recordings: 'replay segment',
 };
 
 const pools = await captureMixedEnvelopes();
