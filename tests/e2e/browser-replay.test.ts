@@ -7,33 +7,16 @@
  * recording equal to the rrweb events the SDK sent, decoded here from the envelope requests the
  * page made (captured with playwright, decompressed with node's zlib).
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Request } from 'playwright-core';
 import { parseEnvelope } from '../../src/protocol/envelope.js';
-import { api, cliPath, eventually, startVigil, type VigilProcess } from '../helpers/vigil-process.js';
+import { api, eventually, startVigil, vigilCli, type VigilProcess } from '../helpers/vigil-process.js';
 import { bundleScript, htmlPage, launchChromium, servePages, type PageServer } from '../helpers/browser.js';
 
 type Json = Record<string, unknown>;
-
-const run = promisify(execFile);
-
-/** Runs the built `vigil` CLI against the server (admin token from its data dir). */
-async function vigilCli(...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    [cliPath, ...args, '--url', vigil.url, '--data-dir', vigil.dataDir],
-    {
-      env: { ...process.env, VIGIL_TOKEN: '' },
-      timeout: 30_000,
-    },
-  );
-  return stdout;
-}
 
 let vigil: VigilProcess;
 let pages: PageServer;
@@ -209,12 +192,12 @@ it('records a session replay linked to the error the user hit', async () => {
   expect(await one.json()).toEqual(sent.segments.get(1));
 
   // The CLI reads the same replay and recording.
-  const listed = await vigilCli('replays', 'list');
+  const listed = await vigilCli(vigil, ['replays', 'list']);
   expect(listed).toContain(replayId);
-  const shown = await vigilCli('replays', 'show', replayId!);
+  const shown = await vigilCli(vigil, ['replays', 'show', replayId!]);
   expect(shown).toContain(`segments: ${segmentCount}`);
   expect(shown).toContain(`errors: ${errorId}`);
   const file = path.join(vigil.dataDir, 'recording.json');
-  await vigilCli('replays', 'download', replayId!, '--output', file);
+  await vigilCli(vigil, ['replays', 'download', replayId!, '--output', file]);
   expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(expected);
 }, 120_000);
