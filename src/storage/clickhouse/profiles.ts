@@ -6,6 +6,7 @@
  * live in ClickHouse). Profiles are JSON text, so the payload travels in JSONEachRow unchanged.
  * Every user value reaches ClickHouse as a query parameter.
  */
+import type { ProfileFields, ProfileKind } from '../../protocol/profile-columns.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
@@ -53,22 +54,11 @@ export const PROFILES_MIGRATION: ClickHouseMigration = {
 };
 
 /** What a row is built from (the profile pipeline's `ProcessedProfile` fits as is). */
-export interface ProfileRowInput {
-  projectId: number;
-  kind: 'profile' | 'profile_chunk';
-  profileId: string;
-  profilerId: string;
-  transactionId: string;
-  transactionName: string;
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
+export interface ProfileRowInput extends ProfileFields {
   /** Unix seconds. */
   start: number;
   /** Unix seconds. */
   end: number;
-  durationMs: number;
   /** Unix seconds. */
   receivedAt: number;
   data: Buffer;
@@ -99,22 +89,9 @@ export function encodeProfileRow(input: ProfileRowInput, retentionDays = 30): st
 }
 
 /** A profile's metadata as read back. */
-export interface StoredProfile {
-  projectId: number;
-  kind: 'profile' | 'profile_chunk';
-  /** Profile id, or chunk id for chunks; 32 hex. */
-  profileId: string;
-  /** 32 hex, `''` for transaction profiles. */
-  profilerId: string;
-  transactionId: string;
-  transactionName: string;
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
+export interface StoredProfile extends ProfileFields {
   start: Date;
   end: Date;
-  durationMs: number;
   received: Date;
 }
 
@@ -122,7 +99,7 @@ export interface StoredProfile {
 export interface ListProfilesOptions {
   projectIds: readonly number[];
   /** Only transaction profiles or only chunks; default both. */
-  kind?: 'profile' | 'profile_chunk';
+  kind?: ProfileKind;
   /** Only the chunks of this profiler (any UUID form). */
   profilerId?: string;
   /** Only the profiles of this trace (any UUID form). */
