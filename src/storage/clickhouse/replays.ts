@@ -18,6 +18,7 @@
  * (the `events.replay_id` column) are linked at read time. Every user value is a query parameter.
  */
 import { createHash } from 'node:crypto';
+import type { ReplayClick, ReplayClickElement, ReplaySegmentFields } from '../../protocol/replay-columns.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
@@ -117,57 +118,17 @@ export const REPLAY_RECORDINGS_MIGRATION: ClickHouseMigration = {
 };
 
 /**
- * What a segment row is built from; the fields of the replay pipeline's `ProcessedReplayEvent`
- * (src/processing/items/replays/), so one can be passed as is. Times in Unix seconds, ids 32 hex.
+ * What a segment row is built from; the pipeline's `ProcessedReplayEvent`
+ * (src/processing/items/replays/) can be passed as is. Times in Unix seconds, ids 32 hex.
  */
-export interface ReplaySegmentInput {
-  projectId: number;
-  replayId: string;
-  eventId: string;
-  segmentId: number;
-  replayType: string;
-  timestamp: number;
-  replayStartTimestamp: number | undefined;
-  receivedAt: number;
-  urls: readonly string[];
-  errorIds: readonly string[];
-  traceIds: readonly string[];
-  platform: string;
-  release: string;
-  environment: string;
-  dist: string;
-  user: { id: string; username: string; email: string; ipAddress: string };
-  sdk: { name: string; version: string };
-  browser: { name: string; version: string };
-  os: { name: string; version: string };
-  device: { name: string; brand: string; family: string; model: string };
-  tags: ReadonlyArray<readonly [string, string]>;
-  errorSampleRate: number;
-  sessionSampleRate: number;
-}
+export type ReplaySegmentInput = ReplaySegmentFields;
 
 /** What a click row is built from (the pipeline's `ReplayClick` plus its replay). */
 export interface ReplayClickInput {
   projectId: number;
   replayId: string;
   receivedAt: number;
-  click: {
-    nodeId: number;
-    tag: string;
-    id: string;
-    classes: readonly string[];
-    text: string;
-    role: string;
-    alt: string;
-    testid: string;
-    ariaLabel: string;
-    title: string;
-    componentName: string;
-    isDead: boolean;
-    isRage: boolean;
-    /** Unix seconds. */
-    timestamp: number;
-  };
+  click: ReplayClick;
 }
 
 /** What a recording row is built from (the pipeline's `ProcessedRecording`). */
@@ -270,18 +231,7 @@ export function encodeReplayRecordingRow(input: ReplayRecordingInput, retentionD
 }
 
 /** One click of a replay as read back. */
-export interface StoredReplayClick {
-  tag: string;
-  id: string;
-  classes: string[];
-  text: string;
-  role: string;
-  alt: string;
-  testid: string;
-  ariaLabel: string;
-  title: string;
-  componentName: string;
-}
+export type StoredReplayClick = ReplayClickElement;
 
 /** A replay, its rows aggregated (Sentry's `QUERY_ALIAS_COLUMN_MAP`). */
 export interface StoredReplay {

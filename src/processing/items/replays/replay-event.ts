@@ -13,6 +13,7 @@
  * and `relay-server/src/processing/replays/`. Pure: no I/O.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import type { NameVersion, ReplaySegmentFields } from '../../../protocol/replay-columns.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import {
   AUTO_IP,
@@ -84,45 +85,10 @@ export interface ReplayEventContext {
   scrubbing?: DataScrubbingSettings;
 }
 
-/** A name/version pair of a context or the SDK; `''` when absent. */
-export interface NameVersion {
-  name: string;
-  version: string;
-}
+export type { NameVersion };
 
 /** One replay segment's event as stored: the columns of Snuba's replays processor. */
-export interface ProcessedReplayEvent {
-  projectId: number;
-  /** 32 hex. */
-  replayId: string;
-  /** 32 hex; the replay id when the payload names none. */
-  eventId: string;
-  segmentId: number;
-  /** `session`, `buffer` or `error`. */
-  replayType: string;
-  /** When the segment was created in the SDK, Unix seconds. */
-  timestamp: number;
-  /** When the replay started (first segment only), Unix seconds. */
-  replayStartTimestamp: number | undefined;
-  receivedAt: number;
-  urls: string[];
-  /** 32 hex each. */
-  errorIds: string[];
-  /** 32 hex each. */
-  traceIds: string[];
-  platform: string;
-  release: string;
-  environment: string;
-  dist: string;
-  user: { id: string; username: string; email: string; ipAddress: string };
-  sdk: NameVersion;
-  browser: NameVersion;
-  os: NameVersion;
-  device: { name: string; brand: string; family: string; model: string };
-  tags: Array<[string, string]>;
-  /** From `contexts.replay`; -1 when absent (Snuba's default). */
-  errorSampleRate: number;
-  sessionSampleRate: number;
+export interface ProcessedReplayEvent extends ReplaySegmentFields {
   /** The normalized, scrubbed replay event. */
   event: JsonObject;
 }
