@@ -10,7 +10,7 @@ import type { ProfileFields, ProfileKind } from '../../protocol/profile-columns.
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
-import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
+import { hexId, projectsPage, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
 
 /** Name of the profiles table. */
 export const PROFILES_TABLE = 'profiles';
@@ -128,12 +128,7 @@ export async function listProfiles(
   options: ListProfilesOptions,
 ): Promise<StoredProfile[]> {
   if (options.projectIds.length === 0) return [];
-  const params: Record<string, unknown> = {
-    vigil_project_ids: [...options.projectIds],
-    vigil_limit: clampInt(options.limit, 0, 10_000),
-    vigil_offset: clampInt(options.cursor ?? 0, 0, Number.MAX_SAFE_INTEGER),
-  };
-  const where = ['project_id IN {vigil_project_ids:Array(UInt64)}'];
+  const { params, where } = projectsPage(options);
   if (options.kind !== undefined) {
     where.push('kind = {vigil_kind:String}');
     params.vigil_kind = options.kind;

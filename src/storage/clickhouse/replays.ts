@@ -22,7 +22,15 @@ import type { ReplayClick, ReplayClickElement, ReplaySegmentFields } from '../..
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
-import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
+import {
+  clampInt,
+  hexId,
+  projectsPage,
+  queryRows,
+  timeRangeClauses,
+  toNumber,
+  toText,
+} from './query-helpers.js';
 import { EVENTS_TABLE } from './events.js';
 
 /** Name of the segment (and click) table. */
@@ -373,15 +381,8 @@ export async function listReplays(
   options: ListReplaysOptions,
 ): Promise<StoredReplay[]> {
   if (options.projectIds.length === 0) return [];
-  const params: Record<string, unknown> = {
-    vigil_project_ids: [...options.projectIds],
-    vigil_limit: clampInt(options.limit, 0, 1000),
-    vigil_offset: clampInt(options.cursor ?? 0, 0, Number.MAX_SAFE_INTEGER),
-  };
-  const where = [
-    'project_id IN {vigil_project_ids:Array(UInt64)}',
-    ...timeRangeClauses('timestamp', options, params),
-  ];
+  const { params, where } = projectsPage(options, 1000);
+  where.push(...timeRangeClauses('timestamp', options, params));
   const having = ['minIf(segment_id, segment_id IS NOT NULL) = 0'];
   if (options.environments !== undefined && options.environments.length > 0) {
     having.push('vigil_environment IN {vigil_environments:Array(String)}');
