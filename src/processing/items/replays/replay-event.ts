@@ -27,6 +27,7 @@ import {
   normalizeRelease,
   normalizeRequest,
   normalizeTags,
+  normalizedTagPairs,
   normalizeUser,
   normalizeUserAgent,
   parseEventId,
@@ -205,7 +206,7 @@ export function processReplayPayload(
       family: text(device.family),
       model: text(device.model),
     },
-    tags: tagPairs(event.tags),
+    tags: normalizedTagPairs(event.tags),
     errorSampleRate: rate(replayContext.error_sample_rate),
     sessionSampleRate: rate(replayContext.session_sample_rate),
     event,
@@ -270,14 +271,4 @@ function nameVersion(object: JsonObject): NameVersion {
 /** A sample rate in [0, 1], else Snuba's -1. */
 function rate(value: JsonValue | undefined): number {
   return typeof value === 'number' && value >= 0 && value <= 1 ? value : -1;
-}
-
-function tagPairs(tags: JsonValue | undefined): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  if (!Array.isArray(tags)) return pairs;
-  for (const entry of tags) {
-    if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string')
-      pairs.push([entry[0], entry[1]]);
-  }
-  return pairs;
 }
