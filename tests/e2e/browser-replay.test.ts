@@ -13,8 +13,8 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Request } from 'playwright-core';
 import { parseEnvelope } from '../../src/protocol/envelope.js';
-import { api, eventually, startVigil, vigilCli, type VigilProcess } from '../helpers/vigil-process.js';
-import { bundleScript, htmlPage, launchChromium, servePages, type PageServer } from '../helpers/browser.js';
+import { api, eventually, vigilCli, type VigilProcess } from '../helpers/vigil-process.js';
+import { closeBrowserE2e, htmlPage, startBrowserE2e, type PageServer } from '../helpers/browser.js';
 
 type Json = Record<string, unknown>;
 
@@ -23,9 +23,7 @@ let pages: PageServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  vigil = await startVigil();
-  const script = await bundleScript('tests/e2e/browser/replay.ts', { __DSN__: vigil.dsn });
-  pages = await servePages({
+  ({ vigil, pages, browser } = await startBrowserE2e('tests/e2e/browser/replay.ts', (script) => ({
     '/': {
       body: htmlPage(
         '<h1>Shop</h1><p id="count">0 in the cart</p>' +
@@ -34,15 +32,10 @@ beforeAll(async () => {
         script,
       ),
     },
-  });
-  browser = await launchChromium();
+  })));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-  await vigil?.dispose();
-});
+afterAll(() => closeBrowserE2e({ vigil, pages, browser }));
 
 /** What the SDK sent, decoded from its envelope requests. */
 interface Sent {

@@ -12,13 +12,12 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleScript, htmlPage, launchChromium, servePages, type PageServer } from '../helpers/browser.js';
+import { closeBrowserE2e, htmlPage, startBrowserE2e, type PageServer } from '../helpers/browser.js';
 import {
   api,
   clientsDir,
   eventually,
   runClient,
-  startVigil,
   vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
@@ -33,22 +32,15 @@ const list = async (query: string): Promise<Json[]> =>
   (await api(vigil, `/api/0/projects/vigil/default/profiling/profiles/?${query}`)).body as Json[];
 
 beforeAll(async () => {
-  vigil = await startVigil();
-  const script = await bundleScript('tests/e2e/browser/profiling.ts', { __DSN__: vigil.dsn });
-  pages = await servePages({
+  ({ vigil, pages, browser } = await startBrowserE2e('tests/e2e/browser/profiling.ts', (script) => ({
     '/': {
       body: htmlPage('<button id="work">Check out</button><p id="status"></p>', script),
       headers: { 'document-policy': 'js-profiling' },
     },
-  });
-  browser = await launchChromium();
+  })));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-  await vigil?.dispose();
-});
+afterAll(() => closeBrowserE2e({ vigil, pages, browser }));
 
 describe('transaction profiles', () => {
   it('stores the python SDK profile of a WSGI transaction and returns it as sent', async () => {
