@@ -4,6 +4,7 @@
  * one line per log: `timestamp  severity  project  message` (tab-separated, after a header).
  */
 import type { Command } from 'commander';
+import { exploreApiPath, exploreListOptions, oneLine } from './explore.js';
 import { DEFAULT_SESSION_COMMAND_HELPERS, type SessionCommandHelpers } from './sessions.js';
 
 /** What the command needs from the CLI around it (the same helpers as `vigil sessions`). */
@@ -17,15 +18,7 @@ const FIELDS = ['timestamp', 'severity', 'project', 'message'];
  * (slug), at most `--limit` rows (default 100).
  */
 export function logsApiPath(opts: Record<string, unknown>): string {
-  const params = new URLSearchParams({ dataset: 'logs' });
-  for (const field of FIELDS) params.append('field', field);
-  params.set('sort', '-timestamp');
-  params.set('statsPeriod', String(opts.statsPeriod ?? '24h'));
-  params.set('per_page', String(opts.limit ?? 100));
-  if (opts.query !== undefined && String(opts.query).trim() !== '') params.set('query', String(opts.query));
-  if (opts.project !== undefined) params.set('projectSlug', String(opts.project));
-  const org = encodeURIComponent(String(opts.org ?? 'vigil'));
-  return `/api/0/organizations/${org}/events/?${params}`;
+  return exploreApiPath('logs', FIELDS, opts);
 }
 
 /** The lines `vigil logs` prints for an explore-API answer: a header, then one line per log. */
@@ -34,7 +27,7 @@ export function formatLogLines(body: unknown): string[] {
   const lines = ['timestamp\tseverity\tproject\tmessage'];
   for (const row of data) {
     // One line per log: newlines inside a message would break the table.
-    const message = String(row.message ?? '').replace(/\r?\n/g, '\\n');
+    const message = oneLine(row.message);
     lines.push([row.timestamp, row.severity, row.project, message].map((v) => String(v ?? '')).join('\t'));
   }
   return lines;
@@ -48,18 +41,15 @@ export function registerLogCommands(
   program: Command,
   helpers: LogCommandHelpers = DEFAULT_SESSION_COMMAND_HELPERS,
 ): Command {
-  return helpers
-    .apiOptions(
+  return exploreListOptions(
+    helpers.apiOptions(
       program.command('logs').description('recent logs, newest first (web API, Sentry search syntax)'),
-    )
-    .option('--query <query>', 'search query, e.g. "severity:error timeout" or "user.id:42"')
-    .option('--project <slug>', 'only this project')
-    .option('--stats-period <period>', 'period to cover, e.g. 1h, 24h, 14d', '24h')
-    .option('--limit <n>', 'most logs to print (1..9999)', '100')
-    .option('--org <slug>', 'organization', 'vigil')
-    .action(async (opts: Record<string, unknown>) => {
-      const config = helpers.loadConfig(opts);
-      const body = await helpers.apiGet(config, opts, logsApiPath(opts));
-      for (const line of formatLogLines(body)) helpers.print(line);
-    });
+    ),
+    'logs',
+    '"severity:error timeout" or "user.id:42"',
+  ).action(async (opts: Record<string, unknown>) => {
+    const config = helpers.loadConfig(opts);
+    const body = await helpers.apiGet(config, opts, logsApiPath(opts));
+    for (const line of formatLogLines(body)) helpers.print(line);
+  });
 }

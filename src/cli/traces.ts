@@ -9,6 +9,7 @@
  *   first, one tab-separated line per span after a header.
  */
 import type { Command } from 'commander';
+import { exploreApiPath, exploreListOptions, oneLine } from './explore.js';
 import { DEFAULT_SESSION_COMMAND_HELPERS, type SessionCommandHelpers } from './sessions.js';
 
 /** What the commands need from the CLI around them (the same helpers as `vigil sessions`). */
@@ -25,10 +26,6 @@ interface TraceNode {
   issue_id?: number;
   errors?: TraceNode[];
   children?: TraceNode[];
-}
-
-function oneLine(text: unknown): string {
-  return String(text ?? '').replace(/\r?\n/g, '\\n');
 }
 
 function errorLine(error: TraceNode, indent: string): string {
@@ -61,15 +58,7 @@ const SPAN_FIELDS = ['timestamp', 'trace', 'id', 'span.op', 'span.name', 'span.d
  * `--stats-period` (default 24h), narrowed by `--query` and `--project`, at most `--limit` rows.
  */
 export function spansApiPath(opts: Record<string, unknown>): string {
-  const params = new URLSearchParams({ dataset: 'spans' });
-  for (const field of SPAN_FIELDS) params.append('field', field);
-  params.set('sort', '-timestamp');
-  params.set('statsPeriod', String(opts.statsPeriod ?? '24h'));
-  params.set('per_page', String(opts.limit ?? 100));
-  if (opts.query !== undefined && String(opts.query).trim() !== '') params.set('query', String(opts.query));
-  if (opts.project !== undefined) params.set('projectSlug', String(opts.project));
-  const org = encodeURIComponent(String(opts.org ?? 'vigil'));
-  return `/api/0/organizations/${org}/events/?${params}`;
+  return exploreApiPath('spans', SPAN_FIELDS, opts);
 }
 
 /** The lines `vigil spans list` prints: a header, then one line per span. */
@@ -102,18 +91,15 @@ export function registerTraceCommands(
     });
 
   const spans = program.command('spans').description('spans of transactions, span items and OTLP traces');
-  helpers
-    .apiOptions(
+  exploreListOptions(
+    helpers.apiOptions(
       spans.command('list').description('recent spans, newest first (web API, Sentry search syntax)'),
-    )
-    .option('--query <query>', 'search query, e.g. "span.op:db span.duration:>100"')
-    .option('--project <slug>', 'only this project')
-    .option('--stats-period <period>', 'period to cover, e.g. 1h, 24h, 14d', '24h')
-    .option('--limit <n>', 'most spans to print (1..9999)', '100')
-    .option('--org <slug>', 'organization', 'vigil')
-    .action(async (opts: Record<string, unknown>) => {
-      const config = helpers.loadConfig(opts);
-      const body = await helpers.apiGet(config, opts, spansApiPath(opts));
-      for (const line of formatSpanLines(body)) helpers.print(line);
-    });
+    ),
+    'spans',
+    '"span.op:db span.duration:>100"',
+  ).action(async (opts: Record<string, unknown>) => {
+    const config = helpers.loadConfig(opts);
+    const body = await helpers.apiGet(config, opts, spansApiPath(opts));
+    for (const line of formatSpanLines(body)) helpers.print(line);
+  });
 }

@@ -13,36 +13,30 @@
  * Everything is read back through Sentry's attachment endpoints (bytes compared exactly) and
  * `vigil attachments`; the crashes are read back as error events of their issues.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMinidump } from '../helpers/minidump.js';
 import {
   api,
-  cliPath,
+  clientsDir,
   eventually,
-  repoRoot,
+  runClient,
   startVigil,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
 
-const run = promisify(execFile);
 type Json = Record<string, unknown>;
 
 let vigil: VigilProcess;
 let publicKey: string;
 
-async function client(command: string, script: string): Promise<Json> {
-  const { stdout } = await run(command, [path.join(repoRoot, 'tests/e2e/clients', script)], {
-    env: { ...process.env, SENTRY_DSN: vigil.dsn },
-    timeout: 30_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Json;
-}
+const client = (command: string, script: string): Promise<Json> =>
+  runClient(command, [path.join(clientsDir, script)], { SENTRY_DSN: vigil.dsn });
 
 const eventPath = (eventId: string): string => `/api/0/projects/vigil/default/events/${eventId}/attachments/`;
 
@@ -106,29 +100,12 @@ describe('attachments from the official SDKs', () => {
     // The error itself went through the error pipeline beside its attachments.
     expect((await storedEvent(eventId)).title).toContain('checkout failed with attachments');
 
-    const { stdout } = await run(
-      process.execPath,
-      [cliPath, 'attachments', 'list', eventId, '--url', vigil.url, '--token', vigil.token],
-      { timeout: 30_000 },
-    );
-    expect(stdout).toContain('checkout.log');
+    expect(await vigilCli(vigil, ['attachments', 'list', eventId], 'token')).toContain('checkout.log');
     const out = path.join(vigil.dataDir, 'state.bin');
-    await run(
-      process.execPath,
-      [
-        cliPath,
-        'attachments',
-        'download',
-        eventId,
-        String(byName['state.bin']!.id),
-        '-o',
-        out,
-        '--url',
-        vigil.url,
-        '--token',
-        vigil.token,
-      ],
-      { timeout: 30_000 },
+    await vigilCli(
+      vigil,
+      ['attachments', 'download', eventId, String(byName['state.bin']!.id), '-o', out],
+      'token',
     );
     expect((await readFile(out)).equals(binary.bytes)).toBe(true);
   }, 90_000);

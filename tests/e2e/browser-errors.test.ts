@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { api, eventually, startVigil, type VigilProcess } from '../helpers/vigil-process.js';
-import { bundleScript, htmlPage, launchChromium, servePages, type PageServer } from '../helpers/browser.js';
+import { api, eventually, type VigilProcess } from '../helpers/vigil-process.js';
+import { closeBrowserE2e, htmlPage, startBrowserE2e, type PageServer } from '../helpers/browser.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,17 +15,12 @@ let pages: PageServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  vigil = await startVigil();
-  const script = await bundleScript('tests/e2e/browser/errors.ts', { __DSN__: vigil.dsn });
-  pages = await servePages({ '/': { body: htmlPage('<button id="boom">Pay</button>', script) } });
-  browser = await launchChromium();
+  ({ vigil, pages, browser } = await startBrowserE2e('tests/e2e/browser/errors.ts', (script) => ({
+    '/': { body: htmlPage('<button id="boom">Pay</button>', script) },
+  })));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-  await vigil?.dispose();
-});
+afterAll(() => closeBrowserE2e({ vigil, pages, browser }));
 
 it('stores an uncaught browser error as an issue with browser contexts', async () => {
   const page = await browser.newPage();

@@ -7,42 +7,23 @@
  * recording equal to the rrweb events the SDK sent, decoded here from the envelope requests the
  * page made (captured with playwright, decompressed with node's zlib).
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Request } from 'playwright-core';
 import { parseEnvelope } from '../../src/protocol/envelope.js';
-import { api, cliPath, eventually, startVigil, type VigilProcess } from '../helpers/vigil-process.js';
-import { bundleScript, htmlPage, launchChromium, servePages, type PageServer } from '../helpers/browser.js';
+import { api, eventually, vigilCli, type VigilProcess } from '../helpers/vigil-process.js';
+import { closeBrowserE2e, htmlPage, startBrowserE2e, type PageServer } from '../helpers/browser.js';
 
 type Json = Record<string, unknown>;
-
-const run = promisify(execFile);
-
-/** Runs the built `vigil` CLI against the server (admin token from its data dir). */
-async function vigilCli(...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    [cliPath, ...args, '--url', vigil.url, '--data-dir', vigil.dataDir],
-    {
-      env: { ...process.env, VIGIL_TOKEN: '' },
-      timeout: 30_000,
-    },
-  );
-  return stdout;
-}
 
 let vigil: VigilProcess;
 let pages: PageServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  vigil = await startVigil();
-  const script = await bundleScript('tests/e2e/browser/replay.ts', { __DSN__: vigil.dsn });
-  pages = await servePages({
+  ({ vigil, pages, browser } = await startBrowserE2e('tests/e2e/browser/replay.ts', (script) => ({
     '/': {
       body: htmlPage(
         '<h1>Shop</h1><p id="count">0 in the cart</p>' +
@@ -51,15 +32,10 @@ beforeAll(async () => {
         script,
       ),
     },
-  });
-  browser = await launchChromium();
+  })));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-  await vigil?.dispose();
-});
+afterAll(() => closeBrowserE2e({ vigil, pages, browser }));
 
 /** What the SDK sent, decoded from its envelope requests. */
 interface Sent {
@@ -209,12 +185,12 @@ it('records a session replay linked to the error the user hit', async () => {
   expect(await one.json()).toEqual(sent.segments.get(1));
 
   // The CLI reads the same replay and recording.
-  const listed = await vigilCli('replays', 'list');
+  const listed = await vigilCli(vigil, ['replays', 'list']);
   expect(listed).toContain(replayId);
-  const shown = await vigilCli('replays', 'show', replayId!);
+  const shown = await vigilCli(vigil, ['replays', 'show', replayId!]);
   expect(shown).toContain(`segments: ${segmentCount}`);
   expect(shown).toContain(`errors: ${errorId}`);
   const file = path.join(vigil.dataDir, 'recording.json');
-  await vigilCli('replays', 'download', replayId!, '--output', file);
+  await vigilCli(vigil, ['replays', 'download', replayId!, '--output', file]);
   expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(expected);
 }, 120_000);

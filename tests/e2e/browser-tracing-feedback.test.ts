@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { api, eventually, startVigil, type VigilProcess } from '../helpers/vigil-process.js';
-import { bundleScript, htmlPage, launchChromium, servePages, type PageServer } from '../helpers/browser.js';
+import { api, eventually, type VigilProcess } from '../helpers/vigil-process.js';
+import { closeBrowserE2e, htmlPage, startBrowserE2e, type PageServer } from '../helpers/browser.js';
 
 type Json = Record<string, unknown>;
 interface Node extends Json {
@@ -22,29 +22,24 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  vigil = await startVigil();
-  const script = await bundleScript('tests/e2e/browser/tracing-feedback.ts', { __DSN__: vigil.dsn });
-  pages = await servePages({
+  ({ vigil, pages, browser } = await startBrowserE2e('tests/e2e/browser/tracing-feedback.ts', (script) => ({
     '/': { body: htmlPage('<h1>Cart</h1><p>2 items</p>', script) },
     '/api/cart': { body: '{"items":2}', contentType: 'application/json' },
-  });
-  browser = await launchChromium();
+  })));
   page = await browser.newPage();
   await page.goto(pages.origin);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-  await vigil?.dispose();
-});
+afterAll(() => closeBrowserE2e({ vigil, pages, browser }));
 
 function flatten(nodes: Node[]): Node[] {
   return nodes.flatMap((n) => [n, ...flatten(n.children ?? [])]);
 }
 
 it('stores the pageload trace with the fetch span under the pageload', async () => {
-  const traceId = await page.waitForFunction(() => (window as unknown as { __traceId?: string }).__traceId);
+  const traceId = await page.waitForFunction(
+    () => (globalThis as unknown as { __traceId?: string }).__traceId,
+  );
   const id = (await traceId.jsonValue()) as string;
   expect(id).toMatch(/^[0-9a-f]{32}$/);
   const roots = await eventually(async () => {

@@ -3,30 +3,23 @@
  * @sentry/cli) sends an event, and the `vigil` command manages projects, keys and
  * tokens and lists issues.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
-  cliPath,
   eventually,
   repoRoot,
+  run,
   startVigil,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
 
-const run = promisify(execFile);
 const sentryCli = path.join(repoRoot, 'node_modules/.bin/sentry-cli');
 let vigil: VigilProcess;
 
-async function vigilCli(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [cliPath, ...args, '--data-dir', vigil.dataDir], {
-    env: { ...process.env, VIGIL_TOKEN: '' },
-    timeout: 30_000,
-  });
-  return stdout;
-}
+/** `vigil ...args --data-dir <the server's>`: the commands that open the stores themselves. */
+const cli = (...args: string[]): Promise<string> => vigilCli(vigil, args, 'local');
 
 beforeAll(async () => {
   vigil = await startVigil();
@@ -70,22 +63,22 @@ describe('sentry-cli send-event', () => {
 
 describe('vigil CLI', () => {
   it('creates and lists projects, lists keys as DSNs, creates a working token, lists issues', async () => {
-    const created = await vigilCli('projects', 'create', 'checkout', '--platform', 'node');
+    const created = await cli('projects', 'create', 'checkout', '--platform', 'node');
     expect(created).toMatch(/created project checkout \(id 2\)/);
     const dsn = /DSN: (\S+)/.exec(created)![1]!;
     expect(dsn).toMatch(new RegExp(`^http://[0-9a-f]{32}@127\\.0\\.0\\.1:8000/2$`));
-    const projects = await vigilCli('projects', 'list');
+    const projects = await cli('projects', 'list');
     expect(
       projects
         .split('\n')
         .filter(Boolean)
         .map((l) => l.split('\t')[1]),
     ).toEqual(['default', 'checkout']);
-    const keys = await vigilCli('keys', 'list', '--project', 'checkout');
+    const keys = await cli('keys', 'list', '--project', 'checkout');
     expect(keys.trim()).toBe(`checkout\tactive\t${dsn}`);
-    await expect(vigilCli('projects', 'create', 'checkout')).rejects.toThrow(/already|taken/i);
+    await expect(cli('projects', 'create', 'checkout')).rejects.toThrow(/already|taken/i);
 
-    const token = (await vigilCli('tokens', 'create', '--name', 'ci')).trim();
+    const token = (await cli('tokens', 'create', '--name', 'ci')).trim();
     expect(token).toMatch(/^sntryu_[0-9a-f]{64}$/);
     const viaToken = await api({ url: vigil.url, token }, '/api/0/organizations/vigil/issues/?query=');
     expect(viaToken.status).toBe(200);
@@ -96,16 +89,9 @@ describe('vigil CLI', () => {
     expect(denied.status).toBe(401);
 
     await eventually(async () =>
-      (await vigilCli('issues', 'list', '--url', vigil.url)).includes('Deploy hook failed'),
+      (await cli('issues', 'list', '--url', vigil.url)).includes('Deploy hook failed'),
     );
-    const listed = await vigilCli(
-      'issues',
-      'list',
-      '--url',
-      vigil.url,
-      '--query',
-      'level:warning origin:cli',
-    );
+    const listed = await cli('issues', 'list', '--url', vigil.url, '--query', 'level:warning origin:cli');
     const [line] = listed.trim().split('\n');
     expect(line!.split('\t')).toEqual([
       expect.stringMatching(/^DEFAULT-\d+$/),
@@ -114,6 +100,6 @@ describe('vigil CLI', () => {
       '1',
       'Deploy hook failed for build 4711',
     ]);
-    expect((await vigilCli('issues', 'list', '--url', vigil.url, '--project', 'checkout')).trim()).toBe('');
+    expect((await cli('issues', 'list', '--url', vigil.url, '--project', 'checkout')).trim()).toBe('');
   });
 });

@@ -5,21 +5,19 @@
  * in the path), and the test reads monitors and check-ins back through the web API and the
  * `vigil monitors` command.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
-  cliPath,
+  clientsDir,
   eventually,
-  repoRoot,
+  runClient,
   startVigil,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
 
-const run = promisify(execFile);
-const client = path.join(repoRoot, 'tests/e2e/clients/node-crons.mjs');
+const client = path.join(clientsDir, 'node-crons.mjs');
 
 interface Monitor {
   id: string;
@@ -50,12 +48,8 @@ let vigil: VigilProcess;
 let publicKey: string;
 let projectId: string;
 
-async function scenario(name: string): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, [client, name], {
-    env: { ...process.env, SENTRY_DSN: vigil.dsn },
-    timeout: 30_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+function scenario(name: string): Promise<Record<string, unknown>> {
+  return runClient(process.execPath, [client, name], { SENTRY_DSN: vigil.dsn });
 }
 
 async function monitors(): Promise<Monitor[]> {
@@ -233,21 +227,14 @@ describe('HTTP cron endpoint', () => {
 });
 
 describe('vigil monitors', () => {
-  async function vigilCli(...args: string[]): Promise<string> {
-    const { stdout } = await run(
-      process.execPath,
-      [cliPath, ...args, '--url', vigil.url, '--token', vigil.token, '--data-dir', vigil.dataDir],
-      { timeout: 30_000 },
-    );
-    return stdout;
-  }
+  const cli = (...args: string[]): Promise<string> => vigilCli(vigil, args, 'token');
 
   it('lists monitors and their check-ins', async () => {
     await finishedCheckIns('e2e-http', 2);
-    const list = await vigilCli('monitors', 'list');
+    const list = await cli('monitors', 'list');
     expect(list).toMatch(/^default\te2e-capture\t\*\/5 \* \* \* \* \(Europe\/Vienna\)\te2e\tok\t/m);
     expect(list).toMatch(/^default\te2e-http\tevery 10 minute\tcron-box\terror\t/m);
-    const checkIns = (await vigilCli('monitors', 'checkins', 'e2e-http', '--project', 'default'))
+    const checkIns = (await cli('monitors', 'checkins', 'e2e-http', '--project', 'default'))
       .trim()
       .split('\n');
     expect(checkIns).toHaveLength(2);

@@ -6,22 +6,20 @@
  * them back through the feedback APIs (linked to the stored errors and their issues) and through
  * `vigil feedback list`.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
-  cliPath,
+  clientsDir,
   eventually,
-  repoRoot,
+  runClient,
   startVigil,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
 
-const run = promisify(execFile);
-const nodeClient = path.join(repoRoot, 'tests/e2e/clients/node-feedback.mjs');
-const pythonClient = path.join(repoRoot, 'tests/e2e/clients/python_feedback.py');
+const nodeClient = path.join(clientsDir, 'node-feedback.mjs');
+const pythonClient = path.join(clientsDir, 'python_feedback.py');
 
 type Json = Record<string, unknown>;
 
@@ -30,13 +28,8 @@ let node: { errorId: string; feedbackId: string };
 let python: { errorId: string };
 let feedback: Json[];
 
-async function client(command: string, script: string): Promise<Json> {
-  const { stdout } = await run(command, [script], {
-    env: { ...process.env, SENTRY_DSN: vigil.dsn },
-    timeout: 30_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Json;
-}
+const client = (command: string, script: string): Promise<Json> =>
+  runClient(command, [script], { SENTRY_DSN: vigil.dsn });
 
 /** The issue id of a stored event (waits until it is stored). */
 async function issueOf(eventId: string): Promise<string> {
@@ -134,11 +127,7 @@ describe('user feedback from the official SDKs', () => {
   });
 
   it('vigil feedback list prints them newest first', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [cliPath, 'feedback', 'list', '--url', vigil.url, '--data-dir', vigil.dataDir, '--project', 'default'],
-      { env: { ...process.env, VIGIL_TOKEN: '' }, timeout: 30_000 },
-    );
+    const stdout = await vigilCli(vigil, ['feedback', 'list', '--project', 'default']);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('timestamp\tid\tfrom\tevent\tmessage');
     expect(lines.slice(1).map((l) => l.split('\t').slice(2))).toEqual(

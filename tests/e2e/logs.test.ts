@@ -5,21 +5,19 @@
  * API (`/organizations/{org}/events/?dataset=logs|tracemetrics`) and `vigil logs` read them back —
  * searched, typed, scrubbed (reference/relay-protocol.md §14.2, §14.4, §9.1).
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
-  cliPath,
+  clientsDir,
   eventually,
-  repoRoot,
+  runClient,
   startVigil,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
 
-const run = promisify(execFile);
-const nodeClient = path.join(repoRoot, 'tests/e2e/clients/node-logs.mjs');
+const nodeClient = path.join(clientsDir, 'node-logs.mjs');
 
 type Answer = { data: Array<Record<string, unknown>>; meta: { fields: Record<string, string> } };
 
@@ -66,11 +64,9 @@ const OTLP_LOGS = {
 
 beforeAll(async () => {
   vigil = await startVigil();
-  const { stdout } = await run(process.execPath, [nodeClient], {
-    env: { ...process.env, SENTRY_DSN: vigil.dsn },
-    timeout: 30_000,
-  });
-  traceId = (JSON.parse(stdout.trim().split('\n').pop()!) as { traceId: string }).traceId;
+  ({ traceId } = await runClient<{ traceId: string }>(process.execPath, [nodeClient], {
+    SENTRY_DSN: vigil.dsn,
+  }));
 
   const dsn = new URL(vigil.dsn);
   const res = await fetch(`${vigil.url}/api/${dsn.pathname.slice(1)}/integration/otlp/v1/logs`, {
@@ -269,22 +265,7 @@ describe('trace metrics from @sentry/node', () => {
 
 describe('vigil logs', () => {
   it('prints matching logs, newest first', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        cliPath,
-        'logs',
-        '--url',
-        vigil.url,
-        '--data-dir',
-        vigil.dataDir,
-        '--query',
-        'severity:error',
-        '--stats-period',
-        '1h',
-      ],
-      { env: { ...process.env, VIGIL_TOKEN: '' }, timeout: 30_000 },
-    );
+    const stdout = await vigilCli(vigil, ['logs', '--query', 'severity:error', '--stats-period', '1h']);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('timestamp\tseverity\tproject\tmessage');
     expect(lines.slice(1).map((l) => l.split('\t').slice(1))).toEqual(

@@ -9,22 +9,19 @@
  *
  * read back through the profile list, the raw download endpoints and `vigil profiles`.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleScript, htmlPage, launchChromium, servePages, type PageServer } from '../helpers/browser.js';
+import { closeBrowserE2e, htmlPage, startBrowserE2e, type PageServer } from '../helpers/browser.js';
 import {
   api,
-  cliPath,
+  clientsDir,
   eventually,
-  repoRoot,
-  startVigil,
+  runClient,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
 
-const run = promisify(execFile);
 type Json = Record<string, unknown>;
 
 let vigil: VigilProcess;
@@ -35,34 +32,24 @@ const list = async (query: string): Promise<Json[]> =>
   (await api(vigil, `/api/0/projects/vigil/default/profiling/profiles/?${query}`)).body as Json[];
 
 beforeAll(async () => {
-  vigil = await startVigil();
-  const script = await bundleScript('tests/e2e/browser/profiling.ts', { __DSN__: vigil.dsn });
-  pages = await servePages({
+  ({ vigil, pages, browser } = await startBrowserE2e('tests/e2e/browser/profiling.ts', (script) => ({
     '/': {
       body: htmlPage('<button id="work">Check out</button><p id="status"></p>', script),
       headers: { 'document-policy': 'js-profiling' },
     },
-  });
-  browser = await launchChromium();
+  })));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-  await vigil?.dispose();
-});
+afterAll(() => closeBrowserE2e({ vigil, pages, browser }));
 
 describe('transaction profiles', () => {
   it('stores the python SDK profile of a WSGI transaction and returns it as sent', async () => {
-    const { stdout } = await run(
+    const { traceId } = await runClient<{ traceId: string }>(
       '/usr/bin/python3',
-      [path.join(repoRoot, 'tests/e2e/clients/python_profile.py')],
-      {
-        env: { ...process.env, SENTRY_DSN: vigil.dsn },
-        timeout: 60_000,
-      },
+      [path.join(clientsDir, 'python_profile.py')],
+      { SENTRY_DSN: vigil.dsn },
+      60_000,
     );
-    const { traceId } = JSON.parse(stdout.trim().split('\n').at(-1)!) as { traceId: string };
     const [profile] = await eventually(async () => {
       const rows = await list(`kind=profile&trace_id=${traceId}`);
       return rows.length > 0 ? rows : undefined;
@@ -85,11 +72,7 @@ describe('transaction profiles', () => {
     expect(body).toMatchObject({ platform: 'python', version: '1', event_id: profile!.id });
     expect(((body.profile as Json).samples as unknown[]).length).toBeGreaterThan(2);
 
-    const { stdout: cli } = await run(
-      process.execPath,
-      [cliPath, 'profiles', 'list', '--kind', 'profile', '--url', vigil.url, '--token', vigil.token],
-      { timeout: 30_000 },
-    );
+    const cli = await vigilCli(vigil, ['profiles', 'list', '--kind', 'profile'], 'token');
     expect(cli).toContain(String(profile!.id));
   }, 90_000);
 });
@@ -128,23 +111,10 @@ describe('UI profiling chunks', () => {
     });
 
     const out = path.join(vigil.dataDir, 'chunk.json');
-    await run(
-      process.execPath,
-      [
-        cliPath,
-        'profiles',
-        'download',
-        String(chunk!.chunkId),
-        '--profiler',
-        profilerId,
-        '-o',
-        out,
-        '--url',
-        vigil.url,
-        '--token',
-        vigil.token,
-      ],
-      { timeout: 30_000 },
+    await vigilCli(
+      vigil,
+      ['profiles', 'download', String(chunk!.chunkId), '--profiler', profilerId, '-o', out],
+      'token',
     );
     const { readFile } = await import('node:fs/promises');
     expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(raw.body);

@@ -4,22 +4,20 @@
  * exception, and request-mode aggregates — to the built server, and the sessions API and
  * `vigil sessions` give the exact crash-free rates (reference/sentry-semantics.md §6.2).
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
-  cliPath,
+  clientsDir,
   eventually,
-  repoRoot,
+  run,
   startVigil,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
 
-const run = promisify(execFile);
-const nodeClient = path.join(repoRoot, 'tests/e2e/clients/node-sessions.mjs');
-const pythonClient = path.join(repoRoot, 'tests/e2e/clients/python_sessions.py');
+const nodeClient = path.join(clientsDir, 'node-sessions.mjs');
+const pythonClient = path.join(clientsDir, 'python_sessions.py');
 
 type Group = { by: Record<string, string>; totals: Record<string, number | null> };
 type Answer = { start: string; end: string; intervals: string[]; groups: Group[] };
@@ -154,20 +152,7 @@ describe('release health from the official SDKs', () => {
   });
 
   it('vigil sessions prints the per-release table', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        cliPath,
-        'sessions',
-        '--url',
-        vigil.url,
-        '--data-dir',
-        vigil.dataDir,
-        '--release',
-        'node-sessions@1.0.0',
-      ],
-      { env: { ...process.env, VIGIL_TOKEN: '' }, timeout: 30_000 },
-    );
+    const stdout = await vigilCli(vigil, ['sessions', '--release', 'node-sessions@1.0.0']);
     expect(stdout.trim().split('\n')).toEqual([
       'release\tsessions\tcrash_free_sessions\tusers\tcrash_free_users',
       'node-sessions@1.0.0\t3\t66.667%\t3\t66.667%',

@@ -10,21 +10,17 @@
  * attributes, errors on their spans), the spans dataset of the explore API, and the CLI
  * (`vigil traces show`, `vigil spans list`). reference/relay-protocol.md §3.4, §8.3, §14.3.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
-  cliPath,
+  clientsDir as clients,
   eventually,
-  repoRoot,
+  runClient,
   startVigil,
+  vigilCli,
   type VigilProcess,
 } from '../helpers/vigil-process.js';
-
-const run = promisify(execFile);
-const clients = path.join(repoRoot, 'tests/e2e/clients');
 
 interface Node {
   event_id: string;
@@ -51,9 +47,8 @@ type Ids = Record<string, string>;
 let vigil: VigilProcess;
 const ids: Record<string, Ids> = {};
 
-async function client(command: string, args: string[], env: Record<string, string>): Promise<Ids> {
-  const { stdout } = await run(command, args, { env: { ...process.env, ...env }, timeout: 60_000 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Ids;
+function client(command: string, args: string[], env: Record<string, string>): Promise<Ids> {
+  return runClient(command, args, env, 60_000);
 }
 
 async function trace(traceId: string): Promise<Node[]> {
@@ -313,15 +308,9 @@ describe('the spans dataset and the trace endpoint', () => {
 });
 
 describe('vigil traces show / vigil spans list', () => {
-  const cli = (args: string[]) =>
-    run(process.execPath, [cliPath, ...args, '--url', vigil.url, '--data-dir', vigil.dataDir], {
-      env: { ...process.env, VIGIL_TOKEN: '' },
-      timeout: 30_000,
-    });
-
   it('prints a trace as an indented tree with its error', async () => {
     await settledTrace(ids.stream!.traceId!, 4, 1);
-    const { stdout } = await cli(['traces', 'show', ids.stream!.traceId!]);
+    const stdout = await vigilCli(vigil, ['traces', 'show', ids.stream!.traceId!]);
     const lines = stdout.trim().split('\n');
     expect(lines.map((l) => l.replace(/ {2}[\d.]+ ms {2}/, '  <d>  '))).toEqual([
       'task — checkout  <d>  [ok]',
@@ -333,7 +322,14 @@ describe('vigil traces show / vigil spans list', () => {
   });
 
   it('lists spans matching a query', async () => {
-    const { stdout } = await cli(['spans', 'list', '--query', 'span.op:cache.get', '--stats-period', '1h']);
+    const stdout = await vigilCli(vigil, [
+      'spans',
+      'list',
+      '--query',
+      'span.op:cache.get',
+      '--stats-period',
+      '1h',
+    ]);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('timestamp\ttrace\tspan\top\tname\tduration_ms\tproject');
     expect(

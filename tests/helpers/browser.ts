@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
-import { repoRoot } from './vigil-process.js';
+import { repoRoot, startVigil, type VigilProcess } from './vigil-process.js';
 
 /**
  * Bundles `entry` (a path relative to the repository root, e.g.
@@ -97,4 +97,41 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
       ...extraArgs,
     ],
   });
+}
+
+/** What a browser end-to-end test runs against: the built server, its page server and Chromium. */
+export interface BrowserE2e {
+  vigil: VigilProcess;
+  pages: PageServer;
+  browser: Browser;
+}
+
+/**
+ * Starts the built server, bundles the page script `entry` with `__DSN__` set to the server's
+ * DSN, serves `resources(script)` (see {@link servePages}) and launches Chromium. When a step
+ * fails, what was started is stopped and the error rethrown; otherwise the test stops all three
+ * with {@link closeBrowserE2e} in its `afterAll`.
+ */
+export async function startBrowserE2e(
+  entry: string,
+  resources: (script: string) => Record<string, PageResource>,
+): Promise<BrowserE2e> {
+  const started: Partial<BrowserE2e> = {};
+  try {
+    const vigil = (started.vigil = await startVigil());
+    const script = await bundleScript(entry, { __DSN__: vigil.dsn });
+    const pages = (started.pages = await servePages(resources(script)));
+    const browser = await launchChromium();
+    return { vigil, pages, browser };
+  } catch (err) {
+    await closeBrowserE2e(started);
+    throw err;
+  }
+}
+
+/** Closes Chromium and the page server and disposes of the server, each only when started. */
+export async function closeBrowserE2e(parts: Partial<BrowserE2e>): Promise<void> {
+  await parts.browser?.close();
+  await parts.pages?.close();
+  await parts.vigil?.dispose();
 }

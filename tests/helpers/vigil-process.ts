@@ -3,15 +3,21 @@
  * loopback port with a temporary data dir, as a user would run it, and stops it with
  * SIGTERM. Used by the end-to-end tests; `npm test` builds dist/ first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoRoot, 'dist/cli/main.js');
+/** Folder of the client scripts (real SDKs and exporters) the end-to-end tests run. */
+export const clientsDir = path.join(repoRoot, 'tests/e2e/clients');
+
+/** `child_process.execFile` as a promise of `{stdout, stderr}`; rejects on a non-zero exit. */
+export const run = promisify(execFile);
 
 /** A running server started by `startVigil`. */
 export interface VigilProcess {
@@ -140,4 +146,51 @@ export async function eventually<T>(
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Runs a client script (`command args`, e.g. `node tests/e2e/clients/x.mjs`) with `env` added
+ * to this process's environment and resolves with the JSON its last stdout line prints (the
+ * clients report what they sent that way). Rejects when the client exits non-zero, its last line
+ * is not JSON, or it runs longer than `timeoutMs` (default 30 s).
+ */
+export async function runClient<T = Record<string, unknown>>(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const { stdout } = await run(command, args, { env: { ...process.env, ...env }, timeout: timeoutMs });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/**
+ * How {@link vigilCli} reaches the server:
+ * - `data-dir`: `--url` and `--data-dir`, with `$VIGIL_TOKEN` cleared so the token is the admin
+ *   token the server wrote to its data dir;
+ * - `token`: `--url` and `--token` (the server's admin token as a flag);
+ * - `local`: only `--data-dir` (commands that open the stores themselves, such as `projects`),
+ *   `$VIGIL_TOKEN` cleared.
+ */
+export type CliAccess = 'data-dir' | 'token' | 'local';
+
+/**
+ * Runs the built `vigil` command (`node dist/cli/main.js ...args`) against `vigil` and resolves
+ * with its stdout. Rejects when it exits non-zero (the error's message carries stderr) or runs
+ * longer than 30 s.
+ */
+export async function vigilCli(
+  vigil: Pick<VigilProcess, 'url' | 'token' | 'dataDir'>,
+  args: readonly string[],
+  access: CliAccess = 'data-dir',
+): Promise<string> {
+  const flags =
+    access === 'token'
+      ? ['--url', vigil.url, '--token', vigil.token]
+      : access === 'data-dir'
+        ? ['--url', vigil.url, '--data-dir', vigil.dataDir]
+        : ['--data-dir', vigil.dataDir];
+  const env = access === 'token' ? process.env : { ...process.env, VIGIL_TOKEN: '' };
+  const { stdout } = await run(process.execPath, [cliPath, ...args, ...flags], { env, timeout: 30_000 });
+  return stdout;
 }

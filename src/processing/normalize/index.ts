@@ -27,7 +27,7 @@ export { AUTO_IP, normalizeIpAddresses } from './ip.js';
 export { normalizeUserAgent } from './user-agent.js';
 export { normalizeUser } from './user.js';
 export { normalizeDist, normalizeEnvironment, normalizeRelease } from './release.js';
-export { normalizeTags } from './tags.js';
+export { normalizeTags, normalizedTagPairs } from './tags.js';
 export { normalizeContexts } from './contexts.js';
 export { normalizeRequest } from './request.js';
 export { BAG_SIZE, trimBagValue, type BagSize } from './trimming.js';

@@ -112,3 +112,17 @@ function checkTagPart(
     return { kind: 'invalid_data', options: { data: { reason: 'invalid character' } } };
   return undefined;
 }
+
+/**
+ * The `[key, value]` string pairs of tags that {@link normalizeTags} has normalized (the pair-list
+ * form); entries of any other shape, and tags that are not a list, are skipped.
+ */
+export function normalizedTagPairs(tags: unknown): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  if (!Array.isArray(tags)) return pairs;
+  for (const entry of tags) {
+    if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string')
+      pairs.push([entry[0], entry[1]]);
+  }
+  return pairs;
+}

@@ -20,6 +20,21 @@ import type { IngestDeps, ProjectKeyInfo, RequestMeta } from './types.js';
 export type IngestResult<T> = { ok: true; value: T } | { ok: false; error: IngestError };
 
 /**
+ * The JSON value of a request body (UTF-8), or 400 `invalid_json` with the parser's message when
+ * it is not JSON. Never throws.
+ */
+export function parseJsonBody(body: Buffer): IngestResult<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
+  } catch (error) {
+    return {
+      ok: false,
+      error: { kind: 'invalid_json', cause: error instanceof Error ? error.message : 'invalid JSON' },
+    };
+  }
+}
+
+/**
  * Prepares an encapsulated ingest plugin: drops Fastify's body parsers for a catch-all that
  * hands the raw request stream to the handler (which decodes and caps it itself, whatever the
  * content type), and adds {@link INGEST_RESPONSE_HEADERS} to every response that did not set

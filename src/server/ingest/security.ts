@@ -30,6 +30,7 @@ import {
   drainBody,
   enqueueEnvelope,
   ingestClock,
+  parseJsonBody,
   prepareIngestPlugin,
   rawQuery,
   readIngestBody,
@@ -147,15 +148,9 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
 
   /** The NEL endpoint's body: a JSON list of reports (400 when not JSON; nothing when not a list). */
   function nelEnvelopes(body: Buffer): IngestResult<Envelope[]> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      return {
-        ok: false,
-        error: { kind: 'invalid_json', cause: error instanceof Error ? error.message : 'invalid JSON' },
-      };
-    }
+    const json = parseJsonBody(body);
+    if (!json.ok) return json;
+    const parsed = json.value;
     if (!Array.isArray(parsed) || parsed.length === 0) return { ok: true, value: [] };
     return { ok: true, value: [{ headers: {}, items: [nelItem(parsed as JsonValue[])] }] };
   }

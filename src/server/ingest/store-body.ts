@@ -9,6 +9,7 @@ import type { Envelope } from '../../protocol/envelope.js';
 import { isJsonObject } from '../../protocol/json.js';
 import type { IngestError } from './errors.js';
 import { generateEventId, parseEventId } from './event-id.js';
+import { parseJsonBody } from './route-kit.js';
 
 /** Result of {@link decodeStoreBody}. */
 export type StoreBodyResult = { ok: true; body: Buffer } | { ok: false; error: IngestError };
@@ -102,15 +103,9 @@ export type EventEnvelopeResult =
  * `event_id`, if present and not null, is a UUID → else 400 `invalid_json`.
  */
 export function eventEnvelopeFromJson(body: Buffer): EventEnvelopeResult {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    return {
-      ok: false,
-      error: { kind: 'invalid_json', cause: error instanceof Error ? error.message : 'invalid JSON' },
-    };
-  }
+  const json = parseJsonBody(body);
+  if (!json.ok) return json;
+  const parsed = json.value;
   if (!isJsonObject(parsed)) {
     return { ok: false, error: { kind: 'invalid_json', cause: 'expected a JSON object' } };
   }

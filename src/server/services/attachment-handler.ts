@@ -10,7 +10,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import { attachmentOutcomes, processAttachmentItem } from '../../processing/items/attachments/index.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeAttachmentRow } from '../../storage/clickhouse/attachments.js';
 import type { ItemHandler } from './envelope-processor.js';
 
@@ -24,8 +24,6 @@ export interface AttachmentItemHandlerDeps {
   /** Days to keep the rows; default 90. */
   retentionDays?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Handles `attachment` items; register it as `handlers.attachment`. */
 export class AttachmentItemHandler implements ItemHandler {
@@ -56,7 +54,7 @@ export class AttachmentItemHandler implements ItemHandler {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
-    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    await pushWhenRoom(this.deps.sink, this.pending);
     const sizes = this.pendingSizes;
     this.pending = [];
     this.pendingSizes = [];

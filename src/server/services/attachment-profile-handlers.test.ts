@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Outcome } from '../../protocol/outcome.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
+import { acceptedEnvelope } from './test-envelope.js';
 import { AttachmentItemHandler } from './attachment-handler.js';
 import { ProfileItemHandler } from './profile-handler.js';
 
@@ -19,15 +20,12 @@ const deps = () => ({
 });
 
 function accepted(items: EnvelopeItem[], eventId: string | null = 'ab'.repeat(16)): AcceptedEnvelope {
-  return {
-    envelope: { headers: eventId === null ? {} : { event_id: eventId }, items },
+  return acceptedEnvelope({
+    headers: eventId === null ? {} : { event_id: eventId },
+    items,
     projectId: 4,
-    organizationId: 1,
-    keyId: 1,
-    publicKey: 'a'.repeat(32),
-    meta: { receivedAt: 1_700_000_000, clientIp: '127.0.0.1' },
-    sizeBytes: 0,
-  };
+    meta: { receivedAt: 1_700_000_000 },
+  });
 }
 
 const chunkItem = (platform: string, payload: unknown): EnvelopeItem => ({

@@ -8,6 +8,7 @@ import {
   type MetadataStore,
 } from '../../storage/metadata/index.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
+import { acceptedEnvelope } from './test-envelope.js';
 import { CheckInItemHandler } from './check-in-handler.js';
 
 let metadata: MetadataStore;
@@ -49,15 +50,7 @@ function handler(): CheckInItemHandler {
 }
 
 function accepted(receivedAt = 1_740_830_400): AcceptedEnvelope {
-  return {
-    envelope: { headers: { sent_at: '2025-03-01T12:00:00Z' }, items: [] },
-    projectId,
-    organizationId: 1,
-    keyId: 1,
-    publicKey: 'a'.repeat(32),
-    meta: { receivedAt, clientIp: '127.0.0.1' },
-    sizeBytes: 0,
-  };
+  return acceptedEnvelope({ headers: { sent_at: '2025-03-01T12:00:00Z' }, projectId, meta: { receivedAt } });
 }
 
 function send(h: CheckInItemHandler, payload: unknown, type = 'check_in'): void {

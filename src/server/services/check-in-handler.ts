@@ -20,7 +20,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import { processCheckInItem, type ProcessedCheckIn } from '../../processing/items/check-ins/index.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { checkInRow, encodeCheckInRow, type CheckInIdResolver } from '../../storage/clickhouse/check-ins.js';
 import { upsertMonitors, type MetadataStore } from '../../storage/metadata/index.js';
 import type { ItemHandler } from './envelope-processor.js';
@@ -38,8 +38,6 @@ export interface CheckInItemHandlerDeps {
   /** Days to keep the rows; default 90. */
   retentionDays?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Handles `check_in` items; register it as `handlers.check_in`. */
 export class CheckInItemHandler implements ItemHandler {
@@ -92,7 +90,7 @@ export class CheckInItemHandler implements ItemHandler {
       encodeCheckInRow(checkInRow(checkIn, ids[i]!, this.deps.retentionDays)),
     );
     // push takes all rows or none, so nothing is stored twice.
-    while (rows.length > 0 && !this.deps.sink.push(rows)) await sleep(20);
+    if (rows.length > 0) await pushWhenRoom(this.deps.sink, rows);
     this.pending = [];
     if (unknown > 0) this.record('invalid', 'invalid_monitor', unknown);
     if (disabled > 0) this.record('filtered', 'monitor_disabled', disabled);

@@ -16,7 +16,7 @@ import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { isJsonObject } from '../../protocol/json.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
-import { withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
+import { pushWhenRoom, withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
 import type { DataCategory } from '../../protocol/data-category.js';
 import type { OutcomeScoping } from '../../protocol/outcome.js';
 import { securityReportToEvent } from '../../processing/items/security/index.js';
@@ -235,7 +235,7 @@ export class EnvelopeProcessor {
       ),
     );
     const rows = events.map(({ line }, i) => withGroupId(line, groups[i]!.groupId));
-    while (!this.deps.eventSink.push(rows)) await sleep(20);
+    await pushWhenRoom(this.deps.eventSink, rows);
   }
 
   /**

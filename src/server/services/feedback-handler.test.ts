@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Outcome } from '../../protocol/outcome.js';
 import { USER_REPORT_DROP_REASONS, userReportFeedbackId } from '../../processing/items/feedback/index.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
+import { acceptedEnvelope } from './test-envelope.js';
 import { FeedbackItemHandler, userReportEnvelope } from './feedback-handler.js';
 
 const RECEIVED = 1_740_830_400; // 2025-03-01T12:00:00Z
@@ -27,15 +28,11 @@ function handler(): FeedbackItemHandler {
 }
 
 function envelope(): AcceptedEnvelope {
-  return {
-    envelope: { headers: { event_id: ENVELOPE_ID, sent_at: '2025-03-01T12:00:00Z' }, items: [] },
+  return acceptedEnvelope({
+    headers: { event_id: ENVELOPE_ID, sent_at: '2025-03-01T12:00:00Z' },
     projectId: 5,
-    organizationId: 1,
-    keyId: 1,
-    publicKey: 'a'.repeat(32),
     meta: { receivedAt: RECEIVED, clientIp: '198.51.100.4', userAgent: 'sentry.javascript.node/11.11.0' },
-    sizeBytes: 0,
-  };
+  });
 }
 
 const item = (type: string, payload: unknown) => ({

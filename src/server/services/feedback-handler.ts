@@ -21,7 +21,7 @@ import {
   type ProcessedFeedback,
 } from '../../processing/items/feedback/index.js';
 import type { StepResult } from '../../processing/pipeline/result.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeFeedbackRow, feedbackRow } from '../../storage/clickhouse/feedback.js';
 import type { ItemHandler } from './envelope-processor.js';
 
@@ -37,8 +37,6 @@ export interface FeedbackItemHandlerDeps {
   /** Data scrubbing of feedback events; default Sentry's defaults for a new project. */
   scrubbing?: DataScrubbingSettings;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Handles `feedback` and `user_report` items; register it as `handlers.feedback` and `handlers.user_report`. */
 export class FeedbackItemHandler implements ItemHandler {
@@ -87,7 +85,7 @@ export class FeedbackItemHandler implements ItemHandler {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
-    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    await pushWhenRoom(this.deps.sink, this.pending);
     const accepted = this.pending.length;
     this.pending = [];
     this.deps.outcomes.record({

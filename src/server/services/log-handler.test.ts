@@ -2,23 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
+import { acceptedEnvelope } from './test-envelope.js';
 import { LogItemHandler } from './log-handler.js';
 import { TraceMetricItemHandler } from './trace-metric-handler.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const NOW = Date.now() / 1000;
 
-function accepted(): AcceptedEnvelope {
-  return {
-    envelope: { headers: {}, items: [] },
-    projectId: 3,
-    organizationId: 1,
-    keyId: 1,
-    publicKey: 'a'.repeat(32),
-    meta: { receivedAt: NOW, clientIp: '127.0.0.1' },
-    sizeBytes: 0,
-  };
-}
+const accepted = (): AcceptedEnvelope => acceptedEnvelope({ projectId: 3, meta: { receivedAt: NOW } });
 
 const log = (body: string, over: Record<string, unknown> = {}) => ({
   timestamp: NOW,

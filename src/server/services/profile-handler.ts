@@ -19,7 +19,7 @@ import {
   type ProcessedProfile,
 } from '../../processing/items/profiles/index.js';
 import type { StepResult } from '../../processing/pipeline/result.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeProfileRow } from '../../storage/clickhouse/profiles.js';
 import type { ItemHandler } from './envelope-processor.js';
 
@@ -33,8 +33,6 @@ export interface ProfileItemHandlerDeps {
   /** Days to keep the rows; default 30. */
   retentionDays?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The categories one profile item counts in. */
 function categoriesOf(category: DataCategory): DataCategory[] {
@@ -82,7 +80,7 @@ export class ProfileItemHandler implements ItemHandler {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
-    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    await pushWhenRoom(this.deps.sink, this.pending);
     const counts = new Map<DataCategory, number>();
     for (const category of this.pendingCategories) {
       for (const c of categoriesOf(category)) counts.set(c, (counts.get(c) ?? 0) + 1);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../protocol/outcome.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
+import { acceptedEnvelope } from './test-envelope.js';
 import { ReplayItemHandler } from './replay-handler.js';
 
 const REPLAY_ID = 'ab'.repeat(16);
@@ -33,15 +34,12 @@ const CLICK = {
 const RECORDING = `{"segment_id":0}\n${JSON.stringify([{ type: 4, timestamp: 1, data: {} }, CLICK])}`;
 
 function envelope(items: EnvelopeItem[]): AcceptedEnvelope {
-  return {
-    envelope: { headers: { event_id: REPLAY_ID }, items },
+  return acceptedEnvelope({
+    headers: { event_id: REPLAY_ID },
+    items,
     projectId: 5,
-    organizationId: 1,
-    keyId: 1,
-    publicKey: 'a'.repeat(32),
     meta: { receivedAt: RECEIVED, clientIp: '198.51.100.4' },
-    sizeBytes: 0,
-  };
+  });
 }
 
 function setup(): {

@@ -14,7 +14,7 @@ import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { SUSPICIOUS_SEGMENT_ID, processReplayItems } from '../../processing/items/replays/index.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import {
   encodeReplayClickRow,
   encodeReplayRecordingRow,
@@ -41,8 +41,6 @@ export interface ReplayItemHandlerDeps {
   /** `max_replay_uncompressed_size`, bytes; default 100 MiB. */
   maxUncompressedSize?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Handles the replay items; register it under every type of {@link REPLAY_ITEM_TYPES}. */
 export class ReplayItemHandler implements ItemHandler {
@@ -103,11 +101,11 @@ export class ReplayItemHandler implements ItemHandler {
    */
   async flush(): Promise<void> {
     if (this.recordings.length > 0) {
-      while (!this.deps.recordingSink.push(this.recordings)) await sleep(20);
+      await pushWhenRoom(this.deps.recordingSink, this.recordings);
       this.recordings = [];
     }
     if (this.rows.length > 0) {
-      while (!this.deps.sink.push(this.rows)) await sleep(20);
+      await pushWhenRoom(this.deps.sink, this.rows);
       this.rows = [];
     }
     if (this.accepted > 0) {

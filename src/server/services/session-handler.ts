@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { processSessionItem } from '../../processing/items/sessions/index.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSessionRow } from '../../storage/clickhouse/sessions.js';
 import type { ItemHandler } from './envelope-processor.js';
 
@@ -22,8 +22,6 @@ export interface SessionItemHandlerDeps {
   /** Days to keep the rows; default 90. */
   retentionDays?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Handles `session` and `sessions` items; register it under both item types. */
 export class SessionItemHandler implements ItemHandler {
@@ -54,7 +52,7 @@ export class SessionItemHandler implements ItemHandler {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
-    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    await pushWhenRoom(this.deps.sink, this.pending);
     this.pending = [];
   }
 }

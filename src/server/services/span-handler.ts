@@ -28,7 +28,7 @@ import {
   type SpanItemContext,
 } from '../../processing/items/spans/index.js';
 import type { DataScrubbingSettings } from '../../processing/pii/index.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSpanRow } from '../../storage/clickhouse/spans.js';
 import type { ItemHandler } from './envelope-processor.js';
 import { traceItemRequestContext } from './trace-item-handler.js';
@@ -50,8 +50,6 @@ export interface SpanItemHandlerDeps {
 
 const TRANSACTION_CATEGORIES: readonly DataCategory[] = ['transaction', 'transaction_indexed'];
 const SPAN_CATEGORIES: readonly DataCategory[] = ['span', 'span_indexed'];
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Handles `transaction` and `span` items; register it as `handlers.transaction` and `handlers.span`. */
 export class SpanItemHandler implements ItemHandler {
@@ -121,7 +119,7 @@ export class SpanItemHandler implements ItemHandler {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
-    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    await pushWhenRoom(this.deps.sink, this.pending);
     const [transactions, spans] = [this.acceptedTransactions, this.acceptedSpans];
     this.pending = [];
     this.acceptedTransactions = 0;

@@ -18,7 +18,7 @@ import type { DataCategory } from '../../protocol/data-category.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import type { StepResult } from '../../processing/pipeline/result.js';
 import { declaredItemCount, type DroppedEntries } from '../../processing/items/eap/index.js';
-import type { BatchSink } from '../../storage/clickhouse/index.js';
+import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import type { ItemHandler } from './envelope-processor.js';
 
 /**
@@ -70,8 +70,6 @@ export interface TraceItemType<Row extends { payload_size_bytes: number }> {
   encode(row: Row): string;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** A container item handler for one trace item type; see the module comment. */
 export class TraceItemHandler<Row extends { payload_size_bytes: number }> implements ItemHandler {
   private pending: string[] = [];
@@ -113,7 +111,7 @@ export class TraceItemHandler<Row extends { payload_size_bytes: number }> implem
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
-    while (!this.deps.sink.push(this.pending)) await sleep(20);
+    await pushWhenRoom(this.deps.sink, this.pending);
     const [items, bytes] = [this.acceptedItems, this.acceptedBytes];
     this.pending = [];
     this.acceptedItems = 0;

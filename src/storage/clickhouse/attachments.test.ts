@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseStore } from './client.js';
-import { CLICKHOUSE_MIGRATIONS, migrate } from './migrations.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
 import {
   ATTACHMENTS_INPUT_TABLE,
   encodeAttachmentRow,
@@ -19,7 +16,6 @@ const OTHER_EVENT = 'cd'.repeat(16);
 // Every byte value, so a lossy (UTF-8) path through JSON would show.
 const BINARY = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 function attachment(overrides: Partial<AttachmentRowInput>): AttachmentRowInput {
@@ -39,9 +35,7 @@ function attachment(overrides: Partial<AttachmentRowInput>): AttachmentRowInput 
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-attachments-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store, CLICKHOUSE_MIGRATIONS);
+  store = await openTestStore('attachments');
   await store.insertJsonLines(ATTACHMENTS_INPUT_TABLE, [
     encodeAttachmentRow(attachment({})),
     encodeAttachmentRow(
@@ -65,10 +59,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 describe('attachments table', () => {
   it('lists the attachments of an event, oldest first, without duplicates', async () => {

@@ -15,7 +15,7 @@ import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
 import { EVENTS_TABLE } from './events.js';
-import { clampInt, hexId, queryRows, toNumber, toText } from './query-helpers.js';
+import { hexId, projectsPage, queryRows, toNumber, toText } from './query-helpers.js';
 
 /** Name of the attachments table. */
 export const ATTACHMENTS_TABLE = 'attachments';
@@ -168,12 +168,7 @@ export async function listAttachments(
   options: ListAttachmentsOptions,
 ): Promise<StoredAttachment[]> {
   if (options.projectIds.length === 0) return [];
-  const params: Record<string, unknown> = {
-    vigil_project_ids: [...options.projectIds],
-    vigil_limit: clampInt(options.limit ?? 100, 0, 10_000),
-    vigil_offset: clampInt(options.cursor ?? 0, 0, Number.MAX_SAFE_INTEGER),
-  };
-  const where = ['project_id IN {vigil_project_ids:Array(UInt64)}'];
+  const { params, where } = projectsPage({ ...options, limit: options.limit ?? 100 });
   if (options.eventId !== undefined) {
     const hex = hexId(options.eventId);
     if (hex === undefined) return [];

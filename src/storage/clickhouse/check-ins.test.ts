@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseStore } from './client.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
 import { appliedVersions, migrate } from './migrations.js';
 import {
   CHECK_INS_MIGRATION,
@@ -22,7 +20,6 @@ const T0 = Math.floor(Date.now() / 1000 / HOUR_S) * HOUR_S - 2 * 24 * HOUR_S;
 const NIL = '0'.repeat(32);
 const id = (n: number): string => n.toString(16).padStart(32, '0');
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 function input(overrides: Partial<CheckInRowInput> = {}): CheckInRowInput {
@@ -45,9 +42,7 @@ async function insert(...rows: Array<[CheckInRowInput, string]>): Promise<void> 
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-check-ins-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store);
+  store = await openTestStore('check-ins');
   await insert(
     // 1: in_progress, then ok with an explicit duration; a late second terminal row is ignored.
     [input({ receivedAt: T0, startedAt: T0, release: 'app@1', traceId: 'a'.repeat(32) }), id(1)],
@@ -78,10 +73,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 describe('CHECK_INS_MIGRATION', () => {
   it('is version 3 and applies after the telemetry migrations', async () => {

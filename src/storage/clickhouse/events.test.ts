@@ -1,8 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse } from './client.js';
 import type { ClickHouseStore } from './client.js';
 import { toDateTime64 } from './datetime.js';
 import {
@@ -19,8 +15,8 @@ import {
   queryIssueAggregates,
 } from './events.js';
 import type { ErrorEventRow } from './events.js';
-import { migrate } from './migrations.js';
 import { BatchSink, jsonLinesWriter } from './sink.js';
+import { closeTestStore, openTestStore } from './test-store.js';
 
 const HOUR = 3_600_000;
 // Recent times: rows older than retention_days are removed by the table's TTL.
@@ -105,13 +101,10 @@ const ROWS: ErrorEventRow[] = [
   row(E5, { time: at(0), project_id: 2, group_id: 20, user: 'id:9' }),
 ];
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-events-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store);
+  store = await openTestStore('events');
   const sink = new BatchSink<ErrorEventRow>({ store, table: EVENTS_TABLE, maxDelayMs: 10 });
   expect(sink.push(ROWS.slice(0, 2))).toBe(true);
   expect(sink.push(ROWS.slice(2))).toBe(true);
@@ -119,10 +112,7 @@ beforeAll(async () => {
   expect(sink.pendingRows).toBe(0);
 });
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 describe('countEvents', () => {
   it('counts per project set, environment and time range', async () => {

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseStore } from './client.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
 import { toDateTime64 } from './datetime.js';
-import { CLICKHOUSE_MIGRATIONS, appliedVersions, migrate } from './migrations.js';
+import { CLICKHOUSE_MIGRATIONS, appliedVersions } from './migrations.js';
 import { encodeEventRow, withGroupId, type EventRowInput } from './events.js';
 import {
   FEEDBACK_MIGRATION,
@@ -23,7 +21,6 @@ const T0 = Math.floor(Date.now() / 1000 / HOUR_S) * HOUR_S - 2 * 24 * HOUR_S;
 const id = (n: number): string => n.toString(16).padStart(32, '0');
 const ERROR_ID = 'ee'.repeat(16);
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 function input(overrides: Partial<FeedbackRowInput> = {}): FeedbackRowInput {
@@ -60,10 +57,11 @@ async function insert(...rows: FeedbackRowInput[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-feedback-'));
-  store = await openClickHouse({ dataDir });
   // Versions 4 and 5 belong to other tables; migrate() must accept the gap.
-  await migrate(store, [...CLICKHOUSE_MIGRATIONS.filter((m) => m.version < 4), FEEDBACK_MIGRATION]);
+  store = await openTestStore('feedback', [
+    ...CLICKHOUSE_MIGRATIONS.filter((m) => m.version < 4),
+    FEEDBACK_MIGRATION,
+  ]);
   await insert(
     input({
       feedbackId: id(1),
@@ -143,10 +141,7 @@ beforeAll(async () => {
   await store.insertJsonLines('events', [withGroupId(encodeEventRow(event), 77)]);
 });
 
-afterAll(async () => {
-  await store?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 describe('feedback table', () => {
   it('is migration 6 and leaves 4 and 5 to later migrations', async () => {

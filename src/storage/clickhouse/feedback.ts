@@ -14,7 +14,7 @@ import { isJsonObject, type JsonObject } from '../../protocol/json.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
-import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
+import { hexId, projectsPage, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
 import { EVENTS_TABLE } from './events.js';
 
 /** Name of the feedback table. */
@@ -224,12 +224,7 @@ export async function listFeedback(
   options: ListFeedbackOptions,
 ): Promise<StoredFeedback[]> {
   if (options.projectIds.length === 0) return [];
-  const params: Record<string, unknown> = {
-    vigil_project_ids: [...options.projectIds],
-    vigil_limit: clampInt(options.limit, 0, 10_000),
-    vigil_offset: clampInt(options.cursor ?? 0, 0, Number.MAX_SAFE_INTEGER),
-  };
-  const where = ['project_id IN {vigil_project_ids:Array(UInt64)}'];
+  const { params, where } = projectsPage(options);
   if (options.associatedEventId !== undefined) {
     const hex = hexId(options.associatedEventId);
     if (hex === undefined) return [];

@@ -1,12 +1,10 @@
 // The logs table and reader on embedded ClickHouse (chDB): migration, row round trip with
 // microsecond times and typed attribute maps, filters on columns and attributes, body search,
 // sort and cursor paging.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseStore } from './client.js';
-import { CLICKHOUSE_MIGRATIONS, appliedVersions, migrate } from './migrations.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
+import { CLICKHOUSE_MIGRATIONS, appliedVersions } from './migrations.js';
 import {
   LOGS_MIGRATION,
   LOGS_TABLE,
@@ -79,13 +77,10 @@ const ROWS: StoredLog[] = [
   log({ project_id: 2, body: 'other project timeout' }),
 ];
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-logs-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store, [
+  store = await openTestStore('logs', [
     ...CLICKHOUSE_MIGRATIONS.filter((m) => m.version < 4),
     LOGS_MIGRATION,
     TRACE_METRICS_MIGRATION,
@@ -93,10 +88,7 @@ beforeAll(async () => {
   await store.insertJsonLines(LOGS_TABLE, ROWS.map(encodeLogRow));
 });
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 const window = (over: Partial<LogsQuery> = {}): LogsQuery => ({
   projectIds: [1],

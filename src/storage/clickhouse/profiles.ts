@@ -6,10 +6,11 @@
  * live in ClickHouse). Profiles are JSON text, so the payload travels in JSONEachRow unchanged.
  * Every user value reaches ClickHouse as a query parameter.
  */
+import type { ProfileFields, ProfileKind } from '../../protocol/profile-columns.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
-import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
+import { hexId, projectsPage, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
 
 /** Name of the profiles table. */
 export const PROFILES_TABLE = 'profiles';
@@ -53,22 +54,11 @@ export const PROFILES_MIGRATION: ClickHouseMigration = {
 };
 
 /** What a row is built from (the profile pipeline's `ProcessedProfile` fits as is). */
-export interface ProfileRowInput {
-  projectId: number;
-  kind: 'profile' | 'profile_chunk';
-  profileId: string;
-  profilerId: string;
-  transactionId: string;
-  transactionName: string;
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
+export interface ProfileRowInput extends ProfileFields {
   /** Unix seconds. */
   start: number;
   /** Unix seconds. */
   end: number;
-  durationMs: number;
   /** Unix seconds. */
   receivedAt: number;
   data: Buffer;
@@ -99,22 +89,9 @@ export function encodeProfileRow(input: ProfileRowInput, retentionDays = 30): st
 }
 
 /** A profile's metadata as read back. */
-export interface StoredProfile {
-  projectId: number;
-  kind: 'profile' | 'profile_chunk';
-  /** Profile id, or chunk id for chunks; 32 hex. */
-  profileId: string;
-  /** 32 hex, `''` for transaction profiles. */
-  profilerId: string;
-  transactionId: string;
-  transactionName: string;
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
+export interface StoredProfile extends ProfileFields {
   start: Date;
   end: Date;
-  durationMs: number;
   received: Date;
 }
 
@@ -122,7 +99,7 @@ export interface StoredProfile {
 export interface ListProfilesOptions {
   projectIds: readonly number[];
   /** Only transaction profiles or only chunks; default both. */
-  kind?: 'profile' | 'profile_chunk';
+  kind?: ProfileKind;
   /** Only the chunks of this profiler (any UUID form). */
   profilerId?: string;
   /** Only the profiles of this trace (any UUID form). */
@@ -151,12 +128,7 @@ export async function listProfiles(
   options: ListProfilesOptions,
 ): Promise<StoredProfile[]> {
   if (options.projectIds.length === 0) return [];
-  const params: Record<string, unknown> = {
-    vigil_project_ids: [...options.projectIds],
-    vigil_limit: clampInt(options.limit, 0, 10_000),
-    vigil_offset: clampInt(options.cursor ?? 0, 0, Number.MAX_SAFE_INTEGER),
-  };
-  const where = ['project_id IN {vigil_project_ids:Array(UInt64)}'];
+  const { params, where } = projectsPage(options);
   if (options.kind !== undefined) {
     where.push('kind = {vigil_kind:String}');
     params.vigil_kind = options.kind;

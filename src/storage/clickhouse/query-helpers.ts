@@ -1,7 +1,7 @@
 /**
- * Small reader helpers shared by the ClickHouse stores (events, check-ins, feedback): running a
- * parameterized query, reading JSONEachRow values, clamping paging numbers, normalizing UUIDs
- * and bounding a time column. Every user value reaches ClickHouse as a query parameter.
+ * Small reader helpers shared by the ClickHouse stores (events, check-ins, feedback, ...): running
+ * a parameterized query, reading JSONEachRow values, clamping paging numbers, starting a paged
+ * list over projects, normalizing UUIDs and bounding a time column. Every user value reaches ClickHouse as a query parameter.
  */
 import type { ClickHouseStore } from './client.js';
 import { toDateTime64 } from './datetime.js';
@@ -39,6 +39,36 @@ export function toText(value: unknown): string {
 export function clampInt(value: number, min: number, max: number): number {
   if (!Number.isFinite(value)) return min;
   return Math.min(max, Math.max(min, Math.trunc(value)));
+}
+
+/** What a paged list over projects gives {@link projectsPage}. */
+export interface ProjectsPageOptions {
+  projectIds: readonly number[];
+  /** Page size, clamped to 0..`maxLimit`. */
+  limit: number;
+  /** Rows to skip; default 0. */
+  cursor?: number;
+}
+
+/**
+ * The start of a paged list over `options.projectIds`: the query `params` binding
+ * `vigil_project_ids`, `vigil_limit` (the limit clamped to 0..`maxLimit`, default 10 000) and
+ * `vigil_offset` (the cursor clamped to 0..2^53-1) for a `LIMIT {vigil_limit:UInt64} OFFSET
+ * {vigil_offset:UInt64}` tail, and the first `where` clause, `project_id` among them. Callers
+ * add their own clauses and parameters to both.
+ */
+export function projectsPage(
+  options: ProjectsPageOptions,
+  maxLimit = 10_000,
+): { params: Record<string, unknown>; where: string[] } {
+  return {
+    params: {
+      vigil_project_ids: [...options.projectIds],
+      vigil_limit: clampInt(options.limit, 0, maxLimit),
+      vigil_offset: clampInt(options.cursor ?? 0, 0, Number.MAX_SAFE_INTEGER),
+    },
+    where: ['project_id IN {vigil_project_ids:Array(UInt64)}'],
+  };
 }
 
 const HEX_ID = /^[0-9a-f]{32}$/;

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseStore } from './client.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
 import { toDateTime64 } from './datetime.js';
-import { CLICKHOUSE_MIGRATIONS, migrate } from './migrations.js';
+import { CLICKHOUSE_MIGRATIONS } from './migrations.js';
 import { encodeEventRow, withGroupId, type EventRowInput } from './events.js';
 import {
   REPLAYS_MIGRATION,
@@ -33,7 +31,6 @@ const ERROR_1 = '11'.repeat(16);
 const ERROR_2 = '22'.repeat(16);
 const TRACE = '33'.repeat(16);
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 function segment(overrides: Partial<ReplaySegmentInput> = {}): ReplaySegmentInput {
@@ -91,9 +88,7 @@ function click(overrides: Partial<ReplayClickInput['click']> = {}): string {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-replays-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store, [
+  store = await openTestStore('replays', [
     ...CLICKHOUSE_MIGRATIONS.filter((m) => m.version === 1),
     REPLAYS_MIGRATION,
     REPLAY_RECORDINGS_MIGRATION,
@@ -193,10 +188,7 @@ beforeAll(async () => {
   await store.insertJsonLines('events', [withGroupId(encodeEventRow(event), 5)]);
 }, 60_000);
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 describe('replays', () => {
   it('aggregates the segments of a replay as Sentry does', async () => {

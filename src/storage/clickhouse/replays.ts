@@ -18,10 +18,19 @@
  * (the `events.replay_id` column) are linked at read time. Every user value is a query parameter.
  */
 import { createHash } from 'node:crypto';
+import type { ReplayClick, ReplayClickElement, ReplaySegmentFields } from '../../protocol/replay-columns.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
-import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
+import {
+  clampInt,
+  hexId,
+  projectsPage,
+  queryRows,
+  timeRangeClauses,
+  toNumber,
+  toText,
+} from './query-helpers.js';
 import { EVENTS_TABLE } from './events.js';
 
 /** Name of the segment (and click) table. */
@@ -117,57 +126,17 @@ export const REPLAY_RECORDINGS_MIGRATION: ClickHouseMigration = {
 };
 
 /**
- * What a segment row is built from; the fields of the replay pipeline's `ProcessedReplayEvent`
- * (src/processing/items/replays/), so one can be passed as is. Times in Unix seconds, ids 32 hex.
+ * What a segment row is built from; the pipeline's `ProcessedReplayEvent`
+ * (src/processing/items/replays/) can be passed as is. Times in Unix seconds, ids 32 hex.
  */
-export interface ReplaySegmentInput {
-  projectId: number;
-  replayId: string;
-  eventId: string;
-  segmentId: number;
-  replayType: string;
-  timestamp: number;
-  replayStartTimestamp: number | undefined;
-  receivedAt: number;
-  urls: readonly string[];
-  errorIds: readonly string[];
-  traceIds: readonly string[];
-  platform: string;
-  release: string;
-  environment: string;
-  dist: string;
-  user: { id: string; username: string; email: string; ipAddress: string };
-  sdk: { name: string; version: string };
-  browser: { name: string; version: string };
-  os: { name: string; version: string };
-  device: { name: string; brand: string; family: string; model: string };
-  tags: ReadonlyArray<readonly [string, string]>;
-  errorSampleRate: number;
-  sessionSampleRate: number;
-}
+export type ReplaySegmentInput = ReplaySegmentFields;
 
 /** What a click row is built from (the pipeline's `ReplayClick` plus its replay). */
 export interface ReplayClickInput {
   projectId: number;
   replayId: string;
   receivedAt: number;
-  click: {
-    nodeId: number;
-    tag: string;
-    id: string;
-    classes: readonly string[];
-    text: string;
-    role: string;
-    alt: string;
-    testid: string;
-    ariaLabel: string;
-    title: string;
-    componentName: string;
-    isDead: boolean;
-    isRage: boolean;
-    /** Unix seconds. */
-    timestamp: number;
-  };
+  click: ReplayClick;
 }
 
 /** What a recording row is built from (the pipeline's `ProcessedRecording`). */
@@ -270,18 +239,7 @@ export function encodeReplayRecordingRow(input: ReplayRecordingInput, retentionD
 }
 
 /** One click of a replay as read back. */
-export interface StoredReplayClick {
-  tag: string;
-  id: string;
-  classes: string[];
-  text: string;
-  role: string;
-  alt: string;
-  testid: string;
-  ariaLabel: string;
-  title: string;
-  componentName: string;
-}
+export type StoredReplayClick = ReplayClickElement;
 
 /** A replay, its rows aggregated (Sentry's `QUERY_ALIAS_COLUMN_MAP`). */
 export interface StoredReplay {
@@ -423,15 +381,8 @@ export async function listReplays(
   options: ListReplaysOptions,
 ): Promise<StoredReplay[]> {
   if (options.projectIds.length === 0) return [];
-  const params: Record<string, unknown> = {
-    vigil_project_ids: [...options.projectIds],
-    vigil_limit: clampInt(options.limit, 0, 1000),
-    vigil_offset: clampInt(options.cursor ?? 0, 0, Number.MAX_SAFE_INTEGER),
-  };
-  const where = [
-    'project_id IN {vigil_project_ids:Array(UInt64)}',
-    ...timeRangeClauses('timestamp', options, params),
-  ];
+  const { params, where } = projectsPage(options, 1000);
+  where.push(...timeRangeClauses('timestamp', options, params));
   const having = ['minIf(segment_id, segment_id IS NOT NULL) = 0'];
   if (options.environments !== undefined && options.environments.length > 0) {
     having.push('vigil_environment IN {vigil_environments:Array(String)}');

@@ -1,12 +1,10 @@
 // The sessions reader on embedded ClickHouse (chDB) over the real migrations: rows shaped like
 // the processing output, the semantics of reference/sentry-semantics.md §6.2 (every session
 // counted once, its worst status wins), groupings, filters and series.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NIL_SESSION_ID, type SessionColumns } from '../../protocol/session-columns.js';
-import { openClickHouse, type ClickHouseStore } from './client.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
 import { appliedVersions, migrate } from './migrations.js';
 import {
   SESSIONS_MIGRATION,
@@ -95,20 +93,14 @@ const ROWS: Array<SessionColumns<number>> = [
   update(9, { distinct_id: 'u9', init: 1, status: 'crashed', errors: 1, started: at(-2) }),
 ];
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-sessions-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store);
+  store = await openTestStore('sessions');
   await store.insertJsonLines(SESSIONS_TABLE, ROWS.map(encodeSessionRow));
 });
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 const base: SessionsQuery = {
   projectIds: [1],

@@ -89,6 +89,19 @@ export function approximateJsonBytes(value: unknown): number {
 }
 
 /**
+ * Hands `rows` to `sink`, trying again every 20 ms while it refuses them (a full
+ * {@link BatchSink}: back-pressure on the processing loop), and resolves once it took them.
+ * `push` takes all rows or none, so a flush that clears its buffer after this resolves never
+ * stores a row twice. Never rejects.
+ */
+export async function pushWhenRoom<Row>(
+  sink: { push(rows: readonly Row[]): boolean },
+  rows: readonly Row[],
+): Promise<void> {
+  while (!sink.push(rows)) await new Promise<void>((resolve) => setTimeout(resolve, 20));
+}
+
+/**
  * Buffers rows and inserts them into one table in batches (`client.insert`, JSONEachRow).
  * A batch is sent when it reaches `maxRows` / `maxBatchBytes`, or `maxDelayMs` after the oldest
  * waiting row arrived. At most one insert is in flight; rows leave the buffer only once their

@@ -1,11 +1,8 @@
 // The spans table and readers on embedded ClickHouse (chDB): the migration, a row round trip
 // with the span tree columns, the trace reader, and list filters on span columns.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseStore } from './client.js';
-import { CLICKHOUSE_MIGRATIONS, migrate } from './migrations.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
 import { SPANS_TABLE, encodeSpanRow, querySpans, readTrace, type StoredSpan } from './spans.js';
 
 const T0 = Math.floor(Date.now() / 1000) * 1_000_000 - 3_600_000_000;
@@ -56,20 +53,14 @@ const ROWS = [
   span({ trace_id: 'c'.repeat(32), project_id: 2 }),
 ];
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-spans-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store, CLICKHOUSE_MIGRATIONS);
+  store = await openTestStore('spans');
   await store.insertJsonLines(SPANS_TABLE, ROWS.map(encodeSpanRow));
 });
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 describe('spans table', () => {
   it('reads a trace back in start order with every column', async () => {

@@ -1,10 +1,8 @@
 // The trace_metrics table on embedded ClickHouse (chDB): list reader and per-interval aggregates.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseStore } from './client.js';
-import { CLICKHOUSE_MIGRATIONS, migrate } from './migrations.js';
+import type { ClickHouseStore } from './client.js';
+import { closeTestStore, openTestStore } from './test-store.js';
+import { CLICKHOUSE_MIGRATIONS } from './migrations.js';
 import { LOGS_MIGRATION } from './logs.js';
 import {
   TRACE_METRICS_MIGRATION,
@@ -62,13 +60,10 @@ const ROWS = [
   metric({ minute: 20, project_id: 2, name: 'jobs', type: 'counter', unit: '', value: 100 }),
 ];
 
-let dataDir: string;
 let store: ClickHouseStore;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-ch-trace-metrics-'));
-  store = await openClickHouse({ dataDir });
-  await migrate(store, [
+  store = await openTestStore('trace-metrics', [
     ...CLICKHOUSE_MIGRATIONS.filter((m) => m.version < 4),
     LOGS_MIGRATION,
     TRACE_METRICS_MIGRATION,
@@ -76,10 +71,7 @@ beforeAll(async () => {
   await store.insertJsonLines(TRACE_METRICS_TABLE, ROWS.map(encodeTraceMetricRow));
 });
 
-afterAll(async () => {
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTestStore(store));
 
 const range = { projectIds: [1], start: new Date(H0 * 1000), end: new Date((H0 + 2 * HOUR_S) * 1000) };
 

@@ -13,7 +13,12 @@
 import type { SentryEvent, User } from '../../../protocol/event.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
-import { normalizeEvent, parseEventId, type NormalizeContext } from '../../normalize/index.js';
+import {
+  normalizeEvent,
+  normalizedTagPairs,
+  parseEventId,
+  type NormalizeContext,
+} from '../../normalize/index.js';
 import { DEFAULT_DATA_SCRUBBING, scrubEvent, type DataScrubbingSettings } from '../../pii/index.js';
 import {
   FEEDBACK_DROP_REASONS,
@@ -94,7 +99,7 @@ export function processFeedbackPayload(
   if (Object.keys(user).length > 0) event.user = user;
 
   const release = textOf(event.release);
-  const tags = tagPairs(event.tags);
+  const tags = normalizedTagPairs(event.tags);
   const userEmail = textOf(user.email);
   if (userEmail !== '' && !tags.some(([key]) => key === 'user.email')) tags.push(['user.email', userEmail]);
   if (associatedEventId !== '') setTag(tags, 'associated_event_id', associatedEventId);
@@ -150,17 +155,6 @@ function isTruthy(value: JsonValue | undefined): boolean {
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   return typeof value === 'number' && Number.isFinite(value) ? String(value) : '';
-}
-
-/** The `[key, value]` string pairs of normalized tags (other shapes are skipped). */
-function tagPairs(tags: unknown): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  if (!Array.isArray(tags)) return pairs;
-  for (const entry of tags) {
-    if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string')
-      pairs.push([entry[0], entry[1]]);
-  }
-  return pairs;
 }
 
 /** Sets tag `key` (Sentry keeps feedback tags in a dict: the last value wins). */

@@ -26,6 +26,7 @@
  */
 import type { DataCategory } from '../../../protocol/data-category.js';
 import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
+import type { ProfileFields } from '../../../protocol/profile-columns.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import { parseEventId } from '../../normalize/index.js';
 
@@ -38,27 +39,11 @@ export const MAX_PROFILE_CHUNK_DURATION_S = 66;
 const UI_PLATFORMS = new Set(['cocoa', 'android', 'javascript']);
 
 /** A stored profile or chunk: its metadata and its raw payload. */
-export interface ProcessedProfile {
-  projectId: number;
-  kind: 'profile' | 'profile_chunk';
-  /** Transaction profiles: the profile id; chunks: the chunk id. 32 hex. */
-  profileId: string;
-  /** Chunks: the profiler (session) id, 32 hex; `''` for transaction profiles. */
-  profilerId: string;
-  /** Transaction profiles: the transaction's event id, 32 hex; `''` for chunks. */
-  transactionId: string;
-  transactionName: string;
-  /** 32 hex or `''`. */
-  traceId: string;
-  release: string;
-  environment: string;
-  platform: string;
+export interface ProcessedProfile extends ProfileFields {
   /** Unix seconds. */
   start: number;
   /** Unix seconds. */
   end: number;
-  /** `end - start` in milliseconds. */
-  durationMs: number;
   /** Unix seconds. */
   receivedAt: number;
   /** The data category the item is counted in (see the module comment). */

@@ -7,26 +7,9 @@
  * it also counted ≥ 5 clicks). At most 20 per segment. Pure.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import type { ReplayClick } from '../../../protocol/replay-columns.js';
 
-/** One click, the `click_*` columns of a Snuba replays click row. */
-export interface ReplayClick {
-  /** rrweb node id. */
-  nodeId: number;
-  tag: string;
-  id: string;
-  classes: string[];
-  text: string;
-  role: string;
-  alt: string;
-  testid: string;
-  ariaLabel: string;
-  title: string;
-  componentName: string;
-  isDead: boolean;
-  isRage: boolean;
-  /** Unix seconds (the breadcrumb's, truncated). */
-  timestamp: number;
-}
+export type { ReplayClick };
 
 /** Sentry reads at most this many clicks per segment (`EVENT_LIMIT`). */
 export const MAX_CLICKS_PER_SEGMENT = 20;

@@ -13,6 +13,7 @@
  * and `relay-server/src/processing/replays/`. Pure: no I/O.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import type { NameVersion, ReplaySegmentFields } from '../../../protocol/replay-columns.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import {
   AUTO_IP,
@@ -26,6 +27,7 @@ import {
   normalizeRelease,
   normalizeRequest,
   normalizeTags,
+  normalizedTagPairs,
   normalizeUser,
   normalizeUserAgent,
   parseEventId,
@@ -84,45 +86,10 @@ export interface ReplayEventContext {
   scrubbing?: DataScrubbingSettings;
 }
 
-/** A name/version pair of a context or the SDK; `''` when absent. */
-export interface NameVersion {
-  name: string;
-  version: string;
-}
+export type { NameVersion };
 
 /** One replay segment's event as stored: the columns of Snuba's replays processor. */
-export interface ProcessedReplayEvent {
-  projectId: number;
-  /** 32 hex. */
-  replayId: string;
-  /** 32 hex; the replay id when the payload names none. */
-  eventId: string;
-  segmentId: number;
-  /** `session`, `buffer` or `error`. */
-  replayType: string;
-  /** When the segment was created in the SDK, Unix seconds. */
-  timestamp: number;
-  /** When the replay started (first segment only), Unix seconds. */
-  replayStartTimestamp: number | undefined;
-  receivedAt: number;
-  urls: string[];
-  /** 32 hex each. */
-  errorIds: string[];
-  /** 32 hex each. */
-  traceIds: string[];
-  platform: string;
-  release: string;
-  environment: string;
-  dist: string;
-  user: { id: string; username: string; email: string; ipAddress: string };
-  sdk: NameVersion;
-  browser: NameVersion;
-  os: NameVersion;
-  device: { name: string; brand: string; family: string; model: string };
-  tags: Array<[string, string]>;
-  /** From `contexts.replay`; -1 when absent (Snuba's default). */
-  errorSampleRate: number;
-  sessionSampleRate: number;
+export interface ProcessedReplayEvent extends ReplaySegmentFields {
   /** The normalized, scrubbed replay event. */
   event: JsonObject;
 }
@@ -239,7 +206,7 @@ export function processReplayPayload(
       family: text(device.family),
       model: text(device.model),
     },
-    tags: tagPairs(event.tags),
+    tags: normalizedTagPairs(event.tags),
     errorSampleRate: rate(replayContext.error_sample_rate),
     sessionSampleRate: rate(replayContext.session_sample_rate),
     event,
@@ -304,14 +271,4 @@ function nameVersion(object: JsonObject): NameVersion {
 /** A sample rate in [0, 1], else Snuba's -1. */
 function rate(value: JsonValue | undefined): number {
   return typeof value === 'number' && value >= 0 && value <= 1 ? value : -1;
-}
-
-function tagPairs(tags: JsonValue | undefined): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  if (!Array.isArray(tags)) return pairs;
-  for (const entry of tags) {
-    if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string')
-      pairs.push([entry[0], entry[1]]);
-  }
-  return pairs;
 }
