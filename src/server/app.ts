@@ -39,12 +39,14 @@ import { PROFILES_TABLE } from '../storage/clickhouse/profiles.js';
 import { attachmentRoutes } from './ingest/attachments.js';
 import { minidumpRoutes } from './ingest/minidump.js';
 import { OutcomeCounter } from './services/outcome-counter.js';
+import { OUTCOMES_TABLE, encodeOutcomeRow } from '../storage/clickhouse/outcomes.js';
 import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
 import { bootstrap, openMetadataStore, type MetadataStore } from '../storage/metadata/index.js';
 import {
   BatchSink,
   jsonLinesWriter,
+  pushWhenRoom,
   migrate,
   openClickHouse,
   type ClickHouseStore,
@@ -110,6 +112,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const traceMetricSink = sinkFor(TRACE_METRICS_TABLE);
   const feedbackSink = sinkFor(FEEDBACK_TABLE);
   const attachmentSink = sinkFor(ATTACHMENTS_INPUT_TABLE);
+  const outcomeSink = sinkFor(OUTCOMES_TABLE);
   const profileSink = sinkFor(PROFILES_TABLE);
   const attachments = new AttachmentItemHandler({ sink: attachmentSink, outcomes, logger: log });
   const profiles = new ProfileItemHandler({ sink: profileSink, outcomes, logger: log });
@@ -193,8 +196,17 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     enqueueUserReport: (envelope) => queue.push(envelope),
   });
 
+  /** Hands the outcomes recorded since the last call to their sink (every second, and when flushing). */
+  const moveOutcomes = (): Promise<void> =>
+    pushWhenRoom(outcomeSink, outcomes.takeRows().map(encodeOutcomeRow));
+  const outcomeTimer = setInterval(() => {
+    moveOutcomes().catch((err: unknown) => log.error({ err }, 'outcomes could not be queued'));
+  }, 1000);
+  outcomeTimer.unref();
+
   const flush = async (): Promise<void> => {
     while (queue.size > 0 || processor.busy) await new Promise((r) => setTimeout(r, 10));
+    await moveOutcomes();
     for (const sink of sinks) await sink.flush();
   };
 
@@ -219,6 +231,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
         await app.close();
         queue.close();
         await processor.stop();
+        clearInterval(outcomeTimer);
+        await moveOutcomes();
         await flushWithRetry(Date.now() + SHUTDOWN_FLUSH_MS);
       } finally {
         await pool.close();

@@ -2,7 +2,7 @@
  * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
  * §2; Sentry's public API docs): issue lists and search, issue details and status
  * updates, issue events, sessions, monitors, logs, traces and spans, user feedback, event attachments,
- * profiles, session replays. Bearer-token auth; errors as `{"detail": ...}`.
+ * profiles, session replays, outcome stats (stats_v2). Bearer-token auth; errors as `{"detail": ...}`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
@@ -12,6 +12,7 @@ import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { issueRoutes } from './issues.js';
 import { sessionRoutes } from './sessions.js';
+import { statsRoutes } from './stats.js';
 import { monitorRoutes } from './monitors.js';
 import { logRoutes } from './logs.js';
 import { feedbackRoutes } from './feedback.js';
@@ -36,6 +37,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.setErrorHandler(apiErrorHandler);
   await issueRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
+  await statsRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });
   await logRoutes(app, { ...deps, auth });
   await feedbackRoutes(app, { ...deps, auth });

@@ -1,19 +1,53 @@
 /**
- * In-process tally of outcomes (reference/relay-protocol.md §7): how many items of each
- * data category were accepted or dropped and why. Persisting outcomes to ClickHouse and
- * the stats API are issue #4; until then this tally feeds logs and tests.
+ * Where every outcome goes (reference/relay-protocol.md §7): a running tally per (outcome,
+ * category, reason) for logs and tests, and hourly sums per organization, project, key, outcome,
+ * reason and category waiting to be written to the `outcomes` table
+ * (src/storage/clickhouse/outcomes.ts). The composition root takes the sums with `takeRows()`
+ * every second and on shutdown, so an outcome is stored within about a second of being recorded.
  */
 import type { Outcome } from '../../protocol/outcome.js';
+import type { OutcomeRow } from '../../storage/clickhouse/outcomes.js';
 
-/** Summed quantities per (outcome, category, reason). */
+/** Summed quantities per (outcome, category, reason), and hourly rows not yet taken. */
 export class OutcomeCounter {
   /** Key `outcome:category:reason`; reasons may contain `:` (`too_large:event`), so keys split at two colons. */
   private readonly counts = new Map<string, number>();
+  private pending = new Map<string, OutcomeRow>();
 
-  /** Adds one outcome record. */
+  /** Clock for outcomes without a timestamp, unix seconds; injectable for tests. */
+  constructor(private readonly now: () => number = () => Date.now() / 1000) {}
+
+  /** Adds one outcome record (quantity 0 is counted in `times_seen` only, as Relay does). */
   record(outcome: Outcome): void {
     const key = `${outcome.outcome}:${outcome.category}:${outcome.reason ?? ''}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + outcome.quantity);
+    const hour = Math.floor((outcome.timestamp ?? this.now()) / 3600) * 3600;
+    const scope = outcome.scoping;
+    const rowKey = `${scope?.organizationId ?? 0}:${scope?.projectId ?? 0}:${scope?.keyId ?? 0}:${hour}:${key}`;
+    const row = this.pending.get(rowKey);
+    if (row) {
+      row.quantity += outcome.quantity;
+      row.timesSeen += 1;
+      return;
+    }
+    this.pending.set(rowKey, {
+      orgId: scope?.organizationId ?? 0,
+      projectId: scope?.projectId ?? 0,
+      keyId: scope?.keyId ?? 0,
+      hour,
+      outcome: outcome.outcome,
+      reason: outcome.reason,
+      category: outcome.category,
+      quantity: outcome.quantity,
+      timesSeen: 1,
+    });
+  }
+
+  /** The hourly sums recorded since the last call (each exactly once). */
+  takeRows(): OutcomeRow[] {
+    const rows = [...this.pending.values()];
+    this.pending = new Map();
+    return rows;
   }
 
   /** Summed quantity for an outcome type, optionally narrowed to a category and reason. */

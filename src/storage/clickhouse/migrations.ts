@@ -14,6 +14,7 @@ import { SPANS_MIGRATION } from './spans.js';
 import { ATTACHMENTS_MIGRATION } from './attachments.js';
 import { PROFILES_MIGRATION } from './profiles.js';
 import { REPLAYS_MIGRATION, REPLAY_RECORDINGS_MIGRATION } from './replays.js';
+import { OUTCOMES_MIGRATION } from './outcomes.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -111,6 +112,7 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 9: `profiles`, one row per profile or profile chunk with its payload (./profiles.ts).
  * 10: `replays`, one row per replay segment or click (./replays.ts).
  * 11: `replay_recordings`, one rrweb segment per row (./replays.ts).
+ * 12: `outcomes`, hourly sums of outcomes per org, project, key, outcome, reason, category (./outcomes.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
@@ -124,6 +126,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   PROFILES_MIGRATION,
   REPLAYS_MIGRATION,
   REPLAY_RECORDINGS_MIGRATION,
+  OUTCOMES_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations
