@@ -24,8 +24,14 @@ import {
   type ReplaceBehavior,
 } from './patterns.js';
 
-/** What a rule does with what it matched. */
-export type Redaction = { kind: 'replace'; text: string } | { kind: 'remove' };
+/**
+ * What a rule does with what it matched (Relay's `Redaction`, with `default` resolved to
+ * `remove`): `replace` puts `text` in its place (remark `s`), `remove` drops it (`x`), `mask`
+ * overwrites every character with `*` (`m`), `hash` puts the uppercase hex HMAC-SHA1 of the
+ * matched text with an empty key in its place (`p`).
+ */
+export type Redaction =
+  { kind: 'replace'; text: string } | { kind: 'remove' } | { kind: 'mask' } | { kind: 'hash' };
 
 /**
  * One way a rule matches:

@@ -10,8 +10,8 @@
  */
 import type { SentryEvent } from '../../protocol/event.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
-import { EventMeta, charLength } from '../normalize/index.js';
-import { applyRule, joinChunks, splitChunks, type Chunk } from './redact.js';
+import { MetaWriter } from './meta-writer.js';
+import { applyRule, splitChunks, type Chunk } from './redact.js';
 import { RuleSet, type KeyVerdict } from './rule-set.js';
 import { ANYTHING_FILTER, ANYTHING_REMOVE, REPLACE_ONLY, type Rule } from './rules.js';
 import { CONTEXT_SCHEMAS, EVENT_SCHEMA, KNOWN_CONTEXT_TYPES } from './schema.js';
@@ -198,14 +198,8 @@ class Scrubber {
   /** The current path; its segment objects are pooled and reused (selectors never keep them). */
   private readonly path: Segment[] = [];
   private readonly pool: Segment[] = [];
-  private readonly metaPath: (string | number)[] = [];
-  private holder: JsonObject | undefined;
-  private meta: EventMeta | undefined;
-  private readonly originalMeta: EventMeta;
-  /** Counts `_meta` writes, to see whether processing a pair value changed anything. */
-  private writes = 0;
-
-  private readonly originalMetaValue: JsonValue | undefined;
+  private readonly meta: MetaWriter;
+  private readonly metaPath: (string | number)[];
   private readonly ruleSets: RuleSets;
   /** Selectors look at value kinds; without safe fields the segments skip computing them. */
   private readonly needsKinds: boolean;
@@ -214,32 +208,15 @@ class Scrubber {
     private readonly config: CompiledScrubbing,
     originalMeta: JsonValue | undefined,
   ) {
-    this.originalMeta = new EventMeta({ _meta: isJsonObject(originalMeta) ? originalMeta : {} });
-    this.originalMetaValue = originalMeta;
+    this.meta = new MetaWriter(originalMeta);
+    this.metaPath = this.meta.path;
     this.ruleSets = ruleSetsFor(config);
     this.needsKinds = config.exclusions.length > 0;
   }
 
   /** The `_meta` tree to return, or `undefined` when scrubbing wrote nothing. */
   resultMeta(): JsonValue | undefined {
-    return this.holder ? this.holder._meta : this.originalMetaValue;
-  }
-
-  private writableMeta(): EventMeta {
-    if (!this.meta) {
-      const clone: JsonObject = isJsonObject(this.originalMetaValue)
-        ? structuredClone(this.originalMetaValue)
-        : {};
-      this.holder = { _meta: clone };
-      this.meta = new EventMeta(this.holder);
-    }
-    this.writes++;
-    return this.meta;
-  }
-
-  private existingNode(): JsonObject | undefined {
-    if (!this.meta && !isJsonObject(this.originalMetaValue)) return undefined;
-    return (this.meta ?? this.originalMeta).peek(this.metaPath);
+    return this.meta.result();
   }
 
   private pushSegment(
@@ -373,15 +350,14 @@ class Scrubber {
   }
 
   private remarkRemoved(rule: string): null {
-    this.writableMeta().addRemark(this.metaPath, [rule, 'x']);
-    return null;
+    return this.meta.remarkRemoved(rule);
   }
 
   private scrubString(value: string): JsonValue {
     if (SKIPPED_STRINGS.has(value)) return value;
     const set = this.ruleSet();
     if (set.rules.length === 0) return value;
-    const existing = this.existingNode();
+    const existing = this.meta.existing();
     const remarks = Array.isArray(existing?.rem) ? existing.rem : undefined;
     if (remarks === undefined && set.keepsString(this.verdict(set), value)) return value;
     const key = this.segment(0)?.key;
@@ -400,13 +376,7 @@ class Scrubber {
 
   /** Writes the remarks of changed chunks and returns the new string. */
   private commitChunks(value: string, original: Chunk[], chunks: Chunk[]): string {
-    if (chunks === original) return value;
-    const joined = joinChunks(chunks);
-    if (joined.value === value) return value;
-    const node = this.writableMeta().node(this.metaPath);
-    node.rem = joined.remarks;
-    if (node.len === undefined) node.len = charLength(value);
-    return joined.value;
+    return this.meta.commitChunks(value, original, chunks);
   }
 
   /** Numbers and containers can only be removed (by `anything` rules or matching keys). */
@@ -430,12 +400,7 @@ class Scrubber {
 
   /** True when the `_meta` tree has a node at or below the current path. */
   private hasMetaBelow(): boolean {
-    let tree: JsonValue | undefined = this.holder ? this.holder._meta : this.originalMetaValue;
-    for (const segment of this.metaPath) {
-      if (!isJsonObject(tree)) return false;
-      tree = tree[String(segment)];
-    }
-    return isJsonObject(tree);
+    return this.meta.hasBelow();
   }
 
   /**
@@ -509,12 +474,12 @@ class Scrubber {
   private array(value: JsonValue[]): JsonValue[] {
     // A two-element array with a string first is treated as a key/value pair first.
     if (value.length === 2 && typeof value[0] === 'string' && value[1] !== null && value[1] !== undefined) {
-      const before = this.writes;
+      const before = this.meta.writes;
       this.enter(value[0], undefined, 1, NO_TYPES, value[1]);
-      const hadMeta = this.existingNode() !== undefined;
+      const hadMeta = this.meta.existing() !== undefined;
       const scrubbed = this.bag(value[1], false);
       this.leave();
-      if (!hadMeta && this.writes !== before) return [value[0], scrubbed];
+      if (!hadMeta && this.meta.writes !== before) return [value[0], scrubbed];
     }
     let out: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
