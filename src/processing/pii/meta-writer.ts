@@ -76,4 +76,21 @@ export class MetaWriter {
     if (node.len === undefined) node.len = charLength(value);
     return joined.value;
   }
+
+  /** Moves the `_meta` subtree of child `from` of the current path to child `to`. */
+  moveChild(from: string, to: string): void {
+    const parent = (tree: JsonValue | undefined): JsonObject | undefined => {
+      for (const segment of this.path) {
+        if (!isJsonObject(tree)) return undefined;
+        tree = tree[String(segment)];
+      }
+      return isJsonObject(tree) ? tree : undefined;
+    };
+    if (parent(this.result())?.[from] === undefined) return;
+    this.writable();
+    const target = parent(this.result());
+    if (!target || target[from] === undefined) return;
+    target[to] = target[from] as JsonValue;
+    delete target[from];
+  }
 }

@@ -10,6 +10,7 @@
  */
 import type { SentryEvent } from '../../protocol/event.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
+import { AdvancedScrubber } from './advanced.js';
 import { MetaWriter } from './meta-writer.js';
 import { applyRule, splitChunks, type Chunk } from './redact.js';
 import { RuleSet, type KeyVerdict } from './rule-set.js';
@@ -618,20 +619,32 @@ class Scrubber {
 }
 
 /**
- * Applies a project's legacy data scrubbing settings to a normalized event
- * (reference/relay-protocol.md §9.1–§9.2) and returns the scrubbed event. Pure: the input is
- * not modified; unchanged parts are shared with it. Every change is recorded in `_meta` the way
- * Relay does (`{"": {"rem": [["@password:filter", "s", 0, 10]], "len": 12}}`; removed values
- * become `null` with a `["<rule>", "x"]` remark). Never throws for odd input.
+ * Applies a project's data scrubbing (reference/relay-protocol.md §9) to a normalized event and
+ * returns the scrubbed event: first the advanced PII config (`settings.piiConfig`, §9.3), then
+ * the legacy settings (§9.1–§9.2), as Relay's `scrub_event` runs two PII processors. Pure: the
+ * input is not modified; unchanged parts are shared with it. Every change is recorded in
+ * `_meta` the way Relay does (`{"": {"rem": [["@password:filter", "s", 0, 10]], "len": 12}}`;
+ * removed values become `null` with a `["<rule>", "x"]` remark). Never throws for odd input.
  */
 export function scrubEvent(event: SentryEvent, settings: DataScrubbingSettings): SentryEvent {
   const config = compileScrubbing(settings);
   if (!config) return event;
-  const scrubber = new Scrubber(config, event._meta);
-  const scrubbed = scrubber.walk(event, EVENT_NODE);
-  if (scrubbed === event || !isJsonObject(scrubbed)) return event;
+  let current = event;
+  if (config.advanced) {
+    const scrubber = new AdvancedScrubber(config.advanced, current._meta);
+    current = withMeta(current, scrubber.walk(current, EVENT_SCHEMA), scrubber.resultMeta());
+  }
+  if (config.legacy) {
+    const scrubber = new Scrubber(config, current._meta);
+    current = withMeta(current, scrubber.walk(current, EVENT_NODE), scrubber.resultMeta());
+  }
+  return current;
+}
+
+/** The scrubbed event with its new `_meta`, or `before` when the pass changed nothing. */
+function withMeta(before: SentryEvent, scrubbed: JsonValue, meta: JsonValue | undefined): SentryEvent {
+  if (scrubbed === before || !isJsonObject(scrubbed)) return before;
   const result = scrubbed as SentryEvent;
-  const meta = scrubber.resultMeta();
   if (isJsonObject(meta)) result._meta = meta;
   return result;
 }
