@@ -14,6 +14,7 @@ export {
   SelectorError,
   parseSafeField,
   parseSelector,
+  parseApplicationSelector,
   parseSelectorOrThrow,
   selectorMatches,
   selectorMatchesPath,

@@ -40,7 +40,7 @@ import {
 } from './patterns.js';
 import type { Redaction, Rule, RuleMatcher } from './rules.js';
 import { compileRustRegex } from './rust-regex.js';
-import { compareSelectors, parseSelectorOrThrow, type Selector } from './selectors.js';
+import { compareSelectors, parseApplicationSelector, type Selector } from './selectors.js';
 
 /** A redaction as written in a config (`{"method": "replace", "text": "[x]"}`). */
 export type RedactionSpec =
@@ -292,7 +292,7 @@ export function parsePiiConfig(input: unknown): { config: PiiConfig; issues: Pii
         const path = `applications[${JSON.stringify(text)}]`;
         let selector: Selector;
         try {
-          selector = parseSelectorOrThrow(text);
+          selector = parseApplicationSelector(text);
         } catch (error) {
           issues.push({
             path,

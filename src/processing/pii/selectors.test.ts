@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  parseApplicationSelector,
   parseSafeField,
   parseSelector,
   parseSelectorOrThrow,
@@ -97,7 +98,9 @@ describe('selector grammar (selector.pest)', () => {
     });
     expect(parseSelectorOrThrow('$message')).not.toEqual(parseSelectorOrThrow('$logentry'));
     expect(parseSelectorOrThrow('$exception')).toEqual(parseSelectorOrThrow('$error'));
-    expect(parseSelectorOrThrow('databag')).toEqual(parseSelectorOrThrow('$object'));
+    expect(parseApplicationSelector('databag')).toEqual(parseSelectorOrThrow('$object'));
+    // Safe fields parse without the legacy names (`parse_non_legacy`): `email` is a key there.
+    expect(parseSafeField('email')).toEqual({ kind: 'path', items: [{ kind: 'key', key: 'email' }] });
   });
 });
 

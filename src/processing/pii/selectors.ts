@@ -251,6 +251,14 @@ class Parser {
   }
 }
 
+/**
+ * Parses a selector (Relay's `SelectorSpec::parse_non_legacy`), throwing {@link SelectorError}
+ * with the reason when `text` is not one.
+ */
+export function parseSelectorOrThrow(text: string): Selector {
+  return new Parser(text.trim()).parse();
+}
+
 /** Relay's legacy selector names (`SelectorSpec::from_str`). */
 const LEGACY_SELECTORS: Readonly<Record<string, string>> = {
   freeform: 'string',
@@ -262,13 +270,14 @@ const LEGACY_SELECTORS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Parses a selector, throwing {@link SelectorError} with the reason when `text` is not one.
- * Accepts Relay's legacy names (`freeform`, `databag`, …) as their value types.
+ * Parses a selector of a PII config's `applications` (Relay's `SelectorSpec::from_str`): like
+ * {@link parseSelectorOrThrow}, plus the legacy names `freeform`, `email`, `sensitive`, `text`
+ * (`$string`) and `databag`, `container` (`$object`). Safe fields do not get these.
  */
-export function parseSelectorOrThrow(text: string): Selector {
+export function parseApplicationSelector(text: string): Selector {
   const legacy = Object.hasOwn(LEGACY_SELECTORS, text) ? LEGACY_SELECTORS[text] : undefined;
   if (legacy !== undefined) return { kind: 'path', items: [{ kind: 'type', type: legacy }] };
-  return new Parser(text.trim()).parse();
+  return parseSelectorOrThrow(text);
 }
 
 /** Parses a selector; throws nothing, returns `undefined` when the text is not a selector. */
