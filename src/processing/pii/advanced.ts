@@ -18,16 +18,12 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/js
 import { isValidIp } from '../normalize/ip.js';
 import { MetaWriter } from './meta-writer.js';
 import type { CompiledPiiConfig } from './pii-config.js';
-import { applyRule, splitChunks, type Chunk } from './redact.js';
+import { SKIPPED_STRINGS, applyRule, isPair, splitChunks, type Chunk } from './redact.js';
 import type { Rule } from './rules.js';
-import { CONTEXT_SCHEMAS, KNOWN_CONTEXT_TYPES, type Schema } from './schema.js';
+import { contextSchema, type Schema } from './schema.js';
 import { selectorMatchesPath, type PiiLevel, type SelectorState } from './selectors.js';
 
-/** String values the scrubber never looks at (`process_string`). */
-const SKIPPED_STRINGS: ReadonlySet<string> = new Set(['', 'true', 'false', 'null', 'undefined']);
-
 const NO_TYPES: readonly string[] = [];
-const BAG: Schema = { kind: 'bag' };
 
 /** Relay's value type of a JSON value (`Value::value_type`); `null` has none. */
 function jsonTypes(value: JsonValue): readonly string[] {
@@ -62,11 +58,6 @@ function schemaTypes(schema: Schema, value: JsonValue): readonly string[] {
     case 'contexts':
       return isJsonObject(value) ? ['object'] : jsonTypes(value);
   }
-}
-
-/** A `[key, value]` pair as pair lists hold them. */
-function isPair(value: JsonValue): value is [string, JsonValue] {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && value[1] !== undefined;
 }
 
 /** Walks one value with copy-on-write: unchanged subtrees are shared with the input. */
@@ -160,7 +151,7 @@ export class AdvancedScrubber {
   }
 
   /** Scrubs a pii value and everything below it. */
-  bag(value: JsonValue, pii: PiiLevel, pairs: boolean, path = false): JsonValue {
+  private bag(value: JsonValue, pii: PiiLevel, pairs: boolean, path = false): JsonValue {
     if (typeof value === 'string') return path ? this.nativePath(value, pii) : this.string(value, pii);
     if (value === null || typeof value === 'boolean') return value;
     if (this.removed(pii)) return null;
@@ -312,11 +303,7 @@ export class AdvancedScrubber {
     for (const key of Object.keys(contexts)) {
       const context = contexts[key];
       if (context === undefined) continue;
-      const type = isJsonObject(context) && typeof context.type === 'string' ? context.type : key;
-      // Unknown contexts are data bags; known ones are walked only where they have pii fields.
-      let schema: Schema | undefined = BAG;
-      if (KNOWN_CONTEXT_TYPES.has(type))
-        schema = Object.hasOwn(CONTEXT_SCHEMAS, type) ? CONTEXT_SCHEMAS[type] : undefined;
+      const schema = contextSchema(key, context);
       if (!schema) continue;
       const next = this.child(key, context, schema);
       if (next !== context) {

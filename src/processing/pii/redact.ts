@@ -7,9 +7,18 @@
  * `insert_replacement_chunks`) and `relay-event-schema` `process_chunked_value`.
  */
 import { createHmac } from 'node:crypto';
+import type { JsonValue } from '../../protocol/json.js';
 import type { Remark } from '../normalize/index.js';
 import type { Pattern, ReplaceBehavior } from './patterns.js';
 import type { Rule } from './rules.js';
+
+/** String values the scrubber never looks at (Relay's `process_string`). */
+export const SKIPPED_STRINGS: ReadonlySet<string> = new Set(['', 'true', 'false', 'null', 'undefined']);
+
+/** A `[key, value]` pair as pair lists hold them; its value is scrubbed under its key. */
+export function isPair(value: JsonValue): value is [string, JsonValue] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && value[1] !== undefined;
+}
 
 /** A piece of a string value: plain text, or a redaction with its rule and remark type. */
 export type Chunk =

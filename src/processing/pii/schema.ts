@@ -10,6 +10,7 @@
  * culprit, debug image paths) are bags with `pii: 'maybe'`: the legacy rules never walk them,
  * the advanced PII config reaches them with specific selectors only (`selector.rs`).
  */
+import { isJsonObject, type JsonValue } from '../../protocol/json.js';
 import { EVENT_FIELDS } from '../normalize/index.js';
 
 /** How to walk a part of the event. */
@@ -125,6 +126,16 @@ export const CONTEXT_SCHEMAS: Readonly<Record<string, Schema>> = {
 };
 
 const NOT_WALKED: Schema = { kind: 'struct', types: [], fields: {} };
+
+/**
+ * The schema of the context under `key` (its type is its `type` field, else the key): unknown
+ * contexts are data bags, known ones have their pii fields or `undefined` (nothing to walk).
+ */
+export function contextSchema(key: string, context: JsonValue): Schema | undefined {
+  const type = isJsonObject(context) && typeof context.type === 'string' ? context.type : key;
+  if (!KNOWN_CONTEXT_TYPES.has(type)) return BAG;
+  return Object.hasOwn(CONTEXT_SCHEMAS, type) ? CONTEXT_SCHEMAS[type] : undefined;
+}
 
 /** The event schema. */
 export const EVENT_SCHEMA: Schema = {

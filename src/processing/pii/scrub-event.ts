@@ -1,5 +1,7 @@
 /**
- * Legacy data scrubbing of events (reference/relay-protocol.md §9.1–§9.2).
+ * Data scrubbing of events: {@link scrubEvent} runs the advanced PII config (`advanced.ts`,
+ * §9.3) and then the legacy settings, which this module's walk applies
+ * (reference/relay-protocol.md §9.1–§9.2).
  *
  * Follows `relay-pii/src/convert.rs` (which rules apply where: `@common:filter` on pii values
  * except debug files, frame paths, `$logentry.formatted`, `$error.value` and the user agent;
@@ -12,16 +14,13 @@ import type { SentryEvent } from '../../protocol/event.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
 import { AdvancedScrubber } from './advanced.js';
 import { MetaWriter } from './meta-writer.js';
-import { applyRule, splitChunks, type Chunk } from './redact.js';
+import { SKIPPED_STRINGS, applyRule, isPair, splitChunks, type Chunk } from './redact.js';
 import { RuleSet, type KeyVerdict } from './rule-set.js';
 import { ANYTHING_FILTER, ANYTHING_REMOVE, REPLACE_ONLY, type Rule } from './rules.js';
-import { CONTEXT_SCHEMAS, EVENT_SCHEMA, KNOWN_CONTEXT_TYPES } from './schema.js';
+import { EVENT_SCHEMA, contextSchema } from './schema.js';
 import { selectorMatches, type PathSegment } from './selectors.js';
 import { compileScrubbing, type CompiledScrubbing, type DataScrubbingSettings } from './settings.js';
 import { compileSchema, knownChild, type StructNode, type WalkChild, type WalkNode } from './walk-schema.js';
-
-/** String values the scrubber never looks at. */
-const SKIPPED_STRINGS: ReadonlySet<string> = new Set(['', 'true', 'false', 'null', 'undefined']);
 
 /** Cookie names whose values are always filtered (`SENSITIVE_COOKIES`). */
 const SENSITIVE_COOKIES: ReadonlySet<string> = new Set([
@@ -122,7 +121,6 @@ interface Segment extends PathSegment {
 
 const NO_TYPES: readonly string[] = [];
 const NO_RULES: readonly Rule[] = [];
-const BAG_NODE: WalkNode = compileSchema({ kind: 'bag' });
 const EVENT_NODE: WalkNode = compileSchema(EVENT_SCHEMA);
 
 /** Key facts kept per configuration before the memo is reset (keys come from user data). */
@@ -188,11 +186,6 @@ function ruleSetsFor(config: CompiledScrubbing): RuleSets {
 }
 
 const isEnumerable = Object.prototype.propertyIsEnumerable;
-
-/** A `[key, value]` pair as pair lists hold them. */
-function isPair(value: JsonValue): value is [string, JsonValue] {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && value[1] !== undefined;
-}
 
 /** Walks one event with copy-on-write: unchanged subtrees are shared with the input. */
 class Scrubber {
@@ -598,14 +591,9 @@ class Scrubber {
     for (const key of Object.keys(contexts)) {
       const context = contexts[key];
       if (context === undefined) continue;
-      const type = isJsonObject(context) && typeof context.type === 'string' ? context.type : key;
-      // Unknown contexts are data bags; known ones are walked only where they have pii fields.
-      let node: WalkNode | undefined = BAG_NODE;
-      if (KNOWN_CONTEXT_TYPES.has(type)) {
-        const schema = Object.hasOwn(CONTEXT_SCHEMAS, type) ? CONTEXT_SCHEMAS[type] : undefined;
-        node = schema && compileSchema(schema);
-      }
-      if (!node) continue;
+      const schema = contextSchema(key, context);
+      if (!schema) continue;
+      const node = compileSchema(schema);
       this.enter(key, undefined, key, NO_TYPES, context);
       const next = this.walk(context, node);
       this.leave();
