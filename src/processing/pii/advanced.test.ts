@@ -378,3 +378,25 @@ describe('pii=maybe fields and value types', () => {
     expect(scrubWithConfig(event, 'not json')).toBe(event);
   });
 });
+
+describe('user keys named __proto__', () => {
+  it('stay own properties of the event and its _meta in both passes (no prototype pollution)', () => {
+    const event = JSON.parse(
+      '{"extra": {"__proto__": {"password": "a@b.io"}}, "contexts": {"__proto__": {"mail": "a@b.io"}}}',
+    ) as JsonObject;
+    const out = scrubEvent(event as never, {
+      ...DEFAULT_DATA_SCRUBBING,
+      piiConfig: JSON.parse(
+        '{"rules": {"__proto__": {"type": "email"}}, "applications": {"$string": ["__proto__"]}}',
+      ),
+    });
+    expect(Object.hasOwn(Object.prototype, '')).toBe(false);
+    expect(JSON.parse(JSON.stringify(out))).toEqual(
+      JSON.parse(
+        '{"extra": {"__proto__": {"password": ""}}, "contexts": {"__proto__": {"mail": ""}},' +
+          ' "_meta": {"extra": {"__proto__": {"password": {"": {"rem": [["__proto__", "x", 0, 0]], "len": 6}}}},' +
+          ' "contexts": {"__proto__": {"mail": {"": {"rem": [["__proto__", "x", 0, 0]], "len": 6}}}}}}',
+      ),
+    );
+  });
+});

@@ -14,7 +14,7 @@
  * item's root.
  */
 import type { SentryEvent } from '../../protocol/event.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
+import { getOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from '../../protocol/json.js';
 import { AdvancedScrubber } from './advanced.js';
 import type { Schema } from './schema.js';
 import { scrubEvent } from './scrub-event.js';
@@ -70,7 +70,8 @@ export function scrubAttributeMap(
   let changed = false;
 
   if (config.advanced && levels.size > 0) {
-    const fields: Record<string, Schema> = {};
+    // No prototype: attribute names are user data (`__proto__` must stay a plain key).
+    const fields = Object.create(null) as Record<string, Schema>;
     for (const [key, level] of levels) fields[key] = level === 'maybe' ? MAYBE_VALUE : TRUE_VALUE;
     const schema: Schema = {
       kind: 'struct',
@@ -94,9 +95,9 @@ export function scrubAttributeMap(
     const extraMeta: JsonObject = {};
     for (const key of levels.keys()) {
       if (levels.get(key) !== 'true') continue;
-      extra[key] = (current[key] as AttributeEntry).value;
-      const node = meta[key];
-      if (isJsonObject(node) && node.value !== undefined) extraMeta[key] = node.value;
+      setOwn(extra, key, (current[key] as AttributeEntry).value);
+      const node = getOwn(meta, key);
+      if (isJsonObject(node) && node.value !== undefined) setOwn(extraMeta, key, node.value);
     }
     const event: SentryEvent = { extra, _meta: { extra: extraMeta } };
     const scrubbed = scrubEvent(event, { ...settings, piiConfig: undefined });
@@ -105,9 +106,11 @@ export function scrubAttributeMap(
       const newMeta =
         isJsonObject(scrubbed._meta) && isJsonObject(scrubbed._meta.extra) ? scrubbed._meta.extra : {};
       for (const key of Object.keys(extra)) {
-        if (values[key] === extra[key]) continue;
-        current[key] = { ...(current[key] as AttributeEntry), value: values[key] ?? null };
-        if (newMeta[key] !== undefined) meta = { ...meta, [key]: { value: newMeta[key] as JsonValue } };
+        const value = getOwn(values, key);
+        if (value === getOwn(extra, key)) continue;
+        current = { ...current, [key]: { ...(current[key] as AttributeEntry), value: value ?? null } };
+        const node = getOwn(newMeta, key);
+        if (node !== undefined) meta = { ...meta, [key]: { value: node } };
         changed = true;
       }
     }

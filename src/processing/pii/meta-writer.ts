@@ -4,7 +4,7 @@
  * `_meta` mirrors the event) is kept by the walk. Remarks follow Relay's shape
  * (`relay-protocol/src/meta.rs`): `{"": {"rem": [[rule, type, start, end]], "len": n}}`.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
+import { getOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from '../../protocol/json.js';
 import { EventMeta, charLength } from '../normalize/index.js';
 import { joinChunks, type Chunk } from './redact.js';
 
@@ -51,7 +51,7 @@ export class MetaWriter {
     let tree: JsonValue | undefined = this.result();
     for (const segment of this.path) {
       if (!isJsonObject(tree)) return false;
-      tree = tree[String(segment)];
+      tree = getOwn(tree, String(segment));
     }
     return isJsonObject(tree);
   }
@@ -82,15 +82,17 @@ export class MetaWriter {
     const parent = (tree: JsonValue | undefined): JsonObject | undefined => {
       for (const segment of this.path) {
         if (!isJsonObject(tree)) return undefined;
-        tree = tree[String(segment)];
+        tree = getOwn(tree, String(segment));
       }
       return isJsonObject(tree) ? tree : undefined;
     };
-    if (parent(this.result())?.[from] === undefined) return;
+    const before = parent(this.result());
+    if (!before || getOwn(before, from) === undefined) return;
     this.writable();
     const target = parent(this.result());
-    if (!target || target[from] === undefined) return;
-    target[to] = target[from] as JsonValue;
+    const moved = target && getOwn(target, from);
+    if (!target || moved === undefined) return;
+    setOwn(target, to, moved);
     delete target[from];
   }
 }

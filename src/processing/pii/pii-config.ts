@@ -257,7 +257,8 @@ export function parsePiiConfig(input: unknown): { config: PiiConfig; issues: Pii
   }
   const root = value as JsonObject;
 
-  const rules: Record<string, RuleSpec> = {};
+  // No prototype: rule ids are user data (`__proto__` must stay a plain key).
+  const rules = Object.create(null) as Record<string, RuleSpec>;
   if (root.rules !== undefined && root.rules !== null) {
     if (!isJsonObject(root.rules))
       issues.push({ path: 'rules', message: 'expected an object of rules by id' });

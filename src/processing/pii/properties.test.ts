@@ -228,6 +228,8 @@ const legacy: fc.Arbitrary<DataScrubbingSettings> = fc.record({
   scrubIpAddresses: fc.boolean(),
 });
 
+const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype);
+
 describe('scrubbing properties', () => {
   it('never throws or mutates the input, for any event and config', () => {
     fc.assert(
@@ -252,6 +254,7 @@ describe('scrubbing properties', () => {
         const settings = { ...LEGACY_OFF, piiConfig };
         const once = scrubEvent(input as SentryEvent, settings);
         expect(scrubEvent(structuredClone(once), settings)).toEqual(once);
+        expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(PROTOTYPE_KEYS);
       }),
       { numRuns: 300 },
     );
