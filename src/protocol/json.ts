@@ -33,3 +33,22 @@ export function asObject(value: unknown): JsonObject | undefined {
 export function asArray(value: unknown): JsonValue[] | undefined {
   return Array.isArray(value) ? (value as JsonValue[]) : undefined;
 }
+
+/**
+ * The own property `key` of `object`, never an inherited one: `object['__proto__']` would
+ * otherwise return `Object.prototype` for keys that came from user data.
+ */
+export function getOwn(object: JsonObject, key: string): JsonValue | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/**
+ * Sets the own property `key` of `object`, also when `key` is `__proto__`, where plain
+ * assignment would replace the object's prototype instead (a prototype pollution hazard when
+ * keys come from user data, as `JSON.parse` creates own `__proto__` properties).
+ */
+export function setOwn(object: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  } else object[key] = value;
+}

@@ -7,7 +7,7 @@
  * `type`, dotted `name` and the original `value`). reference/relay-protocol.md §8, "Errors list".
  */
 import type { EventError } from '../../protocol/event.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
+import { getOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from '../../protocol/json.js';
 
 /** A path into the event: object keys and array indexes, outermost first. */
 export type EventPath = readonly (string | number)[];
@@ -61,17 +61,18 @@ export class EventMeta {
       tree = {};
       this.event._meta = tree;
     }
+    // Own properties only: paths carry user keys such as `__proto__`.
     for (const segment of path) {
       const key = String(segment);
-      const existing = tree[key];
+      const existing = getOwn(tree, key);
       if (isJsonObject(existing)) tree = existing;
       else {
         const child: JsonObject = {};
-        tree[key] = child;
+        setOwn(tree, key, child);
         tree = child;
       }
     }
-    const inner = tree[''];
+    const inner = getOwn(tree, '');
     if (isJsonObject(inner)) return inner;
     const created: JsonObject = {};
     tree[''] = created;
@@ -83,10 +84,10 @@ export class EventMeta {
     let tree: JsonValue | undefined = this.event._meta;
     for (const segment of path) {
       if (!isJsonObject(tree)) return undefined;
-      tree = tree[String(segment)];
+      tree = getOwn(tree, String(segment));
     }
     if (!isJsonObject(tree)) return undefined;
-    const inner = tree[''];
+    const inner = getOwn(tree, '');
     return isJsonObject(inner) ? inner : undefined;
   }
 

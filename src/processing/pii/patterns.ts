@@ -91,6 +91,33 @@ export const EMAIL: Pattern = {
   hint: /[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]@[a-zA-Z0-9-]/,
 };
 
+/** `@imei`: IMEI / IMEISV numbers (15–18 digits, optional dashes). */
+export const IMEI: Pattern = {
+  regex: g('\\b(\\d{2}-?\\d{6}-?\\d{6}-?\\d{1,2})\\b'),
+  hint: /\d{2}-?\d{6}-?\d{6}/,
+};
+
+/** `@mac`: six hex octets separated by `:` or `-`. */
+export const MAC: Pattern = {
+  regex: g('\\b([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}\\b'),
+  hint: /[0-9a-fA-F]{2}[:-][0-9a-fA-F]{2}[:-]/,
+};
+
+/** `@uuid`: 8-4-4-4-12 alphanumerics, dashes optional, any case. */
+export const UUID: Pattern = {
+  regex: g('\\b[a-z0-9]{8}-?[a-z0-9]{4}-?[a-z0-9]{4}-?[a-z0-9]{4}-?[a-z0-9]{12}\\b', 'i'),
+  // Every match holds at least 8 alphanumerics in a row (its first block).
+  hint: /[a-z0-9]{8}/i,
+};
+
+/**
+ * `@urlauth` (not the legacy variant): the whole userinfo (group 1) of `scheme://user[:pass]@`.
+ */
+export const URL_AUTH: Pattern = {
+  regex: g('\\b(?:(?:[a-z0-9+-]+:)?\\/\\/([a-zA-Z0-9%_.-]+(?::[a-zA-Z0-9%_.-]+)?))@'),
+  hint: /\/\/[a-zA-Z0-9%_.-]+(?::[a-zA-Z0-9%_.-]+)?@/,
+};
+
 /** `@ip` (IPv4 part). */
 export const IPV4: Pattern = {
   regex: g(`\\b${V4}\\b`),
@@ -132,5 +159,8 @@ export const TOKEN_KEY = /token/i;
 export const PASSWORD_KEY =
   /(password|secret|passwd|api[-_]key|apikey|auth|credentials|mysql_pwd|privatekey|private[-_]key|token[^\s]*[:=]|^otp$|^two[-_]factor$)/i;
 
-/** `@anything`: the whole string. */
-export const ANYTHING: Pattern = { regex: g('.*') };
+/**
+ * `@anything`: the whole string, line by line (Rust's `.` excludes only `\n`, JavaScript's also
+ * `\r`, U+2028 and U+2029, hence the explicit class).
+ */
+export const ANYTHING: Pattern = { regex: g('[^\\n]*') };

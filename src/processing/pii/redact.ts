@@ -6,9 +6,19 @@
  * Follows `relay-pii/src/processor.rs` (`apply_rule_to_value`, `apply_regex_to_chunks`,
  * `insert_replacement_chunks`) and `relay-event-schema` `process_chunked_value`.
  */
+import { createHmac } from 'node:crypto';
+import type { JsonValue } from '../../protocol/json.js';
 import type { Remark } from '../normalize/index.js';
 import type { Pattern, ReplaceBehavior } from './patterns.js';
 import type { Rule } from './rules.js';
+
+/** String values the scrubber never looks at (Relay's `process_string`). */
+export const SKIPPED_STRINGS: ReadonlySet<string> = new Set(['', 'true', 'false', 'null', 'undefined']);
+
+/** A `[key, value]` pair as pair lists hold them; its value is scrubbed under its key. */
+export function isPair(value: JsonValue): value is [string, JsonValue] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && value[1] !== undefined;
+}
 
 /** A piece of a string value: plain text, or a redaction with its rule and remark type. */
 export type Chunk =
@@ -58,10 +68,27 @@ export function joinChunks(chunks: readonly Chunk[]): { value: string; remarks: 
   return { value, remarks };
 }
 
-function replacementChunk(rule: Rule): Chunk {
-  return rule.redaction.kind === 'remove'
-    ? { text: '', rule: rule.id, type: 'x' }
-    : { text: rule.redaction.text, rule: rule.id, type: 's' };
+/**
+ * Relay's `hash_value`: the uppercase hex HMAC-SHA1 of the UTF-8 text with an empty key (the
+ * project's `vars.hashKey` is not used by current Relay either).
+ */
+export function hashText(text: string): string {
+  return createHmac('sha1', '').update(text, 'utf8').digest('hex').toUpperCase();
+}
+
+/** The chunk that stands for `matched` once `rule` redacted it (`insert_replacement_chunks`). */
+function replacementChunk(rule: Rule, matched: string): Chunk {
+  const { redaction } = rule;
+  switch (redaction.kind) {
+    case 'remove':
+      return { text: '', rule: rule.id, type: 'x' };
+    case 'replace':
+      return { text: redaction.text, rule: rule.id, type: 's' };
+    case 'mask':
+      return { text: '*'.repeat(Array.from(matched).length), rule: rule.id, type: 'm' };
+    case 'hash':
+      return { text: hashText(matched), rule: rule.id, type: 'p' };
+  }
 }
 
 /**
@@ -85,7 +112,7 @@ function applyRegex(chunks: Chunk[], pattern: Pattern, behavior: ReplaceBehavior
   regex.lastIndex = 0;
   let m = regex.exec(search);
   if (!m) return chunks;
-  if (behavior.kind === 'value') return [replacementChunk(rule)];
+  if (behavior.kind === 'value') return [replacementChunk(rule, search)];
 
   const redactions = chunks.filter((c) => c.rule !== undefined);
   let nextRedaction = 0;
@@ -113,7 +140,7 @@ function applyRegex(chunks: Chunk[], pattern: Pattern, behavior: ReplaceBehavior
         const range = indices?.[groupIndex];
         if (!range || range[0] < pos) continue;
         pushText(search.slice(pos, range[0]));
-        out.push(replacementChunk(rule));
+        out.push(replacementChunk(rule, search.slice(range[0], range[1])));
         pos = range[1];
       }
       lastEnd = m.index + m[0].length;
@@ -161,7 +188,7 @@ export function applyRule(rule: Rule, key: string | undefined, chunks: Chunk[] |
       const only = current.length === 1 ? current[0] : undefined;
       const text = only ? only.text : current.map((c) => (c.rule === undefined ? c.text : '\0')).join('');
       if (matcher.regex.test(text)) {
-        current = [replacementChunk(rule)];
+        current = [replacementChunk(rule, searchText(current))];
       }
     }
   }
@@ -171,5 +198,16 @@ export function applyRule(rule: Rule, key: string | undefined, chunks: Chunk[] |
 
 /** Redacts a whole string value (Relay's `.*` with `replace_value`), unless nothing is left. */
 function wholeValue(chunks: Chunk[], rule: Rule): Chunk[] {
-  return chunks.some((c) => c.rule === undefined) ? [replacementChunk(rule)] : chunks;
+  return chunks.some((c) => c.rule === undefined) ? [replacementChunk(rule, searchText(chunks))] : chunks;
+}
+
+/** The text Relay's regexes see: text chunks without NULs, each redaction as one NUL. */
+function searchText(chunks: readonly Chunk[]): string {
+  let search = '';
+  for (const chunk of chunks) {
+    if (chunk.rule === undefined)
+      search += chunk.text.includes('\0') ? chunk.text.replace(/\0/g, '') : chunk.text;
+    else search += '\0';
+  }
+  return search;
 }

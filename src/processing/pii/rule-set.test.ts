@@ -18,7 +18,7 @@ const RULE_LISTS: [string, readonly Rule[]][] = [
   ['@common:filter', COMMON_FILTER],
   ['@common:filter + @ip:replace + strip-fields', [...COMMON_FILTER, IP_REPLACE, stripFoo]],
   ['replace-only rules', REPLACE_ONLY],
-  ['strip-fields alone (key matchers only)', [stripFoo]],
+  ['strip-fields alone (a redact_pair rule)', [stripFoo]],
   ['general + @anything:filter', [...COMMON_FILTER, ANYTHING_FILTER]],
   ['@anything:remove', [ANYTHING_REMOVE]],
 ];

@@ -24,8 +24,14 @@ import {
   type ReplaceBehavior,
 } from './patterns.js';
 
-/** What a rule does with what it matched. */
-export type Redaction = { kind: 'replace'; text: string } | { kind: 'remove' };
+/**
+ * What a rule does with what it matched (Relay's `Redaction`, with `default` resolved to
+ * `remove`): `replace` puts `text` in its place (remark `s`), `remove` drops it (`x`), `mask`
+ * overwrites every character with `*` (`m`), `hash` puts the uppercase hex HMAC-SHA1 of the
+ * matched text with an empty key in its place (`p`).
+ */
+export type Redaction =
+  { kind: 'replace'; text: string } | { kind: 'remove' } | { kind: 'mask' } | { kind: 'hash' };
 
 /**
  * One way a rule matches:
@@ -124,10 +130,11 @@ function escapeRegex(text: string): string {
 }
 
 /**
- * The `strip-fields` rule for `sensitiveFields`: a case-insensitive, unanchored alternation of
- * the escaped, trimmed, non-empty names, matched against keys only (Relay's `redact_pair`; the
- * `breadcrumb_message` snapshot pins that values containing the name stay). Returns `undefined`
- * when no name remains.
+ * The `strip-fields` rule for `sensitiveFields`: Relay's `redact_pair` with a case-insensitive,
+ * unanchored alternation of the escaped, trimmed, non-empty names. Like every `redact_pair`
+ * rule it matches keys and values: a value containing a name is filtered whole (current Relay,
+ * `relay-pii/src/regexes.rs`; getsentry/relay#6264, which proposed keys only, was closed in
+ * favour of documenting this in #6267). Returns `undefined` when no name remains.
  */
 export function sensitiveFieldsRule(fields: readonly string[]): Rule | undefined {
   const names = fields.map((f) => f.trim()).filter((f) => f !== '');
@@ -136,7 +143,7 @@ export function sensitiveFieldsRule(fields: readonly string[]): Rule | undefined
   return {
     id: 'strip-fields',
     anything: false,
-    matchers: [{ kind: 'key', regex }],
+    matchers: [{ kind: 'keyValue', regex }],
     redaction: replace(FILTERED),
   };
 }

@@ -6,15 +6,21 @@
  * Follows `relay-event-schema/src/protocol/{event,user,request,logentry,breadcrumb,stacktrace,
  * exception,span,clientsdk}.rs` and `contexts/*.rs` (known contexts keep their unknown keys
  * unscrubbed; unknown contexts and response/trace data are scrubbed, as the
- * `relay-pii` `convert` tests pin). `maybe` fields (`request.url`, frame paths, tags, culprit)
- * are not listed: the legacy rules never apply to them.
+ * `relay-pii` `convert` tests pin). `pii = "maybe"` fields (frame paths and module, tags,
+ * culprit, debug image paths) are bags with `pii: 'maybe'`: the legacy rules never walk them,
+ * the advanced PII config reaches them with specific selectors only (`selector.rs`).
  */
+import { isJsonObject, type JsonValue } from '../../protocol/json.js';
 import { EVENT_FIELDS } from '../normalize/index.js';
 
 /** How to walk a part of the event. */
 export type Schema =
-  /** A data bag: every value inside is pii; `pairs` marks `[key, value]` pair lists. */
-  | { kind: 'bag'; pairs?: boolean }
+  /**
+   * A data bag: every value inside is pii (`pii: 'maybe'`: only for specific selectors); `pairs`
+   * marks `[key, value]` pair lists, `path` native paths whose basename is never scrubbed
+   * (Relay's `NativeImagePath`), `types` extra value types of the bag itself (`message`).
+   */
+  | { kind: 'bag'; pairs?: boolean; pii?: 'maybe'; path?: boolean; types?: readonly string[] }
   /** A struct: known `fields`; unknown keys follow `other` (not walked when absent). */
   | { kind: 'struct'; types: readonly string[]; fields: Readonly<Record<string, Schema>>; other?: Schema }
   /** A `{values: [...]}` interface. */
@@ -26,11 +32,23 @@ export type Schema =
 
 const BAG: Schema = { kind: 'bag' };
 const PAIRS: Schema = { kind: 'bag', pairs: true };
+const MAYBE: Schema = { kind: 'bag', pii: 'maybe' };
+const MAYBE_PATH: Schema = { kind: 'bag', pii: 'maybe', path: true };
+const MESSAGE: Schema = { kind: 'bag', types: ['message'] };
 
 const STACKTRACE: Schema = {
   kind: 'struct',
   types: ['stacktrace'],
-  fields: { frames: { kind: 'list', item: { kind: 'struct', types: ['frame'], fields: { vars: BAG } } } },
+  fields: {
+    frames: {
+      kind: 'list',
+      item: {
+        kind: 'struct',
+        types: ['frame'],
+        fields: { vars: BAG, module: MAYBE, filename: MAYBE_PATH, abs_path: MAYBE_PATH },
+      },
+    },
+  },
 };
 
 const EXCEPTION: Schema = {
@@ -109,6 +127,16 @@ export const CONTEXT_SCHEMAS: Readonly<Record<string, Schema>> = {
 
 const NOT_WALKED: Schema = { kind: 'struct', types: [], fields: {} };
 
+/**
+ * The schema of the context under `key` (its type is its `type` field, else the key): unknown
+ * contexts are data bags, known ones have their pii fields or `undefined` (nothing to walk).
+ */
+export function contextSchema(key: string, context: JsonValue): Schema | undefined {
+  const type = isJsonObject(context) && typeof context.type === 'string' ? context.type : key;
+  if (!KNOWN_CONTEXT_TYPES.has(type)) return BAG;
+  return Object.hasOwn(CONTEXT_SCHEMAS, type) ? CONTEXT_SCHEMAS[type] : undefined;
+}
+
 /** The event schema. */
 export const EVENT_SCHEMA: Schema = {
   kind: 'struct',
@@ -119,7 +147,23 @@ export const EVENT_SCHEMA: Schema = {
     server_name: BAG,
     user: USER,
     request: REQUEST,
-    logentry: { kind: 'struct', types: ['logentry'], fields: { message: BAG, formatted: BAG, params: BAG } },
+    logentry: {
+      kind: 'struct',
+      types: ['logentry'],
+      fields: { message: MESSAGE, formatted: MESSAGE, params: BAG },
+    },
+    culprit: MAYBE,
+    tags: { kind: 'bag', pairs: true, pii: 'maybe' },
+    debug_meta: {
+      kind: 'struct',
+      types: [],
+      fields: {
+        images: {
+          kind: 'list',
+          item: { kind: 'struct', types: [], fields: { code_file: MAYBE_PATH, debug_file: MAYBE_PATH } },
+        },
+      },
+    },
     exception: { kind: 'values', item: EXCEPTION },
     stacktrace: STACKTRACE,
     threads: {

@@ -442,13 +442,18 @@ describe('sensitiveFields and excludeFields', () => {
     });
   });
 
-  it('matches sensitive fields on keys only (breadcrumb_message snapshot)', () => {
+  it('filters values that contain a sensitive field name too (test_breadcrumb_message)', () => {
+    // `strip-fields` is a `redact_pair` rule, which matches keys and values (getsentry/relay#6267).
     const event = {
       breadcrumbs: {
         values: [{ message: "SELECT session_key FROM django_session WHERE session_key = 'abcdefg'" }],
       },
     };
-    expect(scrub(event, { sensitiveFields: ['session_key'] })).toBe(event);
+    const out = scrub(event, { sensitiveFields: ['session_key'] });
+    expect(out.breadcrumbs).toEqual({ values: [{ message: '[Filtered]' }] });
+    expect(out._meta).toEqual({
+      breadcrumbs: { values: { '0': { message: filtered('strip-fields', 68) } } },
+    });
   });
 
   it('skips excluded fields (test_exclude_fields_on_field_value)', () => {

@@ -1,5 +1,7 @@
 /**
- * Legacy data scrubbing of events (reference/relay-protocol.md §9.1–§9.2).
+ * Data scrubbing of events: {@link scrubEvent} runs the advanced PII config (`advanced.ts`,
+ * §9.3) and then the legacy settings, which this module's walk applies
+ * (reference/relay-protocol.md §9.1–§9.2).
  *
  * Follows `relay-pii/src/convert.rs` (which rules apply where: `@common:filter` on pii values
  * except debug files, frame paths, `$logentry.formatted`, `$error.value` and the user agent;
@@ -10,17 +12,15 @@
  */
 import type { SentryEvent } from '../../protocol/event.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
-import { EventMeta, charLength } from '../normalize/index.js';
-import { applyRule, joinChunks, splitChunks, type Chunk } from './redact.js';
+import { AdvancedScrubber } from './advanced.js';
+import { MetaWriter } from './meta-writer.js';
+import { SKIPPED_STRINGS, applyRule, isPair, splitChunks, type Chunk } from './redact.js';
 import { RuleSet, type KeyVerdict } from './rule-set.js';
 import { ANYTHING_FILTER, ANYTHING_REMOVE, REPLACE_ONLY, type Rule } from './rules.js';
-import { CONTEXT_SCHEMAS, EVENT_SCHEMA, KNOWN_CONTEXT_TYPES, REPLAY_SCHEMA } from './schema.js';
+import { EVENT_SCHEMA, REPLAY_SCHEMA, contextSchema, type Schema } from './schema.js';
 import { selectorMatches, type PathSegment } from './selectors.js';
 import { compileScrubbing, type CompiledScrubbing, type DataScrubbingSettings } from './settings.js';
 import { compileSchema, knownChild, type StructNode, type WalkChild, type WalkNode } from './walk-schema.js';
-
-/** String values the scrubber never looks at. */
-const SKIPPED_STRINGS: ReadonlySet<string> = new Set(['', 'true', 'false', 'null', 'undefined']);
 
 /** Cookie names whose values are always filtered (`SENSITIVE_COOKIES`). */
 const SENSITIVE_COOKIES: ReadonlySet<string> = new Set([
@@ -121,14 +121,11 @@ interface Segment extends PathSegment {
 
 const NO_TYPES: readonly string[] = [];
 const NO_RULES: readonly Rule[] = [];
-const BAG_NODE: WalkNode = compileSchema({ kind: 'bag' });
 const EVENT_NODE: WalkNode = compileSchema(EVENT_SCHEMA);
 const REPLAY_NODE: WalkNode = compileSchema(REPLAY_SCHEMA);
-const STRINGS_NODE: WalkNode = compileSchema({
-  kind: 'struct',
-  types: [],
-  fields: { values: { kind: 'bag' } },
-});
+/** Free-standing strings (see `scrubStrings`): one bag of values. */
+const STRINGS_SCHEMA: Schema = { kind: 'struct', types: [], fields: { values: { kind: 'bag' } } };
+const STRINGS_NODE: WalkNode = compileSchema(STRINGS_SCHEMA);
 
 /** Key facts kept per configuration before the memo is reset (keys come from user data). */
 const KEY_FACTS_LIMIT = 4096;
@@ -194,24 +191,13 @@ function ruleSetsFor(config: CompiledScrubbing): RuleSets {
 
 const isEnumerable = Object.prototype.propertyIsEnumerable;
 
-/** A `[key, value]` pair as pair lists hold them. */
-function isPair(value: JsonValue): value is [string, JsonValue] {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && value[1] !== undefined;
-}
-
 /** Walks one event with copy-on-write: unchanged subtrees are shared with the input. */
 class Scrubber {
   /** The current path; its segment objects are pooled and reused (selectors never keep them). */
   private readonly path: Segment[] = [];
   private readonly pool: Segment[] = [];
-  private readonly metaPath: (string | number)[] = [];
-  private holder: JsonObject | undefined;
-  private meta: EventMeta | undefined;
-  private readonly originalMeta: EventMeta;
-  /** Counts `_meta` writes, to see whether processing a pair value changed anything. */
-  private writes = 0;
-
-  private readonly originalMetaValue: JsonValue | undefined;
+  private readonly meta: MetaWriter;
+  private readonly metaPath: (string | number)[];
   private readonly ruleSets: RuleSets;
   /** Selectors look at value kinds; without safe fields the segments skip computing them. */
   private readonly needsKinds: boolean;
@@ -220,32 +206,15 @@ class Scrubber {
     private readonly config: CompiledScrubbing,
     originalMeta: JsonValue | undefined,
   ) {
-    this.originalMeta = new EventMeta({ _meta: isJsonObject(originalMeta) ? originalMeta : {} });
-    this.originalMetaValue = originalMeta;
+    this.meta = new MetaWriter(originalMeta);
+    this.metaPath = this.meta.path;
     this.ruleSets = ruleSetsFor(config);
     this.needsKinds = config.exclusions.length > 0;
   }
 
   /** The `_meta` tree to return, or `undefined` when scrubbing wrote nothing. */
   resultMeta(): JsonValue | undefined {
-    return this.holder ? this.holder._meta : this.originalMetaValue;
-  }
-
-  private writableMeta(): EventMeta {
-    if (!this.meta) {
-      const clone: JsonObject = isJsonObject(this.originalMetaValue)
-        ? structuredClone(this.originalMetaValue)
-        : {};
-      this.holder = { _meta: clone };
-      this.meta = new EventMeta(this.holder);
-    }
-    this.writes++;
-    return this.meta;
-  }
-
-  private existingNode(): JsonObject | undefined {
-    if (!this.meta && !isJsonObject(this.originalMetaValue)) return undefined;
-    return (this.meta ?? this.originalMeta).peek(this.metaPath);
+    return this.meta.result();
   }
 
   private pushSegment(
@@ -379,15 +348,14 @@ class Scrubber {
   }
 
   private remarkRemoved(rule: string): null {
-    this.writableMeta().addRemark(this.metaPath, [rule, 'x']);
-    return null;
+    return this.meta.remarkRemoved(rule);
   }
 
   private scrubString(value: string): JsonValue {
     if (SKIPPED_STRINGS.has(value)) return value;
     const set = this.ruleSet();
     if (set.rules.length === 0) return value;
-    const existing = this.existingNode();
+    const existing = this.meta.existing();
     const remarks = Array.isArray(existing?.rem) ? existing.rem : undefined;
     if (remarks === undefined && set.keepsString(this.verdict(set), value)) return value;
     const key = this.segment(0)?.key;
@@ -406,13 +374,7 @@ class Scrubber {
 
   /** Writes the remarks of changed chunks and returns the new string. */
   private commitChunks(value: string, original: Chunk[], chunks: Chunk[]): string {
-    if (chunks === original) return value;
-    const joined = joinChunks(chunks);
-    if (joined.value === value) return value;
-    const node = this.writableMeta().node(this.metaPath);
-    node.rem = joined.remarks;
-    if (node.len === undefined) node.len = charLength(value);
-    return joined.value;
+    return this.meta.commitChunks(value, original, chunks);
   }
 
   /** Numbers and containers can only be removed (by `anything` rules or matching keys). */
@@ -436,12 +398,7 @@ class Scrubber {
 
   /** True when the `_meta` tree has a node at or below the current path. */
   private hasMetaBelow(): boolean {
-    let tree: JsonValue | undefined = this.holder ? this.holder._meta : this.originalMetaValue;
-    for (const segment of this.metaPath) {
-      if (!isJsonObject(tree)) return false;
-      tree = tree[String(segment)];
-    }
-    return isJsonObject(tree);
+    return this.meta.hasBelow();
   }
 
   /**
@@ -515,12 +472,12 @@ class Scrubber {
   private array(value: JsonValue[]): JsonValue[] {
     // A two-element array with a string first is treated as a key/value pair first.
     if (value.length === 2 && typeof value[0] === 'string' && value[1] !== null && value[1] !== undefined) {
-      const before = this.writes;
+      const before = this.meta.writes;
       this.enter(value[0], undefined, 1, NO_TYPES, value[1]);
-      const hadMeta = this.existingNode() !== undefined;
+      const hadMeta = this.meta.existing() !== undefined;
       const scrubbed = this.bag(value[1], false);
       this.leave();
-      if (!hadMeta && this.writes !== before) return [value[0], scrubbed];
+      if (!hadMeta && this.meta.writes !== before) return [value[0], scrubbed];
     }
     let out: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -638,14 +595,9 @@ class Scrubber {
     for (const key of Object.keys(contexts)) {
       const context = contexts[key];
       if (context === undefined) continue;
-      const type = isJsonObject(context) && typeof context.type === 'string' ? context.type : key;
-      // Unknown contexts are data bags; known ones are walked only where they have pii fields.
-      let node: WalkNode | undefined = BAG_NODE;
-      if (KNOWN_CONTEXT_TYPES.has(type)) {
-        const schema = Object.hasOwn(CONTEXT_SCHEMAS, type) ? CONTEXT_SCHEMAS[type] : undefined;
-        node = schema && compileSchema(schema);
-      }
-      if (!node) continue;
+      const schema = contextSchema(key, context);
+      if (!schema) continue;
+      const node = compileSchema(schema);
       this.enter(key, undefined, key, NO_TYPES, context);
       const next = this.walk(context, node);
       this.leave();
@@ -659,14 +611,15 @@ class Scrubber {
 }
 
 /**
- * Applies a project's legacy data scrubbing settings to a normalized event
- * (reference/relay-protocol.md §9.1–§9.2) and returns the scrubbed event. Pure: the input is
- * not modified; unchanged parts are shared with it. Every change is recorded in `_meta` the way
- * Relay does (`{"": {"rem": [["@password:filter", "s", 0, 10]], "len": 12}}`; removed values
- * become `null` with a `["<rule>", "x"]` remark). Never throws for odd input.
+ * Applies a project's data scrubbing (reference/relay-protocol.md §9) to a normalized event and
+ * returns the scrubbed event: first the advanced PII config (`settings.piiConfig`, §9.3), then
+ * the legacy settings (§9.1–§9.2), as Relay's `scrub_event` runs two PII processors. Pure: the
+ * input is not modified; unchanged parts are shared with it. Every change is recorded in
+ * `_meta` the way Relay does (`{"": {"rem": [["@password:filter", "s", 0, 10]], "len": 12}}`;
+ * removed values become `null` with a `["<rule>", "x"]` remark). Never throws for odd input.
  */
 export function scrubEvent(event: SentryEvent, settings: DataScrubbingSettings): SentryEvent {
-  return scrubWith(event, settings, EVENT_NODE);
+  return scrubWith(event, settings, EVENT_SCHEMA, EVENT_NODE);
 }
 
 /**
@@ -675,7 +628,7 @@ export function scrubEvent(event: SentryEvent, settings: DataScrubbingSettings):
  * and `tags` are pii and the replay's ids and timestamps are not. Pure; never throws.
  */
 export function scrubReplay(replay: JsonObject, settings: DataScrubbingSettings): JsonObject {
-  return scrubWith(replay, settings, REPLAY_NODE);
+  return scrubWith(replay, settings, REPLAY_SCHEMA, REPLAY_NODE);
 }
 
 /**
@@ -689,19 +642,39 @@ export function scrubReplay(replay: JsonObject, settings: DataScrubbingSettings)
 export function scrubStrings(values: readonly string[], settings: DataScrubbingSettings): readonly string[] {
   if (values.length === 0) return values;
   const holder: JsonObject = { values: [...values] };
-  const scrubbed = scrubWith(holder, settings, STRINGS_NODE);
+  const scrubbed = scrubWith(holder, settings, STRINGS_SCHEMA, STRINGS_NODE);
   if (scrubbed === holder || !Array.isArray(scrubbed.values)) return values;
   return scrubbed.values.map((v, i) => (typeof v === 'string' ? v : v === null ? '' : values[i]!));
 }
 
-function scrubWith<T extends JsonObject>(value: T, settings: DataScrubbingSettings, node: WalkNode): T {
+/**
+ * Runs both passes over `value`: the advanced PII config walking `schema` (pii marks), then the
+ * legacy settings walking `node` (the compiled form of the same schema).
+ */
+function scrubWith<T extends JsonObject>(
+  value: T,
+  settings: DataScrubbingSettings,
+  schema: Schema,
+  node: WalkNode,
+): T {
   const config = compileScrubbing(settings);
   if (!config) return value;
-  const scrubber = new Scrubber(config, value._meta);
-  const scrubbed = scrubber.walk(value, node);
-  if (scrubbed === value || !isJsonObject(scrubbed)) return value;
+  let current = value;
+  if (config.advanced) {
+    const scrubber = new AdvancedScrubber(config.advanced, current._meta);
+    current = withMeta(current, scrubber.walk(current, schema), scrubber.resultMeta());
+  }
+  if (config.legacy) {
+    const scrubber = new Scrubber(config, current._meta);
+    current = withMeta(current, scrubber.walk(current, node), scrubber.resultMeta());
+  }
+  return current;
+}
+
+/** The scrubbed value with its new `_meta`, or `before` when the pass changed nothing. */
+function withMeta<T extends JsonObject>(before: T, scrubbed: JsonValue, meta: JsonValue | undefined): T {
+  if (scrubbed === before || !isJsonObject(scrubbed)) return before;
   const result = scrubbed as T;
-  const meta = scrubber.resultMeta();
   if (isJsonObject(meta)) (result as JsonObject)._meta = meta;
   return result;
 }

@@ -1,8 +1,10 @@
 /**
- * The legacy "data scrubbing" project settings (`config.datascrubbingSettings`) and their
- * compiled form. Follows `relay-pii/src/legacy.rs` and `relay-pii/src/convert.rs`
- * (reference/relay-protocol.md §9.1).
+ * The legacy "data scrubbing" project settings (`config.datascrubbingSettings`), the project's
+ * advanced PII config (`config.piiConfig`) and their compiled form. Follows
+ * `relay-pii/src/legacy.rs` and `relay-pii/src/convert.rs` (reference/relay-protocol.md §9.1)
+ * and `relay-pii/src/config.rs` (§9.3).
  */
+import { compilePiiConfig, parsePiiConfig, type CompiledPiiConfig } from './pii-config.js';
 import { COMMON_FILTER, IP_REPLACE, sensitiveFieldsRule, type Rule } from './rules.js';
 import { parseSafeField, type Selector } from './selectors.js';
 
@@ -18,6 +20,14 @@ export interface DataScrubbingSettings {
   excludeFields: string[];
   /** Remove known IP fields and replace IP-looking strings with `[ip]`. Default `false`. */
   scrubIpAddresses: boolean;
+  /**
+   * The project's advanced PII config (`config.piiConfig` beside `datascrubbingSettings` in
+   * Relay's project config; its JSON object, or the JSON text Sentry stores). Carried here so
+   * that every caller that scrubs applies both, in Relay's order: this config first, then the
+   * settings above. Applies even when `scrubData` is off. Treated as immutable once used.
+   * Invalid parts are skipped (validate with `parsePiiConfig` when the config is saved).
+   */
+  piiConfig?: unknown;
 }
 
 /** Sentry's defaults for a new project. */
@@ -31,6 +41,10 @@ export const DEFAULT_DATA_SCRUBBING: Readonly<DataScrubbingSettings> = Object.fr
 
 /** The settings turned into what the scrubber applies (Relay's `to_pii_config`). */
 export interface CompiledScrubbing {
+  /** The compiled advanced PII config, applied first; `undefined` when there is none. */
+  advanced: CompiledPiiConfig | undefined;
+  /** Whether the legacy settings do anything (Relay's `to_pii_config` returning a config). */
+  legacy: boolean;
   /** Rules for all pii-marked values (minus ignored paths and safe fields). */
   general: readonly Rule[];
   /** Safe-field selectors. */
@@ -53,6 +67,7 @@ interface Compiled {
   scrubIpAddresses: boolean;
   sensitiveFields: readonly string[] | undefined;
   excludeFields: readonly string[] | undefined;
+  piiConfig: unknown;
   result: CompiledScrubbing | undefined;
 }
 
@@ -70,8 +85,8 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
 }
 
 /**
- * Compiles settings; `undefined` means "nothing to do" (scrubbing off and IP scrubbing off,
- * Relay's `to_pii_config` returning `None`). Results are memoized per distinct settings, and
+ * Compiles settings; `undefined` means "nothing to do" (no advanced rules, scrubbing off and IP
+ * scrubbing off: Relay's `to_pii_config` returning `None`). Results are memoized per distinct settings, and
  * per settings object: a reused object skips building the memo key, after checking that its
  * fields (and list items) still hold what they held when it was compiled.
  */
@@ -83,7 +98,8 @@ export function compileScrubbing(settings: DataScrubbingSettings): CompiledScrub
     previous.scrubDefaults === settings.scrubDefaults &&
     previous.scrubIpAddresses === settings.scrubIpAddresses &&
     sameList(previous.sensitiveFields, settings.sensitiveFields) &&
-    sameList(previous.excludeFields, settings.excludeFields)
+    sameList(previous.excludeFields, settings.excludeFields) &&
+    previous.piiConfig === settings.piiConfig
   ) {
     return previous.result;
   }
@@ -94,6 +110,7 @@ export function compileScrubbing(settings: DataScrubbingSettings): CompiledScrub
     scrubIpAddresses: settings.scrubIpAddresses,
     sensitiveFields: snapshot(settings.sensitiveFields),
     excludeFields: snapshot(settings.excludeFields),
+    piiConfig: settings.piiConfig,
     result,
   });
   return result;
@@ -107,8 +124,10 @@ function compileDistinct(settings: DataScrubbingSettings): CompiledScrubbing | u
     settings.scrubIpAddresses,
     settings.sensitiveFields,
     settings.excludeFields,
+    typeof settings.piiConfig === 'string' ? settings.piiConfig : (settings.piiConfig ?? null),
   ]);
   if (cache.has(cacheKey)) return cache.get(cacheKey);
+  const advanced = compileAdvanced(settings.piiConfig);
 
   const defaults = settings.scrubData && settings.scrubDefaults;
   const general: Rule[] = [];
@@ -120,8 +139,11 @@ function compileDistinct(settings: DataScrubbingSettings): CompiledScrubbing | u
   }
 
   let compiled: CompiledScrubbing | undefined;
-  if (general.length > 0 || defaults || settings.scrubIpAddresses) {
+  const legacy = general.length > 0 || defaults || settings.scrubIpAddresses;
+  if (legacy || advanced) {
     compiled = {
+      advanced,
+      legacy,
       general,
       exclusions: (settings.excludeFields ?? [])
         .map((field) => field.trim())
@@ -135,4 +157,11 @@ function compileDistinct(settings: DataScrubbingSettings): CompiledScrubbing | u
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(cacheKey, compiled);
   return compiled;
+}
+
+/** Compiles the usable parts of a PII config; `undefined` when it applies no rule anywhere. */
+function compileAdvanced(piiConfig: unknown): CompiledPiiConfig | undefined {
+  if (piiConfig === undefined || piiConfig === null) return undefined;
+  const compiled = compilePiiConfig(parsePiiConfig(piiConfig).config);
+  return compiled.applications.length > 0 ? compiled : undefined;
 }

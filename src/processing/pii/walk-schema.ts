@@ -30,7 +30,7 @@ export interface WalkChild {
  */
 export interface StructNode {
   kind: 'struct';
-  /** False for structs without fields and `other`, which the walk skips entirely. */
+  /** False for structs without walked fields and `other`, which the walk skips entirely. */
   walkable: boolean;
   names: readonly string[];
   children: readonly (WalkChild | null)[];
@@ -47,12 +47,21 @@ const NO_TYPES: readonly string[] = [];
 
 const compiled = new WeakMap<Schema, WalkNode>();
 
-/** A child for `schema`, or `undefined` when nothing below it is walked. */
+/** The value types a schema node gives its path segment. */
+function typesOf(schema: Schema): readonly string[] {
+  if (schema.kind === 'struct') return schema.types;
+  return schema.kind === 'bag' ? (schema.types ?? NO_TYPES) : NO_TYPES;
+}
+
+/**
+ * A child for `schema`, or `undefined` when nothing below it is walked: `pii = "maybe"` bags
+ * (only the advanced PII config looks at them) and structs without walked fields.
+ */
 function toChild(schema: Schema | undefined): WalkChild | undefined {
-  if (!schema) return undefined;
+  if (!schema || (schema.kind === 'bag' && schema.pii === 'maybe')) return undefined;
   const node = compileSchema(schema);
   if (node.kind === 'struct' && !node.walkable) return undefined;
-  return { node, types: schema.kind === 'struct' ? schema.types : NO_TYPES };
+  return { node, types: typesOf(schema) };
 }
 
 function compileStruct(schema: Extract<Schema, { kind: 'struct' }>): StructNode {
@@ -66,7 +75,7 @@ function compileStruct(schema: Extract<Schema, { kind: 'struct' }>): StructNode 
   const other = toChild(schema.other);
   return {
     kind: 'struct',
-    walkable: names.length > 0 || schema.other !== undefined,
+    walkable: walked.length > 0 || other !== undefined,
     names,
     children,
     byName:
@@ -79,7 +88,7 @@ function compileStruct(schema: Extract<Schema, { kind: 'struct' }>): StructNode 
 }
 
 function compileItem(item: Schema): WalkChild {
-  return { node: compileSchema(item), types: item.kind === 'struct' ? item.types : NO_TYPES };
+  return { node: compileSchema(item), types: typesOf(item) };
 }
 
 function build(schema: Schema): WalkNode {
