@@ -11,6 +11,7 @@ import { startServer } from './start.js';
 import { withMetadata, resolveProject } from './metadata.js';
 import { apiGet } from './api-client.js';
 import { registerSessionCommands } from './sessions.js';
+import { registerStatsCommands } from './stats.js';
 import { registerMonitorCommands } from './monitors.js';
 import { registerLogCommands } from './logs.js';
 import { registerFeedbackCommands } from './feedback.js';
@@ -138,6 +139,7 @@ apiOptions(issues.command('list').description('list issues (Sentry search syntax
   });
 
 registerSessionCommands(program);
+registerStatsCommands(program);
 registerMonitorCommands(program);
 registerLogCommands(program);
 registerFeedbackCommands(program);

@@ -24,3 +24,15 @@ export function apiOptions(cmd: Command): Command {
 export function overrides(opts: Record<string, unknown>): ConfigOverrides {
   return opts as ConfigOverrides;
 }
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/**
+ * The interval a time-series query over `period` (`<n>[smhdw]`) asks for: `1h` up to a day,
+ * `1d` beyond, so that the API's 1000-interval cap is not reached for periods up to 1000 days.
+ */
+export function intervalForPeriod(period: string): '1h' | '1d' {
+  const m = /^(\d+)([smhdw]?)$/.exec(period);
+  const seconds = m ? Number(m[1]) * (UNIT_SECONDS[m[2] || 's'] ?? 1) : 0;
+  return seconds > 86_400 ? '1d' : '1h';
+}

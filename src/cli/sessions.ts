@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type VigilConfig } from '../server/config.js';
 import { apiGet } from './api-client.js';
-import { apiOptions, overrides } from './options.js';
+import { apiOptions, intervalForPeriod, overrides } from './options.js';
 
 /** What the command needs from the CLI around it (injectable for tests). */
 export interface SessionCommandHelpers {
@@ -38,13 +38,11 @@ const FIELDS = ['sum(session)', 'crash_free_rate(session)', 'count_unique(user)'
  */
 export function sessionsApiPath(opts: Record<string, unknown>): string {
   const period = String(opts.statsPeriod ?? '24h');
-  const m = /^(\d+)([smhdw]?)$/.exec(period);
-  const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2] || 's'] ?? 1) : 0;
   const params = new URLSearchParams();
   for (const field of FIELDS) params.append('field', field);
   params.append('groupBy', 'release');
   params.set('statsPeriod', period);
-  params.set('interval', seconds > 86_400 ? '1d' : '1h');
+  params.set('interval', intervalForPeriod(period));
   params.set('includeSeries', '0');
   if (opts.project !== undefined) params.set('projectSlug', String(opts.project));
   if (opts.release !== undefined)
