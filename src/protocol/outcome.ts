@@ -34,8 +34,11 @@ export interface Outcome {
    * reports carry the SDK's report time, truncated to whole seconds like Relay's `TrackOutcome`.
    */
   timestamp?: number;
-  /** Who it belongs to (Relay's `Scoping`); absent when the recorder does not know it. */
-  scoping?: OutcomeScoping;
+  /**
+   * Who it belongs to (Relay's `Scoping`): the organization, project and DSN key of the
+   * envelope the item came in, so outcomes can be stored and queried per project and key.
+   */
+  scoping: OutcomeScoping;
 }
 
 /** The organization, project and DSN key an outcome is attributed to (Relay's `Scoping`). */
@@ -45,3 +48,10 @@ export interface OutcomeScoping {
   /** Metadata-store id of the DSN key. */
   keyId: number;
 }
+
+/**
+ * An outcome as a pure pipeline reports it: everything but the scoping, which only the
+ * server knows (the envelope's DSN key). The item handler adds its envelope's scoping
+ * before recording it.
+ */
+export type UnscopedOutcome = Omit<Outcome, 'scoping'>;

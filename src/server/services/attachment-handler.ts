@@ -8,17 +8,17 @@
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
-import type { Outcome } from '../../protocol/outcome.js';
 import { attachmentOutcomes, processAttachmentItem } from '../../processing/items/attachments/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeAttachmentRow } from '../../storage/clickhouse/attachments.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 
 /** Collaborators of {@link AttachmentItemHandler}. */
 export interface AttachmentItemHandlerDeps {
   /** Sink of attachment rows as JSON lines (`jsonLinesWriter(store, ATTACHMENTS_INPUT_TABLE)`). */
   sink: Pick<BatchSink<string>, 'push'>;
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Where dropped items are reported (debug level); optional. */
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 90. */
@@ -28,7 +28,8 @@ export interface AttachmentItemHandlerDeps {
 /** Handles `attachment` items; register it as `handlers.attachment`. */
 export class AttachmentItemHandler implements ItemHandler {
   private pending: string[] = [];
-  private pendingSizes: number[] = [];
+  /** The `accepted` outcomes of the buffered rows, per scoping; recorded once the sink took them. */
+  private readonly accepted = new OutcomeTally();
 
   constructor(private readonly deps: AttachmentItemHandlerDeps) {}
 
@@ -39,15 +40,18 @@ export class AttachmentItemHandler implements ItemHandler {
       eventId: accepted.envelope.headers.event_id,
       receivedAt: accepted.meta.receivedAt,
     });
+    const scoping = outcomeScoping(accepted);
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ reason: result.reason }, 'attachment dropped');
       for (const o of attachmentOutcomes(result.outcome, result.reason, item.payload.length)) {
-        this.deps.outcomes.record(o);
+        this.deps.outcomes.record({ ...o, scoping });
       }
       return;
     }
     this.pending.push(encodeAttachmentRow(result.value, this.deps.retentionDays));
-    this.pendingSizes.push(result.value.size);
+    for (const o of attachmentOutcomes('accepted', null, result.value.size)) {
+      this.accepted.record({ ...o, scoping });
+    }
   }
 
   /** Hands the buffered rows to the sink, waiting while it is full (back-pressure), then counts them accepted. */
@@ -55,16 +59,7 @@ export class AttachmentItemHandler implements ItemHandler {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
     await pushWhenRoom(this.deps.sink, this.pending);
-    const sizes = this.pendingSizes;
     this.pending = [];
-    this.pendingSizes = [];
-    const bytes = sizes.reduce((sum, size) => sum + Math.max(1, size), 0);
-    this.deps.outcomes.record({ outcome: 'accepted', reason: null, category: 'attachment', quantity: bytes });
-    this.deps.outcomes.record({
-      outcome: 'accepted',
-      reason: null,
-      category: 'attachment_item',
-      quantity: sizes.length,
-    });
+    this.accepted.drainTo(this.deps.outcomes);
   }
 }

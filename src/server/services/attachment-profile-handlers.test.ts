@@ -19,14 +19,22 @@ const deps = () => ({
   outcomes: { record: (o: Outcome) => outcomes.push(o) },
 });
 
-function accepted(items: EnvelopeItem[], eventId: string | null = 'ab'.repeat(16)): AcceptedEnvelope {
+function accepted(
+  items: EnvelopeItem[],
+  eventId: string | null = 'ab'.repeat(16),
+  projectId = 4,
+): AcceptedEnvelope {
   return acceptedEnvelope({
     headers: eventId === null ? {} : { event_id: eventId },
     items,
-    projectId: 4,
+    projectId,
     meta: { receivedAt: 1_700_000_000 },
   });
 }
+
+/** The scoping of {@link accepted}'s default envelope, and of one of project 9. */
+const scoping = { organizationId: 1, projectId: 4, keyId: 1 };
+const other = { organizationId: 1, projectId: 9, keyId: 1 };
 
 const chunkItem = (platform: string, payload: unknown): EnvelopeItem => ({
   headers: { type: 'profile_chunk', platform },
@@ -59,15 +67,41 @@ describe('ProfileItemHandler', () => {
     for (const item of envelope.envelope.items) handler.handle(envelope, item);
     handler.handle(envelope, chunkItem('cocoa', { platform: 'cocoa' }));
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'profiling_invalid_json', category: 'profile', quantity: 1 },
-      { outcome: 'invalid', reason: 'profiling_invalid_json', category: 'profile_indexed', quantity: 1 },
-      { outcome: 'invalid', reason: 'profiling_invalid_json', category: 'profile_chunk_ui', quantity: 1 },
+      { outcome: 'invalid', reason: 'profiling_invalid_json', category: 'profile', quantity: 1, scoping },
+      {
+        outcome: 'invalid',
+        reason: 'profiling_invalid_json',
+        category: 'profile_indexed',
+        quantity: 1,
+        scoping,
+      },
+      {
+        outcome: 'invalid',
+        reason: 'profiling_invalid_json',
+        category: 'profile_chunk_ui',
+        quantity: 1,
+        scoping,
+      },
     ]);
     await handler.flush();
     expect(rows).toHaveLength(2);
     expect(outcomes.slice(3)).toEqual([
-      { outcome: 'accepted', reason: null, category: 'profile_chunk_ui', quantity: 1 },
-      { outcome: 'accepted', reason: null, category: 'profile_chunk', quantity: 1 },
+      { outcome: 'accepted', reason: null, category: 'profile_chunk_ui', quantity: 1, scoping },
+      { outcome: 'accepted', reason: null, category: 'profile_chunk', quantity: 1, scoping },
+    ]);
+  });
+
+  it('records the accepted outcomes of a batch per project, each with its own scoping', async () => {
+    const handler = new ProfileItemHandler(deps());
+    const node = chunkItem('node', chunk('node'));
+    handler.handle(accepted([node]), node);
+    handler.handle(accepted([node], null, 9), node);
+    handler.handle(accepted([node], null, 9), node);
+    await handler.flush();
+    expect(rows).toHaveLength(3);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'profile_chunk', quantity: 1, scoping },
+      { outcome: 'accepted', reason: null, category: 'profile_chunk', quantity: 2, scoping: other },
     ]);
   });
 });
@@ -86,8 +120,8 @@ describe('AttachmentItemHandler', () => {
     for (const item of items) handler.handle(envelope, item);
     handler.handle(accepted(items, null), items[0]!);
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'no_event_payload', category: 'attachment', quantity: 5 },
-      { outcome: 'invalid', reason: 'no_event_payload', category: 'attachment_item', quantity: 1 },
+      { outcome: 'invalid', reason: 'no_event_payload', category: 'attachment', quantity: 5, scoping },
+      { outcome: 'invalid', reason: 'no_event_payload', category: 'attachment_item', quantity: 1, scoping },
     ]);
     await handler.flush();
     const stored = rows.map((r) => JSON.parse(r) as Record<string, unknown>);
@@ -110,8 +144,24 @@ describe('AttachmentItemHandler', () => {
       },
     ]);
     expect(outcomes.slice(2)).toEqual([
-      { outcome: 'accepted', reason: null, category: 'attachment', quantity: 6 },
-      { outcome: 'accepted', reason: null, category: 'attachment_item', quantity: 2 },
+      { outcome: 'accepted', reason: null, category: 'attachment', quantity: 6, scoping },
+      { outcome: 'accepted', reason: null, category: 'attachment_item', quantity: 2, scoping },
+    ]);
+  });
+
+  it('records the accepted outcomes of a batch per project, each with its own scoping', async () => {
+    const handler = new AttachmentItemHandler(deps());
+    const item: EnvelopeItem = { headers: { type: 'attachment' }, payload: Buffer.from('hello') };
+    handler.handle(accepted([item], 'cd'.repeat(16), 9), item);
+    handler.handle(accepted([item]), item);
+    handler.handle(accepted([item], 'cd'.repeat(16), 9), item);
+    await handler.flush();
+    expect(rows).toHaveLength(3);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'attachment', quantity: 10, scoping: other },
+      { outcome: 'accepted', reason: null, category: 'attachment_item', quantity: 2, scoping: other },
+      { outcome: 'accepted', reason: null, category: 'attachment', quantity: 5, scoping },
+      { outcome: 'accepted', reason: null, category: 'attachment_item', quantity: 1, scoping },
     ]);
   });
 });

@@ -3,6 +3,7 @@ import type { Outcome } from '../../protocol/outcome.js';
 import type { CheckInIdRequest } from '../../storage/clickhouse/check-ins.js';
 import {
   bootstrap,
+  createProject,
   openMetadataStore,
   upsertMonitors,
   type MetadataStore,
@@ -13,6 +14,7 @@ import { CheckInItemHandler } from './check-in-handler.js';
 
 let metadata: MetadataStore;
 let projectId: number;
+let organizationId: number;
 let outcomes: Outcome[];
 let rows: string[];
 let resolved: CheckInIdRequest[][];
@@ -20,7 +22,9 @@ let failResolve: boolean;
 
 beforeEach(async () => {
   metadata = await openMetadataStore({ url: 'sqlite::memory:', now: () => new Date('2025-03-01T12:00:00Z') });
-  projectId = (await bootstrap(metadata)).project.id;
+  const boot = await bootstrap(metadata);
+  projectId = boot.project.id;
+  organizationId = boot.organization.id;
   outcomes = [];
   rows = [];
   resolved = [];
@@ -49,12 +53,20 @@ function handler(): CheckInItemHandler {
   });
 }
 
-function accepted(receivedAt = 1_740_830_400): AcceptedEnvelope {
-  return acceptedEnvelope({ headers: { sent_at: '2025-03-01T12:00:00Z' }, projectId, meta: { receivedAt } });
+function accepted(project = projectId): AcceptedEnvelope {
+  return acceptedEnvelope({
+    headers: { sent_at: '2025-03-01T12:00:00Z' },
+    projectId: project,
+    organizationId,
+    meta: { receivedAt: 1_740_830_400 },
+  });
 }
 
-function send(h: CheckInItemHandler, payload: unknown, type = 'check_in'): void {
-  h.handle(accepted(), { headers: { type }, payload: Buffer.from(JSON.stringify(payload)) });
+/** The scoping of an envelope of `project` (default: the bootstrap project) with key 1. */
+const scopingOf = (project = projectId) => ({ organizationId, projectId: project, keyId: 1 });
+
+function send(h: CheckInItemHandler, payload: unknown, type = 'check_in', project = projectId): void {
+  h.handle(accepted(project), { headers: { type }, payload: Buffer.from(JSON.stringify(payload)) });
 }
 
 const config = { schedule: { type: 'crontab', value: '0 * * * *' }, max_runtime: 45 };
@@ -68,13 +80,25 @@ describe('CheckInItemHandler', () => {
     send(h, { monitor_slug: '', status: 'ok' });
     send(h, { status: 'ok' }, 'event');
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'invalid_check_in', category: 'monitor', quantity: 1 },
+      {
+        outcome: 'invalid',
+        reason: 'invalid_check_in',
+        category: 'monitor',
+        quantity: 1,
+        scoping: scopingOf(),
+      },
     ]);
     await h.flush();
 
     expect(outcomes.slice(1)).toEqual([
-      { outcome: 'invalid', reason: 'invalid_monitor', category: 'monitor', quantity: 1 },
-      { outcome: 'accepted', reason: null, category: 'monitor', quantity: 2 },
+      { outcome: 'accepted', reason: null, category: 'monitor', quantity: 2, scoping: scopingOf() },
+      {
+        outcome: 'invalid',
+        reason: 'invalid_monitor',
+        category: 'monitor',
+        quantity: 1,
+        scoping: scopingOf(),
+      },
     ]);
     expect(resolved[0]!.map((r) => [r.monitorSlug, r.status, r.maxRuntimeMinutes])).toEqual([
       ['backup-job', 'in_progress', 45],
@@ -111,7 +135,9 @@ describe('CheckInItemHandler', () => {
     failResolve = false;
     await h.flush();
     expect(rows).toHaveLength(1);
-    expect(outcomes).toEqual([{ outcome: 'accepted', reason: null, category: 'monitor', quantity: 1 }]);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'monitor', quantity: 1, scoping: scopingOf() },
+    ]);
   });
 
   it('filters check-ins of disabled monitors', async () => {
@@ -124,7 +150,41 @@ describe('CheckInItemHandler', () => {
     await h.flush();
     expect(rows).toEqual([]);
     expect(outcomes).toEqual([
-      { outcome: 'filtered', reason: 'monitor_disabled', category: 'monitor', quantity: 1 },
+      {
+        outcome: 'filtered',
+        reason: 'monitor_disabled',
+        category: 'monitor',
+        quantity: 1,
+        scoping: scopingOf(),
+      },
+    ]);
+  });
+
+  it('records the outcomes of a batch per project, each with its own scoping', async () => {
+    const created = await createProject(metadata, organizationId, 'second');
+    if (!created.ok) throw new Error(created.error.detail);
+    const second = created.value.id;
+    const h = handler();
+    send(h, { monitor_slug: 'job', status: 'ok', monitor_config: config }, 'check_in', second);
+    send(h, { monitor_slug: 'job', status: 'ok', monitor_config: config });
+    send(h, { monitor_slug: 'unknown', status: 'ok' }, 'check_in', second);
+    send(h, { monitor_slug: 'job', status: 'ok' }, 'check_in', second);
+    await h.flush();
+    expect(rows.map((r) => (JSON.parse(r) as { project_id: number }).project_id)).toEqual([
+      second,
+      projectId,
+      second,
+    ]);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'monitor', quantity: 2, scoping: scopingOf(second) },
+      { outcome: 'accepted', reason: null, category: 'monitor', quantity: 1, scoping: scopingOf() },
+      {
+        outcome: 'invalid',
+        reason: 'invalid_monitor',
+        category: 'monitor',
+        quantity: 1,
+        scoping: scopingOf(second),
+      },
     ]);
   });
 });

@@ -12,18 +12,20 @@
  *    ClickHouse read per batch);
  * 3. hand the rows to the `check_ins` sink (waiting while it is full) and record `accepted`.
  *
- * Outcomes are in data category `monitor`. A failed flush (metadata or ClickHouse down)
+ * Outcomes are in data category `monitor`, each with the scoping of the envelope its check-in
+ * came in (organization, project, key). A failed flush (metadata or ClickHouse down)
  * changes nothing and keeps the batch's check-ins for the retry.
  */
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
-import type { Outcome } from '../../protocol/outcome.js';
+import type { Outcome, OutcomeScoping } from '../../protocol/outcome.js';
 import { processCheckInItem, type ProcessedCheckIn } from '../../processing/items/check-ins/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { checkInRow, encodeCheckInRow, type CheckInIdResolver } from '../../storage/clickhouse/check-ins.js';
 import { upsertMonitors, type MetadataStore } from '../../storage/metadata/index.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 
 /** Collaborators of {@link CheckInItemHandler}. */
 export interface CheckInItemHandlerDeps {
@@ -32,7 +34,7 @@ export interface CheckInItemHandlerDeps {
   resolver: Pick<CheckInIdResolver, 'resolve'>;
   /** Sink of `check_ins` rows as JSON lines (`jsonLinesWriter(store, CHECK_INS_TABLE)`). */
   sink: Pick<BatchSink<string>, 'push'>;
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Where dropped items are reported (debug level); optional. */
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 90. */
@@ -41,7 +43,8 @@ export interface CheckInItemHandlerDeps {
 
 /** Handles `check_in` items; register it as `handlers.check_in`. */
 export class CheckInItemHandler implements ItemHandler {
-  private pending: ProcessedCheckIn[] = [];
+  /** The batch's valid check-ins with the scoping of their envelope, for their outcomes. */
+  private pending: Array<{ checkIn: ProcessedCheckIn; scoping: OutcomeScoping }> = [];
 
   constructor(private readonly deps: CheckInItemHandlerDeps) {}
 
@@ -53,18 +56,19 @@ export class CheckInItemHandler implements ItemHandler {
       receivedAt: accepted.meta.receivedAt,
       sentAt: accepted.envelope.headers.sent_at,
     });
+    const scoping = outcomeScoping(accepted);
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ reason: result.reason }, 'check-in dropped');
-      this.record(result.outcome, result.reason, 1);
+      this.deps.outcomes.record(monitorOutcome(result.outcome, result.reason, scoping));
       return;
     }
-    this.pending.push(result.value);
+    this.pending.push({ checkIn: result.value, scoping });
   }
 
   /** Upserts monitors, resolves ids and stores the batch's check-ins (see the module comment). */
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const checkIns = this.pending;
+    const checkIns = this.pending.map((p) => p.checkIn);
     const monitors = await upsertMonitors(
       this.deps.metadata,
       checkIns.map((c) => ({
@@ -75,13 +79,17 @@ export class CheckInItemHandler implements ItemHandler {
       })),
     );
     const kept: Array<{ checkIn: ProcessedCheckIn; maxRuntimeMinutes: number | null }> = [];
-    let unknown = 0;
-    let disabled = 0;
-    checkIns.forEach((checkIn, i) => {
+    /** The batch's outcomes, recorded once its rows are stored. */
+    const outcomes = new OutcomeTally();
+    this.pending.forEach(({ checkIn, scoping }, i) => {
       const monitor = monitors[i];
-      if (monitor === undefined) unknown++;
-      else if (monitor.status === 'disabled') disabled++;
-      else kept.push({ checkIn, maxRuntimeMinutes: monitor.config.max_runtime });
+      if (monitor === undefined) outcomes.record(monitorOutcome('invalid', 'invalid_monitor', scoping));
+      else if (monitor.status === 'disabled')
+        outcomes.record(monitorOutcome('filtered', 'monitor_disabled', scoping));
+      else {
+        kept.push({ checkIn, maxRuntimeMinutes: monitor.config.max_runtime });
+        outcomes.record(monitorOutcome('accepted', null, scoping));
+      }
     });
     const ids = await this.deps.resolver.resolve(
       kept.map(({ checkIn, maxRuntimeMinutes }) => ({ ...checkIn, maxRuntimeMinutes })),
@@ -92,12 +100,15 @@ export class CheckInItemHandler implements ItemHandler {
     // push takes all rows or none, so nothing is stored twice.
     if (rows.length > 0) await pushWhenRoom(this.deps.sink, rows);
     this.pending = [];
-    if (unknown > 0) this.record('invalid', 'invalid_monitor', unknown);
-    if (disabled > 0) this.record('filtered', 'monitor_disabled', disabled);
-    if (rows.length > 0) this.record('accepted', null, rows.length);
+    outcomes.drainTo(this.deps.outcomes);
   }
+}
 
-  private record(outcome: Outcome['outcome'], reason: string | null, quantity: number): void {
-    this.deps.outcomes.record({ outcome, reason, category: 'monitor', quantity });
-  }
+/** The outcome of one check-in (category `monitor`). */
+function monitorOutcome(
+  outcome: Outcome['outcome'],
+  reason: string | null,
+  scoping: OutcomeScoping,
+): Outcome {
+  return { outcome, reason, category: 'monitor', quantity: 1, scoping };
 }

@@ -8,13 +8,13 @@
  */
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
-import type { Outcome } from '../../protocol/outcome.js';
 import { clientReportOutcomes } from '../../processing/items/client-reports/index.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import type { OutcomeRecorder } from './outcome-tally.js';
 
 /** Collaborators and settings of {@link ClientReportItemHandler}. */
 export interface ClientReportHandlerDeps {
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Event retention in days: older reports are ignored; default 90. */
   retentionDays?: number;
 }
@@ -41,9 +41,9 @@ export class ClientReportItemHandler implements ItemHandler {
         receivedAt: accepted.meta.receivedAt,
         sentAt: accepted.envelope.headers.sent_at,
         retentionDays: this.deps.retentionDays,
-        scoping: outcomeScoping(accepted),
       });
-      for (const outcome of outcomes) this.deps.outcomes.record(outcome);
+      const scoping = outcomeScoping(accepted);
+      for (const outcome of outcomes) this.deps.outcomes.record({ ...outcome, scoping });
     }
     return Promise.resolve();
   }

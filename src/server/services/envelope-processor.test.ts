@@ -4,14 +4,19 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AcceptedEnvelope } from '../ingest/index.js';
-import { bootstrap, openMetadataStore, type MetadataStore } from '../../storage/metadata/index.js';
+import {
+  bootstrap,
+  createProject,
+  openMetadataStore,
+  type MetadataStore,
+} from '../../storage/metadata/index.js';
 import type { BatchSink } from '../../storage/clickhouse/index.js';
 import { EnvelopeProcessor, type ItemHandler } from './envelope-processor.js';
 import { ClientReportItemHandler } from './client-report-handler.js';
 import { MetricItemHandler } from './metric-item-handler.js';
 import { NelItemHandler } from './nel-handler.js';
 import { LogItemHandler } from './log-handler.js';
-import { OUTCOME_IDS } from '../../protocol/outcome.js';
+import { OUTCOME_IDS, type Outcome, type OutcomeScoping } from '../../protocol/outcome.js';
 import type { ItemHeaders } from '../../protocol/envelope.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
@@ -20,11 +25,16 @@ import type { EnvelopeQueue } from '../ingest/index.js';
 const logger = pino({ level: 'silent' });
 let dir: string;
 let metadata: MetadataStore;
+/** A second project of the bootstrap organization, for batches mixing projects. */
+let secondProjectId: number;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-processor-'));
   metadata = await openMetadataStore({ dataDir: dir });
-  await bootstrap(metadata);
+  const boot = await bootstrap(metadata);
+  const second = await createProject(metadata, boot.organization.id, 'second');
+  if (!second.ok) throw new Error(second.error.detail);
+  secondProjectId = second.value.id;
 });
 
 afterAll(async () => {
@@ -47,7 +57,10 @@ function envelope(...payloads: string[]): AcceptedEnvelope {
   };
 }
 
-function processor(handlers?: (outcomes: OutcomeCounter) => Record<string, ItemHandler>) {
+function processor(
+  handlers?: (outcomes: OutcomeCounter) => Record<string, ItemHandler>,
+  pool: Pick<ProcessingPool, 'run'> = new ProcessingPool(logger, 0),
+) {
   const rows: string[] = [];
   const outcomes = new OutcomeCounter();
   const sink = { push: (r: readonly string[]) => (rows.push(...r), true) } as unknown as BatchSink<string>;
@@ -56,7 +69,7 @@ function processor(handlers?: (outcomes: OutcomeCounter) => Record<string, ItemH
     metadata,
     eventSink: sink,
     outcomes,
-    pool: new ProcessingPool(logger, 0),
+    pool: pool as ProcessingPool,
     logger,
     ...(handlers ? { handlers: handlers(outcomes) } : {}),
   });
@@ -238,11 +251,101 @@ describe('security reports, NEL, client reports, metrics and unknown items', () 
   });
 });
 
+describe('outcome scoping', () => {
+  /** `accepted` moved to project `projectId` of organization 1 with DSN key `keyId`. */
+  function scoped(accepted: AcceptedEnvelope, projectId: number, keyId: number): AcceptedEnvelope {
+    return { ...accepted, projectId, keyId };
+  }
+
+  /** The recorded outcomes as `[outcome, reason, category, quantity, projectId, keyId]`. */
+  function recorded(outcomes: OutcomeCounter): () => unknown[][] {
+    const record = vi.spyOn(outcomes, 'record');
+    return () =>
+      record.mock.calls.map(([o]: [Outcome]) => {
+        const { organizationId, projectId, keyId }: OutcomeScoping = o.scoping;
+        expect(organizationId).toBe(1);
+        return [o.outcome, o.reason, o.category, o.quantity, projectId, keyId];
+      });
+  }
+
+  it('gives every outcome of a batch mixing projects and keys the scoping of its own envelope', async () => {
+    const logRows: string[] = [];
+    const { p, rows, outcomes } = processor((o) => {
+      const logs = new LogItemHandler({ sink: { push: (r) => (logRows.push(...r), true) }, outcomes: o });
+      return {
+        log: logs,
+        nel: new NelItemHandler({ logs, outcomes: o }),
+        client_report: new ClientReportItemHandler({ outcomes: o }),
+        statsd: new MetricItemHandler({ outcomes: o }),
+      };
+    });
+    const calls = recorded(outcomes);
+    const report = { discarded_events: [{ reason: 'queue_overflow', category: 'error', quantity: 3 }] };
+    const nel = { type: 'network-error', age: 0, url: 'https://x.example/', body: { type: 'dns.failed' } };
+    const second = secondProjectId;
+    await p.processBatch([
+      scoped(envelopeOf([[{ type: 'event' }, { message: 'one' }]]), 1, 1),
+      scoped(
+        envelopeOf([
+          [{ type: 'event' }, { message: 'two' }],
+          [{ type: 'event' }, { message: 'duplicate' }],
+          [{ type: 'client_report' }, report],
+          [{ type: 'statsd' }, 'a:1|c'],
+          [{ type: 'nel' }, [nel, { age: 1 }]],
+        ]),
+        second,
+        7,
+      ),
+      scoped(envelopeOf([[{ type: 'event' }, '{"broken"']]), second, 8),
+      scoped(envelopeOf([[{ type: 'client_report' }, report]]), 1, 9),
+    ]);
+    expect(rows.map((r) => (JSON.parse(r) as { project_id: number }).project_id)).toEqual([1, second]);
+    expect(logRows).toHaveLength(1);
+    // Handlers flush concurrently, so the order of their outcomes is not fixed.
+    const expected = [
+      ['invalid', 'duplicate_item', 'error', 1, second, 7],
+      ['filtered', 'disabled-namespace', 'metric_bucket', 1, second, 7],
+      ['invalid', 'invalid_json', 'log_item', 1, second, 7],
+      ['accepted', null, 'log_item', 1, second, 7],
+      ['accepted', null, 'log_byte', expect.any(Number), second, 7],
+      ['client_discard', 'queue_overflow', 'error', 3, second, 7],
+      ['client_discard', 'queue_overflow', 'error', 3, 1, 9],
+      ['accepted', null, 'default', 1, 1, 1],
+      ['accepted', null, 'default', 1, second, 7],
+      ['invalid', 'invalid_json', 'error', 1, second, 8],
+    ];
+    expect(calls()).toEqual(expect.arrayContaining(expected));
+    expect(calls()).toHaveLength(expected.length);
+  });
+
+  it("keeps each event's scoping when the processing threads fail and the events are dropped", async () => {
+    const failing = { run: () => Promise.reject(new Error('thread died')) };
+    const { p, rows, outcomes } = processor(undefined, failing);
+    const calls = recorded(outcomes);
+    await p.processBatch([
+      scoped(envelope('{"message":"a"}'), secondProjectId, 4),
+      scoped(envelopeOf([[{ type: 'raw_security' }, CSP_REPORT]], 'https://shop.example/'), 1, 5),
+    ]);
+    expect(rows).toEqual([]);
+    expect(calls()).toEqual([
+      ['invalid', 'internal', 'error', 1, secondProjectId, 4],
+      ['invalid', 'internal', 'security', 1, 1, 5],
+    ]);
+  });
+});
+
 describe('OutcomeCounter', () => {
   it('keeps reasons that contain colons intact', () => {
     const c = new OutcomeCounter();
-    c.record({ outcome: 'invalid', reason: 'too_large:attachment', category: 'attachment', quantity: 3 });
-    c.record({ outcome: 'invalid', reason: 'too_large', category: 'attachment', quantity: 1 });
+    const scoping = { organizationId: 1, projectId: 1, keyId: 1 };
+    c.record({
+      outcome: 'invalid',
+      reason: 'too_large:attachment',
+      category: 'attachment',
+      quantity: 3,
+      scoping,
+    });
+    c.record({ outcome: 'invalid', reason: 'too_large', category: 'attachment', quantity: 1, scoping });
     expect(c.total('invalid', 'attachment', 'too_large:attachment')).toBe(3);
     expect(c.total('invalid', 'attachment', 'too_large')).toBe(1);
     expect(c.total('invalid')).toBe(4);

@@ -37,7 +37,10 @@ export interface ItemHandler {
   flush(): Promise<void>;
 }
 
-/** The organization, project and key an envelope's outcomes are attributed to. */
+/**
+ * The organization, project and DSN key an envelope's outcomes are attributed to (Relay's
+ * `Scoping`): every outcome of an item carries the scoping of the envelope it came in.
+ */
 export function outcomeScoping(accepted: AcceptedEnvelope): OutcomeScoping {
   return { organizationId: accepted.organizationId, projectId: accepted.projectId, keyId: accepted.keyId };
 }
@@ -61,6 +64,18 @@ export interface EnvelopeProcessorDeps {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * An event on its way through the processing threads, with what its outcome needs and the
+ * threads do not: the category a drop is counted in (`error`, or `security` for reports) and
+ * the scoping of its envelope. It stays on the main thread; the pool answers one result per
+ * work item in order, so result `i` belongs to entry `i`.
+ */
+interface EventWork {
+  work: ErrorWork;
+  dropCategory: DataCategory;
+  scoping: OutcomeScoping;
+}
+
+/**
  * Item types that create an event through the error pipeline, with the category a dropped one
  * is counted in: `event` (`error`) and security reports (`security`: Relay's `raw_security` from
  * the security endpoint, and the already normalized `security` type of Relay-to-Relay traffic).
@@ -72,6 +87,13 @@ const EVENT_ITEM_CATEGORIES: Readonly<Record<string, DataCategory>> = Object.fre
     security: 'security',
   }),
 );
+
+/** The result of an event the processing threads could not process. */
+const INTERNAL_DROP: ErrorWorkResult = Object.freeze({
+  kind: 'drop',
+  outcome: 'invalid',
+  reason: 'internal',
+});
 
 /** The outcome category of a processed event by its type (Relay's `DataCategory::from(EventType)`). */
 function eventTypeCategory(type: string): DataCategory {
@@ -133,11 +155,7 @@ export class EnvelopeProcessor {
    * queue behind a payload that kills a thread.
    */
   async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
-    const works: ErrorWork[] = [];
-    /** The category a work item's drop is counted in (`error`, or `security` for reports). */
-    const dropCategories: DataCategory[] = [];
-    /** The scoping of each work item's envelope, for its outcome. */
-    const scopings: OutcomeScoping[] = [];
+    const works: EventWork[] = [];
     const handlers = this.deps.handlers ?? {};
     const used = new Set<ItemHandler>();
     for (const accepted of batch) {
@@ -182,35 +200,27 @@ export class EnvelopeProcessor {
           });
           continue;
         }
-        works.push(work.value);
-        dropCategories.push(category);
-        scopings.push(scoping);
+        works.push({ work: work.value, dropCategory: category, scoping });
       }
     }
     await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
     if (works.length === 0) return;
-    const results = await this.withRetry('process events', () => this.deps.pool.run(works), 3);
-    if (results === undefined) {
-      for (const [i, category] of dropCategories.entries()) {
-        this.deps.outcomes.record({
-          outcome: 'invalid',
-          reason: 'internal',
-          category,
-          quantity: 1,
-          scoping: scopings[i],
-        });
-      }
-      return;
-    }
+    const results = await this.withRetry(
+      'process events',
+      () => this.deps.pool.run(works.map((w) => w.work)),
+      3,
+    );
     const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
-    for (const [i, result] of results.entries()) {
+    for (const [i, { dropCategory, scoping }] of works.entries()) {
+      // No results (the threads kept failing) drops the batch's events as Relay's `internal`.
+      const result = results?.[i] ?? INTERNAL_DROP;
       if (result.kind === 'drop') {
         this.deps.outcomes.record({
           outcome: result.outcome,
           reason: result.reason,
-          category: dropCategories[i] ?? 'error',
+          category: dropCategory,
           quantity: 1,
-          scoping: scopings[i],
+          scoping,
         });
         continue;
       }
@@ -219,7 +229,7 @@ export class EnvelopeProcessor {
         reason: null,
         category: eventTypeCategory(result.type),
         quantity: 1,
-        scoping: scopings[i],
+        scoping,
       });
       events.push(result);
     }

@@ -27,10 +27,13 @@ function handler(): FeedbackItemHandler {
   });
 }
 
-function envelope(): AcceptedEnvelope {
+/** The scoping of {@link envelope}'s default envelope. */
+const scoping = { organizationId: 1, projectId: 5, keyId: 1 };
+
+function envelope(projectId = 5): AcceptedEnvelope {
   return acceptedEnvelope({
     headers: { event_id: ENVELOPE_ID, sent_at: '2025-03-01T12:00:00Z' },
-    projectId: 5,
+    projectId,
     meta: { receivedAt: RECEIVED, clientIp: '198.51.100.4', userAgent: 'sentry.javascript.node/11.11.0' },
   });
 }
@@ -88,7 +91,9 @@ describe('FeedbackItemHandler', () => {
         associated_event_id: ERROR_ID,
       },
     ]);
-    expect(outcomes).toEqual([{ outcome: 'accepted', reason: null, category: 'feedback', quantity: 2 }]);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'feedback', quantity: 2, scoping },
+    ]);
   });
 
   it('records invalid items at once and stores nothing for them', async () => {
@@ -100,9 +105,15 @@ describe('FeedbackItemHandler', () => {
     await h.flush();
     expect(rows).toEqual([]);
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'invalid_json', category: 'feedback', quantity: 1 },
-      { outcome: 'invalid', reason: 'Empty Feedback Message', category: 'feedback', quantity: 1 },
-      { outcome: 'invalid', reason: USER_REPORT_DROP_REASONS.empty, category: 'feedback', quantity: 1 },
+      { outcome: 'invalid', reason: 'invalid_json', category: 'feedback', quantity: 1, scoping },
+      { outcome: 'invalid', reason: 'Empty Feedback Message', category: 'feedback', quantity: 1, scoping },
+      {
+        outcome: 'invalid',
+        reason: USER_REPORT_DROP_REASONS.empty,
+        category: 'feedback',
+        quantity: 1,
+        scoping,
+      },
     ]);
   });
 
@@ -117,7 +128,26 @@ describe('FeedbackItemHandler', () => {
     await flushing;
     await h.flush();
     expect(rows).toHaveLength(1);
-    expect(outcomes).toEqual([{ outcome: 'accepted', reason: null, category: 'feedback', quantity: 1 }]);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'feedback', quantity: 1, scoping },
+    ]);
+  });
+
+  it('records the accepted outcomes of a batch per project, each with its own scoping', async () => {
+    const h = handler();
+    const report = (comments: string) => item('user_report', { event_id: ERROR_ID, comments });
+    h.handle(envelope(6), report('a'));
+    h.handle(envelope(), report('b'));
+    h.handle(envelope(6), report('c'));
+    h.handle(envelope(6), item('feedback', '{not json'));
+    await h.flush();
+    expect(rows).toHaveLength(3);
+    const other = { organizationId: 1, projectId: 6, keyId: 1 };
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'invalid_json', category: 'feedback', quantity: 1, scoping: other },
+      { outcome: 'accepted', reason: null, category: 'feedback', quantity: 2, scoping: other },
+      { outcome: 'accepted', reason: null, category: 'feedback', quantity: 1, scoping },
+    ]);
   });
 });
 
@@ -139,6 +169,15 @@ describe('userReportEnvelope', () => {
     await h.flush();
     expect(parsedRows()).toMatchObject([
       { project_id: 9, message: 'Hello', name: 'Al', received: '2025-03-01 12:00:00.000' },
+    ]);
+    expect(outcomes).toEqual([
+      {
+        outcome: 'accepted',
+        reason: null,
+        category: 'feedback',
+        quantity: 1,
+        scoping: { organizationId: 2, projectId: 9, keyId: 0 },
+      },
     ]);
   });
 });

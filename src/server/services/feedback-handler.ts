@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { JsonObject } from '../../protocol/json.js';
-import type { Outcome } from '../../protocol/outcome.js';
 import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import {
   processFeedbackItem,
@@ -23,13 +22,14 @@ import {
 import type { StepResult } from '../../processing/pipeline/result.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeFeedbackRow, feedbackRow } from '../../storage/clickhouse/feedback.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 
 /** Collaborators of {@link FeedbackItemHandler}. */
 export interface FeedbackItemHandlerDeps {
   /** Sink of `feedback` rows as JSON lines (`jsonLinesWriter(store, FEEDBACK_TABLE)`). */
   sink: Pick<BatchSink<string>, 'push'>;
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Where dropped items are reported (debug level); optional. */
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 90. */
@@ -41,6 +41,8 @@ export interface FeedbackItemHandlerDeps {
 /** Handles `feedback` and `user_report` items; register it as `handlers.feedback` and `handlers.user_report`. */
 export class FeedbackItemHandler implements ItemHandler {
   private pending: string[] = [];
+  /** The `accepted` outcomes of the buffered rows, per scoping; recorded once the sink took them. */
+  private readonly accepted = new OutcomeTally();
 
   constructor(private readonly deps: FeedbackItemHandlerDeps) {}
 
@@ -68,6 +70,7 @@ export class FeedbackItemHandler implements ItemHandler {
     } else {
       return;
     }
+    const scoping = outcomeScoping(accepted);
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ itemType: type, reason: result.reason }, 'feedback dropped');
       this.deps.outcomes.record({
@@ -75,10 +78,12 @@ export class FeedbackItemHandler implements ItemHandler {
         reason: result.reason,
         category: 'feedback',
         quantity: 1,
+        scoping,
       });
       return;
     }
     this.pending.push(encodeFeedbackRow(feedbackRow(result.value, this.deps.retentionDays)));
+    this.accepted.record({ outcome: 'accepted', reason: null, category: 'feedback', quantity: 1, scoping });
   }
 
   /** Hands the buffered rows to the sink, waiting while it is full (back-pressure), then counts them accepted. */
@@ -86,14 +91,8 @@ export class FeedbackItemHandler implements ItemHandler {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
     await pushWhenRoom(this.deps.sink, this.pending);
-    const accepted = this.pending.length;
     this.pending = [];
-    this.deps.outcomes.record({
-      outcome: 'accepted',
-      reason: null,
-      category: 'feedback',
-      quantity: accepted,
-    });
+    this.accepted.drainTo(this.deps.outcomes);
   }
 }
 

@@ -9,7 +9,10 @@ import { TraceMetricItemHandler } from './trace-metric-handler.js';
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const NOW = Date.now() / 1000;
 
-const accepted = (): AcceptedEnvelope => acceptedEnvelope({ projectId: 3, meta: { receivedAt: NOW } });
+const accepted = (projectId = 3, keyId = 1): AcceptedEnvelope =>
+  acceptedEnvelope({ projectId, keyId, meta: { receivedAt: NOW } });
+/** The scoping of {@link accepted}'s default envelope. */
+const scoping = { organizationId: 1, projectId: 3, keyId: 1 };
 
 const log = (body: string, over: Record<string, unknown> = {}) => ({
   timestamp: NOW,
@@ -46,16 +49,16 @@ describe('LogItemHandler', () => {
     const { outcomes, rows, logs } = setup(true);
     logs.handle(accepted(), item('log', [log('hello'), log('world!'), log('bad', { level: 'loud' })]));
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'invalid_log', category: 'log_item', quantity: 1 },
-      { outcome: 'invalid', reason: 'invalid_log', category: 'log_byte', quantity: 3 },
+      { outcome: 'invalid', reason: 'invalid_log', category: 'log_item', quantity: 1, scoping },
+      { outcome: 'invalid', reason: 'invalid_log', category: 'log_byte', quantity: 3, scoping },
     ]);
     await logs.flush();
     expect(rows).toHaveLength(2);
     expect(JSON.parse(rows[0]!)).toMatchObject({ project_id: 3, body: 'hello', level: 'info' });
     expect(outcomes.slice(2)).toEqual([
-      { outcome: 'accepted', reason: null, category: 'log_item', quantity: 2 },
+      { outcome: 'accepted', reason: null, category: 'log_item', quantity: 2, scoping },
       // Canonical sizes are measured before enrichment: here just the bodies.
-      { outcome: 'accepted', reason: null, category: 'log_byte', quantity: 5 + 6 },
+      { outcome: 'accepted', reason: null, category: 'log_byte', quantity: 5 + 6, scoping },
     ]);
     await logs.flush();
     expect(rows).toHaveLength(2);
@@ -71,8 +74,14 @@ describe('LogItemHandler', () => {
     await logs.flush();
     expect(rows.map((r) => (JSON.parse(r) as { body: string }).body)).toEqual(['first', 'other envelope']);
     expect(outcomes.filter((o) => o.reason === 'duplicate_item')).toEqual([
-      { outcome: 'invalid', reason: 'duplicate_item', category: 'log_item', quantity: 2 },
-      { outcome: 'invalid', reason: 'duplicate_item', category: 'log_byte', quantity: second.payload.length },
+      { outcome: 'invalid', reason: 'duplicate_item', category: 'log_item', quantity: 2, scoping },
+      {
+        outcome: 'invalid',
+        reason: 'duplicate_item',
+        category: 'log_byte',
+        quantity: second.payload.length,
+        scoping,
+      },
     ]);
   });
 
@@ -81,8 +90,32 @@ describe('LogItemHandler', () => {
     const bad = item('log', [log('x')], 4);
     logs.handle(accepted(), bad);
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'invalid_json', category: 'log_item', quantity: 4 },
-      { outcome: 'invalid', reason: 'invalid_json', category: 'log_byte', quantity: bad.payload.length },
+      { outcome: 'invalid', reason: 'invalid_json', category: 'log_item', quantity: 4, scoping },
+      {
+        outcome: 'invalid',
+        reason: 'invalid_json',
+        category: 'log_byte',
+        quantity: bad.payload.length,
+        scoping,
+      },
+    ]);
+  });
+
+  it('records the accepted outcomes of a batch per project and key, each with its own scoping', async () => {
+    const { outcomes, rows, logs } = setup();
+    logs.handle(accepted(3, 1), item('log', [log('a'), log('bb')]));
+    logs.handle(accepted(4, 7), item('log', [log('ccc')]));
+    logs.handle(accepted(3, 1), item('log', [log('dddd'), log('bad', { level: 'loud' })]));
+    await logs.flush();
+    expect(rows).toHaveLength(4);
+    const other = { organizationId: 1, projectId: 4, keyId: 7 };
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason: 'invalid_log', category: 'log_item', quantity: 1, scoping },
+      { outcome: 'invalid', reason: 'invalid_log', category: 'log_byte', quantity: 3, scoping },
+      { outcome: 'accepted', reason: null, category: 'log_item', quantity: 3, scoping },
+      { outcome: 'accepted', reason: null, category: 'log_byte', quantity: 1 + 2 + 4, scoping },
+      { outcome: 'accepted', reason: null, category: 'log_item', quantity: 1, scoping: other },
+      { outcome: 'accepted', reason: null, category: 'log_byte', quantity: 3, scoping: other },
     ]);
   });
 });
@@ -96,8 +129,8 @@ describe('TraceMetricItemHandler', () => {
     await metrics.flush();
     expect(rows.map((r) => (JSON.parse(r) as { name: string }).name)).toEqual(['jobs']);
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'invalid_trace_metric', category: 'trace_metric', quantity: 1 },
-      { outcome: 'accepted', reason: null, category: 'trace_metric', quantity: 1 },
+      { outcome: 'invalid', reason: 'invalid_trace_metric', category: 'trace_metric', quantity: 1, scoping },
+      { outcome: 'accepted', reason: null, category: 'trace_metric', quantity: 1, scoping },
     ]);
   });
 });

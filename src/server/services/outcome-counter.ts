@@ -23,7 +23,7 @@ export class OutcomeCounter {
     this.counts.set(key, (this.counts.get(key) ?? 0) + outcome.quantity);
     const hour = Math.floor((outcome.timestamp ?? this.now()) / 3600) * 3600;
     const scope = outcome.scoping;
-    const rowKey = `${scope?.organizationId ?? 0}:${scope?.projectId ?? 0}:${scope?.keyId ?? 0}:${hour}:${key}`;
+    const rowKey = `${scope.organizationId}:${scope.projectId}:${scope.keyId}:${hour}:${key}`;
     const row = this.pending.get(rowKey);
     if (row) {
       row.quantity += outcome.quantity;
@@ -31,9 +31,9 @@ export class OutcomeCounter {
       return;
     }
     this.pending.set(rowKey, {
-      orgId: scope?.organizationId ?? 0,
-      projectId: scope?.projectId ?? 0,
-      keyId: scope?.keyId ?? 0,
+      orgId: scope.organizationId,
+      projectId: scope.projectId,
+      keyId: scope.keyId,
       hour,
       outcome: outcome.outcome,
       reason: outcome.reason,

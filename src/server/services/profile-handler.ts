@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { DataCategory } from '../../protocol/data-category.js';
-import type { Outcome } from '../../protocol/outcome.js';
 import {
   processProfileChunkItem,
   processProfileItem,
@@ -21,13 +20,14 @@ import {
 import type { StepResult } from '../../processing/pipeline/result.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeProfileRow } from '../../storage/clickhouse/profiles.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 
 /** Collaborators of {@link ProfileItemHandler}. */
 export interface ProfileItemHandlerDeps {
   /** Sink of profile rows as JSON lines (`jsonLinesWriter(store, PROFILES_TABLE)`). */
   sink: Pick<BatchSink<string>, 'push'>;
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Where dropped items are reported (debug level); optional. */
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 30. */
@@ -42,7 +42,8 @@ function categoriesOf(category: DataCategory): DataCategory[] {
 /** Handles `profile`, `profile_chunk` (and its alias `profile_chunk_ui`) items. */
 export class ProfileItemHandler implements ItemHandler {
   private pending: string[] = [];
-  private pendingCategories: DataCategory[] = [];
+  /** The `accepted` outcomes of the buffered rows, per scoping; recorded once the sink took them. */
+  private readonly accepted = new OutcomeTally();
 
   constructor(private readonly deps: ProfileItemHandlerDeps) {}
 
@@ -60,6 +61,7 @@ export class ProfileItemHandler implements ItemHandler {
       category = profileChunkCategory(platform);
       result = processProfileChunkItem(item.payload, ctx);
     }
+    const scoping = outcomeScoping(accepted);
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ itemType: item.headers.type, reason: result.reason }, 'profile dropped');
       for (const c of categoriesOf(category)) {
@@ -68,12 +70,15 @@ export class ProfileItemHandler implements ItemHandler {
           reason: result.reason,
           category: c,
           quantity: 1,
+          scoping,
         });
       }
       return;
     }
     this.pending.push(encodeProfileRow(result.value, this.deps.retentionDays));
-    this.pendingCategories.push(result.value.category);
+    for (const c of categoriesOf(result.value.category)) {
+      this.accepted.record({ outcome: 'accepted', reason: null, category: c, quantity: 1, scoping });
+    }
   }
 
   /** Hands the buffered rows to the sink, waiting while it is full (back-pressure), then counts them accepted. */
@@ -81,14 +86,7 @@ export class ProfileItemHandler implements ItemHandler {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
     await pushWhenRoom(this.deps.sink, this.pending);
-    const counts = new Map<DataCategory, number>();
-    for (const category of this.pendingCategories) {
-      for (const c of categoriesOf(category)) counts.set(c, (counts.get(c) ?? 0) + 1);
-    }
     this.pending = [];
-    this.pendingCategories = [];
-    for (const [category, quantity] of counts) {
-      this.deps.outcomes.record({ outcome: 'accepted', reason: null, category, quantity });
-    }
+    this.accepted.drainTo(this.deps.outcomes);
   }
 }

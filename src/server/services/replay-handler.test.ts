@@ -33,11 +33,15 @@ const CLICK = {
 };
 const RECORDING = `{"segment_id":0}\n${JSON.stringify([{ type: 4, timestamp: 1, data: {} }, CLICK])}`;
 
-function envelope(items: EnvelopeItem[]): AcceptedEnvelope {
+/** The scoping of {@link envelope}'s default envelope. */
+const scoping = { organizationId: 1, projectId: 5, keyId: 1 };
+
+function envelope(items: EnvelopeItem[], projectId = 5, keyId = 1): AcceptedEnvelope {
   return acceptedEnvelope({
     headers: { event_id: REPLAY_ID },
     items,
-    projectId: 5,
+    projectId,
+    keyId,
     meta: { receivedAt: RECEIVED, clientIp: '198.51.100.4' },
   });
 }
@@ -80,7 +84,9 @@ describe('ReplayItemHandler', () => {
     expect(recordings.map((r) => JSON.parse(r) as Record<string, unknown>)).toEqual([
       expect.objectContaining({ replay_id: REPLAY_ID, segment_id: 0, video: '' }),
     ]);
-    expect(outcomes).toEqual([{ outcome: 'accepted', reason: null, category: 'replay', quantity: 2 }]);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'replay', quantity: 2, scoping },
+    ]);
     await handler.flush();
     expect(outcomes).toHaveLength(1);
   });
@@ -90,7 +96,13 @@ describe('ReplayItemHandler', () => {
     const accepted = envelope([item('replay_event', EVENT)]);
     handler.handle(accepted, accepted.envelope.items[0]!);
     expect(outcomes).toEqual([
-      { outcome: 'invalid', reason: 'invalid_replay_missing_recording', category: 'replay', quantity: 1 },
+      {
+        outcome: 'invalid',
+        reason: 'invalid_replay_missing_recording',
+        category: 'replay',
+        quantity: 1,
+        scoping,
+      },
     ]);
   });
 
@@ -106,6 +118,28 @@ describe('ReplayItemHandler', () => {
     await flushing;
     expect(recordings).toHaveLength(1);
     expect(rows).toHaveLength(2);
-    expect(outcomes).toEqual([{ outcome: 'accepted', reason: null, category: 'replay', quantity: 2 }]);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'replay', quantity: 2, scoping },
+    ]);
+  });
+
+  it('records the outcomes of a batch per project and key, each with its own scoping', async () => {
+    const { handler, outcomes } = setup();
+    const complete = (projectId: number, keyId: number) =>
+      envelope([item('replay_event', EVENT), item('replay_recording', RECORDING)], projectId, keyId);
+    for (const accepted of [complete(6, 2), complete(5, 1), complete(6, 2), complete(5, 4)]) {
+      handler.handle(accepted, accepted.envelope.items[0]!);
+    }
+    const broken = envelope([item('replay_event', EVENT)], 7, 3);
+    handler.handle(broken, broken.envelope.items[0]!);
+    await handler.flush();
+    const reason = 'invalid_replay_missing_recording';
+    const scope = (projectId: number, keyId: number) => ({ organizationId: 1, projectId, keyId });
+    expect(outcomes).toEqual([
+      { outcome: 'invalid', reason, category: 'replay', quantity: 1, scoping: scope(7, 3) },
+      { outcome: 'accepted', reason: null, category: 'replay', quantity: 4, scoping: scope(6, 2) },
+      { outcome: 'accepted', reason: null, category: 'replay', quantity: 2, scoping: scope(5, 1) },
+      { outcome: 'accepted', reason: null, category: 'replay', quantity: 2, scoping: scope(5, 4) },
+    ]);
   });
 });

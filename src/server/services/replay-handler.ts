@@ -11,7 +11,6 @@
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
-import type { Outcome } from '../../protocol/outcome.js';
 import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { SUSPICIOUS_SEGMENT_ID, processReplayItems } from '../../processing/items/replays/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
@@ -20,7 +19,8 @@ import {
   encodeReplayRecordingRow,
   encodeReplaySegmentRow,
 } from '../../storage/clickhouse/replays.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 
 /** The envelope item types this handler takes; register it under each. */
 export const REPLAY_ITEM_TYPES = ['replay_event', 'replay_recording', 'replay_video'] as const;
@@ -31,7 +31,7 @@ export interface ReplayItemHandlerDeps {
   sink: Pick<BatchSink<string>, 'push'>;
   /** Sink of `replay_recordings` rows as JSON lines. */
   recordingSink: Pick<BatchSink<string>, 'push'>;
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Where dropped items and suspicious segments are reported (debug level); optional. */
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 90. */
@@ -46,7 +46,8 @@ export interface ReplayItemHandlerDeps {
 export class ReplayItemHandler implements ItemHandler {
   private rows: string[] = [];
   private recordings: string[] = [];
-  private accepted = 0;
+  /** The `accepted` outcomes of the buffered rows, per scoping; recorded once the sinks took them. */
+  private readonly accepted = new OutcomeTally();
   /** Envelopes whose replay items were processed (by their first replay item). */
   private readonly seen = new WeakSet<AcceptedEnvelope>();
 
@@ -76,9 +77,10 @@ export class ReplayItemHandler implements ItemHandler {
         maxUncompressedSize: this.deps.maxUncompressedSize,
       },
     );
+    const scoping = outcomeScoping(accepted);
     for (const dropped of result.dropped) {
       this.deps.logger?.debug({ reason: dropped.reason }, 'replay items dropped');
-      this.deps.outcomes.record({ ...dropped, category: 'replay' });
+      this.deps.outcomes.record({ ...dropped, category: 'replay', scoping });
     }
     const retention = this.deps.retentionDays;
     for (const event of result.events) {
@@ -91,7 +93,13 @@ export class ReplayItemHandler implements ItemHandler {
         this.rows.push(encodeReplayClickRow({ ...recording, click }, retention));
       this.recordings.push(encodeReplayRecordingRow(recording, retention));
     }
-    this.accepted += result.accepted;
+    this.accepted.record({
+      outcome: 'accepted',
+      reason: null,
+      category: 'replay',
+      quantity: result.accepted,
+      scoping,
+    });
   }
 
   /**
@@ -108,14 +116,6 @@ export class ReplayItemHandler implements ItemHandler {
       await pushWhenRoom(this.deps.sink, this.rows);
       this.rows = [];
     }
-    if (this.accepted > 0) {
-      this.deps.outcomes.record({
-        outcome: 'accepted',
-        reason: null,
-        category: 'replay',
-        quantity: this.accepted,
-      });
-      this.accepted = 0;
-    }
+    this.accepted.drainTo(this.deps.outcomes);
   }
 }

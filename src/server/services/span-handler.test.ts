@@ -8,7 +8,10 @@ import { SpanItemHandler } from './span-handler.js';
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const NOW = Date.now() / 1000;
 
-const accepted = (): AcceptedEnvelope => acceptedEnvelope({ projectId: 3, meta: { receivedAt: NOW } });
+const accepted = (projectId = 3, organizationId = 1): AcceptedEnvelope =>
+  acceptedEnvelope({ projectId, organizationId, meta: { receivedAt: NOW } });
+/** The scoping of {@link accepted}'s default envelope. */
+const SCOPING = { organizationId: 1, projectId: 3, keyId: 1 };
 
 const child = (id: string) => ({
   trace_id: TRACE,
@@ -64,8 +67,19 @@ function setup() {
   return { outcomes, rows, handler };
 }
 
-const counts = (outcome: string, reason: string | null, quantities: Record<string, number>) =>
-  Object.entries(quantities).map(([category, quantity]) => ({ outcome, reason, category, quantity }));
+const counts = (
+  outcome: string,
+  reason: string | null,
+  quantities: Record<string, number>,
+  scoping = SCOPING,
+) =>
+  Object.entries(quantities).map(([category, quantity]) => ({
+    outcome,
+    reason,
+    category,
+    quantity,
+    scoping,
+  }));
 
 describe('SpanItemHandler', () => {
   it('stores a transaction as 1 + child spans and counts Relay categories', async () => {
@@ -115,6 +129,23 @@ describe('SpanItemHandler', () => {
       ...counts('invalid', 'duplicate_item', { span: 2, span_indexed: 2 }),
       ...counts('invalid', 'invalid_json', { span: 3, span_indexed: 3 }),
       ...counts('accepted', null, { span: 1, span_indexed: 1 }),
+    ]);
+  });
+
+  it('records the accepted outcomes of a batch per project, each with its own scoping', async () => {
+    const { outcomes, rows, handler } = setup();
+    handler.handle(accepted(3), transaction());
+    handler.handle(accepted(5, 2), transaction({ spans: [] }));
+    handler.handle(accepted(5, 2), v2([v2Span('4'), v2Span('5')]));
+    handler.handle(accepted(3), v2([v2Span('6')]));
+    await handler.flush();
+    expect(rows).toHaveLength(7);
+    const other = { organizationId: 2, projectId: 5, keyId: 1 };
+    expect(outcomes).toEqual([
+      ...counts('accepted', null, { transaction: 1, transaction_indexed: 1 }),
+      ...counts('accepted', null, { span: 4, span_indexed: 4 }),
+      ...counts('accepted', null, { transaction: 1, transaction_indexed: 1 }, other),
+      ...counts('accepted', null, { span: 3, span_indexed: 3 }, other),
     ]);
   });
 });

@@ -14,12 +14,14 @@
  *   container per envelope is taken, a second one is `invalid` / `duplicate_item` (Relay's
  *   `DuplicateContainer`);
  * - stored items are `accepted`, recorded once the sink took their rows.
+ *
+ * Every outcome carries the scoping (organization, project, key) of the envelope the item came in.
  */
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { DataCategory } from '../../protocol/data-category.js';
-import type { Outcome } from '../../protocol/outcome.js';
+import type { Outcome, OutcomeScoping } from '../../protocol/outcome.js';
 import { declaredItemCount } from '../../processing/items/eap/index.js';
 import {
   isSpanV2Container,
@@ -30,14 +32,15 @@ import {
 import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSpanRow } from '../../storage/clickhouse/spans.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 import { traceItemRequestContext } from './trace-item-handler.js';
 
 /** Collaborators and settings of {@link SpanItemHandler}. */
 export interface SpanItemHandlerDeps {
   /** Sink of `spans` rows as JSON lines (`jsonLinesWriter(store, SPANS_TABLE)`). */
   sink: Pick<BatchSink<string>, 'push'>;
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Where dropped items are reported (debug level); optional. */
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 90. */
@@ -54,8 +57,8 @@ const SPAN_CATEGORIES: readonly DataCategory[] = ['span', 'span_indexed'];
 /** Handles `transaction` and `span` items; register it as `handlers.transaction` and `handlers.span`. */
 export class SpanItemHandler implements ItemHandler {
   private pending: string[] = [];
-  private acceptedTransactions = 0;
-  private acceptedSpans = 0;
+  /** The `accepted` outcomes of the buffered rows, per scoping; recorded once the sink took them. */
+  private readonly accepted = new OutcomeTally();
   /** Envelopes that already brought a span v2 container. */
   private readonly seenContainer = new WeakSet<AcceptedEnvelope>();
 
@@ -78,25 +81,30 @@ export class SpanItemHandler implements ItemHandler {
   }
 
   private handleTransaction(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+    const scoping = outcomeScoping(accepted);
     const { spanCount, result } = processTransactionItem(item.payload, {
       ...this.context(accepted),
       envelopeEventId: accepted.envelope.headers.event_id,
     });
+    const { outcomes } = this.deps;
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ reason: result.reason }, 'transaction dropped');
-      this.record(result.outcome, result.reason, TRANSACTION_CATEGORIES, 1);
-      this.record(result.outcome, result.reason, SPAN_CATEGORIES, spanCount);
+      record(outcomes, scoping, result.outcome, result.reason, TRANSACTION_CATEGORIES, 1);
+      record(outcomes, scoping, result.outcome, result.reason, SPAN_CATEGORIES, spanCount);
       return;
     }
     for (const row of result.value) this.pending.push(encodeSpanRow(row));
-    this.acceptedTransactions += 1;
-    this.acceptedSpans += result.value.length;
+    record(this.accepted, scoping, 'accepted', null, TRANSACTION_CATEGORIES, 1);
+    record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, result.value.length);
   }
 
   private handleSpan(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+    const scoping = outcomeScoping(accepted);
+    const { outcomes } = this.deps;
     if (isSpanV2Container(item.headers)) {
       if (this.seenContainer.has(accepted)) {
-        this.record('invalid', 'duplicate_item', SPAN_CATEGORIES, declaredItemCount(item.headers));
+        const declared = declaredItemCount(item.headers);
+        record(outcomes, scoping, 'invalid', 'duplicate_item', SPAN_CATEGORIES, declared);
         return;
       }
       this.seenContainer.add(accepted);
@@ -105,14 +113,14 @@ export class SpanItemHandler implements ItemHandler {
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ reason: result.reason }, 'span item dropped');
       const quantity = isSpanV2Container(item.headers) ? declaredItemCount(item.headers) : 1;
-      this.record(result.outcome, result.reason, SPAN_CATEGORIES, quantity);
+      record(outcomes, scoping, result.outcome, result.reason, SPAN_CATEGORIES, quantity);
       return;
     }
     for (const dropped of result.value.dropped) {
-      this.record('invalid', dropped.reason, SPAN_CATEGORIES, dropped.count);
+      record(outcomes, scoping, 'invalid', dropped.reason, SPAN_CATEGORIES, dropped.count);
     }
     for (const row of result.value.records) this.pending.push(encodeSpanRow(row));
-    this.acceptedSpans += result.value.records.length;
+    record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, result.value.records.length);
   }
 
   /** Hands the buffered rows to the sink (waiting while it is full), then records `accepted`. */
@@ -120,21 +128,20 @@ export class SpanItemHandler implements ItemHandler {
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
     await pushWhenRoom(this.deps.sink, this.pending);
-    const [transactions, spans] = [this.acceptedTransactions, this.acceptedSpans];
     this.pending = [];
-    this.acceptedTransactions = 0;
-    this.acceptedSpans = 0;
-    this.record('accepted', null, TRANSACTION_CATEGORIES, transactions);
-    this.record('accepted', null, SPAN_CATEGORIES, spans);
+    this.accepted.drainTo(this.deps.outcomes);
   }
+}
 
-  private record(
-    outcome: Outcome['outcome'],
-    reason: string | null,
-    categories: readonly DataCategory[],
-    quantity: number,
-  ): void {
-    if (quantity <= 0) return;
-    for (const category of categories) this.deps.outcomes.record({ outcome, reason, category, quantity });
-  }
+/** Records to `to` one outcome of `quantity` per category (nothing for a quantity ≤ 0). */
+function record(
+  to: OutcomeRecorder,
+  scoping: OutcomeScoping,
+  outcome: Outcome['outcome'],
+  reason: string | null,
+  categories: readonly DataCategory[],
+  quantity: number,
+): void {
+  if (quantity <= 0) return;
+  for (const category of categories) to.record({ outcome, reason, category, quantity, scoping });
 }

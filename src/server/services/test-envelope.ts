@@ -13,20 +13,24 @@ export interface AcceptedEnvelopeOptions {
   items?: EnvelopeItem[];
   /** Default 1. */
   projectId?: number;
+  /** Default 1. */
+  organizationId?: number;
+  /** Default 1. */
+  keyId?: number;
   /** Request metadata; default received now (Unix seconds) from 127.0.0.1. */
   meta?: Partial<RequestMeta>;
 }
 
 /**
- * An accepted envelope of organization 1, key 1 (public key 32 × `a`), size 0, with the
- * headers, items, project and request metadata of `options`.
+ * An accepted envelope of project 1, organization 1, key 1 (public key 32 × `a`), size 0, with
+ * the headers, items, scoping and request metadata of `options`.
  */
 export function acceptedEnvelope(options: AcceptedEnvelopeOptions = {}): AcceptedEnvelope {
   return {
     envelope: { headers: options.headers ?? {}, items: options.items ?? [] },
     projectId: options.projectId ?? 1,
-    organizationId: 1,
-    keyId: 1,
+    organizationId: options.organizationId ?? 1,
+    keyId: options.keyId ?? 1,
     publicKey: 'a'.repeat(32),
     meta: { receivedAt: Date.now() / 1000, clientIp: '127.0.0.1', ...options.meta },
     sizeBytes: 0,

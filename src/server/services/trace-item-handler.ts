@@ -9,17 +9,20 @@
  * - a rejected container is `invalid` with the pipeline's reason for its declared `item_count`
  *   (and payload bytes where the type counts bytes);
  * - dropped entries are `invalid` per reason with their count (and canonical bytes);
- * - stored entries are `accepted`, recorded once the sink took them.
+ * - stored entries are `accepted`, recorded once the sink took them, per envelope scoping.
+ *
+ * Every outcome carries the scoping (organization, project, key) of the envelope the item came in.
  */
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { DataCategory } from '../../protocol/data-category.js';
-import type { Outcome } from '../../protocol/outcome.js';
+import type { Outcome, OutcomeScoping } from '../../protocol/outcome.js';
 import type { StepResult } from '../../processing/pipeline/result.js';
 import { declaredItemCount, type DroppedEntries } from '../../processing/items/eap/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 
 /**
  * The request facts every trace-item pipeline takes from an accepted envelope: its
@@ -54,7 +57,7 @@ export interface TraceItemCategories {
 export interface TraceItemHandlerDeps {
   /** Sink of the table's rows as JSON lines (`jsonLinesWriter(store, <table>)`). */
   sink: Pick<BatchSink<string>, 'push'>;
-  outcomes: { record(outcome: Outcome): void };
+  outcomes: OutcomeRecorder;
   /** Where dropped items are reported (debug level); optional. */
   logger?: Pick<Logger, 'debug'>;
 }
@@ -73,8 +76,8 @@ export interface TraceItemType<Row extends { payload_size_bytes: number }> {
 /** A container item handler for one trace item type; see the module comment. */
 export class TraceItemHandler<Row extends { payload_size_bytes: number }> implements ItemHandler {
   private pending: string[] = [];
-  private acceptedItems = 0;
-  private acceptedBytes = 0;
+  /** The `accepted` outcomes of the buffered rows, per scoping; recorded once the sink took them. */
+  private readonly accepted = new OutcomeTally();
   /** Envelopes that already brought a container of this type. */
   private readonly seen = new WeakSet<AcceptedEnvelope>();
 
@@ -86,25 +89,27 @@ export class TraceItemHandler<Row extends { payload_size_bytes: number }> implem
   /** Processes one item: rejections become outcomes now, rows wait for `flush`. */
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
     if (item.headers.type !== this.type.itemType) return;
+    const scoping = outcomeScoping(accepted);
     if (this.seen.has(accepted)) {
-      this.rejectContainer(item, 'duplicate_item');
+      this.rejectContainer(scoping, item, 'duplicate_item');
       return;
     }
     this.seen.add(accepted);
     const result = this.type.process(accepted, item);
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ itemType: this.type.itemType, reason: result.reason }, 'container dropped');
-      this.rejectContainer(item, result.reason);
+      this.rejectContainer(scoping, item, result.reason);
       return;
     }
     for (const dropped of result.value.dropped) {
-      this.record('invalid', dropped.reason, dropped.count, dropped.bytes);
+      this.outcomes(this.deps.outcomes, scoping, 'invalid', dropped.reason, dropped.count, dropped.bytes);
     }
+    let bytes = 0;
     for (const row of result.value.records) {
       this.pending.push(this.type.encode(row));
-      this.acceptedItems += 1;
-      this.acceptedBytes += row.payload_size_bytes;
+      bytes += row.payload_size_bytes;
     }
+    this.outcomes(this.accepted, scoping, 'accepted', null, result.value.records.length, bytes);
   }
 
   /** Hands the buffered rows to the sink (waiting while it is full), then records `accepted`. */
@@ -112,24 +117,30 @@ export class TraceItemHandler<Row extends { payload_size_bytes: number }> implem
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
     await pushWhenRoom(this.deps.sink, this.pending);
-    const [items, bytes] = [this.acceptedItems, this.acceptedBytes];
     this.pending = [];
-    this.acceptedItems = 0;
-    this.acceptedBytes = 0;
-    this.record('accepted', null, items, bytes);
+    this.accepted.drainTo(this.deps.outcomes);
   }
 
   /** Outcomes of a container rejected as a whole: its declared entries and its payload bytes. */
-  private rejectContainer(item: EnvelopeItem, reason: string): void {
-    this.record('invalid', reason, declaredItemCount(item.headers), Math.max(1, item.payload.length));
+  private rejectContainer(scoping: OutcomeScoping, item: EnvelopeItem, reason: string): void {
+    const items = declaredItemCount(item.headers);
+    const bytes = Math.max(1, item.payload.length);
+    this.outcomes(this.deps.outcomes, scoping, 'invalid', reason, items, bytes);
   }
 
-  private record(outcome: Outcome['outcome'], reason: string | null, items: number, bytes: number): void {
+  /** Records to `to` the outcomes of `items` entries and `bytes` bytes in the type's categories. */
+  private outcomes(
+    to: OutcomeRecorder,
+    scoping: OutcomeScoping,
+    outcome: Outcome['outcome'],
+    reason: string | null,
+    items: number,
+    bytes: number,
+  ): void {
     const { categories } = this.type;
-    if (items > 0)
-      this.deps.outcomes.record({ outcome, reason, category: categories.items, quantity: items });
+    if (items > 0) to.record({ outcome, reason, category: categories.items, quantity: items, scoping });
     if (categories.bytes !== undefined && bytes > 0) {
-      this.deps.outcomes.record({ outcome, reason, category: categories.bytes, quantity: bytes });
+      to.record({ outcome, reason, category: categories.bytes, quantity: bytes, scoping });
     }
   }
 }

@@ -14,7 +14,7 @@ import {
   DEFAULT_ATTACHMENT_TYPE,
   UNNAMED_ATTACHMENT,
 } from '../../../protocol/attachment.js';
-import type { Outcome } from '../../../protocol/outcome.js';
+import type { OutcomeType, UnscopedOutcome } from '../../../protocol/outcome.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import { parseEventId } from '../../normalize/index.js';
 
@@ -78,10 +78,10 @@ export function processAttachmentItem(
  * `attachment` counts bytes (at least 1), `attachment_item` counts the item.
  */
 export function attachmentOutcomes(
-  outcome: Outcome['outcome'],
+  outcome: OutcomeType,
   reason: string | null,
   size: number,
-): Outcome[] {
+): UnscopedOutcome[] {
   return [
     { outcome, reason, category: 'attachment', quantity: Math.max(1, size) },
     { outcome, reason, category: 'attachment_item', quantity: 1 },

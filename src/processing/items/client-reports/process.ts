@@ -22,7 +22,7 @@
  */
 import { parseDataCategory, type DataCategory } from '../../../protocol/data-category.js';
 import { isJsonObject, type JsonValue } from '../../../protocol/json.js';
-import type { Outcome, OutcomeScoping, OutcomeType } from '../../../protocol/outcome.js';
+import type { OutcomeType, UnscopedOutcome } from '../../../protocol/outcome.js';
 import { DEFAULT_MAX_SECS_IN_FUTURE, envelopeClockDrift, parseTimestamp } from '../../normalize/index.js';
 
 /** The lists of a client report, in Relay's order of merging. */
@@ -124,8 +124,6 @@ export interface ClientReportContext {
   retentionDays?: number;
   /** Seconds a report may lie in the future; default 60 (`max_secs_in_future`). */
   maxSecsInFuture?: number;
-  /** Attached to every outcome, when known. */
-  scoping?: OutcomeScoping;
 }
 
 const SAMPLED_REASON = /^Sampled:\d+(,\d+)*$/u;
@@ -146,10 +144,13 @@ function outcomeOf(field: ClientReportField, reason: string): [OutcomeType, stri
 
 /**
  * The outcomes of all `client_report` payloads of one envelope (see the module comment), one
- * per (outcome, reason, category) with summed quantities, each stamped with the report time and
- * `ctx.scoping`. Malformed reports contribute nothing; never throws.
+ * per (outcome, reason, category) with summed quantities, each stamped with the report time; the
+ * handler adds the envelope's scoping. Malformed reports contribute nothing; never throws.
  */
-export function clientReportOutcomes(payloads: readonly Buffer[], ctx: ClientReportContext): Outcome[] {
+export function clientReportOutcomes(
+  payloads: readonly Buffer[],
+  ctx: ClientReportContext,
+): UnscopedOutcome[] {
   let timestamp: number | undefined;
   const sums = new Map<
     string,
@@ -179,9 +180,5 @@ export function clientReportOutcomes(payloads: readonly Buffer[], ctx: ClientRep
   const maxAge = (ctx.retentionDays ?? DEFAULT_CLIENT_REPORT_RETENTION_DAYS) * 86_400;
   if (ctx.receivedAt - reportedAt > maxAge) return [];
   if (reportedAt - ctx.receivedAt > (ctx.maxSecsInFuture ?? DEFAULT_MAX_SECS_IN_FUTURE)) return [];
-  return [...sums.values()].map((sum) => ({
-    ...sum,
-    timestamp: reportedAt,
-    ...(ctx.scoping ? { scoping: ctx.scoping } : {}),
-  }));
+  return [...sums.values()].map((sum) => ({ ...sum, timestamp: reportedAt }));
 }

@@ -14,7 +14,7 @@
  * Pure: no I/O.
  */
 import { isJsonObject, type JsonValue } from '../../../protocol/json.js';
-import type { Outcome } from '../../../protocol/outcome.js';
+import type { UnscopedOutcome } from '../../../protocol/outcome.js';
 
 /** Namespaces external clients may send buckets in (`is_valid_namespace` for external sources). */
 const SDK_NAMESPACES: ReadonlySet<string> = new Set(['custom', 'sessions', 'transactions', 'spans']);
@@ -105,7 +105,7 @@ export function metricBucketNamespaces(payload: Buffer): string[] {
 export function metricItemOutcome(
   itemType: 'statsd' | 'metric_buckets',
   payload: Buffer,
-): Outcome | undefined {
+): UnscopedOutcome | undefined {
   const namespaces =
     itemType === 'statsd' ? statsdBucketNamespaces(payload) : metricBucketNamespaces(payload);
   const quantity = namespaces.filter((namespace) => SDK_NAMESPACES.has(namespace)).length;
