@@ -42,7 +42,8 @@ import { OutcomeCounter } from './services/outcome-counter.js';
 import { OUTCOMES_TABLE, encodeOutcomeRow } from '../storage/clickhouse/outcomes.js';
 import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
-import { bootstrap, openMetadataStore, type MetadataStore } from '../storage/metadata/index.js';
+import { bootstrap, openMetadataStore, pingMetadata, type MetadataStore } from '../storage/metadata/index.js';
+import { healthRoutes } from './ingest/health.js';
 import {
   BatchSink,
   jsonLinesWriter,
@@ -189,6 +190,12 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await app.register(minidumpRoutes, ingestDeps);
   await app.register(otlpTracesRoutes, ingestDeps);
   await app.register(securityReportRoutes, ingestDeps);
+  await app.register(healthRoutes, {
+    ready: async () => {
+      const [telemetry, meta] = await Promise.all([clickhouse.ping(), pingMetadata(metadata)]);
+      return telemetry.ok && meta;
+    },
+  });
   await app.register(apiRoutes, {
     metadata,
     clickhouse,

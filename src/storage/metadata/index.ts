@@ -4,7 +4,7 @@
  * one Kysely code path over SQLite (embedded) or Postgres. Every repository function takes
  * the `MetadataStore` returned by `openMetadataStore` as its first argument.
  */
-export { openMetadataStore, MetadataOpenError } from './store.js';
+export { openMetadataStore, MetadataOpenError, pingMetadata } from './store.js';
 export type { MetadataStore, OpenMetadataStoreOptions, MetadataOpenFailure } from './store.js';
 export type { MetadataDialect } from './migrations.js';
 export type { Database, Organization, Project } from './schema.js';

@@ -180,3 +180,23 @@ export async function openMetadataStore(input: OpenMetadataStoreOptions): Promis
   }
   return { db, dialect, now, close: () => db.destroy() };
 }
+
+/**
+ * Whether the store answers a trivial query (`SELECT 1`) within `timeoutMs` (default 2000):
+ * the readiness check of the health endpoint. Never throws.
+ */
+export async function pingMetadata(store: Pick<MetadataStore, 'db'>, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const query = sql`select 1 as ok`
+    .execute(store.db)
+    .then(() => true)
+    .catch(() => false);
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
