@@ -22,6 +22,7 @@ import { SKIPPED_STRINGS, applyRule, isPair, splitChunks, type Chunk } from './r
 import type { Rule } from './rules.js';
 import { contextSchema, type Schema } from './schema.js';
 import { selectorMatchesPath, type PiiLevel, type SelectorState } from './selectors.js';
+import { mapEntries, mapItems } from './copy-on-write.js';
 
 const NO_TYPES: readonly string[] = [];
 
@@ -157,19 +158,12 @@ export class AdvancedScrubber {
     if (this.removed(pii)) return null;
     if (typeof value === 'number') return value;
     if (Array.isArray(value)) return pairs ? this.pairList(value, pii) : this.array(value, pii);
-    let out: JsonObject | undefined;
-    for (const key of Object.keys(value)) {
-      const item = value[key];
-      if (item === undefined) continue;
+    return mapEntries(value, (key, item) => {
       this.enter(key, undefined, key, jsonTypes(item));
       const next = this.bag(item, pii, false);
       this.leave();
-      if (next !== item) {
-        out ??= { ...value };
-        out[key] = next;
-      }
-    }
-    return out ?? value;
+      return next;
+    });
   }
 
   private array(value: JsonValue[], pii: PiiLevel): JsonValue[] {
@@ -182,26 +176,17 @@ export class AdvancedScrubber {
       this.leave();
       if (!hadMeta && this.meta.writes !== before) return [value[0], scrubbed];
     }
-    let out: JsonValue[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i] as JsonValue;
+    return mapItems(value, (item, i) => {
       this.enter(undefined, i, i, jsonTypes(item));
       const next = this.bag(item, pii, false);
       this.leave();
-      if (next !== item) {
-        out ??= [...value];
-        out[i] = next;
-      }
-    }
-    return out ?? value;
+      return next;
+    });
   }
 
   /** `[key, value]` pair lists: values are seen under their key, `_meta` by index. */
   private pairList(value: JsonValue[], pii: PiiLevel): JsonValue[] {
-    let out: JsonValue[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const pair = value[i] as JsonValue;
-      let next: JsonValue;
+    return mapItems(value, (pair, i) => {
       if (isPair(pair)) {
         const [key, item] = pair;
         this.states.push({ key, index: undefined, types: jsonTypes(item) });
@@ -210,18 +195,13 @@ export class AdvancedScrubber {
         this.states.pop();
         this.meta.path.pop();
         this.meta.path.pop();
-        next = scrubbed === item ? pair : [key, scrubbed];
-      } else {
-        this.enter(undefined, i, i, jsonTypes(pair));
-        next = this.bag(pair, pii, false);
-        this.leave();
+        return scrubbed === item ? pair : [key, scrubbed];
       }
-      if (next !== pair) {
-        out ??= [...value];
-        out[i] = next;
-      }
-    }
-    return out ?? value;
+      this.enter(undefined, i, i, jsonTypes(pair));
+      const next = this.bag(pair, pii, false);
+      this.leave();
+      return next;
+    });
   }
 
   /** Walks `value` placed at the current path by `schema`. */
@@ -254,21 +234,13 @@ export class AdvancedScrubber {
   }
 
   private struct(value: JsonObject, schema: Extract<Schema, { kind: 'struct' }>): JsonObject {
-    let out: JsonObject | undefined;
     const userIpWasValid = schema.types.includes('user') && ipIsValid(value.ip_address);
-    for (const key of Object.keys(value)) {
-      const item = value[key];
-      if (item === undefined) continue;
+    const out = mapEntries(value, (key, item) => {
       const child = Object.hasOwn(schema.fields, key) ? schema.fields[key] : schema.other;
-      if (!child) continue;
-      const next = this.child(key, item, child);
-      if (next !== item) {
-        out ??= { ...value };
-        out[key] = next;
-      }
-    }
-    if (out && userIpWasValid) this.moveInvalidIp(out);
-    return out ?? value;
+      return child ? this.child(key, item, child) : item;
+    });
+    if (out !== value && userIpWasValid) this.moveInvalidIp(out);
+    return out;
   }
 
   /**
@@ -284,34 +256,19 @@ export class AdvancedScrubber {
   }
 
   private list(values: JsonValue[], item: Schema): JsonValue[] {
-    let out: JsonValue[] | undefined;
-    for (let i = 0; i < values.length; i++) {
-      const entry = values[i] as JsonValue;
+    return mapItems(values, (entry, i) => {
       this.enter(undefined, i, i, schemaTypes(item, entry));
       const next = this.walk(entry, item);
       this.leave();
-      if (next !== entry) {
-        out ??= [...values];
-        out[i] = next;
-      }
-    }
-    return out ?? values;
+      return next;
+    });
   }
 
   private contexts(contexts: JsonObject): JsonObject {
-    let out: JsonObject | undefined;
-    for (const key of Object.keys(contexts)) {
-      const context = contexts[key];
-      if (context === undefined) continue;
+    return mapEntries(contexts, (key, context) => {
       const schema = contextSchema(key, context);
-      if (!schema) continue;
-      const next = this.child(key, context, schema);
-      if (next !== context) {
-        out ??= { ...contexts };
-        out[key] = next;
-      }
-    }
-    return out ?? contexts;
+      return schema ? this.child(key, context, schema) : context;
+    });
   }
 }
 

@@ -21,6 +21,7 @@ import { EVENT_SCHEMA, REPLAY_SCHEMA, contextSchema, type Schema } from './schem
 import { selectorMatches, type PathSegment } from './selectors.js';
 import { compileScrubbing, type CompiledScrubbing, type DataScrubbingSettings } from './settings.js';
 import { compileSchema, knownChild, type StructNode, type WalkChild, type WalkNode } from './walk-schema.js';
+import { mapEntries, mapItems } from './copy-on-write.js';
 
 /** Cookie names whose values are always filtered (`SENSITIVE_COOKIES`). */
 const SENSITIVE_COOKIES: ReadonlySet<string> = new Set([
@@ -454,19 +455,12 @@ class Scrubber {
     if (typeof value === 'number') return this.removedByKey() ? null : value;
     if (this.removedByKey()) return null;
     if (Array.isArray(value)) return pairs ? this.pairList(value) : this.array(value);
-    let out: JsonObject | undefined;
-    for (const key of Object.keys(value)) {
-      const item = value[key];
-      if (item === undefined) continue;
+    return mapEntries(value, (key, item) => {
       this.enter(key, undefined, key, NO_TYPES, item);
       const next = this.bag(item, false);
       this.leave();
-      if (next !== item) {
-        out ??= { ...value };
-        out[key] = next;
-      }
-    }
-    return out ?? value;
+      return next;
+    });
   }
 
   private array(value: JsonValue[]): JsonValue[] {
@@ -479,26 +473,17 @@ class Scrubber {
       this.leave();
       if (!hadMeta && this.meta.writes !== before) return [value[0], scrubbed];
     }
-    let out: JsonValue[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i] as JsonValue;
+    return mapItems(value, (item, i) => {
       this.enter(undefined, i, i, NO_TYPES, item);
       const next = this.bag(item, false);
       this.leave();
-      if (next !== item) {
-        out ??= [...value];
-        out[i] = next;
-      }
-    }
-    return out ?? value;
+      return next;
+    });
   }
 
   /** `[key, value]` pair lists (headers, cookies, query strings): values are seen under their key. */
   private pairList(value: JsonValue[]): JsonValue[] {
-    let out: JsonValue[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const pair = value[i] as JsonValue;
-      let next: JsonValue;
+    return mapItems(value, (pair, i) => {
       if (isPair(pair)) {
         const [key, item] = pair;
         this.pushSegment(key, undefined, NO_TYPES, item);
@@ -507,18 +492,13 @@ class Scrubber {
         this.path.pop();
         this.metaPath.pop();
         this.metaPath.pop();
-        next = scrubbed === item ? pair : [key, scrubbed];
-      } else {
-        this.enter(undefined, i, i, NO_TYPES, pair);
-        next = this.bag(pair, false);
-        this.leave();
+        return scrubbed === item ? pair : [key, scrubbed];
       }
-      if (next !== pair) {
-        out ??= [...value];
-        out[i] = next;
-      }
-    }
-    return out ?? value;
+      this.enter(undefined, i, i, NO_TYPES, pair);
+      const next = this.bag(pair, false);
+      this.leave();
+      return next;
+    });
   }
 
   /** Walks `value` according to `node`. */
@@ -552,20 +532,11 @@ class Scrubber {
       const next = this.walkChild(only.key, item, only.child);
       return next === item ? value : { ...value, [only.key]: next };
     }
-    let out: JsonObject | undefined;
-    for (const key of Object.keys(value)) {
-      const item = value[key];
-      if (item === undefined) continue;
+    return mapEntries(value, (key, item) => {
       const known = knownChild(struct, key);
       const child = known === undefined ? other : known;
-      if (!child) continue;
-      const next = this.walkChild(key, item, child);
-      if (next !== item) {
-        out ??= { ...value };
-        out[key] = next;
-      }
-    }
-    return out ?? value;
+      return child ? this.walkChild(key, item, child) : item;
+    });
   }
 
   private walkChild(key: string, item: JsonValue, child: WalkChild): JsonValue {
@@ -576,37 +547,23 @@ class Scrubber {
   }
 
   private walkList(values: JsonValue[], item: WalkChild): JsonValue[] {
-    let out: JsonValue[] | undefined;
-    for (let i = 0; i < values.length; i++) {
-      const entry = values[i] as JsonValue;
+    return mapItems(values, (entry, i) => {
       this.enter(undefined, i, i, item.types, entry);
       const next = this.walk(entry, item.node);
       this.leave();
-      if (next !== entry) {
-        out ??= [...values];
-        out[i] = next;
-      }
-    }
-    return out ?? values;
+      return next;
+    });
   }
 
   private walkContexts(contexts: JsonObject): JsonObject {
-    let out: JsonObject | undefined;
-    for (const key of Object.keys(contexts)) {
-      const context = contexts[key];
-      if (context === undefined) continue;
+    return mapEntries(contexts, (key, context) => {
       const schema = contextSchema(key, context);
-      if (!schema) continue;
-      const node = compileSchema(schema);
+      if (!schema) return context;
       this.enter(key, undefined, key, NO_TYPES, context);
-      const next = this.walk(context, node);
+      const next = this.walk(context, compileSchema(schema));
       this.leave();
-      if (next !== context) {
-        out ??= { ...contexts };
-        out[key] = next;
-      }
-    }
-    return out ?? contexts;
+      return next;
+    });
   }
 }
 
