@@ -21,6 +21,8 @@ import {
 } from '../../storage/clickhouse/outcomes.js';
 import { DATA_CATEGORIES, type DataCategory } from '../../protocol/data-category.js';
 import { OUTCOME_IDS, type OutcomeType } from '../../protocol/outcome.js';
+import { intervalStarts } from '../../storage/clickhouse/query-helpers.js';
+import { isoSeconds } from '../../storage/clickhouse/session-metrics.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
 import { organizationFor, projectsFor } from './context.js';
@@ -87,8 +89,6 @@ function foldErrorCategories(buckets: OutcomeBucket[]): OutcomeBucket[] {
   return [...merged.values()];
 }
 
-const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** Registers the stats_v2 route. */
 export async function statsRoutes(app: FastifyInstance, deps: StatsRoutesDeps): Promise<void> {
   const { metadata, clickhouse, auth } = deps;
@@ -131,8 +131,7 @@ export async function statsRoutes(app: FastifyInstance, deps: StatsRoutesDeps): 
       }),
     );
 
-    const intervals: number[] = [];
-    for (let t = range.start; t < range.end; t += interval) intervals.push(t);
+    const intervals = intervalStarts(range.start, range.end, interval);
     const groups = new Map<string, { by: OutcomeBucket['by']; perBucket: Map<number, OutcomeBucket> }>();
     for (const b of buckets) {
       const key = JSON.stringify(groupBy.map((g) => b.by[g as OutcomeDimension]));
@@ -143,9 +142,9 @@ export async function statsRoutes(app: FastifyInstance, deps: StatsRoutesDeps): 
     if (groups.size === 0 && groupBy.length === 0) groups.set('[]', { by: {}, perBucket: new Map() });
     const sorted = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => g);
     return {
-      start: iso(range.start),
-      end: iso(range.end),
-      intervals: intervals.map(iso),
+      start: isoSeconds(range.start),
+      end: isoSeconds(range.end),
+      intervals: intervals.map(isoSeconds),
       groups: sorted.map((g) => {
         const totals: Record<string, number> = {};
         const series: Record<string, number[]> = {};

@@ -99,3 +99,10 @@ export function timeRangeClauses(
   }
   return clauses;
 }
+
+/** Interval starts (unix seconds) from `start` up to `end` (exclusive), `interval` seconds apart. */
+export function intervalStarts(start: number, end: number, interval: number): number[] {
+  const out: number[] = [];
+  for (let t = start; t < end; t += interval) out.push(t);
+  return out;
+}

@@ -17,6 +17,7 @@ import { ERROR_SESSION_STATUSES } from '../../protocol/session-columns.js';
 import type { ClickHouseStore } from './client.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
 import type { ClickHouseMigration } from './migrations.js';
+import { intervalStarts } from './query-helpers.js';
 import {
   layoutSessionsResult,
   sessionsLayoutProblem,
@@ -256,13 +257,6 @@ function toCounts(r: Record<string, unknown>): SessionCounts {
     durationQuantiles: [0, 1, 2, 3, 4].map((i) => (hasDurations ? nullableNumber(quantiles[i]) : null)),
     durationMax: hasDurations ? nullableNumber(r.vigil_duration_max) : null,
   };
-}
-
-/** Interval starts (unix seconds) from `start` up to `end` (exclusive). */
-function intervalStarts(start: number, end: number, interval: number): number[] {
-  const out: number[] = [];
-  for (let t = start; t < end; t += interval) out.push(t);
-  return out;
 }
 
 /**

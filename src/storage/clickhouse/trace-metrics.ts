@@ -8,6 +8,7 @@
 import type { TraceMetricColumns, TraceMetricType } from '../../protocol/trace-items.js';
 import type { ClickHouseStore } from './client.js';
 import type { ClickHouseMigration } from './migrations.js';
+import { intervalStarts } from './query-helpers.js';
 import {
   ATTRIBUTE_INDEXES,
   compileConditions,
@@ -176,8 +177,7 @@ export async function aggregateTraceMetrics(
       error: { kind: 'invalid_condition', detail: 'too many intervals; use a larger interval' },
     };
   }
-  const intervals: number[] = [];
-  for (let t = first; t < end; t += interval) intervals.push(t);
+  const intervals = intervalStarts(first, end, interval);
   if (query.projectIds.length === 0) return { ok: true, value: { intervals, groups: [] } };
 
   const params = new ParamBinder();
