@@ -19,7 +19,7 @@ import {
   type OutcomeBucket,
   type OutcomeDimension,
 } from '../../storage/clickhouse/outcomes.js';
-import { DATA_CATEGORIES, type DataCategory } from '../../protocol/data-category.js';
+import { parseDataCategory, type DataCategory } from '../../protocol/data-category.js';
 import { OUTCOME_IDS, type OutcomeType } from '../../protocol/outcome.js';
 import { intervalStarts } from '../../storage/clickhouse/query-helpers.js';
 import { isoSeconds } from '../../storage/clickhouse/session-metrics.js';
@@ -47,10 +47,10 @@ const ERROR_CATEGORIES: readonly DataCategory[] = ['default', 'error', 'security
 function parseCategories(raw: string[]): DataCategory[] {
   const out = new Set<DataCategory>();
   for (const name of raw) {
-    if (!Object.hasOwn(DATA_CATEGORIES, name) || name === 'unknown')
-      throw new ApiError(400, `Invalid category: "${name}"`);
-    if (name === 'error') for (const c of ERROR_CATEGORIES) out.add(c);
-    else out.add(name as DataCategory);
+    const category = parseDataCategory(name);
+    if (category === 'unknown') throw new ApiError(400, `Invalid category: "${name}"`);
+    if (category === 'error') for (const c of ERROR_CATEGORIES) out.add(c);
+    else out.add(category);
   }
   if (out.has('attachment') && out.size > 1) {
     throw new ApiError(400, 'if filtering by attachment no other category may be present');
