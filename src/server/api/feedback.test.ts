@@ -31,6 +31,7 @@ import { FeedbackItemHandler } from '../services/feedback-handler.js';
 import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { feedbackRoutes } from './feedback.js';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 
 const HOUR = 3600;
 const NOW = Math.floor(Date.now() / 1000 / HOUR) * HOUR - HOUR;
@@ -61,6 +62,7 @@ function accepted(project: number, receivedAt: number, eventId?: string): Accept
     publicKey: 'k'.repeat(32),
     meta: { receivedAt, clientIp: '198.51.100.7' },
     sizeBytes: 0,
+    config: DEFAULT_PROJECT_CONFIG,
   };
 }
 

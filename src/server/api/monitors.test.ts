@@ -18,6 +18,7 @@ import { CheckInItemHandler } from '../services/check-in-handler.js';
 import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { monitorRoutes } from './monitors.js';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 
 const MIN = 60;
 const HOUR = 60 * MIN;
@@ -52,6 +53,7 @@ async function ingest(...items: Array<[object, number, number?]>): Promise<void>
       publicKey: 'k'.repeat(32),
       meta: { receivedAt, clientIp: '127.0.0.1' },
       sizeBytes: 0,
+      config: DEFAULT_PROJECT_CONFIG,
     };
     handler.handle(accepted, {
       headers: { type: 'check_in' },

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { EnvelopeQueue } from './queue.js';
 import type { AcceptedEnvelope } from './types.js';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 
 function accepted(id: number, sizeBytes = 10): AcceptedEnvelope {
   return {
@@ -11,6 +12,7 @@ function accepted(id: number, sizeBytes = 10): AcceptedEnvelope {
     publicKey: 'a'.repeat(32),
     meta: { receivedAt: 0, clientIp: '127.0.0.1' },
     sizeBytes,
+    config: DEFAULT_PROJECT_CONFIG,
   };
 }
 

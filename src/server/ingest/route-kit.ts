@@ -249,5 +249,6 @@ export function enqueueEnvelope(
     publicKey: key.publicKey,
     meta,
     sizeBytes,
+    config: key.config,
   });
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, it, expect } from 'vitest';
 import { ingestRoutes, PIXEL_GIF } from './routes.js';
 import type { AcceptedEnvelope, IngestDeps, ProjectKeyInfo } from './types.js';
 import type { SizeLimits } from './limits.js';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Harness: an app with the plugin, a fake key table and an array-backed queue.
@@ -19,13 +20,21 @@ const DSN = `http://${KEY}@localhost:8000/${PROJECT}`;
 const EVENT_ID = '9ec79c33ec9942ab8353589fcb2e04dc';
 
 const KEYS: Record<string, ProjectKeyInfo> = {
-  [KEY]: { keyId: 7, publicKey: KEY, projectId: PROJECT, organizationId: 3, isActive: true },
+  [KEY]: {
+    keyId: 7,
+    publicKey: KEY,
+    projectId: PROJECT,
+    organizationId: 3,
+    isActive: true,
+    config: DEFAULT_PROJECT_CONFIG,
+  },
   [DISABLED_KEY]: {
     keyId: 8,
     publicKey: DISABLED_KEY,
     projectId: PROJECT,
     organizationId: 3,
     isActive: false,
+    config: DEFAULT_PROJECT_CONFIG,
   },
   [OTHER_PROJECT_KEY]: {
     keyId: 9,
@@ -33,6 +42,7 @@ const KEYS: Record<string, ProjectKeyInfo> = {
     projectId: 43,
     organizationId: 3,
     isActive: true,
+    config: DEFAULT_PROJECT_CONFIG,
   },
 };
 

@@ -4,6 +4,7 @@
  * key table and an array-backed queue. Used by cron.test.ts and otlp.test.ts.
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 import { ingestRoutes } from './routes.js';
 import type { AcceptedEnvelope, IngestDeps, ProjectKeyInfo } from './types.js';
 
@@ -16,7 +17,15 @@ export const TEST_NOW = 1_700_000_000.25;
 
 /** A key of {@link TEST_PROJECT} in organization 3; `overrides` change single fields. */
 export function testKeyInfo(publicKey: string, overrides: Partial<ProjectKeyInfo> = {}): ProjectKeyInfo {
-  return { keyId: 7, publicKey, projectId: TEST_PROJECT, organizationId: 3, isActive: true, ...overrides };
+  return {
+    keyId: 7,
+    publicKey,
+    projectId: TEST_PROJECT,
+    organizationId: 3,
+    isActive: true,
+    config: DEFAULT_PROJECT_CONFIG,
+    ...overrides,
+  };
 }
 
 /** Options of {@link ingestHarness}. */

@@ -6,6 +6,7 @@
  */
 import type { Envelope } from '../../protocol/envelope.js';
 import type { SizeLimits } from './limits.js';
+import type { ProjectConfig } from '../../processing/project-config/index.js';
 
 /** A DSN public key as the edge needs it, resolved by {@link IngestDeps.lookupKey}. */
 export interface ProjectKeyInfo {
@@ -19,6 +20,8 @@ export interface ProjectKeyInfo {
   organizationId: number;
   /** False for a disabled key: its requests get 403 and nothing is written. */
   isActive: boolean;
+  /** The project's config (quotas, filters, scrubbing), cached with the key. */
+  config: ProjectConfig;
 }
 
 /**
@@ -70,6 +73,8 @@ export interface AcceptedEnvelope {
   meta: RequestMeta;
   /** Decompressed request payload size in bytes (queue accounting). */
   sizeBytes: number;
+  /** The project's config as the edge saw it (the key's {@link ProjectKeyInfo.config}). */
+  config: ProjectConfig;
 }
 
 /** Collaborators of {@link ingestRoutes}. */

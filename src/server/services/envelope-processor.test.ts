@@ -21,6 +21,7 @@ import type { ItemHeaders } from '../../protocol/envelope.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
 import type { EnvelopeQueue } from '../ingest/index.js';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 
 const logger = pino({ level: 'silent' });
 let dir: string;
@@ -54,6 +55,7 @@ function envelope(...payloads: string[]): AcceptedEnvelope {
     publicKey: '0'.repeat(32),
     meta: { receivedAt: Date.now() / 1000, clientIp: '127.0.0.1' },
     sizeBytes: 100,
+    config: DEFAULT_PROJECT_CONFIG,
   };
 }
 

@@ -6,6 +6,7 @@
  * that time.
  */
 import type { ProjectKeyInfo } from '../ingest/index.js';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 import { getProjectKeyByPublicKey, type MetadataStore } from '../../storage/metadata/index.js';
 
 interface Entry {
@@ -49,6 +50,7 @@ export class KeyCache {
       projectId: found.project.id,
       organizationId: found.organization.id,
       isActive: Boolean(found.key.is_active),
+      config: DEFAULT_PROJECT_CONFIG,
     };
     if (this.entries.size > 100_000) this.entries.clear();
     this.entries.set(publicKey, { info, expires: this.now() + (info ? this.ttlMs : this.missTtlMs) });

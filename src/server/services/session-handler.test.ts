@@ -10,6 +10,7 @@ import { EnvelopeProcessor } from './envelope-processor.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
 import { SessionItemHandler } from './session-handler.js';
+import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 
 const logger = pino({ level: 'silent' });
 const NOW = Date.now() / 1000;
@@ -42,6 +43,7 @@ function envelope(items: Array<{ type: string; payload: unknown }>, sentAt?: str
     publicKey: '0'.repeat(32),
     meta: { receivedAt: NOW, clientIp: '198.51.100.4', client: 'sentry.javascript.node/11.11.0' },
     sizeBytes: 100,
+    config: DEFAULT_PROJECT_CONFIG,
   };
 }
 

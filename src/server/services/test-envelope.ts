@@ -4,6 +4,7 @@
  */
 import type { EnvelopeHeaders, EnvelopeItem } from '../../protocol/envelope.js';
 import type { AcceptedEnvelope, RequestMeta } from '../ingest/index.js';
+import { DEFAULT_PROJECT_CONFIG, type ProjectConfig } from '../../processing/project-config/index.js';
 
 /** What {@link acceptedEnvelope} lets a test choose; everything else is fixed. */
 export interface AcceptedEnvelopeOptions {
@@ -19,6 +20,8 @@ export interface AcceptedEnvelopeOptions {
   keyId?: number;
   /** Request metadata; default received now (Unix seconds) from 127.0.0.1. */
   meta?: Partial<RequestMeta>;
+  /** The project's config; default {@link DEFAULT_PROJECT_CONFIG}. */
+  config?: ProjectConfig;
 }
 
 /**
@@ -34,5 +37,6 @@ export function acceptedEnvelope(options: AcceptedEnvelopeOptions = {}): Accepte
     publicKey: 'a'.repeat(32),
     meta: { receivedAt: Date.now() / 1000, clientIp: '127.0.0.1', ...options.meta },
     sizeBytes: 0,
+    config: options.config ?? DEFAULT_PROJECT_CONFIG,
   };
 }

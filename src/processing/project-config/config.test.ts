@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PROJECT_CONFIG,
+  parseProjectConfig,
+  projectConfigFromSource,
+  projectConfigJson,
+} from './config.js';
+
+describe('parseProjectConfig', () => {
+  it('gives the defaults for an empty config', () => {
+    const parsed = parseProjectConfig({});
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.config.quotas).toEqual([]);
+    expect(parsed.config.filterSettings.localhost.isEnabled).toBe(false);
+    expect(parsed.config.scrubbing).toMatchObject({
+      scrubData: true,
+      scrubDefaults: true,
+      scrubIpAddresses: false,
+    });
+    expect(parsed.config.source).toBe('{}');
+  });
+
+  it('parses quotas, filters, scrubbing and piiConfig in Relay shape', () => {
+    const raw = {
+      quotas: [
+        { id: 'q1', categories: ['error'], scope: 'project', limit: 10, window: 60, reasonCode: 'too_many' },
+      ],
+      filterSettings: { localhost: { isEnabled: true }, releases: { releases: ['1.*'] } },
+      datascrubbingSettings: { scrubIpAddresses: true, sensitiveFields: ['pin'] },
+      piiConfig: { applications: { $string: ['@email:replace'] } },
+    };
+    const parsed = parseProjectConfig(raw);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.config.quotas[0]).toMatchObject({ id: 'q1', categories: ['error'], limit: 10, window: 60 });
+    expect(parsed.config.filterSettings.localhost.isEnabled).toBe(true);
+    expect(parsed.config.filterSettings.releases.releases).toEqual(['1.*']);
+    expect(parsed.config.scrubbing.scrubIpAddresses).toBe(true);
+    expect(parsed.config.scrubbing.sensitiveFields).toEqual(['pin']);
+    expect(parsed.config.scrubbing.piiConfig).toEqual(raw.piiConfig);
+    expect(projectConfigJson(parsed.config)).toEqual(raw);
+  });
+
+  it('names the path of every error', () => {
+    const parsed = parseProjectConfig({
+      quotas: [{ categories: ['error'], limit: -1 }],
+      filterSettings: { localhost: { isEnabled: 'yes' } },
+      datascrubbingSettings: { scrubData: 1, sensitiveFields: 'pin' },
+      piiConfig: { rules: { r: { type: 'pattern' } } },
+    });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors).toEqual(
+      expect.arrayContaining([
+        'quotas[0]: limit must be a non-negative integer',
+        'datascrubbingSettings.scrubData: expected boolean',
+        'datascrubbingSettings.sensitiveFields: expected a list of strings',
+      ]),
+    );
+    expect(parsed.errors.some((e) => e.startsWith('filterSettings.localhost'))).toBe(true);
+    expect(parsed.errors.some((e) => e.startsWith('piiConfig'))).toBe(true);
+  });
+
+  it('warns about unknown keys and rejects a non-object', () => {
+    const parsed = parseProjectConfig({ allowedDomains: ['*'] });
+    expect(parsed.ok && parsed.warnings).toEqual(['allowedDomains: unknown key (ignored)']);
+    expect(parseProjectConfig([])).toEqual({ ok: false, errors: ['project config: expected an object'] });
+  });
+
+  it('parses a source text once and falls back to the defaults for a broken one', () => {
+    const parsed = parseProjectConfig({ quotas: [{ categories: ['error'], limit: 0 }] });
+    if (!parsed.ok) throw new Error('must parse');
+    const a = projectConfigFromSource(parsed.config.source);
+    expect(projectConfigFromSource(parsed.config.source)).toBe(a);
+    expect(a.quotas).toEqual(parsed.config.quotas);
+    expect(projectConfigFromSource('{not json')).toBe(DEFAULT_PROJECT_CONFIG);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * A project's processing configuration, in the shape of Relay's project config (`ProjectConfig`
+ * in `relay-dynamic-config/src/project.rs`; reference/relay-protocol.md §6, §9, §10): quotas,
+ * inbound filter settings, the legacy data scrubbing settings and the advanced PII config.
+ * Stored per project as the JSON object Sentry hands Relay (camelCase keys), parsed once and
+ * then carried with every envelope of the project (`AcceptedEnvelope.config`).
+ */
+import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
+import { isValidQuota, parseQuota, type Quota } from '../../quotas/quota.js';
+import { defaultFilterSettings, parseFilterSettings, type FilterSettings } from '../filters/config.js';
+import { parsePiiConfig } from '../pii/pii-config.js';
+import { DEFAULT_DATA_SCRUBBING, type DataScrubbingSettings } from '../pii/settings.js';
+
+/** A parsed project config. Treated as immutable: caches key compiled forms by identity. */
+export interface ProjectConfig {
+  /** Quotas checked at the edge (§6); empty = unlimited. Invalid quotas are kept (Relay rejects what they cover). */
+  quotas: Quota[];
+  /** Inbound filters (§10); all off by default. */
+  filterSettings: FilterSettings;
+  /** `datascrubbingSettings` with `piiConfig` carried inside (§9); Sentry's defaults when absent. */
+  scrubbing: DataScrubbingSettings;
+  /**
+   * The canonical JSON text of this config (what {@link projectConfigJson} returns, stringified).
+   * Worker threads receive this text instead of the object and parse it once per distinct text.
+   */
+  source: string;
+}
+
+/** Result of {@link parseProjectConfig}: the config, or every problem found with its JSON path. */
+export type ProjectConfigResult =
+  { ok: true; config: ProjectConfig; warnings: string[] } | { ok: false; errors: string[] };
+
+/** The top-level keys {@link parseProjectConfig} understands. */
+export const PROJECT_CONFIG_KEYS = [
+  'quotas',
+  'filterSettings',
+  'datascrubbingSettings',
+  'piiConfig',
+] as const;
+
+function parseStringList(value: JsonValue | undefined, path: string, errors: string[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  errors.push(`${path}: expected a list of strings`);
+  return [];
+}
+
+function parseScrubbing(
+  raw: JsonValue | undefined,
+  errors: string[],
+): Omit<DataScrubbingSettings, 'piiConfig'> {
+  const settings = {
+    ...DEFAULT_DATA_SCRUBBING,
+    sensitiveFields: [] as string[],
+    excludeFields: [] as string[],
+  };
+  if (raw === undefined || raw === null) return settings;
+  if (!isJsonObject(raw)) {
+    errors.push('datascrubbingSettings: expected an object');
+    return settings;
+  }
+  for (const key of ['scrubData', 'scrubDefaults', 'scrubIpAddresses'] as const) {
+    const value = raw[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'boolean') settings[key] = value;
+    else errors.push(`datascrubbingSettings.${key}: expected boolean`);
+  }
+  settings.sensitiveFields = parseStringList(
+    raw.sensitiveFields,
+    'datascrubbingSettings.sensitiveFields',
+    errors,
+  );
+  settings.excludeFields = parseStringList(raw.excludeFields, 'datascrubbingSettings.excludeFields', errors);
+  return settings;
+}
+
+/**
+ * Parses a stored or submitted project config (Relay's JSON: `quotas`, `filterSettings`,
+ * `datascrubbingSettings`, `piiConfig`; absent keys take the defaults, unknown keys are
+ * warnings). `piiConfig` may be an object or the JSON text Sentry stores. Errors name their
+ * path (`quotas[1]: limit must be a non-negative integer`), so an API can answer 400 with them.
+ */
+export function parseProjectConfig(raw: unknown): ProjectConfigResult {
+  if (raw === undefined || raw === null) raw = {};
+  if (!isJsonObject(raw)) return { ok: false, errors: ['project config: expected an object'] };
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(PROJECT_CONFIG_KEYS as readonly string[]).includes(key))
+      warnings.push(`${key}: unknown key (ignored)`);
+  }
+
+  const quotas: Quota[] = [];
+  if (raw.quotas !== undefined && raw.quotas !== null) {
+    if (!Array.isArray(raw.quotas)) errors.push('quotas: expected a list');
+    else
+      raw.quotas.forEach((value, i) => {
+        const quota = parseQuota(value);
+        if ('error' in quota) errors.push(`quotas[${i}]: ${quota.error}`);
+        else {
+          if (!isValidQuota(quota))
+            warnings.push(`quotas[${i}]: not enforceable (Relay rejects what it covers)`);
+          quotas.push(quota);
+        }
+      });
+  }
+
+  const filters = parseFilterSettings(raw.filterSettings);
+  warnings.push(...filters.warnings);
+  if (!filters.ok) errors.push(...filters.errors);
+
+  const scrubbing = parseScrubbing(raw.datascrubbingSettings, errors);
+  const piiConfig = raw.piiConfig ?? undefined;
+  if (piiConfig !== undefined) {
+    for (const issue of parsePiiConfig(piiConfig).issues) {
+      errors.push(`piiConfig${issue.path === '' ? '' : '.' + issue.path}: ${issue.message}`);
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  const json: JsonObject = {};
+  for (const key of PROJECT_CONFIG_KEYS)
+    if (raw[key] !== undefined && raw[key] !== null) json[key] = raw[key];
+  return {
+    ok: true,
+    warnings,
+    config: Object.freeze({
+      quotas,
+      filterSettings: filters.ok ? filters.settings : defaultFilterSettings(),
+      scrubbing: { ...scrubbing, ...(piiConfig !== undefined && { piiConfig }) },
+      source: JSON.stringify(json),
+    }),
+  };
+}
+
+/** The config as the JSON object it was parsed from (only the keys that were set). */
+export function projectConfigJson(config: ProjectConfig): JsonObject {
+  return JSON.parse(config.source) as JsonObject;
+}
+
+const bySource = new Map<string, ProjectConfig>();
+
+/**
+ * The config of a canonical JSON text ({@link ProjectConfig.source}), parsed once per distinct
+ * text (worker threads receive configs this way). A text that no longer parses (it was valid
+ * when stored) yields the defaults.
+ */
+export function projectConfigFromSource(source: string): ProjectConfig {
+  let config = bySource.get(source);
+  if (!config) {
+    let parsed: ProjectConfigResult | undefined;
+    try {
+      parsed = parseProjectConfig(JSON.parse(source));
+    } catch {
+      parsed = undefined;
+    }
+    config = parsed?.ok ? parsed.config : DEFAULT_PROJECT_CONFIG;
+    if (bySource.size >= 1024) bySource.clear();
+    bySource.set(source, config);
+  }
+  return config;
+}
+
+/** The config of a project nobody configured: no quotas, no filters, Sentry's default scrubbing. */
+export const DEFAULT_PROJECT_CONFIG: ProjectConfig = (() => {
+  const parsed = parseProjectConfig({});
+  if (!parsed.ok) throw new Error('the empty project config must parse');
+  return parsed.config;
+})();
