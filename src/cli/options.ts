@@ -4,13 +4,14 @@
 import type { Command } from 'commander';
 import type { ConfigOverrides } from '../server/config.js';
 
-/** Adds `--config`, `--data-dir`, `--database-url` and `--clickhouse-url` to a command. */
+/** Adds `--config`, `--data-dir`, `--database-url`, `--clickhouse-url` and `--redis-url` to a command. */
 export function storeOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'YAML config file (values may use ${ENV_VAR})')
     .option('--data-dir <dir>', 'data directory of the embedded stores (default ./vigil-data)')
     .option('--database-url <url>', 'metadata store URL (postgres://...); default SQLite in the data dir')
-    .option('--clickhouse-url <url>', 'ClickHouse server URL; default embedded chDB in the data dir');
+    .option('--clickhouse-url <url>', 'ClickHouse server URL; default embedded chDB in the data dir')
+    .option('--redis-url <url>', 'Redis URL for quota counters shared by several nodes; default in memory');
 }
 
 /** Adds `--url` and `--token` to a command that reads through the running server's API. */

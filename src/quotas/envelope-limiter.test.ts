@@ -64,7 +64,7 @@ describe('limitEnvelope (Relay EnvelopeLimiter)', () => {
     const result = await limitEnvelope(items, check, now);
     expect(calls).toContainEqual(['attachment', 14]);
     expect(result.dropped.map((d) => d.index)).toEqual([1]);
-    expect(result.flagged).toEqual([2]);
+    expect(result.flagged).toEqual([{ index: 2, reason: 'r:attachment' }]);
   });
 
   it('a limited transaction takes its profile; sessions go without outcomes', async () => {

@@ -92,6 +92,23 @@ export function itemQuantities(item: EnvelopeItem): Array<[DataCategory, number]
   }
 }
 
+/**
+ * Every category and quantity an item is counted in when it is dropped as a whole (Relay's
+ * `EnvelopeSummary`): an event-creating item in its event category (a transaction also in
+ * `transaction_indexed`), every other item through {@link itemQuantities}. Sessions count in
+ * `session` here, for envelope-level rejections.
+ */
+export function itemOutcomeQuantities(item: EnvelopeItem): Array<[DataCategory, number]> {
+  const category = item.headers.type === 'attachment' ? undefined : eventCategory(item);
+  if (category === undefined) return itemQuantities(item);
+  return category === 'transaction'
+    ? [
+        ['transaction', 1],
+        ['transaction_indexed', 1],
+      ]
+    : [[category, 1]];
+}
+
 /** One item dropped by a rate limit. Sessions are dropped with `outcomes: []` (Relay emits none). */
 export interface LimitedItem {
   index: number;
@@ -103,8 +120,8 @@ export interface LimitedItem {
 export interface EnvelopeLimits {
   /** Items to remove, by index into `items`. */
   dropped: LimitedItem[];
-  /** Crash attachments kept for the event but whose bytes must not be stored (by index). */
-  flagged: number[];
+  /** Crash attachments kept for the event but whose bytes must not be stored, with the limit's reason. */
+  flagged: Array<{ index: number; reason: string | null }>;
   /** Every limit that applied, for the response headers and the cache. */
   limits: RateLimits[];
 }
@@ -116,22 +133,28 @@ function reasonOf(limits: RateLimits, now: number): string | null {
   return limits.active(now).find((l) => l.reasonCode !== undefined)?.reasonCode ?? null;
 }
 
+/** One check the limiter asks for: `quantity` units of `category`. */
+type CheckRequest = readonly [category: DataCategory, quantity: number];
+
 /**
- * Applies rate limits to `items` (see the module comment). `now` (ms since the epoch) decides
- * which limits are active.
+ * The limiter's decisions as a coroutine: yields each check it needs and receives the limits
+ * that apply, so one algorithm serves the synchronous edge (cached limits) and the asynchronous
+ * processing step (counters in memory or Redis).
  */
-export async function limitEnvelope(
+function* limitSteps(
   items: readonly EnvelopeItem[],
-  check: LimitCheck,
   now: number,
-): Promise<EnvelopeLimits> {
+): Generator<CheckRequest, EnvelopeLimits, RateLimits> {
   const result: EnvelopeLimits = { dropped: [], flagged: [], limits: [] };
-  const limited = async (category: DataCategory, quantity: number): Promise<string | null | undefined> => {
-    const limits = await check(category, quantity);
+  function* limited(
+    category: DataCategory,
+    quantity: number,
+  ): Generator<CheckRequest, string | null | undefined, RateLimits> {
+    const limits = yield [category, quantity];
     if (!limits.isLimited(now)) return undefined;
     result.limits.push(limits);
     return reasonOf(limits, now);
-  };
+  }
   const drop = (index: number, reason: string | null, categories: Array<[DataCategory, number]>): void => {
     result.dropped.push({
       index,
@@ -147,7 +170,7 @@ export async function limitEnvelope(
   );
   const eventItem = eventIndex >= 0 ? items[eventIndex] : crashIndex >= 0 ? items[crashIndex] : undefined;
   const category = eventItem ? eventCategory(eventItem)! : undefined;
-  const eventReason = category === undefined ? undefined : await limited(category, 1);
+  const eventReason = category === undefined ? undefined : yield* limited(category, 1);
   const eventLimited = eventReason !== undefined;
   if (eventLimited && eventIndex >= 0) {
     const extra: Array<[DataCategory, number]> =
@@ -163,10 +186,11 @@ export async function limitEnvelope(
   } else if (attachments.length > 0) {
     const bytes = attachments.reduce((n, { item }) => n + Math.max(1, item.payload.length), 0);
     const reason =
-      (await limited('attachment', bytes)) ?? (await limited('attachment_item', attachments.length));
+      (yield* limited('attachment', bytes)) ?? (yield* limited('attachment_item', attachments.length));
     if (reason !== undefined) {
       for (const { item, index } of attachments) {
-        if (CRASH_ATTACHMENT_TYPES.has(item.headers.attachment_type ?? '')) result.flagged.push(index);
+        if (CRASH_ATTACHMENT_TYPES.has(item.headers.attachment_type ?? ''))
+          result.flagged.push({ index, reason });
         else drop(index, reason, itemQuantities(item));
       }
     }
@@ -192,7 +216,7 @@ export async function limitEnvelope(
   }
   const reasons = new Map<DataCategory, string | null>();
   for (const [cat, quantity] of totals) {
-    const reason = await limited(cat, quantity);
+    const reason = yield* limited(cat, quantity);
     if (reason !== undefined) reasons.set(cat, reason);
   }
   for (const { index, item } of rest) {
@@ -204,4 +228,31 @@ export async function limitEnvelope(
   }
   result.dropped.sort((a, b) => a.index - b.index);
   return result;
+}
+
+/**
+ * Applies rate limits to `items` (see the module comment) with a check that may wait (the
+ * consuming quota limiter). `now` (ms since the epoch) decides which limits are active.
+ */
+export async function limitEnvelope(
+  items: readonly EnvelopeItem[],
+  check: LimitCheck,
+  now: number,
+): Promise<EnvelopeLimits> {
+  const steps = limitSteps(items, now);
+  let step = steps.next();
+  while (!step.done) step = steps.next(await check(...step.value));
+  return step.value;
+}
+
+/** {@link limitEnvelope} with a synchronous check (the edge's cached limits): no waiting. */
+export function limitEnvelopeSync(
+  items: readonly EnvelopeItem[],
+  check: (category: DataCategory, quantity: number) => RateLimits,
+  now: number,
+): EnvelopeLimits {
+  const steps = limitSteps(items, now);
+  let step = steps.next();
+  while (!step.done) step = steps.next(check(...step.value));
+  return step.value;
 }

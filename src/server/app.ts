@@ -44,6 +44,10 @@ import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
 import { bootstrap, openMetadataStore, pingMetadata, type MetadataStore } from '../storage/metadata/index.js';
 import { healthRoutes } from './ingest/health.js';
+import { QuotaEnforcer } from './services/quota-enforcer.js';
+import { openQuotaCounters } from './services/quota-counters.js';
+import { itemOutcomeQuantities } from '../quotas/envelope-limiter.js';
+import { formatRateLimits, formatRetryAfter } from '../protocol/rate-limit-header.js';
 import {
   BatchSink,
   jsonLinesWriter,
@@ -139,6 +143,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
   const spans = new SpanItemHandler({ sink: spanSink, outcomes, logger: log });
   const metricItems = new MetricItemHandler({ outcomes });
+  const counters = await openQuotaCounters(config.redisUrl);
+  const quotas = new QuotaEnforcer({ limiter: counters.limiter, outcomes, logger: log });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
   const processor = new EnvelopeProcessor({
@@ -166,6 +172,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
       ...Object.fromEntries(REPLAY_ITEM_TYPES.map((type) => [type, replays])),
     },
     outcomes,
+    quotas,
     pool,
     logger: log,
   });
@@ -182,6 +189,21 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     lookupKey: (k) => keys.lookup(k),
     enqueue: (e) => queue.push(e),
     hasCapacity: () => !queue.isFull,
+    checkRateLimits: (accepted) => {
+      const { limits } = quotas.checkCached(accepted);
+      const now = Date.now();
+      if (!limits.isLimited(now)) return undefined;
+      const entries = limits.toHeaderEntries(now);
+      return { rateLimits: formatRateLimits(entries), retryAfter: formatRetryAfter(entries) };
+    },
+    rejectEnvelope: (key, envelope, reason) => {
+      const scoping = { organizationId: key.organizationId, projectId: key.projectId, keyId: key.keyId };
+      for (const item of envelope.items) {
+        for (const [category, quantity] of itemOutcomeQuantities(item)) {
+          outcomes.record({ outcome: 'invalid', reason, category, quantity, scoping });
+        }
+      }
+    },
   };
   await app.register(ingestRoutes, ingestDeps);
   await app.register(cronRoutes, ingestDeps);
@@ -248,6 +270,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
         }
         await clickhouse.close();
         await metadata.close();
+        await counters.close();
       }
     })());
 

@@ -22,6 +22,11 @@ export interface VigilConfig {
   clickhouseUrl?: string;
   /** Metadata database URL (`postgres://...`); unset = SQLite in the data dir. */
   databaseUrl?: string;
+  /**
+   * Redis URL (`redis://host:6379/0`) holding the quota counters, so every Vigil node sharing it
+   * enforces one quota; unset = counters in this process's memory.
+   */
+  redisUrl?: string;
   /** Bounds of the in-memory envelope queue; a full queue answers 503 at the edge. */
   queue: { maxEnvelopes: number; maxBytes: number };
   /** Processing threads; default the machine's available parallelism, 0 = on the main thread. */
@@ -39,6 +44,7 @@ export interface ConfigOverrides {
   publicUrl?: string;
   clickhouseUrl?: string;
   databaseUrl?: string;
+  redisUrl?: string;
   logLevel?: string;
 }
 
@@ -111,7 +117,7 @@ function str(value: unknown, key: string): string | undefined {
 
 /**
  * Builds the configuration from flags, the YAML file named by `overrides.config` (keys:
- * `host`, `port`, `dataDir`, `publicUrl`, `clickhouseUrl`, `databaseUrl`, `logLevel`,
+ * `host`, `port`, `dataDir`, `publicUrl`, `clickhouseUrl`, `databaseUrl`, `redisUrl`, `logLevel`,
  * `queue.maxEnvelopes`, `queue.maxBytes`, `processing.workers`) and the defaults.
  * Throws ConfigError for an unreadable file, bad YAML, a missing `${VAR}` or a bad value.
  */
@@ -144,6 +150,7 @@ export function loadConfig(
     publicUrl,
     clickhouseUrl: pick(overrides.clickhouseUrl, str(file.clickhouseUrl, 'clickhouseUrl')),
     databaseUrl: pick(overrides.databaseUrl, str(file.databaseUrl, 'databaseUrl')),
+    redisUrl: pick(overrides.redisUrl, str(file.redisUrl, 'redisUrl')),
     queue: {
       maxEnvelopes: positive(queueFile.maxEnvelopes, 'queue.maxEnvelopes', DEFAULTS.queue.maxEnvelopes),
       maxBytes: positive(queueFile.maxBytes, 'queue.maxBytes', DEFAULTS.queue.maxBytes),

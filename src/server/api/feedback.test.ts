@@ -81,6 +81,7 @@ async function ingestErrors(...events: Array<[string, string, object]>): Promise
         }),
       ),
       ctx: { projectId, receivedAt: NOW },
+      config: DEFAULT_PROJECT_CONFIG.source,
     });
     if (result.kind !== 'ok') throw new Error(result.reason);
     return result;

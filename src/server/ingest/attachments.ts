@@ -10,12 +10,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Envelope } from '../../protocol/envelope.js';
 import { DEFAULT_ATTACHMENT_TYPE } from '../../protocol/attachment.js';
 import { parseEventId } from './event-id.js';
-import { sendError } from './http.js';
-import { checkEnvelopeSizeLimits, resolveSizeLimits } from './limits.js';
+import { sendError, withRateLimits } from './http.js';
+import { resolveSizeLimits } from './limits.js';
 import { attachmentItem, readMultipartForm } from './multipart-items.js';
 import { headerValue } from './request-meta.js';
 import {
   authorizeKeyRequest,
+  checkEnvelopeSize,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
@@ -57,12 +58,13 @@ export async function attachmentRoutes(app: FastifyInstance, deps: IngestDeps): 
       .filter((part) => part.filename !== undefined)
       .map((part) => attachmentItem(part.data, part.filename, DEFAULT_ATTACHMENT_TYPE, part.contentType));
     const envelope: Envelope = { headers: { event_id: eventId }, items };
-    const overflow = checkEnvelopeSizeLimits(envelope, limits);
-    if (overflow !== undefined) return sendError(reply, { kind: 'overflow', itemType: overflow });
+    const oversized = checkEnvelopeSize(deps, key, envelope, limits);
+    if (oversized !== undefined) return sendError(reply, oversized);
     if (items.length > 0) {
       const meta = requestMetaOf(request, auth.auth.client, receivedAt);
-      if (!enqueueEnvelope(deps, key, envelope, meta, body.value.length))
-        return sendError(reply, { kind: 'queue_failed' });
+      const queued = enqueueEnvelope(deps, key, envelope, meta, body.value.length);
+      if (!queued.ok) return sendError(reply, queued.error);
+      withRateLimits(reply, queued.rateLimits);
     }
     return reply.code(201).send();
   }

@@ -18,12 +18,13 @@ import { parsePublicKey, PROTOCOL_VERSION, type AuthPayload } from '../../protoc
 import type { Envelope } from '../../protocol/envelope.js';
 import { generateEventId } from './event-id.js';
 import { sendError } from './http.js';
-import { checkEnvelopeSizeLimits, resolveSizeLimits, type SizeLimits } from './limits.js';
+import { resolveSizeLimits, type SizeLimits } from './limits.js';
 import { headerValue } from './request-meta.js';
 import {
   authenticateRequest,
   authorizeProjectKey,
   drainBody,
+  checkEnvelopeSize,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
@@ -101,14 +102,15 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
       headers: { event_id: generateEventId() },
       items: [{ headers: { type: 'check_in', content_type: 'application/json' }, payload }],
     };
-    const overflow = checkEnvelopeSizeLimits(envelope, limits);
-    if (overflow !== undefined) return sendError(reply, { kind: 'overflow', itemType: overflow });
+    const oversized = checkEnvelopeSize(deps, key, envelope, limits);
+    if (oversized !== undefined) return sendError(reply, oversized);
 
     const meta = requestMetaOf(request, client, receivedAt);
     // Relay names the client only after `sentry_client`, never the User-Agent.
     meta.client = client ?? DEFAULT_CHECK_IN_CLIENT;
-    if (!enqueueEnvelope(deps, key, envelope, meta, payload.length))
-      return sendError(reply, { kind: 'queue_failed' });
+    // Relay never answers 429 to a check-in: a limited one is dropped with its outcome.
+    const queued = enqueueEnvelope(deps, key, envelope, meta, payload.length, { neverReject: true });
+    if (!queued.ok) return sendError(reply, queued.error);
     return reply.code(202).send();
   }
 

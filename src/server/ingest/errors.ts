@@ -62,7 +62,17 @@ export type IngestError =
   /** A crash upload whose compression container (by magic bytes) does not decode. 400. */
   | { kind: 'invalid_compression_container'; cause: string }
   /** An event id in the path that is not a UUID. 400. */
-  | { kind: 'invalid_event_id' };
+  | { kind: 'invalid_event_id' }
+  /** Every item was removed by an active rate limit. 429 with the limits' headers. */
+  | { kind: 'rate_limited'; rateLimits: RateLimitHeaders };
+
+/** The rate-limit response headers of one request (reference/relay-protocol.md §6.1). */
+export interface RateLimitHeaders {
+  /** `X-Sentry-Rate-Limits`: every limit that applied, in Relay's grammar. */
+  rateLimits: string;
+  /** `Retry-After`: the longest limit's remaining seconds, rounded up. */
+  retryAfter: string;
+}
 
 /** The HTTP rendering of an {@link IngestError}. */
 export interface ErrorResponse {
@@ -75,6 +85,8 @@ const FAILED_TO_READ = 'failed to read request body';
 /** Maps an {@link IngestError} to its status and JSON body (exhaustive over `kind`). */
 export function toErrorResponse(error: IngestError): ErrorResponse {
   switch (error.kind) {
+    case 'rate_limited':
+      return respond(429, 'event rejected due to rate limit');
     case 'bad_project':
       return respond(400, 'bad project path parameter', [`invalid project id: ${error.value}`]);
     case 'missing_auth':

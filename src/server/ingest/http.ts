@@ -4,7 +4,7 @@
  * of {@link IngestError}s as `{"detail", "causes"?}` with an `X-Sentry-Error` mirror.
  */
 import type { FastifyReply } from 'fastify';
-import { toErrorResponse, type IngestError } from './errors.js';
+import { toErrorResponse, type IngestError, type RateLimitHeaders } from './errors.js';
 
 /** Request headers a browser may send cross-origin (`Access-Control-Allow-Headers`). */
 export const CORS_ALLOW_HEADERS = [
@@ -50,6 +50,10 @@ export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze
 /** Sends `error` as JSON with its status and an `X-Sentry-Error` header mirroring `detail`. */
 export function sendError(reply: FastifyReply, error: IngestError): FastifyReply {
   const { status, body } = toErrorResponse(error);
+  if (error.kind === 'rate_limited') {
+    reply.header('retry-after', error.rateLimits.retryAfter);
+    reply.header('x-sentry-rate-limits', error.rateLimits.rateLimits);
+  }
   return reply
     .code(status)
     .header('x-sentry-error', headerSafe(body.detail))
@@ -60,4 +64,12 @@ export function sendError(reply: FastifyReply, error: IngestError): FastifyReply
 /** Header values must be visible ASCII: anything else (from user input) becomes `?`. */
 function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
+ * Adds `X-Sentry-Rate-Limits` to a successful answer when rate limits removed some of its items
+ * (Relay answers 200 then, and SDKs back off for those categories; §6.6). Returns `reply`.
+ */
+export function withRateLimits(reply: FastifyReply, rateLimits: RateLimitHeaders | undefined): FastifyReply {
+  return rateLimits === undefined ? reply : reply.header('x-sentry-rate-limits', rateLimits.rateLimits);
 }

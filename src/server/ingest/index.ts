@@ -5,6 +5,7 @@
 export { ingestRoutes, PIXEL_GIF } from './routes.js';
 export { EnvelopeQueue, type EnvelopeQueueOptions } from './queue.js';
 export type { AcceptedEnvelope, ClientHints, IngestDeps, ProjectKeyInfo, RequestMeta } from './types.js';
+export { RATE_LIMITED_HEADER } from './types.js';
 export {
   checkEnvelopeSizeLimits,
   DEFAULT_SIZE_LIMITS,
@@ -12,7 +13,7 @@ export {
   resolveSizeLimits,
   type SizeLimits,
 } from './limits.js';
-export { toErrorResponse, type ErrorResponse, type IngestError } from './errors.js';
+export { toErrorResponse, type ErrorResponse, type IngestError, type RateLimitHeaders } from './errors.js';
 export {
   parseContentEncoding,
   readBody,

@@ -28,11 +28,12 @@ import { hasMinidumpSignature, prepareNativeCrash } from '../../processing/items
 import { decodeCrashContainer } from './crash-container.js';
 import { assignEnvelopeEventId } from './event-id.js';
 import { sendError } from './http.js';
-import { checkEnvelopeSizeLimits, resolveSizeLimits, type SizeLimits } from './limits.js';
+import { resolveSizeLimits, type SizeLimits } from './limits.js';
 import { attachmentItem, formDataItem, readMultipartForm } from './multipart-items.js';
 import { headerValue } from './request-meta.js';
 import {
   authorizeKeyRequest,
+  checkEnvelopeSize,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
@@ -98,14 +99,15 @@ export async function minidumpRoutes(app: FastifyInstance, deps: IngestDeps): Pr
     if (!built.ok) return sendError(reply, built.error);
     const envelope = built.value;
     prepareNativeCrash(envelope);
-    const overflow = checkEnvelopeSizeLimits(envelope, limits);
-    if (overflow !== undefined) return sendError(reply, { kind: 'overflow', itemType: overflow });
+    const oversized = checkEnvelopeSize(deps, key, envelope, limits);
+    if (oversized !== undefined) return sendError(reply, oversized);
     const eventId = assignEnvelopeEventId(envelope);
     if (!eventId.ok || eventId.eventId === undefined) return sendError(reply, { kind: 'invalid_event_id' });
 
     const meta = requestMetaOf(request, auth.auth.client, receivedAt);
-    if (!enqueueEnvelope(deps, key, envelope, meta, body.value.length))
-      return sendError(reply, { kind: 'queue_failed' });
+    // Relay never answers 429 to a crash upload: a limited one is dropped with its outcomes.
+    const queued = enqueueEnvelope(deps, key, envelope, meta, body.value.length, { neverReject: true });
+    if (!queued.ok) return sendError(reply, queued.error);
     return reply.code(200).type('text/plain; charset=utf-8').send(hyphenatedUuid(eventId.eventId));
   }
 }

@@ -19,11 +19,12 @@ import type { Envelope } from '../../protocol/envelope.js';
 import type { JsonObject } from '../../protocol/json.js';
 import { decodeOtlpProtobuf, type OtlpSignal } from '../../protocol/otlp-proto.js';
 import { containerPayload } from '../../processing/items/eap/index.js';
-import { sendError } from './http.js';
-import { checkEnvelopeSizeLimits, resolveSizeLimits } from './limits.js';
+import { sendError, withRateLimits } from './http.js';
+import { resolveSizeLimits } from './limits.js';
 import {
   authorizeKeyRequest,
   drainBody,
+  checkEnvelopeSize,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
@@ -115,11 +116,12 @@ export function otlpRoutes(spec: OtlpSignalSpec) {
             },
           ],
         };
-        const overflow = checkEnvelopeSizeLimits(envelope, limits);
-        if (overflow !== undefined) return sendError(reply, { kind: 'overflow', itemType: overflow });
+        const oversized = checkEnvelopeSize(deps, key, envelope, limits);
+        if (oversized !== undefined) return sendError(reply, oversized);
         const meta = requestMetaOf(request, auth.auth.client, receivedAt);
-        if (!enqueueEnvelope(deps, key, envelope, meta, payload.length))
-          return sendError(reply, { kind: 'queue_failed' });
+        const queued = enqueueEnvelope(deps, key, envelope, meta, payload.length);
+        if (!queued.ok) return sendError(reply, queued.error);
+        withRateLimits(reply, queued.rateLimits);
       }
       return reply.code(202).type('application/json').send('{}');
     }

@@ -10,11 +10,18 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Envelope } from '../../protocol/envelope.js';
 import { parseContentEncoding, readBody, type ContentCoding } from './body.js';
-import type { IngestError } from './errors.js';
+import type { IngestError, RateLimitHeaders } from './errors.js';
 import { INGEST_RESPONSE_HEADERS, sendError } from './http.js';
 import { resolveRequestAuth, type RequestAuth } from './request-auth.js';
 import { buildRequestMeta, headerValue } from './request-meta.js';
-import type { IngestDeps, ProjectKeyInfo, RequestMeta } from './types.js';
+import { checkEnvelopeSizeLimits, type SizeLimits } from './limits.js';
+import {
+  RATE_LIMITED_HEADER,
+  type AcceptedEnvelope,
+  type IngestDeps,
+  type ProjectKeyInfo,
+  type RequestMeta,
+} from './types.js';
 
 /** Outcome of an ingest step: its value, or the {@link IngestError} to answer with. */
 export type IngestResult<T> = { ok: true; value: T } | { ok: false; error: IngestError };
@@ -229,19 +236,27 @@ export function requestMetaOf(
   });
 }
 
+/** What {@link enqueueEnvelope} did: queued (possibly with rate limits to report), or an error to answer. */
+export type EnqueueResult = { ok: true; rateLimits?: RateLimitHeaders } | { ok: false; error: IngestError };
+
 /**
  * Hands `envelope` to `deps.enqueue` on behalf of the checked `key` (project, organization, key
  * id and public key come from it); `sizeBytes` is the decompressed payload size for queue
- * accounting. Returns `false` when the queue refused it: callers answer 503 `queue_failed`.
+ * accounting. First the edge's rate limits (`deps.checkRateLimits`) remove limited items: when
+ * none is left the answer is 429 `rate_limited`, unless `neverReject` (minidump and cron
+ * endpoints, which Relay never answers 429) makes it a success with nothing queued. A refused
+ * push is 503 `queue_failed`. Item headers only Vigil may set are stripped first.
  */
 export function enqueueEnvelope(
-  deps: Pick<IngestDeps, 'enqueue'>,
+  deps: Pick<IngestDeps, 'enqueue' | 'checkRateLimits'>,
   key: ProjectKeyInfo,
   envelope: Envelope,
   meta: RequestMeta,
   sizeBytes: number,
-): boolean {
-  return deps.enqueue({
+  options: { neverReject?: boolean } = {},
+): EnqueueResult {
+  for (const item of envelope.items) delete item.headers[RATE_LIMITED_HEADER];
+  const accepted: AcceptedEnvelope = {
     envelope,
     projectId: key.projectId,
     organizationId: key.organizationId,
@@ -250,5 +265,31 @@ export function enqueueEnvelope(
     meta,
     sizeBytes,
     config: key.config,
-  });
+  };
+  const hadItems = envelope.items.length > 0;
+  const rateLimits = deps.checkRateLimits?.(accepted);
+  if (hadItems && accepted.envelope.items.length === 0) {
+    if (rateLimits !== undefined && !options.neverReject)
+      return { ok: false, error: { kind: 'rate_limited', rateLimits } };
+    return { ok: true, ...(rateLimits && { rateLimits }) };
+  }
+  if (!deps.enqueue(accepted)) return { ok: false, error: { kind: 'queue_failed' } };
+  return { ok: true, ...(rateLimits && { rateLimits }) };
+}
+
+/**
+ * Relay's envelope size check (`checkEnvelopeSizeLimits`): the 413 `overflow` error naming the
+ * first offending item type, after recording `invalid` / `too_large:<type>` outcomes for every
+ * item (`deps.rejectEnvelope`); `undefined` when the envelope fits.
+ */
+export function checkEnvelopeSize(
+  deps: Pick<IngestDeps, 'rejectEnvelope'>,
+  key: ProjectKeyInfo,
+  envelope: Envelope,
+  limits: SizeLimits,
+): IngestError | undefined {
+  const offender = checkEnvelopeSizeLimits(envelope, limits);
+  if (offender === undefined) return undefined;
+  deps.rejectEnvelope?.(key, envelope, `too_large:${offender}`);
+  return { kind: 'overflow', itemType: offender };
 }

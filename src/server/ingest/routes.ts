@@ -12,8 +12,8 @@ import { parsePublicKey, PROTOCOL_VERSION } from '../../protocol/auth.js';
 import { readBody, type BodyError } from './body.js';
 import type { IngestError } from './errors.js';
 import { assignEnvelopeEventId } from './event-id.js';
-import { PREFLIGHT_HEADERS, sendError } from './http.js';
-import { checkEnvelopeSizeLimits, resolveSizeLimits, type SizeLimits } from './limits.js';
+import { PREFLIGHT_HEADERS, sendError, withRateLimits } from './http.js';
+import { resolveSizeLimits, type SizeLimits } from './limits.js';
 import type { RequestAuth } from './request-auth.js';
 import { headerValue } from './request-meta.js';
 import {
@@ -22,6 +22,7 @@ import {
   bodySource,
   checkBodyPreconditions,
   drainBody,
+  checkEnvelopeSize,
   enqueueEnvelope,
   ingestClock,
   prepareIngestPlugin,
@@ -262,8 +263,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       return sendError(reply, { kind: 'internal_envelope' });
     }
     if (envelope.items.length === 0) return sendError(reply, { kind: 'empty_envelope' });
-    const offender = checkEnvelopeSizeLimits(envelope, context.limits);
-    if (offender !== undefined) return sendError(reply, { kind: 'overflow', itemType: offender });
+    const oversized = checkEnvelopeSize(deps, context.key, envelope, context.limits);
+    if (oversized !== undefined) return sendError(reply, oversized);
     const eventId = assignEnvelopeEventId(envelope);
     if (!eventId.ok) {
       return sendError(reply, {
@@ -273,8 +274,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     }
 
     // `context.key.projectId` is `context.projectId`: authorizeKey checked it.
-    if (!enqueueEnvelope(deps, context.key, envelope, context.meta, sizeBytes))
-      return sendError(reply, { kind: 'queue_failed' });
+    const queued = enqueueEnvelope(deps, context.key, envelope, context.meta, sizeBytes);
+    if (!queued.ok) return sendError(reply, queued.error);
+    withRateLimits(reply, queued.rateLimits);
 
     if (answer === 'pixel') return reply.code(200).type('image/gif').send(PIXEL_GIF);
     const response = eventId.eventId === undefined ? {} : { id: eventId.eventId };

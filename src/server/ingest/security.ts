@@ -22,7 +22,7 @@ import type { Envelope, EnvelopeItem } from '../../protocol/envelope.js';
 import type { JsonValue } from '../../protocol/json.js';
 import { splitSecurityBody } from '../../processing/items/security/index.js';
 import { generateEventId } from './event-id.js';
-import { sendError } from './http.js';
+import { sendError, withRateLimits } from './http.js';
 import { resolveSizeLimits } from './limits.js';
 import { preflight } from './routes.js';
 import {
@@ -39,7 +39,8 @@ import {
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
-import type { IngestDeps, ProjectKeyInfo, RequestMeta } from './types.js';
+import type { IngestDeps } from './types.js';
+import type { IngestError } from './errors.js';
 
 /** Media types (`type/subtype[+suffix]`, lowercase, no parameters) the security endpoint takes. */
 export const SECURITY_REPORT_MEDIA_TYPES: ReadonlySet<string> = new Set([
@@ -116,15 +117,20 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
         ? ({ ok: true, value: securityEnvelopes(request, body.value) } as const)
         : nelEnvelopes(body.value);
     if (!envelopes.ok) return sendError(reply, envelopes.error);
+    // One envelope per report: the request is refused (429) only when every report was limited.
+    let limited: IngestError | undefined;
+    let queuedAny = false;
     for (const envelope of envelopes.value) {
-      if (!enqueue(key, envelope, meta)) return sendError(reply, { kind: 'queue_failed' });
+      const size = envelope.items.reduce((sum, item) => sum + item.payload.length, 0);
+      const queued = enqueueEnvelope(deps, key, envelope, meta, size);
+      if (queued.ok) {
+        queuedAny = true;
+        withRateLimits(reply, queued.rateLimits);
+      } else if (queued.error.kind === 'rate_limited') limited = queued.error;
+      else return sendError(reply, queued.error);
     }
+    if (!queuedAny && limited !== undefined) return sendError(reply, limited);
     return reply.code(200).send();
-  }
-
-  function enqueue(key: ProjectKeyInfo, envelope: Envelope, meta: RequestMeta): boolean {
-    const size = envelope.items.reduce((sum, item) => sum + item.payload.length, 0);
-    return enqueueEnvelope(deps, key, envelope, meta, size);
   }
 
   /** One envelope per security report, plus one for the NEL reports of a Reporting API list. */

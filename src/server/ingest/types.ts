@@ -6,6 +6,7 @@
  */
 import type { Envelope } from '../../protocol/envelope.js';
 import type { SizeLimits } from './limits.js';
+import type { RateLimitHeaders } from './errors.js';
 import type { ProjectConfig } from '../../processing/project-config/index.js';
 
 /** A DSN public key as the edge needs it, resolved by {@link IngestDeps.lookupKey}. */
@@ -77,6 +78,13 @@ export interface AcceptedEnvelope {
   config: ProjectConfig;
 }
 
+/**
+ * The item header Relay sets on a crash attachment kept over an attachment quota: the quota's
+ * reason code, or `true` without one; the attachment's event is still made from it, its bytes
+ * are not stored. Only Vigil sets it: the edge strips it from incoming items.
+ */
+export const RATE_LIMITED_HEADER = 'rate_limited';
+
 /** Collaborators of {@link ingestRoutes}. */
 export interface IngestDeps {
   /**
@@ -86,6 +94,17 @@ export interface IngestDeps {
   lookupKey(publicKey: string): Promise<ProjectKeyInfo | undefined>;
   /** Hands an accepted envelope on; `false` means the queue is full or closed (→ 503). */
   enqueue(envelope: AcceptedEnvelope): boolean;
+  /**
+   * The edge's rate-limit check (cached limits and reject-all quotas, nothing counted): removes
+   * limited items from `accepted.envelope` (recording their outcomes) and returns the headers to
+   * send, or `undefined` when no limit applied. Optional; without it nothing is limited here.
+   */
+  checkRateLimits?(accepted: AcceptedEnvelope): RateLimitHeaders | undefined;
+  /**
+   * Records `invalid` outcomes (reason e.g. `too_large:event`) for every item of an envelope the
+   * edge parsed but refused, so what was received is accounted for. Optional.
+   */
+  rejectEnvelope?(key: ProjectKeyInfo, envelope: Envelope, reason: string): void;
   /**
    * False while the queue is full: requests then get 503 before their body is read, so an
    * overloaded server spends no CPU decoding envelopes it would refuse anyway. Optional;

@@ -6,7 +6,7 @@
  * categories, `attachment` (bytes) and `attachment_item` (count).
  */
 import type { Logger } from 'pino';
-import type { AcceptedEnvelope } from '../ingest/index.js';
+import { RATE_LIMITED_HEADER, type AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { attachmentOutcomes, processAttachmentItem } from '../../processing/items/attachments/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
@@ -35,6 +35,15 @@ export class AttachmentItemHandler implements ItemHandler {
 
   /** Processes one item: invalid ones become outcomes now, valid rows wait for `flush`. */
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+    const limited = item.headers[RATE_LIMITED_HEADER];
+    if (limited !== undefined) {
+      // A crash attachment over an attachment quota: its event was made from it, its bytes are not kept.
+      const reason = typeof limited === 'string' ? limited : null;
+      for (const o of attachmentOutcomes('rate_limited', reason, item.payload.length)) {
+        this.deps.outcomes.record({ ...o, scoping: outcomeScoping(accepted) });
+      }
+      return;
+    }
     const result = processAttachmentItem(item, {
       projectId: accepted.projectId,
       eventId: accepted.envelope.headers.event_id,

@@ -18,9 +18,11 @@ import { isJsonObject } from '../../protocol/json.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
 import { pushWhenRoom, withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
 import type { DataCategory } from '../../protocol/data-category.js';
-import type { OutcomeScoping } from '../../protocol/outcome.js';
+import type { OutcomeScoping, OutcomeType } from '../../protocol/outcome.js';
 import { securityReportToEvent } from '../../processing/items/security/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
+import type { QuotaEnforcer } from './quota-enforcer.js';
+import { itemOutcomeQuantities } from '../../quotas/envelope-limiter.js';
 import type { ProcessingPool } from './processing-pool.js';
 import type { ErrorWork, ErrorWorkResult } from './error-work.js';
 import { ok, type StepResult } from '../../processing/pipeline/result.js';
@@ -56,6 +58,8 @@ export interface EnvelopeProcessorDeps {
   /** Pipelines of the other item types, by item type. */
   handlers?: Record<string, ItemHandler>;
   outcomes: OutcomeCounter;
+  /** Counts each envelope against its project's quotas before its items are processed; default none. */
+  quotas?: Pick<QuotaEnforcer, 'enforce'>;
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
   batchSize?: number;
@@ -87,6 +91,31 @@ const EVENT_ITEM_CATEGORIES: Readonly<Record<string, DataCategory>> = Object.fre
     security: 'security',
   }),
 );
+
+/**
+ * Item types that belong to the envelope's event (Relay's `requires_event`): when the event is
+ * dropped (invalid, filtered, rate limited) they are dropped with the same outcome, so they wait
+ * for the event's result before their handler sees them.
+ */
+const REQUIRES_EVENT: ReadonlySet<string> = new Set(['attachment', 'user_report']);
+
+/** An item waiting for its envelope's event: handed on if the event is kept, else dropped like it. */
+interface DependentItem {
+  accepted: AcceptedEnvelope;
+  item: EnvelopeItem;
+  handler: ItemHandler;
+  /** The event's fate: its index in the batch's works, or the outcome that already dropped it. */
+  event: number | EventDrop;
+}
+
+/** The outcome that dropped an event. */
+interface EventDrop {
+  outcome: Exclude<OutcomeType, 'accepted'>;
+  reason: string;
+}
+
+/** What became of a processed event: kept, or dropped with an outcome. */
+type EventFate = true | EventDrop;
 
 /** The result of an event the processing threads could not process. */
 const INTERNAL_DROP: ErrorWorkResult = Object.freeze({
@@ -156,19 +185,29 @@ export class EnvelopeProcessor {
    */
   async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
     const works: EventWork[] = [];
+    const dependents: DependentItem[] = [];
     const handlers = this.deps.handlers ?? {};
+    const handlerOf = (type: string): ItemHandler | undefined =>
+      Object.hasOwn(handlers, type) ? handlers[type] : undefined;
     const used = new Set<ItemHandler>();
+    const { quotas } = this.deps;
+    if (quotas) await Promise.all(batch.map((accepted) => quotas.enforce(accepted)));
     for (const accepted of batch) {
       // Minidumps and Apple crash reports become error events (src/processing/items/attachments/).
       prepareNativeCrash(accepted.envelope);
-      let events = 0;
       const scoping = outcomeScoping(accepted);
+      // The envelope's event (the first event-creating item without a handler of its own).
+      let event: DependentItem['event'] | undefined;
+      const waiting: Array<{ item: EnvelopeItem; handler: ItemHandler }> = [];
       for (const item of accepted.envelope.items) {
         const type = item.headers.type;
-        const handler = Object.hasOwn(handlers, type) ? handlers[type] : undefined;
+        const handler = handlerOf(type);
         if (handler) {
-          handler.handle(accepted, item);
-          used.add(handler);
+          if (REQUIRES_EVENT.has(type)) waiting.push({ item, handler });
+          else {
+            handler.handle(accepted, item);
+            used.add(handler);
+          }
           continue;
         }
         const category = EVENT_ITEM_CATEGORIES[type];
@@ -179,7 +218,7 @@ export class EnvelopeProcessor {
           continue;
         }
         // One event per envelope; Relay rejects the others as duplicate_item (relay-protocol.md §5.2).
-        if (++events > 1) {
+        if (event !== undefined) {
           this.deps.outcomes.record({
             outcome: 'invalid',
             reason: 'duplicate_item',
@@ -198,18 +237,37 @@ export class EnvelopeProcessor {
             quantity: 1,
             scoping,
           });
+          event = { outcome: work.outcome, reason: work.reason };
           continue;
         }
+        event = works.length;
         works.push({ work: work.value, dropCategory: category, scoping });
+      }
+      for (const { item, handler } of waiting) {
+        if (event === undefined) {
+          // No event in the envelope (e.g. attachments uploaded after their event): standalone.
+          handler.handle(accepted, item);
+          used.add(handler);
+        } else dependents.push({ accepted, item, handler, event });
       }
     }
     await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
-    if (works.length === 0) return;
+    const kept = works.length === 0 ? [] : await this.processEvents(works);
+    await this.settleDependents(dependents, kept);
+  }
+
+  /**
+   * Runs the batch's events through the processing threads, records their outcomes, resolves
+   * their issues and hands their rows to the sink. Returns, per work item, whether the event was
+   * kept, or the outcome that dropped it.
+   */
+  private async processEvents(works: EventWork[]): Promise<EventFate[]> {
     const results = await this.withRetry(
       'process events',
       () => this.deps.pool.run(works.map((w) => w.work)),
       3,
     );
+    const fates: EventFate[] = [];
     const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
     for (const [i, { dropCategory, scoping }] of works.entries()) {
       // No results (the threads kept failing) drops the batch's events as Relay's `internal`.
@@ -222,6 +280,7 @@ export class EnvelopeProcessor {
           quantity: 1,
           scoping,
         });
+        fates.push({ outcome: result.outcome, reason: result.reason });
         continue;
       }
       this.deps.outcomes.record({
@@ -231,9 +290,10 @@ export class EnvelopeProcessor {
         quantity: 1,
         scoping,
       });
+      fates.push(true);
       events.push(result);
     }
-    if (events.length === 0) return;
+    if (events.length === 0) return fates;
     const groups = await this.withRetry('resolve issues', () =>
       resolveGroups(
         this.deps.metadata,
@@ -246,6 +306,35 @@ export class EnvelopeProcessor {
     );
     const rows = events.map(({ line }, i) => withGroupId(line, groups[i]!.groupId));
     await pushWhenRoom(this.deps.eventSink, rows);
+    return fates;
+  }
+
+  /**
+   * Hands the items that require their envelope's event to their handlers when the event was
+   * kept; otherwise drops them with the event's outcome (Relay's `requires_event`).
+   */
+  private async settleDependents(dependents: DependentItem[], fates: readonly EventFate[]): Promise<void> {
+    const used = new Set<ItemHandler>();
+    for (const { accepted, item, handler, event } of dependents) {
+      const fate =
+        typeof event === 'number' ? (fates[event] ?? { outcome: 'invalid', reason: 'internal' }) : event;
+      if (fate === true) {
+        handler.handle(accepted, item);
+        used.add(handler);
+        continue;
+      }
+      const scoping = outcomeScoping(accepted);
+      for (const [category, quantity] of itemOutcomeQuantities(item)) {
+        this.deps.outcomes.record({
+          outcome: fate.outcome,
+          reason: fate.reason,
+          category,
+          quantity,
+          scoping,
+        });
+      }
+    }
+    await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
   }
 
   /**
@@ -278,6 +367,7 @@ export class EnvelopeProcessor {
         clientHints: meta.clientHints,
         dscReplayId: isJsonObject(envelope.headers.trace) ? envelope.headers.trace.replay_id : undefined,
       },
+      config: accepted.config.source,
     });
   }
 

@@ -11,11 +11,15 @@ import {
   type ProcessedErrorEvent,
 } from '../../processing/items/errors/process.js';
 import type { OutcomeType } from '../../protocol/outcome.js';
+import { projectConfigFromSource } from '../../processing/project-config/index.js';
 
-/** Input: the item payload bytes and the request/project context. */
+/** Input: the item payload bytes, the request context and the project's config. */
 export interface ErrorWork {
   payload: Uint8Array;
-  ctx: ErrorItemContext;
+  /** Request context; its `scrubbing` and `filterSettings` come from `config`. */
+  ctx: Omit<ErrorItemContext, 'scrubbing' | 'filterSettings'>;
+  /** The project's config as its canonical JSON text (`ProjectConfig.source`), parsed once per thread. */
+  config: string;
 }
 
 /** Output: a processed event or the outcome that dropped it. */
@@ -39,7 +43,12 @@ export type ErrorWorkResult =
 /** Runs the error pipeline over one work item; never throws on bad input. */
 export function runErrorWork(work: ErrorWork): ErrorWorkResult {
   const payload = Buffer.from(work.payload.buffer, work.payload.byteOffset, work.payload.byteLength);
-  const result = processErrorItem(payload, work.ctx);
+  const config = projectConfigFromSource(work.config);
+  const result = processErrorItem(payload, {
+    ...work.ctx,
+    scrubbing: config.scrubbing,
+    filterSettings: config.filterSettings,
+  });
   if (result.kind === 'drop') return result;
   const { record, hashes, issue, event } = result.value;
   // Serialized here, on the worker thread, so the main thread only adds the issue id.

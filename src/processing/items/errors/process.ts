@@ -1,7 +1,7 @@
 /**
  * The error-event pipeline for one `event` item (or a legacy store body):
- * validate → normalize → scrub → group → extract. Filters and quotas join in their
- * own steps (issue #4); every step returns a StepResult, so a bad event ends as an
+ * validate → normalize → filter → scrub → group → extract (quotas are counted before, per
+ * envelope, in the processing loop); every step returns a StepResult, so a bad event ends as an
  * `invalid` outcome with Relay's reason instead of an exception
  * (reference/relay-protocol.md §7.2, §8, §9; reference/sentry-semantics.md §3).
  */
@@ -12,12 +12,15 @@ import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import { normalizeEvent, parseEventId, type NormalizeContext } from '../../normalize/index.js';
 import { scrubEvent, DEFAULT_DATA_SCRUBBING, type DataScrubbingSettings } from '../../pii/index.js';
 import { computeGrouping, deriveTitleInfo } from '../../grouping/index.js';
+import { shouldFilter, type FilterSettings } from '../../filters/index.js';
 import { extractErrorRecord, type ErrorEventRecord } from './extract.js';
 
 /** What the pipeline needs to know about the request and the project. */
 export interface ErrorItemContext extends Omit<NormalizeContext, 'itemType'> {
   projectId: number;
   scrubbing?: DataScrubbingSettings;
+  /** The project's inbound filters (§10), run after normalization; default none. */
+  filterSettings?: FilterSettings;
   retentionDays?: number;
   /**
    * `replay_id` of the envelope's dynamic sampling context (header `trace`). SDKs never set the
@@ -90,6 +93,14 @@ export function processErrorPayload(input: unknown, ctx: ErrorItemContext): Step
       ...normalized.event.contexts,
       replay: { replay_id: replayId, type: 'replay' },
     };
+  if (ctx.filterSettings) {
+    // Relay filters after normalization and before scrubbing; the client-IP filter reads the
+    // request's address even when the project does not store it.
+    const verdict = shouldFilter(normalized.event as JsonObject, ctx.filterSettings, {
+      clientIp: ctx.clientIp,
+    });
+    if (verdict.filtered) return drop('filtered', verdict.statKey);
+  }
   const event = scrubEvent(normalized.event, scrubbing);
   const grouping = computeGrouping(event);
   // Title and culprit reuse the grouping result (exception-group main exception, fingerprint-rule titles).
