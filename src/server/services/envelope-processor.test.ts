@@ -21,7 +21,7 @@ import type { ItemHeaders } from '../../protocol/envelope.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
 import type { EnvelopeQueue } from '../ingest/index.js';
-import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
+import { DEFAULT_PROJECT_CONFIG, parseProjectConfig } from '../../processing/project-config/index.js';
 
 const logger = pino({ level: 'silent' });
 let dir: string;
@@ -351,5 +351,76 @@ describe('OutcomeCounter', () => {
     expect(c.total('invalid', 'attachment', 'too_large:attachment')).toBe(3);
     expect(c.total('invalid', 'attachment', 'too_large')).toBe(1);
     expect(c.total('invalid')).toBe(4);
+  });
+});
+
+describe('EnvelopeProcessor: inbound filters and items that require their event', () => {
+  /** A handler that only remembers what it was handed. */
+  function recordingHandler(): ItemHandler & { handled: string[] } {
+    const handled: string[] = [];
+    return {
+      handled,
+      handle: (_a, item) => void handled.push(item.headers.type),
+      flush: () => Promise.resolve(),
+    };
+  }
+
+  function withConfig(accepted: AcceptedEnvelope, raw: object): AcceptedEnvelope {
+    const parsed = parseProjectConfig(raw);
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    return { ...accepted, config: parsed.config };
+  }
+
+  const ITEMS: Array<[ItemHeaders, unknown]> = [
+    [{ type: 'event' }, { message: 'boom', release: 'app@1.0.0-beta' }],
+    [{ type: 'attachment', filename: 'a.txt' }, 'hello'],
+    [{ type: 'user_report' }, { event_id: 'a'.repeat(32), name: 'n', email: 'e@x.io', comments: 'c' }],
+  ];
+
+  it("drops a filtered event with the filter's stat key, and its attachments and user reports with it", async () => {
+    const attachments = recordingHandler();
+    const { p, rows, outcomes } = processor(() => ({ attachment: attachments, user_report: attachments }));
+    await p.processBatch([
+      withConfig(envelopeOf(ITEMS), { filterSettings: { releases: { releases: ['*-beta'] } } }),
+    ]);
+    expect(rows).toHaveLength(0);
+    expect(attachments.handled).toEqual([]);
+    expect(outcomes.total('filtered', 'error', 'release-version')).toBe(1);
+    expect(outcomes.total('filtered', 'attachment', 'release-version')).toBe(5);
+    expect(outcomes.total('filtered', 'attachment_item', 'release-version')).toBe(1);
+    expect(outcomes.total('filtered', 'feedback', 'release-version')).toBe(1);
+    expect(outcomes.total('accepted')).toBe(0);
+  });
+
+  it('hands the dependents on once their event is kept, and takes standalone attachments at once', async () => {
+    const attachments = recordingHandler();
+    const { p, rows } = processor(() => ({ attachment: attachments, user_report: attachments }));
+    await p.processBatch([
+      withConfig(envelopeOf(ITEMS), { filterSettings: { releases: { releases: ['2.*'] } } }),
+      envelopeOf([[{ type: 'attachment', filename: 'late.txt' }, 'later']]),
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(attachments.handled.sort()).toEqual(['attachment', 'attachment', 'user_report']);
+  });
+
+  it('drops the dependents of an invalid event as invalid, with its reason', async () => {
+    const attachments = recordingHandler();
+    const { p, outcomes } = processor(() => ({ attachment: attachments }));
+    const items: Array<[ItemHeaders, unknown]> = [[{ type: 'event' }, '{not json'], ITEMS[1]!];
+    await p.processBatch([envelopeOf(items)]);
+    expect(attachments.handled).toEqual([]);
+    expect(outcomes.total('invalid', 'attachment_item', 'invalid_json')).toBe(1);
+  });
+
+  it("scrubs with the project's own settings", async () => {
+    const { p, rows } = processor();
+    const event = { message: 'x', extra: { pin: '1234', other: 'kept' } };
+    await p.processBatch([
+      withConfig(envelopeOf([[{ type: 'event' }, event]]), {
+        datascrubbingSettings: { sensitiveFields: ['pin'] },
+      }),
+    ]);
+    expect(rows[0]).toContain('[Filtered]');
+    expect(rows[0]).toContain('kept');
   });
 });

@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { JsonObject } from '../../protocol/json.js';
-import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import {
   processFeedbackItem,
   processUserReportItem,
@@ -35,8 +34,6 @@ export interface FeedbackItemHandlerDeps {
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 90. */
   retentionDays?: number;
-  /** Data scrubbing of feedback events; default Sentry's defaults for a new project. */
-  scrubbing?: DataScrubbingSettings;
 }
 
 /** Handles `feedback` and `user_report` items; register it as `handlers.feedback` and `handlers.user_report`. */
@@ -61,7 +58,7 @@ export class FeedbackItemHandler implements ItemHandler {
         clientIp: meta.clientIp,
         userAgent: meta.userAgent,
         clientHints: meta.clientHints,
-        scrubbing: this.deps.scrubbing,
+        scrubbing: accepted.config.scrubbing,
       });
     } else if (type === 'user_report') {
       result = processUserReportItem(item.payload, {

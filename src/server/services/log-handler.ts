@@ -6,7 +6,6 @@
  * `log_byte` (canonical bytes), per ./trace-item-handler.ts.
  */
 import { processLogItem, type LogRecord } from '../../processing/items/logs/index.js';
-import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { encodeLogRow } from '../../storage/clickhouse/logs.js';
 import {
   TraceItemHandler,
@@ -20,8 +19,6 @@ export interface LogItemHandlerDeps extends TraceItemHandlerDeps {
   retentionDays?: number;
   /** Largest canonical size of one log in bytes (`max_log_size`); default 2 MiB. */
   maxLogSize?: number;
-  /** Data scrubbing settings; default Sentry's defaults for a new project. */
-  scrubbing?: DataScrubbingSettings;
 }
 
 /** Handles `log` items; register it as `handlers.log` (sink: `jsonLinesWriter(store, LOGS_TABLE)`). */
@@ -36,7 +33,7 @@ export class LogItemHandler extends TraceItemHandler<LogRecord> {
             ...traceItemRequestContext(accepted),
             retentionDays: deps.retentionDays,
             maxLogSize: deps.maxLogSize,
-            scrubbing: deps.scrubbing,
+            scrubbing: accepted.config.scrubbing,
           }),
         encode: encodeLogRow,
       },

@@ -11,7 +11,6 @@
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
-import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { SUSPICIOUS_SEGMENT_ID, processReplayItems } from '../../processing/items/replays/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import {
@@ -36,8 +35,6 @@ export interface ReplayItemHandlerDeps {
   logger?: Pick<Logger, 'debug'>;
   /** Days to keep the rows; default 90. */
   retentionDays?: number;
-  /** Data scrubbing of replay events; default Sentry's defaults for a new project. */
-  scrubbing?: DataScrubbingSettings;
   /** `max_replay_uncompressed_size`, bytes; default 100 MiB. */
   maxUncompressedSize?: number;
 }
@@ -73,7 +70,8 @@ export class ReplayItemHandler implements ItemHandler {
         clientIp: meta.clientIp,
         userAgent: meta.userAgent,
         clientHints: meta.clientHints,
-        scrubbing: this.deps.scrubbing,
+        scrubbing: accepted.config.scrubbing,
+        filterSettings: accepted.config.filterSettings,
         maxUncompressedSize: this.deps.maxUncompressedSize,
       },
     );

@@ -29,7 +29,6 @@ import {
   processTransactionItem,
   type SpanItemContext,
 } from '../../processing/items/spans/index.js';
-import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSpanRow } from '../../storage/clickhouse/spans.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
@@ -47,8 +46,6 @@ export interface SpanItemHandlerDeps {
   retentionDays?: number;
   /** Largest canonical size of one span in bytes; default 1 MiB. */
   maxSpanSize?: number;
-  /** Data scrubbing settings; default Sentry's defaults for a new project. */
-  scrubbing?: DataScrubbingSettings;
 }
 
 const TRANSACTION_CATEGORIES: readonly DataCategory[] = ['transaction', 'transaction_indexed'];
@@ -70,7 +67,7 @@ export class SpanItemHandler implements ItemHandler {
       sentAt: accepted.envelope.headers.sent_at,
       retentionDays: this.deps.retentionDays,
       maxSpanSize: this.deps.maxSpanSize,
-      scrubbing: this.deps.scrubbing,
+      scrubbing: accepted.config.scrubbing,
     };
   }
 
@@ -85,6 +82,7 @@ export class SpanItemHandler implements ItemHandler {
     const { spanCount, result } = processTransactionItem(item.payload, {
       ...this.context(accepted),
       envelopeEventId: accepted.envelope.headers.event_id,
+      filterSettings: accepted.config.filterSettings,
     });
     const { outcomes } = this.deps;
     if (result.kind === 'drop') {

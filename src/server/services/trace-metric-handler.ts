@@ -8,7 +8,6 @@ import {
   processTraceMetricItem,
   type TraceMetricRecord,
 } from '../../processing/items/trace-metrics/index.js';
-import type { DataScrubbingSettings } from '../../processing/pii/index.js';
 import { encodeTraceMetricRow } from '../../storage/clickhouse/trace-metrics.js';
 import {
   TraceItemHandler,
@@ -22,8 +21,6 @@ export interface TraceMetricItemHandlerDeps extends TraceItemHandlerDeps {
   retentionDays?: number;
   /** Largest canonical size of one metric in bytes (`max_trace_metric_size`); default 1 MiB. */
   maxTraceMetricSize?: number;
-  /** Data scrubbing settings; default Sentry's defaults for a new project. */
-  scrubbing?: DataScrubbingSettings;
 }
 
 /**
@@ -41,7 +38,7 @@ export class TraceMetricItemHandler extends TraceItemHandler<TraceMetricRecord> 
             ...traceItemRequestContext(accepted),
             retentionDays: deps.retentionDays,
             maxTraceMetricSize: deps.maxTraceMetricSize,
-            scrubbing: deps.scrubbing,
+            scrubbing: accepted.config.scrubbing,
           }),
         encode: encodeTraceMetricRow,
       },

@@ -12,6 +12,7 @@
  * Follows `relay-event-normalization/src/replay.rs`, `relay-event-schema/src/protocol/replay.rs`
  * and `relay-server/src/processing/replays/`. Pure: no I/O.
  */
+import { replayFilterable, shouldFilterItem, type FilterSettings } from '../../filters/index.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
 import type { NameVersion, ReplaySegmentFields } from '../../../protocol/replay-columns.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
@@ -84,6 +85,8 @@ export interface ReplayEventContext {
   clientHints?: ClientHints;
   /** The project's data scrubbing settings; default Sentry's defaults for a new project. */
   scrubbing?: DataScrubbingSettings;
+  /** The project's inbound filters (§10), run on the normalized replay event; default none. */
+  filterSettings?: FilterSettings;
 }
 
 export type { NameVersion };
@@ -165,6 +168,13 @@ export function processReplayPayload(
   if (start === undefined) delete replay.replay_start_timestamp;
   else replay.replay_start_timestamp = start;
   meta.flushErrors();
+
+  if (ctx.filterSettings) {
+    const verdict = shouldFilterItem(replayFilterable(replay), ctx.filterSettings, {
+      clientIp: ctx.clientIp,
+    });
+    if (verdict.filtered) return drop('filtered', verdict.statKey);
+  }
 
   // scrub
   const event = scrubReplay(replay, scrubbing);

@@ -18,6 +18,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
 import type { SentryEvent } from '../../../protocol/event.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
+import { shouldFilter, type FilterSettings } from '../../filters/index.js';
 import { normalizeEvent, parseSpanId, parseTraceId, type ClientHints } from '../../normalize/index.js';
 import { DEFAULT_DATA_SCRUBBING, scrubEvent } from '../../pii/index.js';
 import { parseEventPayload } from '../errors/process.js';
@@ -38,6 +39,8 @@ export interface TransactionItemContext extends SpanItemContext {
   /** The envelope header `event_id`; wins over the payload's. */
   envelopeEventId?: string;
   clientHints?: ClientHints;
+  /** The project's inbound filters (§10: health checks, releases, ...), run after normalization. */
+  filterSettings?: FilterSettings;
 }
 
 /** The rows of a transaction, or why it was dropped, with its span count for outcomes. */
@@ -149,6 +152,12 @@ export function processTransactionItem(payload: Buffer, ctx: TransactionItemCont
     itemType: 'transaction',
   });
   if (!normalized.ok) return { spanCount, result: drop('invalid', normalized.reason) };
+  if (ctx.filterSettings) {
+    const verdict = shouldFilter(normalized.event as JsonObject, ctx.filterSettings, {
+      clientIp: ctx.clientIp,
+    });
+    if (verdict.filtered) return { spanCount, result: drop('filtered', verdict.statKey) };
+  }
   const event = scrubEvent(normalized.event, scrubbing);
 
   const shared = sharedAttributes(event);
