@@ -141,7 +141,13 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   });
   const logs = new LogItemHandler({ sink: logSink, outcomes, logger: log });
   const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
-  const spans = new SpanItemHandler({ sink: spanSink, outcomes, logger: log });
+  const keys = new KeyCache(metadata);
+  const spans = new SpanItemHandler({
+    sink: spanSink,
+    outcomes,
+    logger: log,
+    samplingProject: (publicKey) => keys.peek(publicKey),
+  });
   const metricItems = new MetricItemHandler({ outcomes });
   const counters = await openQuotaCounters(config.redisUrl);
   const quotas = new QuotaEnforcer({ limiter: counters.limiter, outcomes, logger: log });
@@ -178,7 +184,6 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   });
   processor.start();
 
-  const keys = new KeyCache(metadata);
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Per-request logs would cost more than the ingest work itself at thousands of requests/s.

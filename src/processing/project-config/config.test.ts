@@ -18,6 +18,7 @@ describe('parseProjectConfig', () => {
       scrubDefaults: true,
       scrubIpAddresses: false,
     });
+    expect(parsed.config.sampling).toEqual({ version: 2, rules: [] });
     expect(parsed.config.source).toBe('{}');
   });
 
@@ -29,6 +30,17 @@ describe('parseProjectConfig', () => {
       filterSettings: { localhost: { isEnabled: true }, releases: { releases: ['1.*'] } },
       datascrubbingSettings: { scrubIpAddresses: true, sensitiveFields: ['pin'] },
       piiConfig: { applications: { $string: ['@email:replace'] } },
+      sampling: {
+        version: 2,
+        rules: [
+          {
+            id: 1,
+            type: 'transaction',
+            condition: { op: 'eq', name: 'event.transaction', value: 'GET /health' },
+            samplingValue: { type: 'sampleRate', value: 0 },
+          },
+        ],
+      },
     };
     const parsed = parseProjectConfig(raw);
     expect(parsed.ok).toBe(true);
@@ -39,6 +51,9 @@ describe('parseProjectConfig', () => {
     expect(parsed.config.scrubbing.scrubIpAddresses).toBe(true);
     expect(parsed.config.scrubbing.sensitiveFields).toEqual(['pin']);
     expect(parsed.config.scrubbing.piiConfig).toEqual(raw.piiConfig);
+    expect(parsed.config.sampling.rules).toMatchObject([
+      { id: 1, type: 'transaction', samplingValue: { type: 'sampleRate', value: 0 } },
+    ]);
     expect(projectConfigJson(parsed.config)).toEqual(raw);
   });
 
@@ -48,6 +63,17 @@ describe('parseProjectConfig', () => {
       filterSettings: { localhost: { isEnabled: 'yes' } },
       datascrubbingSettings: { scrubData: 1, sensitiveFields: 'pin' },
       piiConfig: { rules: { r: { type: 'pattern' } } },
+      sampling: {
+        version: 2,
+        rules: [
+          {
+            id: 1,
+            type: 'trace',
+            condition: { op: 'and', inner: [] },
+            samplingValue: { type: 'sampleRate', value: 'half' },
+          },
+        ],
+      },
     });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
@@ -56,6 +82,7 @@ describe('parseProjectConfig', () => {
         'quotas[0]: limit must be a non-negative integer',
         'datascrubbingSettings.scrubData: expected boolean',
         'datascrubbingSettings.sensitiveFields: expected a list of strings',
+        'sampling.rules[0].samplingValue.value: expected a non-negative number',
       ]),
     );
     expect(parsed.errors.some((e) => e.startsWith('filterSettings.localhost'))).toBe(true);
@@ -63,8 +90,14 @@ describe('parseProjectConfig', () => {
   });
 
   it('warns about unknown keys and rejects a non-object', () => {
-    const parsed = parseProjectConfig({ allowedDomains: ['*'] });
-    expect(parsed.ok && parsed.warnings).toEqual(['allowedDomains: unknown key (ignored)']);
+    const parsed = parseProjectConfig({
+      allowedDomains: ['*'],
+      sampling: { version: 2, rules: [], mode: 'total' },
+    });
+    expect(parsed.ok && parsed.warnings).toEqual([
+      'allowedDomains: unknown key (ignored)',
+      'sampling.mode: unknown key (ignored)',
+    ]);
     expect(parseProjectConfig([])).toEqual({ ok: false, errors: ['project config: expected an object'] });
   });
 
@@ -74,6 +107,21 @@ describe('parseProjectConfig', () => {
     const a = projectConfigFromSource(parsed.config.source);
     expect(projectConfigFromSource(parsed.config.source)).toBe(a);
     expect(a.quotas).toEqual(parsed.config.quotas);
+    const sampled = parseProjectConfig({
+      sampling: {
+        version: 2,
+        rules: [
+          {
+            id: 4,
+            type: 'trace',
+            condition: { op: 'and', inner: [] },
+            samplingValue: { type: 'sampleRate', value: 0.5 },
+          },
+        ],
+      },
+    });
+    if (!sampled.ok) throw new Error('must parse');
+    expect(projectConfigFromSource(sampled.config.source).sampling.rules).toHaveLength(1);
     expect(projectConfigFromSource('{not json')).toBe(DEFAULT_PROJECT_CONFIG);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A project's processing configuration, in the shape of Relay's project config (`ProjectConfig`
  * in `relay-dynamic-config/src/project.rs`; reference/relay-protocol.md §6, §9, §10): quotas,
- * inbound filter settings, the legacy data scrubbing settings and the advanced PII config.
+ * inbound filter settings, the legacy data scrubbing settings, the advanced PII config and the
+ * dynamic sampling rules.
  * Stored per project as the JSON object Sentry hands Relay (camelCase keys), parsed once and
  * then carried with every envelope of the project (`AcceptedEnvelope.config`).
  */
@@ -10,6 +11,7 @@ import { isValidQuota, parseQuota, type Quota } from '../../quotas/quota.js';
 import { defaultFilterSettings, parseFilterSettings, type FilterSettings } from '../filters/config.js';
 import { parsePiiConfig } from '../pii/pii-config.js';
 import { DEFAULT_DATA_SCRUBBING, type DataScrubbingSettings } from '../pii/settings.js';
+import { parseSamplingConfig, EMPTY_SAMPLING_CONFIG, type SamplingConfig } from '../sampling/config.js';
 
 /** A parsed project config. Treated as immutable: caches key compiled forms by identity. */
 export interface ProjectConfig {
@@ -19,6 +21,8 @@ export interface ProjectConfig {
   filterSettings: FilterSettings;
   /** `datascrubbingSettings` with `piiConfig` carried inside (§9); Sentry's defaults when absent. */
   scrubbing: DataScrubbingSettings;
+  /** Dynamic sampling rules (`sampling`); none by default, which keeps everything. */
+  sampling: SamplingConfig;
   /**
    * The canonical JSON text of this config (what {@link projectConfigJson} returns, stringified).
    * Worker threads receive this text instead of the object and parse it once per distinct text.
@@ -36,6 +40,7 @@ export const PROJECT_CONFIG_KEYS = [
   'filterSettings',
   'datascrubbingSettings',
   'piiConfig',
+  'sampling',
 ] as const;
 
 function parseStringList(value: JsonValue | undefined, path: string, errors: string[]): string[] {
@@ -76,7 +81,7 @@ function parseScrubbing(
 
 /**
  * Parses a stored or submitted project config (Relay's JSON: `quotas`, `filterSettings`,
- * `datascrubbingSettings`, `piiConfig`; absent keys take the defaults, unknown keys are
+ * `datascrubbingSettings`, `piiConfig`, `sampling`; absent keys take the defaults, unknown keys are
  * warnings). `piiConfig` may be an object or the JSON text Sentry stores. Errors name their
  * path (`quotas[1]: limit must be a non-negative integer`), so an API can answer 400 with them.
  */
@@ -116,6 +121,9 @@ export function parseProjectConfig(raw: unknown): ProjectConfigResult {
       errors.push(`piiConfig${issue.path === '' ? '' : '.' + issue.path}: ${issue.message}`);
     }
   }
+  const sampling = parseSamplingConfig(raw.sampling);
+  if (sampling.ok) warnings.push(...sampling.warnings);
+  else errors.push(...sampling.errors);
   if (errors.length > 0) return { ok: false, errors };
 
   const json: JsonObject = {};
@@ -128,6 +136,7 @@ export function parseProjectConfig(raw: unknown): ProjectConfigResult {
       quotas,
       filterSettings: filters.ok ? filters.settings : defaultFilterSettings(),
       scrubbing: { ...scrubbing, ...(piiConfig !== undefined && { piiConfig }) },
+      sampling: sampling.ok ? sampling.config : EMPTY_SAMPLING_CONFIG,
       source: JSON.stringify(json),
     }),
   };
@@ -161,7 +170,10 @@ export function projectConfigFromSource(source: string): ProjectConfig {
   return config;
 }
 
-/** The config of a project nobody configured: no quotas, no filters, Sentry's default scrubbing. */
+/**
+ * The config of a project nobody configured: no quotas, no filters, Sentry's default scrubbing,
+ * no sampling rules.
+ */
 export const DEFAULT_PROJECT_CONFIG: ProjectConfig = (() => {
   const parsed = parseProjectConfig({});
   if (!parsed.ok) throw new Error('the empty project config must parse');

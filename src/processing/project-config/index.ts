@@ -1,2 +1,2 @@
-/** A project's processing configuration (quotas, filters, scrubbing), parsed from Relay's JSON shape. */
+/** A project's processing configuration (quotas, filters, scrubbing, sampling), parsed from Relay's JSON shape. */
 export * from './config.js';

@@ -42,6 +42,17 @@ export class KeyCache {
     return pending;
   }
 
+  /**
+   * The cached info of `publicKey` without waiting, for code that cannot wait (dynamic sampling
+   * reading a trace root's project): `undefined` when the key was never looked up. An expired
+   * or missing entry is refreshed in the background (the stale info is answered meanwhile).
+   */
+  peek(publicKey: string): ProjectKeyInfo | undefined {
+    const hit = this.entries.get(publicKey);
+    if (!hit || hit.expires <= this.now()) this.lookup(publicKey).catch(() => undefined);
+    return hit?.info;
+  }
+
   private async load(publicKey: string): Promise<ProjectKeyInfo | undefined> {
     const found = await getProjectKeyByPublicKey(this.metadata, publicKey);
     const info: ProjectKeyInfo | undefined = found && {

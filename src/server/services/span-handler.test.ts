@@ -3,6 +3,7 @@ import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { acceptedEnvelope } from './test-envelope.js';
+import { parseProjectConfig, type ProjectConfig } from '../../processing/project-config/index.js';
 import { SpanItemHandler } from './span-handler.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -146,6 +147,157 @@ describe('SpanItemHandler', () => {
       ...counts('accepted', null, { span: 4, span_indexed: 4 }),
       ...counts('accepted', null, { transaction: 1, transaction_indexed: 1 }, other),
       ...counts('accepted', null, { span: 3, span_indexed: 3 }, other),
+    ]);
+  });
+});
+
+/** A project config with the given sampling rules. */
+function sampled(...rules: Array<Record<string, unknown>>): ProjectConfig {
+  const parsed = parseProjectConfig({ sampling: { version: 2, rules } });
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return parsed.config;
+}
+
+const ALL = { op: 'and', inner: [] };
+const rate = (id: number, type: string, value: number, condition: unknown = ALL) => ({
+  id,
+  type,
+  condition,
+  samplingValue: { type: 'sampleRate', value },
+});
+/** The envelope's own public key (see `acceptedEnvelope`) and another project's. */
+const OWN_KEY = 'a'.repeat(32);
+const ROOT_KEY = 'b'.repeat(32);
+
+/** An envelope of project 3 with `config` and a DSC (`trace` header) with `dsc` fields. */
+const withDsc = (config: ProjectConfig, dsc: Record<string, unknown> | undefined) =>
+  acceptedEnvelope({
+    projectId: 3,
+    config,
+    meta: { receivedAt: NOW },
+    headers: dsc === undefined ? {} : { trace: { trace_id: TRACE, public_key: OWN_KEY, ...dsc } },
+  });
+
+/** The outcomes of one sampled-out transaction with `spans` spans (Relay's categories). */
+const sampledOut = (reason: string, spans: number) => [
+  ...counts('accepted', null, { transaction: 1 }),
+  ...counts('filtered', reason, { transaction_indexed: 1 }),
+  ...counts('accepted', null, { span: spans }),
+  ...counts('filtered', reason, { span_indexed: spans }),
+];
+
+describe('SpanItemHandler dynamic sampling', () => {
+  it('drops transactions a transaction rule samples out, recording Sampled:<id> for the indexed categories', async () => {
+    const { outcomes, rows, handler } = setup();
+    const config = sampled(
+      rate(7, 'transaction', 0, { op: 'eq', name: 'event.transaction', value: 'GET /health' }),
+    );
+    handler.handle(withDsc(config, undefined), transaction({ transaction: 'GET /health' }));
+    handler.handle(withDsc(config, undefined), transaction());
+    expect(outcomes).toEqual(sampledOut('Sampled:7', 3));
+    await handler.flush();
+    expect(rows).toHaveLength(3);
+    expect(rows.every((row) => (JSON.parse(row) as { segment_name: string }).segment_name === 'GET /')).toBe(
+      true,
+    );
+    expect(outcomes.slice(4)).toEqual([
+      ...counts('accepted', null, { transaction: 1, transaction_indexed: 1 }),
+      ...counts('accepted', null, { span: 3, span_indexed: 3 }),
+    ]);
+  });
+
+  it('gives the transaction and the spans of one trace the same decision from the DSC', async () => {
+    const { outcomes, rows, handler } = setup();
+    const config = sampled(
+      {
+        id: 1,
+        type: 'trace',
+        condition: { op: 'glob', name: 'trace.release', value: ['1.*'] },
+        samplingValue: { type: 'factor', value: 0.5 },
+      },
+      rate(2, 'trace', 1),
+    );
+    // Rate 0.5: sample_rand 0.7 drops every item of the trace, 0.3 keeps them.
+    const dropped = withDsc(config, { release: '1.0', sample_rand: '0.7' });
+    handler.handle(dropped, transaction());
+    handler.handle(dropped, v2([v2Span('4'), v2Span('5')]));
+    const kept = withDsc(config, { release: '1.0', sample_rand: '0.3' });
+    handler.handle(kept, transaction({ spans: [] }));
+    handler.handle(kept, v2([v2Span('6')]));
+    await handler.flush();
+    expect(rows).toHaveLength(2);
+    expect(outcomes).toEqual([
+      ...sampledOut('Sampled:1,2', 3),
+      ...counts('accepted', null, { span: 2 }),
+      ...counts('filtered', 'Sampled:1,2', { span_indexed: 2 }),
+      ...counts('accepted', null, { transaction: 1, transaction_indexed: 1 }),
+      ...counts('accepted', null, { span: 2, span_indexed: 2 }),
+    ]);
+  });
+
+  it('samples legacy standalone spans by trace rules and leaves envelopes without a DSC alone', async () => {
+    const { outcomes, rows, handler } = setup();
+    const config = sampled(rate(9, 'trace', 0));
+    const legacy = (id: string): EnvelopeItem => ({
+      headers: { type: 'span' },
+      payload: Buffer.from(JSON.stringify(child(id))),
+    });
+    handler.handle(withDsc(config, {}), legacy('4'));
+    handler.handle(withDsc(config, undefined), legacy('5'));
+    handler.handle(withDsc(config, undefined), v2([v2Span('6')]));
+    await handler.flush();
+    expect(rows).toHaveLength(2);
+    expect(outcomes).toEqual([
+      ...counts('accepted', null, { span: 1 }),
+      ...counts('filtered', 'Sampled:9', { span_indexed: 1 }),
+      ...counts('accepted', null, { span: 2, span_indexed: 2 }),
+    ]);
+  });
+
+  it('reads trace rules from the project of the DSC’s public key, in the same organization only', async () => {
+    const rootProject = { organizationId: 1, isActive: true, config: sampled(rate(4, 'trace', 0)) };
+    const lookups: string[] = [];
+    const outcomes: Outcome[] = [];
+    const rows: string[] = [];
+    const projects: Record<string, typeof rootProject> = {
+      [ROOT_KEY]: rootProject,
+      ['c'.repeat(32)]: { ...rootProject, organizationId: 2 },
+      ['d'.repeat(32)]: { ...rootProject, isActive: false },
+    };
+    const handler = new SpanItemHandler({
+      sink: { push: (lines: string[]) => (rows.push(...lines), true) },
+      outcomes: { record: (o: Outcome) => outcomes.push(o) },
+      samplingProject: (key) => (lookups.push(key), projects[key]),
+    });
+    // The item's own project keeps everything; the root project drops everything.
+    const own = sampled();
+    handler.handle(withDsc(own, { public_key: ROOT_KEY }), transaction({ spans: [] }));
+    for (const key of ['c'.repeat(32), 'd'.repeat(32), 'e'.repeat(32)]) {
+      handler.handle(withDsc(own, { public_key: key }), transaction({ spans: [] }));
+    }
+    await handler.flush();
+    expect(lookups).toEqual([ROOT_KEY, 'c'.repeat(32), 'd'.repeat(32), 'e'.repeat(32)]);
+    expect(rows).toHaveLength(3);
+    expect(outcomes.slice(0, 4)).toEqual(sampledOut('Sampled:4', 1));
+
+    // Unresolved roots fall back to the item's project, whose rules then read the event's DSC.
+    outcomes.length = 0;
+    const ownRules = sampled(rate(5, 'trace', 0, { op: 'eq', name: 'trace.transaction', value: 'GET /' }));
+    handler.handle(
+      withDsc(ownRules, { public_key: 'e'.repeat(32), transaction: 'other' }),
+      transaction({ spans: [] }),
+    );
+    expect(outcomes).toEqual(sampledOut('Sampled:5', 1));
+  });
+
+  it('keeps invalid items invalid: sampling runs after validation', async () => {
+    const { outcomes, rows, handler } = setup();
+    handler.handle(withDsc(sampled(rate(1, 'trace', 0)), {}), transaction({ timestamp: NOW - 10 }));
+    await handler.flush();
+    expect(rows).toHaveLength(0);
+    expect(outcomes).toEqual([
+      ...counts('invalid', 'invalid_transaction', { transaction: 1, transaction_indexed: 1 }),
+      ...counts('invalid', 'invalid_transaction', { span: 3, span_indexed: 3 }),
     ]);
   });
 });

@@ -13,12 +13,20 @@
  *   (`invalid_span`, `timestamp`, `no_data`, `duplicate`, `too_large:span`); only one span v2
  *   container per envelope is taken, a second one is `invalid` / `duplicate_item` (Relay's
  *   `DuplicateContainer`);
- * - stored items are `accepted`, recorded once the sink took their rows.
+ * - stored items are `accepted`, recorded once the sink took their rows;
+ * - dynamic sampling (src/processing/sampling) decides with the project's `sampling` rules and
+ *   the envelope's DSC (the `trace` header; trace rules come from the project of its public key
+ *   when that key is cached and in the same organization, else from the item's own project). A
+ *   sampled-out item is not stored and, as Relay records it, its indexed categories
+ *   (`transaction_indexed`, `span_indexed`) are `filtered` with reason `Sampled:<rule ids>`
+ *   while the total categories (`transaction`, `span`) are `accepted`: Relay still counts them
+ *   through the metrics it extracts before dropping the payload
+ *   (`relay-server/src/processing/transactions/mod.rs`, `tests/integration/test_outcome.py`).
  *
  * Every outcome carries the scoping (organization, project, key) of the envelope the item came in.
  */
 import type { Logger } from 'pino';
-import type { AcceptedEnvelope } from '../ingest/index.js';
+import type { AcceptedEnvelope, ProjectKeyInfo } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { DataCategory } from '../../protocol/data-category.js';
 import type { Outcome, OutcomeScoping } from '../../protocol/outcome.js';
@@ -29,6 +37,14 @@ import {
   processTransactionItem,
   type SpanItemContext,
 } from '../../processing/items/spans/index.js';
+import {
+  ReservoirCounters,
+  parseDynamicSamplingContext,
+  sampleSpans,
+  samplingOutcomeReason,
+  type SamplingContext,
+  type SamplingResult,
+} from '../../processing/sampling/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSpanRow } from '../../storage/clickhouse/spans.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
@@ -46,6 +62,16 @@ export interface SpanItemHandlerDeps {
   retentionDays?: number;
   /** Largest canonical size of one span in bytes; default 1 MiB. */
   maxSpanSize?: number;
+  /**
+   * The project of a DSC's public key when it is known without waiting (the key cache's
+   * `peek`), for trace rules of a trace started in another project; without it, or when it
+   * answers `undefined`, the item's own project's rules apply.
+   */
+  samplingProject?: (
+    publicKey: string,
+  ) => Pick<ProjectKeyInfo, 'organizationId' | 'isActive' | 'config'> | undefined;
+  /** Clock for sampling rules' time ranges, Unix milliseconds; default `Date.now`. */
+  now?: () => number;
 }
 
 const TRANSACTION_CATEGORIES: readonly DataCategory[] = ['transaction', 'transaction_indexed'];
@@ -58,6 +84,12 @@ export class SpanItemHandler implements ItemHandler {
   private readonly accepted = new OutcomeTally();
   /** Envelopes that already brought a span v2 container. */
   private readonly seenContainer = new WeakSet<AcceptedEnvelope>();
+  /** Sampling inputs per envelope (its DSC is parsed once). */
+  private readonly sampling = new WeakMap<AcceptedEnvelope, SamplingContext>();
+  /** The decision for the spans of an envelope (one per envelope: it depends on the DSC only). */
+  private readonly spanDecisions = new WeakMap<AcceptedEnvelope, SamplingResult>();
+  /** Reservoir rule counters per organization. */
+  private readonly reservoirs = new Map<number, ReservoirCounters>();
 
   constructor(private readonly deps: SpanItemHandlerDeps) {}
 
@@ -71,6 +103,36 @@ export class SpanItemHandler implements ItemHandler {
     };
   }
 
+  /** The dynamic sampling inputs of an envelope: its project's rules, its DSC and the root project's rules. */
+  private samplingContext(accepted: AcceptedEnvelope): SamplingContext {
+    let ctx = this.sampling.get(accepted);
+    if (ctx) return ctx;
+    const config = accepted.config.sampling;
+    const dsc = parseDynamicSamplingContext(accepted.envelope.headers.trace);
+    let rootConfig = dsc === undefined ? undefined : config;
+    if (dsc !== undefined && dsc.publicKey !== accepted.publicKey) {
+      // Relay resolves the root project only within the organization and for active keys.
+      const root = this.deps.samplingProject?.(dsc.publicKey);
+      rootConfig =
+        root?.isActive && root.organizationId === accepted.organizationId ? root.config.sampling : undefined;
+    }
+    let reservoir = this.reservoirs.get(accepted.organizationId);
+    if (!reservoir) {
+      reservoir = new ReservoirCounters();
+      this.reservoirs.set(accepted.organizationId, reservoir);
+    }
+    ctx = {
+      config,
+      publicKey: accepted.publicKey,
+      dsc,
+      rootConfig,
+      now: (this.deps.now ?? Date.now)(),
+      reservoir,
+    };
+    this.sampling.set(accepted, ctx);
+    return ctx;
+  }
+
   /** Processes one item: rejections become outcomes now, rows wait for `flush`. */
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
     if (item.headers.type === 'transaction') this.handleTransaction(accepted, item);
@@ -79,12 +141,19 @@ export class SpanItemHandler implements ItemHandler {
 
   private handleTransaction(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
     const scoping = outcomeScoping(accepted);
-    const { spanCount, result } = processTransactionItem(item.payload, {
+    const { spanCount, result, sampledOut } = processTransactionItem(item.payload, {
       ...this.context(accepted),
       envelopeEventId: accepted.envelope.headers.event_id,
       filterSettings: accepted.config.filterSettings,
+      sampling: this.samplingContext(accepted),
     });
     const { outcomes } = this.deps;
+    if (result.kind === 'drop' && sampledOut) {
+      this.deps.logger?.debug({ reason: result.reason }, 'transaction sampled out');
+      recordSampledOut(outcomes, scoping, result.reason, 'transaction', 1);
+      recordSampledOut(outcomes, scoping, result.reason, 'span', spanCount);
+      return;
+    }
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ reason: result.reason }, 'transaction dropped');
       record(outcomes, scoping, result.outcome, result.reason, TRANSACTION_CATEGORIES, 1);
@@ -117,8 +186,23 @@ export class SpanItemHandler implements ItemHandler {
     for (const dropped of result.value.dropped) {
       record(outcomes, scoping, 'invalid', dropped.reason, SPAN_CATEGORIES, dropped.count);
     }
+    const decision = this.spanDecision(accepted);
+    if (decision.kind === 'match' && !decision.match.keep) {
+      const reason = samplingOutcomeReason(decision.match.matchedRuleIds);
+      recordSampledOut(outcomes, scoping, reason, 'span', result.value.records.length);
+      return;
+    }
     for (const row of result.value.records) this.pending.push(encodeSpanRow(row));
     record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, result.value.records.length);
+  }
+
+  private spanDecision(accepted: AcceptedEnvelope): SamplingResult {
+    let decision = this.spanDecisions.get(accepted);
+    if (!decision) {
+      decision = sampleSpans(this.samplingContext(accepted));
+      this.spanDecisions.set(accepted, decision);
+    }
+    return decision;
   }
 
   /** Hands the buffered rows to the sink (waiting while it is full), then records `accepted`. */
@@ -129,6 +213,21 @@ export class SpanItemHandler implements ItemHandler {
     this.pending = [];
     this.accepted.drainTo(this.deps.outcomes);
   }
+}
+
+/**
+ * Records a dynamic-sampling drop of `quantity` items of `total` (`transaction` or `span`):
+ * `accepted` in the total category, `filtered` with `reason` (`Sampled:<ids>`) in its indexed one.
+ */
+function recordSampledOut(
+  to: OutcomeRecorder,
+  scoping: OutcomeScoping,
+  reason: string,
+  total: 'transaction' | 'span',
+  quantity: number,
+): void {
+  record(to, scoping, 'accepted', null, [total], quantity);
+  record(to, scoping, 'filtered', reason, [`${total}_indexed`], quantity);
 }
 
 /** Records to `to` one outcome of `quantity` per category (nothing for a quantity ≤ 0). */

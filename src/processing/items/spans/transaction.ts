@@ -3,7 +3,9 @@
  * `normalize_event` for transactions: timestamps and clock drift, §8.3 validation, transaction
  * name normalization for URL sources, measurements, …; src/processing/normalize) → scrub
  * (src/processing/pii) → extract one `spans` row for the transaction itself (the segment span,
- * from `contexts.trace`) and one per child span.
+ * from `contexts.trace`) and one per child span. Dynamic sampling (src/processing/sampling)
+ * decides between normalization and scrubbing, as in Relay (after validation and inbound
+ * filters, before scrubbing and span extraction).
  *
  * Follows Relay's span extraction from transactions (`relay-server/src/services/processor/span/
  * processing.rs`, `extract_segment_span`, `relay-spans` v1 → v2): the segment span takes the
@@ -13,7 +15,8 @@
  *
  * Outcomes are the caller's: `transaction` and `transaction_indexed` (1), `span` and
  * `span_indexed` (1 + child spans); an invalid transaction is `invalid` with Relay's reason
- * (`invalid_json`, `invalid_transaction`) for all four.
+ * (`invalid_json`, `invalid_transaction`) for all four; a sampled-out one is a `filtered` drop
+ * with reason `Sampled:<rule ids>` and {@link TransactionResult.sampledOut} set.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
 import type { SentryEvent } from '../../../protocol/event.js';
@@ -22,6 +25,12 @@ import { shouldFilter, type FilterSettings } from '../../filters/index.js';
 import { normalizeEvent, parseSpanId, parseTraceId, type ClientHints } from '../../normalize/index.js';
 import { DEFAULT_DATA_SCRUBBING, scrubEvent } from '../../pii/index.js';
 import { parseEventPayload } from '../errors/process.js';
+import {
+  sampleTransaction,
+  samplingOutcomeReason,
+  type SamplingContext,
+  type SamplingMatch,
+} from '../../sampling/index.js';
 import type { AttributeValue } from '../eap/index.js';
 import { setJsonAttributes, setStringAttribute } from './attributes.js';
 import { legacySpanDraft, measurementAttributes } from './legacy.js';
@@ -41,6 +50,8 @@ export interface TransactionItemContext extends SpanItemContext {
   clientHints?: ClientHints;
   /** The project's inbound filters (§10: health checks, releases, ...), run after normalization. */
   filterSettings?: FilterSettings;
+  /** Dynamic sampling inputs of the envelope; without them nothing is sampled. */
+  sampling?: SamplingContext;
 }
 
 /** The rows of a transaction, or why it was dropped, with its span count for outcomes. */
@@ -48,6 +59,8 @@ export interface TransactionResult {
   /** 1 (the transaction's own span) + its child spans, as far as the payload could be read. */
   spanCount: number;
   result: StepResult<SpanRecord[]>;
+  /** Set when dynamic sampling dropped the transaction (`result` is then `filtered`, `Sampled:…`). */
+  sampledOut?: SamplingMatch;
 }
 
 function object(value: JsonValue | undefined): JsonObject | undefined {
@@ -157,6 +170,13 @@ export function processTransactionItem(payload: Buffer, ctx: TransactionItemCont
       clientIp: ctx.clientIp,
     });
     if (verdict.filtered) return { spanCount, result: drop('filtered', verdict.statKey) };
+  }
+  if (ctx.sampling) {
+    const decision = sampleTransaction(normalized.event as JsonObject, ctx.sampling);
+    if (decision.kind === 'match' && !decision.match.keep) {
+      const reason = samplingOutcomeReason(decision.match.matchedRuleIds);
+      return { spanCount, result: drop('filtered', reason), sampledOut: decision.match };
+    }
   }
   const event = scrubEvent(normalized.event, scrubbing);
 
