@@ -171,7 +171,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   });
   processor.start();
 
-  const keys = new KeyCache(metadata);
+  const keys = new KeyCache(metadata, { logger: log });
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Per-request logs would cost more than the ingest work itself at thousands of requests/s.
@@ -201,6 +201,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     clickhouse,
     publicUrl: config.publicUrl,
     enqueueUserReport: (envelope) => queue.push(envelope),
+    projectConfig: (projectId) => keys.projectConfig(projectId),
+    onProjectConfigChange: (projectId) => keys.invalidateProject(projectId),
   });
 
   /** Hands the outcomes recorded since the last call to their sink (every second, and when flushing). */

@@ -17,9 +17,10 @@ import {
   withSentrySettings,
 } from './sentry-settings.js';
 import { HEALTH_CHECK_GLOBS } from '../filters/config.js';
+import type { JsonObject } from '../../protocol/json.js';
 
 const spec = (id: string) => inboundFilterSpec(id)!;
-const states = (json: object) =>
+const states = (json: JsonObject) =>
   Object.fromEntries(INBOUND_FILTER_SPECS.map((s) => [s.id, inboundFilterState(json, s)]));
 
 describe('inbound filter states', () => {

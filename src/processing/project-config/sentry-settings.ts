@@ -17,7 +17,12 @@
  * Pure: every function returns a new object and leaves its input alone.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
-import { HEALTH_CHECK_GLOBS, parseFilterSettings, type FilterSettings } from '../filters/config.js';
+import {
+  HEALTH_CHECK_GLOBS,
+  defaultFilterSettings,
+  parseFilterSettings,
+  type FilterSettings,
+} from '../filters/config.js';
 import { parseSelectorOrThrow } from '../pii/selectors.js';
 import { DEFAULT_DATA_SCRUBBING } from '../pii/settings.js';
 
@@ -118,7 +123,7 @@ export interface InboundFilterUpdate {
 /** The normalized filter settings of a config JSON (all off when they do not parse). */
 function filterSettingsOf(json: JsonObject): FilterSettings {
   const parsed = parseFilterSettings(json.filterSettings);
-  return parsed.ok ? parsed.settings : parseFilterSettings(undefined).settings;
+  return parsed.ok ? parsed.settings : defaultFilterSettings();
 }
 
 /** Sentry's `get_filter_state` for the filter of `spec`, read off a config JSON. */
@@ -260,8 +265,8 @@ export function parseInboundFilterUpdate(
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, update };
 }
 
-/** Python's type name of a JSON value, for DRF's messages. */
-function pythonTypeName(value: JsonValue | null): string {
+/** Python's type name of a JSON value, for DRF's messages (`str`, `int`, `list`, `dict`...). */
+export function pythonTypeName(value: JsonValue | null): string {
   if (value === null) return 'NoneType';
   if (typeof value === 'string') return 'str';
   if (typeof value === 'boolean') return 'bool';
