@@ -42,7 +42,15 @@ import { OutcomeCounter } from './services/outcome-counter.js';
 import { OUTCOMES_TABLE, encodeOutcomeRow } from '../storage/clickhouse/outcomes.js';
 import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
-import { bootstrap, openMetadataStore, pingMetadata, type MetadataStore } from '../storage/metadata/index.js';
+import {
+  bootstrap,
+  openMetadataStore,
+  pingMetadata,
+  type BootstrapResult,
+  type MetadataStore,
+} from '../storage/metadata/index.js';
+import { applyConfiguredProjects } from './services/project-configs.js';
+import { newProjectConfigJson } from '../processing/project-config/index.js';
 import { healthRoutes } from './ingest/health.js';
 import {
   BatchSink,
@@ -82,13 +90,22 @@ export function formatProjectDsn(publicUrl: string, publicKey: string, projectId
 
 /**
  * Opens the stores of `config` and assembles the server. Does not listen; call
- * `vigil.app.listen(...)`. Throws if a store cannot be opened or migrated.
+ * `vigil.app.listen(...)`. Project `default`, when created here, gets Sentry's default inbound
+ * filters; the config file's project configs then replace the stored ones. Throws if a store
+ * cannot be opened or migrated, or (ConfigError) when a configured project does not exist.
  */
 export async function createVigil(config: VigilConfig, logger?: Logger): Promise<Vigil> {
   const log = logger ?? pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   const metadata = await openMetadataStore({ url: config.databaseUrl, dataDir: config.dataDir });
-  const boot = await bootstrap(metadata);
+  let boot: BootstrapResult;
+  try {
+    boot = await bootstrap(metadata, { projectConfig: newProjectConfigJson() });
+    await applyConfiguredProjects(metadata, config.projects, log);
+  } catch (error) {
+    await metadata.close();
+    throw error;
+  }
   if (boot.token) writeAdminToken(config.dataDir, boot.token);
   const clickhouse = await openClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir });
   await migrate(clickhouse);

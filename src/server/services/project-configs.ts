@@ -13,10 +13,13 @@ import {
   type ProjectConfig,
 } from '../../processing/project-config/index.js';
 import {
+  getOrganizationBySlug,
+  getProjectBySlug,
   getProjectConfigJson,
   setProjectConfigJson,
   type MetadataStore,
 } from '../../storage/metadata/index.js';
+import { ConfigError, type ConfiguredProject } from '../config.js';
 
 /** The stored config JSON of a project; `{}` (the defaults) when none was stored. */
 export async function readProjectConfigJson(store: MetadataStore, projectId: number): Promise<JsonObject> {
@@ -74,4 +77,26 @@ export async function updateProjectConfig(
   change: (json: JsonObject) => JsonObject,
 ): Promise<SaveProjectConfigResult> {
   return saveProjectConfig(store, projectId, change(await readProjectConfigJson(store, projectId)));
+}
+
+/**
+ * Stores the config file's project configs (`projects:` in the YAML file, already validated by
+ * `loadConfig`), each replacing its project's stored config; logs their warnings. Throws
+ * ConfigError naming the entry when its organization or project does not exist.
+ */
+export async function applyConfiguredProjects(
+  store: MetadataStore,
+  projects: readonly ConfiguredProject[],
+  logger?: Pick<Logger, 'warn' | 'info'>,
+): Promise<void> {
+  for (const entry of projects) {
+    const key = `${entry.organization}/${entry.project}`;
+    const organization = await getOrganizationBySlug(store, entry.organization);
+    const project = organization && (await getProjectBySlug(store, organization.id, entry.project));
+    if (!project) throw new ConfigError(`projects["${key}"]: no such project`);
+    const saved = await saveProjectConfig(store, project.id, entry.config);
+    if (!saved.ok) throw new ConfigError(saved.errors.map((e) => `projects["${key}"].${e}`).join('; '));
+    for (const warning of saved.warnings) logger?.warn({ project: key }, `project config: ${warning}`);
+    logger?.info({ project: key }, 'project config applied from the config file');
+  }
 }
