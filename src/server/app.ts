@@ -72,6 +72,8 @@ export interface Vigil {
   metadata: MetadataStore;
   clickhouse: ClickHouseStore;
   outcomes: OutcomeCounter;
+  /** The edge's key cache: DSN keys with their project's config, as accepted envelopes carry it. */
+  keys: KeyCache;
   /** The default project's DSN, `http://<public key>@<host:port>/1`. */
   dsn: string;
   /** The bootstrap API token (plaintext from `<dataDir>/admin-token`), if that file exists. */
@@ -277,6 +279,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     metadata,
     clickhouse,
     outcomes,
+    keys,
     dsn: formatProjectDsn(config.publicUrl, boot.key.public_key, boot.project.id),
     adminToken: readAdminToken(config.dataDir),
     flush,
