@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `vigil` command: `start` runs the server; `projects`, `keys` and `tokens` manage
- * the metadata store directly (they work whether or not a server is running); `issues`
- * reads through the running server's web API with a bearer token.
+ * The `vigil` command: `start` runs the server; `projects`, `keys`, `tokens`, `project-config`,
+ * `quotas` and `filters` manage the metadata store directly (they work whether or not a server is
+ * running); `issues` reads through the running server's web API with a bearer token.
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../server/config.js';
@@ -19,7 +19,11 @@ import { registerAttachmentCommands } from './attachments.js';
 import { registerProfileCommands } from './profiles.js';
 import { registerTraceCommands } from './traces.js';
 import { registerReplayCommands } from './replays.js';
+import { registerProjectConfigCommands } from './project-config.js';
+import { registerQuotaCommands } from './quotas.js';
+import { registerFilterCommands } from './filters.js';
 import { formatProjectDsn } from '../server/app.js';
+import { newProjectConfigJson } from '../processing/project-config/index.js';
 import {
   createApiToken,
   createProject,
@@ -60,12 +64,14 @@ storeOptions(projects.command('create <slug>').description('create a project and
   .action(async (slug: string, opts: Record<string, unknown>) => {
     const config = loadConfig(overrides(opts));
     await withMetadata(config, async (store, org) => {
+      // New projects get Sentry's default inbound filters (set_default_inbound_filters).
       const created = await createProject(
         store,
         org.id,
         slug,
         opts.name as string | undefined,
         opts.platform as string | undefined,
+        { config: newProjectConfigJson() },
       );
       if (!created.ok) throw new Error(created.error.detail);
       const project = created.value;
@@ -147,6 +153,9 @@ registerAttachmentCommands(program);
 registerProfileCommands(program);
 registerTraceCommands(program);
 registerReplayCommands(program);
+registerProjectConfigCommands(program);
+registerQuotaCommands(program);
+registerFilterCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

@@ -3,6 +3,7 @@
  * command's configuration, find the `vigil` organization, and close it afterwards.
  */
 import type { VigilConfig } from '../server/config.js';
+import { newProjectConfigJson } from '../processing/project-config/index.js';
 import { writeAdminToken } from '../server/admin-token.js';
 import {
   bootstrap,
@@ -16,7 +17,8 @@ type Project = Awaited<ReturnType<typeof bootstrap>>['project'];
 
 /**
  * Opens the metadata store of `config` (bootstrapping it on a fresh data dir, so CLI
- * commands work before the first `vigil start`), runs `fn`, and closes the store.
+ * commands work before the first `vigil start`; a project `default` created here gets Sentry's
+ * default inbound filters, as the server would give it), runs `fn`, and closes the store.
  */
 export async function withMetadata<T>(
   config: VigilConfig,
@@ -24,7 +26,7 @@ export async function withMetadata<T>(
 ): Promise<T> {
   const store = await openMetadataStore({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const { organization, token } = await bootstrap(store);
+    const { organization, token } = await bootstrap(store, { projectConfig: newProjectConfigJson() });
     // A CLI command may be the first to touch a fresh data dir: keep the bootstrap token.
     if (token) writeAdminToken(config.dataDir, token);
     return await fn(store, organization);

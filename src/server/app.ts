@@ -42,7 +42,15 @@ import { OutcomeCounter } from './services/outcome-counter.js';
 import { OUTCOMES_TABLE, encodeOutcomeRow } from '../storage/clickhouse/outcomes.js';
 import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
-import { bootstrap, openMetadataStore, pingMetadata, type MetadataStore } from '../storage/metadata/index.js';
+import {
+  bootstrap,
+  openMetadataStore,
+  pingMetadata,
+  type BootstrapResult,
+  type MetadataStore,
+} from '../storage/metadata/index.js';
+import { applyConfiguredProjects } from './services/project-configs.js';
+import { newProjectConfigJson } from '../processing/project-config/index.js';
 import { healthRoutes } from './ingest/health.js';
 import { QuotaEnforcer } from './services/quota-enforcer.js';
 import { openQuotaCounters } from './services/quota-counters.js';
@@ -68,6 +76,8 @@ export interface Vigil {
   metadata: MetadataStore;
   clickhouse: ClickHouseStore;
   outcomes: OutcomeCounter;
+  /** The edge's key cache: DSN keys with their project's config, as accepted envelopes carry it. */
+  keys: KeyCache;
   /** The default project's DSN, `http://<public key>@<host:port>/1`. */
   dsn: string;
   /** The bootstrap API token (plaintext from `<dataDir>/admin-token`), if that file exists. */
@@ -86,13 +96,22 @@ export function formatProjectDsn(publicUrl: string, publicKey: string, projectId
 
 /**
  * Opens the stores of `config` and assembles the server. Does not listen; call
- * `vigil.app.listen(...)`. Throws if a store cannot be opened or migrated.
+ * `vigil.app.listen(...)`. Project `default`, when created here, gets Sentry's default inbound
+ * filters; the config file's project configs then replace the stored ones. Throws if a store
+ * cannot be opened or migrated, or (ConfigError) when a configured project does not exist.
  */
 export async function createVigil(config: VigilConfig, logger?: Logger): Promise<Vigil> {
   const log = logger ?? pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   const metadata = await openMetadataStore({ url: config.databaseUrl, dataDir: config.dataDir });
-  const boot = await bootstrap(metadata);
+  let boot: BootstrapResult;
+  try {
+    boot = await bootstrap(metadata, { projectConfig: newProjectConfigJson() });
+    await applyConfiguredProjects(metadata, config.projects, log);
+  } catch (error) {
+    await metadata.close();
+    throw error;
+  }
   if (boot.token) writeAdminToken(config.dataDir, boot.token);
   const clickhouse = await openClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir });
   await migrate(clickhouse);
@@ -141,7 +160,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   });
   const logs = new LogItemHandler({ sink: logSink, outcomes, logger: log });
   const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
-  const keys = new KeyCache(metadata);
+  const keys = new KeyCache(metadata, { logger: log });
   const spans = new SpanItemHandler({
     sink: spanSink,
     outcomes,
@@ -228,6 +247,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     clickhouse,
     publicUrl: config.publicUrl,
     enqueueUserReport: (envelope) => queue.push(envelope),
+    projectConfig: (projectId) => keys.projectConfig(projectId),
+    onProjectConfigChange: (projectId) => keys.invalidateProject(projectId),
   });
 
   /** Hands the outcomes recorded since the last call to their sink (every second, and when flushing). */
@@ -286,6 +307,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     metadata,
     clickhouse,
     outcomes,
+    keys,
     dsn: formatProjectDsn(config.publicUrl, boot.key.public_key, boot.project.id),
     adminToken: readAdminToken(config.dataDir),
     flush,

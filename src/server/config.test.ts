@@ -42,4 +42,61 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ port: 'eighty' }, {})).toThrow(/invalid port/);
     expect(() => loadConfig({ config: '/nonexistent/vigil.yaml' }, {})).toThrow(/cannot read/);
   });
+
+  it('reads per-project configs from `projects:` and validates them', () => {
+    expect(loadConfig({}, {}).projects).toEqual([]);
+    const file = yamlFile(
+      [
+        'projects:',
+        '  vigil/default:',
+        '    quotas:',
+        '      - { id: errors, categories: [error], scope: project, limit: 100, window: 60, reasonCode: too_many }',
+        '    filterSettings:',
+        '      localhost: { isEnabled: true }',
+        '      releases: { releases: ["${BAD_RELEASE}"] }',
+        '    datascrubbingSettings: { scrubIpAddresses: true }',
+        '    piiConfig: { applications: { "$string": ["@email:replace"] } }',
+        '    typo: { rules: [] }',
+        '  acme/api: {}',
+        '',
+      ].join('\n'),
+    );
+    const c = loadConfig({ config: file }, { BAD_RELEASE: '1.0-rc*' });
+    expect(c.projects).toEqual([
+      {
+        organization: 'vigil',
+        project: 'default',
+        config: {
+          quotas: [
+            {
+              id: 'errors',
+              categories: ['error'],
+              scope: 'project',
+              limit: 100,
+              window: 60,
+              reasonCode: 'too_many',
+            },
+          ],
+          filterSettings: { localhost: { isEnabled: true }, releases: { releases: ['1.0-rc*'] } },
+          datascrubbingSettings: { scrubIpAddresses: true },
+          piiConfig: { applications: { $string: ['@email:replace'] } },
+        },
+        warnings: ['typo: unknown key (ignored)'],
+      },
+      { organization: 'acme', project: 'api', config: {}, warnings: [] },
+    ]);
+  });
+
+  it('names the project and the path of an invalid project config', () => {
+    const load = (yaml: string) => () => loadConfig({ config: yamlFile(yaml) }, {});
+    expect(load('projects:\n  acme/api:\n    quotas: [{ id: q, limit: -1 }]\n')).toThrow(
+      /^projects\["acme\/api"\]\.quotas\[0\]: /,
+    );
+    expect(load('projects:\n  acme/api:\n    filterSettings: { localhost: {} }\n')).toThrow(
+      new ConfigError('projects["acme/api"].filterSettings.localhost.isEnabled: required boolean'),
+    );
+    expect(load('projects:\n  api: {}\n')).toThrow(/"api" must be "<org-slug>\/<project-slug>"/);
+    expect(load('projects:\n  acme/api: [1]\n')).toThrow(/projects\["acme\/api"\]: expected a mapping/);
+    expect(load('projects: [1]\n')).toThrow(ConfigError);
+  });
 });

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { JsonObject } from '../protocol/json.js';
+import { parseProjectConfig, projectConfigJson } from '../processing/project-config/index.js';
 
 /** The resolved configuration of one Vigil process. */
 export interface VigilConfig {
@@ -33,6 +35,21 @@ export interface VigilConfig {
   processing: { workers: number };
   /** pino log level; default `info`. */
   logLevel: string;
+  /**
+   * Project configs from the file's `projects:` mapping, validated; each replaces the stored
+   * config of its project at startup. Default none.
+   */
+  projects: ConfiguredProject[];
+}
+
+/** One entry of the config file's `projects:` mapping (`"<org-slug>/<project-slug>": {...}`). */
+export interface ConfiguredProject {
+  organization: string;
+  project: string;
+  /** The project config in Relay's shape, as stored (the keys the parser kept). */
+  config: JsonObject;
+  /** What the parser ignored or will not enforce (logged at startup). */
+  warnings: string[];
 }
 
 /** Values that may come from CLI flags (all optional). */
@@ -116,10 +133,40 @@ function str(value: unknown, key: string): string | undefined {
 }
 
 /**
+ * Validates the file's `projects:` mapping: keys `<org-slug>/<project-slug>`, values project
+ * configs in Relay's shape (`quotas`, `filterSettings`, `datascrubbingSettings`, `piiConfig`).
+ * Errors name the project and the path inside its config.
+ */
+function configuredProjects(value: unknown): ConfiguredProject[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError('projects must be a mapping of "<org-slug>/<project-slug>" to project configs');
+  }
+  return Object.entries(value as Record<string, unknown>).map(([key, raw]) => {
+    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(key);
+    if (!match) throw new ConfigError(`projects: "${key}" must be "<org-slug>/<project-slug>"`);
+    if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+      throw new ConfigError(`projects["${key}"]: expected a mapping (quotas, filterSettings, ...)`);
+    }
+    const parsed = parseProjectConfig(raw);
+    if (!parsed.ok) {
+      throw new ConfigError(parsed.errors.map((e) => `projects["${key}"].${e}`).join('; '));
+    }
+    return {
+      organization: match[1]!,
+      project: match[2]!,
+      config: projectConfigJson(parsed.config),
+      warnings: parsed.warnings,
+    };
+  });
+}
+
+/**
  * Builds the configuration from flags, the YAML file named by `overrides.config` (keys:
  * `host`, `port`, `dataDir`, `publicUrl`, `clickhouseUrl`, `databaseUrl`, `redisUrl`, `logLevel`,
- * `queue.maxEnvelopes`, `queue.maxBytes`, `processing.workers`) and the defaults.
- * Throws ConfigError for an unreadable file, bad YAML, a missing `${VAR}` or a bad value.
+ * `queue.maxEnvelopes`, `queue.maxBytes`, `processing.workers`, `projects`) and the defaults.
+ * Throws ConfigError for an unreadable file, bad YAML, a missing `${VAR}` or a bad value
+ * (including an invalid project config, named by project and path).
  */
 export function loadConfig(
   overrides: ConfigOverrides = {},
@@ -162,5 +209,6 @@ export function loadConfig(
           : positive(processingFile.workers, 'processing.workers', availableParallelism()),
     },
     logLevel: pick(overrides.logLevel, str(file.logLevel, 'logLevel')) ?? DEFAULTS.logLevel,
+    projects: configuredProjects(file.projects),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The command-line tools against the built server: `sentry-cli send-event` (npm
- * @sentry/cli) sends an event, and the `vigil` command manages projects, keys and
- * tokens and lists issues.
+ * @sentry/cli) sends an event, and the `vigil` command manages projects, keys, tokens and
+ * project configs (quotas, filters) and lists issues.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -101,5 +102,94 @@ describe('vigil CLI', () => {
       'Deploy hook failed for build 4711',
     ]);
     expect((await cli('issues', 'list', '--url', vigil.url, '--project', 'checkout')).trim()).toBe('');
+  });
+});
+
+describe('vigil quotas, filters and project-config', () => {
+  it('change the stored project config that the running server serves, and report bad input', async () => {
+    await cli('projects', 'create', 'billing');
+    // A new project starts with Sentry's default inbound filters.
+    expect((await cli('filters', 'list', 'billing')).trim().split('\n')).toEqual([
+      'localhost\toff',
+      'browser-extensions\ton',
+      'legacy-browsers\tandroid,chrome,edge,firefox,ie,opera,opera_mini,safari',
+      'web-crawlers\ton',
+      'filtered-transaction\ton',
+    ]);
+
+    const quotas = await cli(
+      'quotas',
+      'set',
+      'billing',
+      '--id',
+      'errors',
+      '--category',
+      'error',
+      '--scope',
+      'project',
+      '--limit',
+      '10',
+      '--window',
+      '60',
+      '--reason-code',
+      'too_many',
+    );
+    expect(quotas.trim()).toBe('errors\terror\tproject\t10\t60s\ttoo_many');
+    await cli('filters', 'disable', 'billing', 'web-crawlers');
+    await cli(
+      'filters',
+      'set',
+      'billing',
+      '--error-messages',
+      'ResizeObserver loop*',
+      '--client-ips',
+      '10.0.0.0/8',
+    );
+
+    // What the CLI stored is what the server's API reads.
+    const config = await api(vigil, '/api/0/projects/vigil/billing/config/');
+    expect(config.status).toBe(200);
+    expect(config.body).toMatchObject({
+      quotas: [
+        {
+          id: 'errors',
+          categories: ['error'],
+          scope: 'project',
+          limit: 10,
+          window: 60,
+          reasonCode: 'too_many',
+        },
+      ],
+      filterSettings: {
+        browserExtensions: { isEnabled: true },
+        errorMessages: { patterns: ['ResizeObserver loop*'] },
+        clientIps: { blacklistedIps: ['10.0.0.0/8'] },
+      },
+    });
+    expect(config.body).not.toHaveProperty('filterSettings.webCrawlers');
+    const filters = await api(vigil, '/api/0/projects/vigil/billing/filters/');
+    expect(
+      (filters.body as Array<{ id: string; active: unknown }>).find((f) => f.id === 'web-crawlers')?.active,
+    ).toBe(false);
+
+    // And what the API stores is what the CLI reads.
+    const put = await api(vigil, '/api/0/projects/vigil/billing/config/', {
+      method: 'PUT',
+      body: { datascrubbingSettings: { scrubIpAddresses: true } },
+    });
+    expect(put.status).toBe(200);
+    expect(JSON.parse(await cli('project-config', 'get', 'billing'))).toEqual({
+      datascrubbingSettings: { scrubIpAddresses: true },
+    });
+
+    await expect(cli('quotas', 'set', 'billing', '--id', 'x', '--limit', 'lots')).rejects.toThrow(
+      /--limit must be a non-negative integer/,
+    );
+    const bad = path.join(vigil.dataDir, 'bad-config.json');
+    writeFileSync(bad, JSON.stringify({ filterSettings: { localhost: { isEnabled: 'yes' } } }));
+    await expect(cli('project-config', 'set', 'billing', '--file', bad)).rejects.toThrow(
+      /filterSettings\.localhost\.isEnabled: expected boolean/,
+    );
+    await expect(cli('filters', 'enable', 'billing', 'cors')).rejects.toThrow(/unknown filter "cors"/);
   });
 });

@@ -4,21 +4,26 @@
  * mismatch, 404 unknown resource).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JsonObject } from '../../protocol/json.js';
 
-/** An error a route handler raises to end the request with `status` and `detail`. */
+/**
+ * An error a route handler raises to end the request with `status` and `detail`; `extra` adds
+ * fields to the body (e.g. `errors`, a list of every problem found).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503,
     readonly detail: string,
+    readonly extra: JsonObject = {},
   ) {
     super(detail);
     this.name = 'ApiError';
   }
 }
 
-/** Sends `{"detail": ...}` with the error's status. */
+/** Sends `{"detail": ..., ...extra}` with the error's status. */
 export function sendApiError(reply: FastifyReply, err: ApiError): FastifyReply {
-  return reply.code(err.status).send({ detail: err.detail });
+  return reply.code(err.status).send({ ...err.extra, detail: err.detail });
 }
 
 /**

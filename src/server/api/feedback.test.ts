@@ -32,6 +32,7 @@ import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { feedbackRoutes } from './feedback.js';
 import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
+import { saveProjectConfig } from '../services/project-configs.js';
 
 const HOUR = 3600;
 const NOW = Math.floor(Date.now() / 1000 / HOUR) * HOUR - HOUR;
@@ -394,6 +395,20 @@ describe('POST /api/0/projects/{org}/{project}/user-feedback/', () => {
       body: report,
     });
     expect(unknown.status).toBe(401);
+  });
+
+  it("carries the project's stored config in the queued envelope", async () => {
+    queue = [];
+    const config = { filterSettings: { webCrawlers: { isEnabled: true } } };
+    expect((await saveProjectConfig(metadata, projectId, config)).ok).toBe(true);
+    try {
+      const res = await request('POST', '/api/0/projects/vigil/default/user-feedback/', { body: report });
+      expect(res.status).toBe(200);
+      expect(queue[0]?.config.source).toBe(JSON.stringify(config));
+      expect(queue[0]?.config.filterSettings.webCrawlers.isEnabled).toBe(true);
+    } finally {
+      await saveProjectConfig(metadata, projectId, {});
+    }
   });
 
   it("answers 400 with Sentry's field errors and pipeline reasons", async () => {

@@ -45,6 +45,8 @@ import {
 } from '../../storage/metadata/index.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { userReportEnvelope } from '../services/feedback-handler.js';
+import { loadProjectConfig } from '../services/project-configs.js';
+import type { ProjectConfig } from '../../processing/project-config/index.js';
 import { requireScope, type ApiPrincipal, type TokenAuth } from './auth.js';
 import { organizationFor, projectFor, projectsFor, type Organization, type Project } from './context.js';
 import { ApiError } from './errors.js';
@@ -67,6 +69,11 @@ export interface FeedbackRoutesDeps {
    * .../user-feedback/` answers 503.
    */
   enqueueUserReport?: (envelope: AcceptedEnvelope) => boolean;
+  /**
+   * The project's config for a submitted report's envelope (the key cache's, so it is the config
+   * SDK envelopes of the project carry); default: read from the metadata store.
+   */
+  projectConfig?: (projectId: number) => Promise<ProjectConfig>;
   /** Clock for time ranges and submitted reports; default the system clock. */
   now?: () => Date;
 }
@@ -237,6 +244,9 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackRoutesD
       const detail = checked.reason === 'invalid_json' ? 'Invalid Event ID' : checked.reason;
       return reply.code(400).send({ detail });
     }
+    const config = await (deps.projectConfig ?? ((id) => loadProjectConfig(metadata, id)))(
+      submitter.project.id,
+    );
     const enqueued =
       deps.enqueueUserReport?.(
         userReportEnvelope({
@@ -248,6 +258,7 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackRoutesD
           receivedAt: received,
           clientIp: request.ip,
           userAgent: request.headers['user-agent'],
+          config,
         }),
       ) ?? false;
     if (!enqueued) throw new ApiError(503, 'User feedback cannot be accepted right now; retry later.');

@@ -2,7 +2,8 @@
  * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
  * §2; Sentry's public API docs): issue lists and search, issue details and status
  * updates, issue events, sessions, monitors, logs, traces and spans, user feedback, event attachments,
- * profiles, session replays, outcome stats (stats_v2). Bearer-token auth; errors as `{"detail": ...}`.
+ * profiles, session replays, outcome stats (stats_v2), project details, inbound filters and project
+ * configs. Bearer-token auth; errors as `{"detail": ...}`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
@@ -20,6 +21,8 @@ import { attachmentRoutes } from './attachments.js';
 import { profileRoutes } from './profiles.js';
 import { traceRoutes } from './traces.js';
 import { replayRoutes } from './replays.js';
+import { projectConfigRoutes } from './project-config.js';
+import type { ProjectConfig } from '../../processing/project-config/index.js';
 
 /** What the API routes need. */
 export interface ApiDeps {
@@ -29,6 +32,10 @@ export interface ApiDeps {
   publicUrl: string;
   /** Queues a report submitted to `POST .../user-feedback/` (see feedbackRoutes); without it that route answers 503. */
   enqueueUserReport?: (envelope: AcceptedEnvelope) => boolean;
+  /** A project's config as the edge sees it (the key cache's); default: read from the metadata store. */
+  projectConfig?: (projectId: number) => Promise<ProjectConfig>;
+  /** Called after the API changed a project's config (the key cache's `invalidateProject`). */
+  onProjectConfigChange?: (projectId: number) => void;
 }
 
 /** Registers the web API (a Fastify plugin). */
@@ -45,4 +52,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await profileRoutes(app, { ...deps, auth });
   await traceRoutes(app, { ...deps, auth });
   await replayRoutes(app, { ...deps, auth });
+  await projectConfigRoutes(app, { ...deps, auth });
 }

@@ -4,6 +4,7 @@ import { USER_REPORT_DROP_REASONS, userReportFeedbackId } from '../../processing
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { acceptedEnvelope } from './test-envelope.js';
 import { FeedbackItemHandler, userReportEnvelope } from './feedback-handler.js';
+import { parseProjectConfig } from '../../processing/project-config/index.js';
 
 const RECEIVED = 1_740_830_400; // 2025-03-01T12:00:00Z
 const ENVELOPE_ID = 'ab'.repeat(16);
@@ -152,7 +153,10 @@ describe('FeedbackItemHandler', () => {
 });
 
 describe('userReportEnvelope', () => {
-  it('wraps an API report in a user_report envelope the handler processes', async () => {
+  it('wraps an API report in a user_report envelope with the project config, which the handler processes', async () => {
+    const parsed = parseProjectConfig({ filterSettings: { localhost: { isEnabled: true } } });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const config = parsed.config;
     const accepted = userReportEnvelope({
       projectId: 9,
       organizationId: 2,
@@ -161,7 +165,9 @@ describe('userReportEnvelope', () => {
       report: { event_id: ERROR_ID, name: 'Al', email: 'al@x.org', comments: 'Hello' },
       receivedAt: RECEIVED,
       clientIp: '127.0.0.1',
+      config,
     });
+    expect(accepted.config).toBe(config);
     expect(accepted.envelope.items.map((i) => i.headers)).toEqual([{ type: 'user_report', length: 97 }]);
     expect(accepted.sizeBytes).toBe(97);
     const h = handler();

@@ -23,7 +23,7 @@ import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js'
 import { encodeFeedbackRow, feedbackRow } from '../../storage/clickhouse/feedback.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
-import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
+import type { ProjectConfig } from '../../processing/project-config/index.js';
 
 /** Collaborators of {@link FeedbackItemHandler}. */
 export interface FeedbackItemHandlerDeps {
@@ -108,6 +108,8 @@ export interface UserReportSubmission {
   receivedAt: number;
   clientIp: string;
   userAgent?: string;
+  /** The project's config (the key cache's), carried like an SDK envelope's. */
+  config: ProjectConfig;
 }
 
 /**
@@ -132,6 +134,6 @@ export function userReportEnvelope(submission: UserReportSubmission): AcceptedEn
       ...(submission.userAgent !== undefined ? { userAgent: submission.userAgent } : {}),
     },
     sizeBytes: payload.length,
-    config: DEFAULT_PROJECT_CONFIG,
+    config: submission.config,
   };
 }

@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import { ALL_API_SCOPES, createApiToken } from './api-tokens.js';
 import { isoDate } from './columns.js';
+import type { JsonObject } from '../../protocol/json.js';
+import { writeProjectConfig } from './project-configs.js';
 import { createProjectKey, listProjectKeys } from './project-keys.js';
 import type { ProjectKey } from './project-keys.js';
 import type { Database, Organization, Project } from './schema.js';
@@ -26,6 +28,15 @@ export interface BootstrapResult {
   key: ProjectKey;
   /** Plaintext of the API token created by this call; absent when the organization already had one. */
   token?: string;
+}
+
+/** Options of {@link bootstrap}. */
+export interface BootstrapOptions {
+  /**
+   * The processing config (Relay's JSON shape) stored for project `default` when this call
+   * creates it; an existing project's config is left alone.
+   */
+  projectConfig?: JsonObject;
 }
 
 // Any constant works; it only has to be the same in every Vigil process.
@@ -59,9 +70,13 @@ async function insertPreferringIdOne(
  * organization has no API token at all — one token named `Bootstrap` with
  * `ALL_API_SCOPES`, whose plaintext is returned in `token`. Runs in one transaction, and
  * on Postgres under an advisory lock, so nodes starting together create everything once.
- * Later calls return the same ids and no token.
+ * Later calls return the same ids and no token. `options.projectConfig` is stored as the
+ * config of project `default` only when this call creates the project.
  */
-export async function bootstrap(store: MetadataStore): Promise<BootstrapResult> {
+export async function bootstrap(
+  store: MetadataStore,
+  options: BootstrapOptions = {},
+): Promise<BootstrapResult> {
   return store.db.transaction().execute(async (trx) => {
     if (store.dialect === 'postgres')
       await sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK_ID})`.execute(trx);
@@ -115,6 +130,9 @@ export async function bootstrap(store: MetadataStore): Promise<BootstrapResult> 
           .execute();
       });
       project = await findProject();
+      if (project !== undefined && options.projectConfig !== undefined) {
+        await writeProjectConfig(trx, project.id, options.projectConfig, now);
+      }
     }
     if (project === undefined) throw new Error('bootstrap: project was not created');
 

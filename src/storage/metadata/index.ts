@@ -1,6 +1,7 @@
 /**
  * The metadata store (DESIGN.md "Storage"):
- * organizations, projects, DSN keys, API tokens, groups and their hashes, activities, monitors —
+ * organizations, projects and their processing configs, DSN keys, API tokens, groups and their
+ * hashes, activities, monitors —
  * one Kysely code path over SQLite (embedded) or Postgres. Every repository function takes
  * the `MetadataStore` returned by `openMetadataStore` as its first argument.
  */
@@ -18,6 +19,8 @@ export {
   createOrganization,
 } from './organizations.js';
 export { createProject, listProjects, getProjectById, getProjectBySlug } from './projects.js';
+export type { CreateProjectOptions } from './projects.js';
+export { getProjectConfigJson, setProjectConfigJson } from './project-configs.js';
 export {
   createProjectKey,
   listProjectKeys,
@@ -37,7 +40,7 @@ export {
 } from './api-tokens.js';
 export type { ApiToken, CreatedApiToken } from './api-tokens.js';
 export { bootstrap, DEFAULT_ORGANIZATION_SLUG, DEFAULT_PROJECT_SLUG } from './bootstrap.js';
-export type { BootstrapResult } from './bootstrap.js';
+export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export type { GroupInit, ResolveGroupsItem, ResolvedGroup } from './resolve-groups.js';

@@ -167,8 +167,32 @@ const monitors: MetadataMigration = {
   },
 };
 
+/**
+ * Version 4: per-project processing configs. `config` is the JSON text of the project config in
+ * Relay's shape (`quotas`, `filterSettings`, `datascrubbingSettings`, `piiConfig`, ...; see
+ * src/processing/project-config/), one row per configured project; a project without a row
+ * has the defaults. Deleting the project deletes its config.
+ */
+const projectConfigs: MetadataMigration = {
+  version: 4,
+  name: 'project_configs',
+  async up(db) {
+    await db.schema
+      .createTable('project_configs')
+      .addColumn('project_id', 'bigint', (c) => c.primaryKey().references('projects.id').onDelete('cascade'))
+      .addColumn('config', 'text', (c) => c.notNull())
+      .addColumn('date_updated', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, in version order. */
-export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [initial, groupPlatformLogger, monitors];
+export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [
+  initial,
+  groupPlatformLogger,
+  monitors,
+  projectConfigs,
+];
 
 /**
  * Applies the migrations of `METADATA_MIGRATIONS` not yet recorded in `schema_migrations`,

@@ -2,19 +2,31 @@
  * Projects repository (Sentry `src/sentry/models/project.py`: slug unique within its
  * organization). `next_short_id` is the issue counter used by `resolveGroups`.
  */
+import type { JsonObject } from '../../protocol/json.js';
 import { isoDate } from './columns.js';
 import { getOrganizationById } from './organizations.js';
+import { writeProjectConfig } from './project-configs.js';
 import { failure, success } from './result.js';
 import type { MetadataResult } from './result.js';
 import type { Project } from './schema.js';
 import { slugProblem } from './slug.js';
 import type { MetadataStore } from './store.js';
 
+/** Options of {@link createProject}. */
+export interface CreateProjectOptions {
+  /**
+   * The new project's processing config (Relay's JSON shape), stored with the project in one
+   * transaction; absent = no stored config (the defaults).
+   */
+  config?: JsonObject;
+}
+
 /**
  * Creates a project in organization `organizationId`. `name` defaults to the slug,
- * `platform` to null. Returns `invalid_slug` (lowercase `[a-z0-9_-]`, ≤ 50 characters,
- * not only digits), `not_found` for an unknown organization, `slug_taken` when the
- * organization already has a project with that slug.
+ * `platform` to null; `options.config` is stored as its config in the same transaction.
+ * Returns `invalid_slug` (lowercase `[a-z0-9_-]`, ≤ 50 characters, not only digits),
+ * `not_found` for an unknown organization, `slug_taken` when the organization already has a
+ * project with that slug.
  */
 export async function createProject(
   store: MetadataStore,
@@ -22,24 +34,32 @@ export async function createProject(
   slug: string,
   name?: string,
   platform?: string,
+  options: CreateProjectOptions = {},
 ): Promise<MetadataResult<Project>> {
   const problem = slugProblem(slug);
   if (problem !== undefined) return failure({ kind: 'invalid_slug', detail: problem });
   if ((await getOrganizationById(store, organizationId)) === undefined) {
     return failure({ kind: 'not_found', detail: `organization ${organizationId} does not exist` });
   }
-  const row = await store.db
-    .insertInto('projects')
-    .values({
-      organization_id: organizationId,
-      slug,
-      name: name ?? slug,
-      platform: platform ?? null,
-      date_created: isoDate(store.now()),
-    })
-    .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const now = isoDate(store.now());
+  const row = await store.db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto('projects')
+      .values({
+        organization_id: organizationId,
+        slug,
+        name: name ?? slug,
+        platform: platform ?? null,
+        date_created: now,
+      })
+      .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (created !== undefined && options.config !== undefined) {
+      await writeProjectConfig(trx, created.id, options.config, now);
+    }
+    return created;
+  });
   return row === undefined
     ? failure({ kind: 'slug_taken', detail: `a project with slug "${slug}" already exists` })
     : success(row);

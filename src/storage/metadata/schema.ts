@@ -110,6 +110,16 @@ export interface MonitorsTable {
   date_updated: string;
 }
 
+/**
+ * `project_configs` (migration 4): one project's processing config, the JSON text of Relay's
+ * project config object (camelCase keys); `date_updated` is when it was last written.
+ */
+export interface ProjectConfigsTable {
+  project_id: number;
+  config: string;
+  date_updated: string;
+}
+
 /** The whole metadata schema, as the `Kysely<Database>` type parameter. */
 export interface Database {
   organizations: OrganizationsTable;
@@ -120,6 +130,7 @@ export interface Database {
   group_hashes: GroupHashesTable;
   activities: ActivitiesTable;
   monitors: MonitorsTable;
+  project_configs: ProjectConfigsTable;
 }
 
 /** An organization row as read. */

@@ -26,6 +26,7 @@ import {
   getProjectById,
   getProjectBySlug,
   getProjectKeyByPublicKey,
+  getProjectConfigJson,
   getMonitorBySlug,
   listActivities,
   listMonitors,
@@ -38,6 +39,7 @@ import {
   parseShortId,
   base32Decode,
   resolveGroups,
+  setProjectConfigJson,
   setProjectKeyActive,
   updateGroupStatus,
   upsertMonitors,
@@ -232,6 +234,7 @@ describe.each([
         { version: 1, name: 'initial', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 2, name: 'group_platform_logger', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 3, name: 'monitors', applied_at: '2025-03-01T12:00:00.000Z' },
+        { version: 4, name: 'project_configs', applied_at: '2025-03-01T12:00:00.000Z' },
       ]);
     });
 
@@ -909,6 +912,66 @@ describe.each([
       expect(await listMonitors(store, { projectIds: [project.id] })).toHaveLength(1);
       // Whichever ran second merged its key on top of the first.
       expect(stored?.config.max_runtime === 5 || stored?.config.checkin_margin === 7).toBe(true);
+    });
+  });
+  describe('project configs', () => {
+    const config = {
+      quotas: [{ id: 'errors', categories: ['error'], scope: 'project', limit: 100, window: 60 }],
+      filterSettings: { localhost: { isEnabled: true }, releases: { releases: ['1.0-*'] } },
+      piiConfig: { rules: {}, applications: { $string: ['@email:replace'] } },
+    };
+
+    it('stores, replaces and reads back a project config as JSON', async () => {
+      const { org, project } = await orgAndProject();
+      const other = unwrap(await createProject(store, org.id, 'frontend'));
+      expect(await getProjectConfigJson(store, project.id)).toBeUndefined();
+
+      expect(await setProjectConfigJson(store, project.id, config)).toEqual({ ok: true, value: undefined });
+      expect(await getProjectConfigJson(store, project.id)).toEqual(config);
+      expect(await getProjectConfigJson(store, other.id)).toBeUndefined();
+      const stamped = () =>
+        store.db
+          .selectFrom('project_configs')
+          .select('date_updated')
+          .where('project_id', '=', project.id)
+          .executeTakeFirstOrThrow();
+      expect((await stamped()).date_updated).toBe('2025-03-01T12:00:00.000Z');
+
+      fx.clock.advance(60_000);
+      expect((await setProjectConfigJson(store, project.id, {})).ok).toBe(true);
+      expect(await getProjectConfigJson(store, project.id)).toEqual({});
+      expect((await stamped()).date_updated).toBe('2025-03-01T12:01:00.000Z');
+      const again = await fx.reopen();
+      expect(await getProjectConfigJson(again, project.id)).toEqual({});
+    });
+
+    it('reports unknown projects and drops the config with its project', async () => {
+      const { project } = await orgAndProject();
+      expect(await setProjectConfigJson(store, project.id + 100, config)).toMatchObject({
+        ok: false,
+        error: { kind: 'not_found' },
+      });
+      unwrap(await setProjectConfigJson(store, project.id, config));
+      await store.db.deleteFrom('projects').where('id', '=', project.id).execute();
+      expect(await getProjectConfigJson(store, project.id)).toBeUndefined();
+      const rows = await store.db.selectFrom('project_configs').selectAll().execute();
+      expect(rows).toEqual([]);
+    });
+
+    it('stores an initial config with a created project, and bootstrap with project default', async () => {
+      const org = unwrap(await createOrganization(store, 'acme'));
+      const created = unwrap(await createProject(store, org.id, 'api', 'API', 'node', { config }));
+      expect(await getProjectConfigJson(store, created.id)).toEqual(config);
+      // A taken slug stores nothing.
+      expect((await createProject(store, org.id, 'api', 'x', 'x', { config: {} })).ok).toBe(false);
+      expect(await getProjectConfigJson(store, created.id)).toEqual(config);
+
+      const boot = await bootstrap(store, { projectConfig: { filterSettings: {} } });
+      expect(await getProjectConfigJson(store, boot.project.id)).toEqual({ filterSettings: {} });
+      // Later calls leave the existing project's config alone.
+      unwrap(await setProjectConfigJson(store, boot.project.id, config));
+      await bootstrap(store, { projectConfig: {} });
+      expect(await getProjectConfigJson(store, boot.project.id)).toEqual(config);
     });
   });
 });

@@ -58,6 +58,13 @@ export interface ProjectExtras {
   access?: string[];
   /** Add the detail-endpoint fields (`options`, `organization`, `allowedDomains`...). */
   detailed?: boolean;
+  /**
+   * With `detailed`: the project's data scrubbing fields (`dataScrubber`, `dataScrubberDefaults`,
+   * `sensitiveFields`, `safeFields`, `scrubIPAddresses`, `relayPiiConfig`) and filter options
+   * (`filters:blacklisted_ips`, `filters:releases`, `filters:error_messages`, merged into
+   * `options`) as read off its config; default Sentry's defaults.
+   */
+  settings?: { fields: JsonObject; options: JsonObject };
   /** Options for the embedded organization when `detailed`. */
   organizationOptions?: { baseUrl?: string; features?: string[] };
 }
@@ -177,16 +184,27 @@ export function serializeProject(
 /** `DetailedProjectSerializer`'s extra fields with Sentry's defaults for unset options. */
 function detailFields(org: OrganizationRecord, extras: ProjectExtras): JsonObject {
   return {
-    options: {
-      'sentry:csp_ignored_sources_defaults': true,
-      'sentry:csp_ignored_sources': '',
-      'filters:blacklisted_ips': '',
-      'filters:react-hydration-errors': true,
-      'filters:chunk-load-error': true,
-      'filters:releases': '',
-      'filters:error_messages': '',
-      'feedback:branding': true,
-    },
+    ...detailDefaults(org, extras),
+    ...extras.settings?.fields,
+    options: { ...defaultOptions(), ...extras.settings?.options },
+  };
+}
+
+function defaultOptions(): JsonObject {
+  return {
+    'sentry:csp_ignored_sources_defaults': true,
+    'sentry:csp_ignored_sources': '',
+    'filters:blacklisted_ips': '',
+    'filters:react-hydration-errors': true,
+    'filters:chunk-load-error': true,
+    'filters:releases': '',
+    'filters:error_messages': '',
+    'feedback:branding': true,
+  };
+}
+
+function detailDefaults(org: OrganizationRecord, extras: ProjectExtras): JsonObject {
+  return {
     digestsMinDelay: 300,
     digestsMaxDelay: 1800,
     subjectPrefix: '',
