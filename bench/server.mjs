@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Starts `vigil start` on `port` with `dataDir`; resolves with the child, DSN and API token. */
-export function startServer(dataDir, port) {
+/**
+ * Starts `vigil start` on `port` with `dataDir` (and the YAML config file `configFile`, if
+ * given); resolves with the child, DSN and API token.
+ */
+export function startServer(dataDir, port, configFile) {
   const child = spawn(
     process.execPath,
     [
@@ -22,6 +25,7 @@ export function startServer(dataDir, port) {
       dataDir,
       '--log-level',
       'warn',
+      ...(configFile ? ['--config', configFile] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
