@@ -73,6 +73,21 @@ export class EnvelopeQueue {
     return true;
   }
 
+  /**
+   * Appends all of `envelopes` or none (returns false): the bounds are checked for the whole
+   * group, with the same exception for an empty queue as {@link push}. Used to move a batch
+   * read back from the disk spool in one step, so it is never half in memory, half on disk.
+   */
+  pushAll(envelopes: readonly AcceptedEnvelope[]): boolean {
+    if (this.isClosed || this.size + envelopes.length > this.options.maxEnvelopes) return false;
+    const bytes = envelopes.reduce((sum, envelope) => sum + envelope.sizeBytes, 0);
+    if (this.size > 0 && this.queuedBytes + bytes > this.options.maxBytes) return false;
+    for (const envelope of envelopes) this.items.push(envelope);
+    this.queuedBytes += bytes;
+    if (envelopes.length > 0) this.wake();
+    return true;
+  }
+
   /** Removes and returns up to `max` envelopes, oldest first; never waits (empty array if none). */
   take(max: number): AcceptedEnvelope[] {
     const count = Math.max(0, Math.min(Math.floor(max), this.size));

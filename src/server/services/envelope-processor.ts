@@ -16,9 +16,14 @@ import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { isJsonObject } from '../../protocol/json.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
-import { pushWhenRoom, withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
+import {
+  pushWhenRoom,
+  SinkClosedError,
+  withGroupId,
+  type BatchSink,
+} from '../../storage/clickhouse/index.js';
 import type { DataCategory } from '../../protocol/data-category.js';
-import type { OutcomeScoping } from '../../protocol/outcome.js';
+import type { Outcome, OutcomeScoping } from '../../protocol/outcome.js';
 import { securityReportToEvent } from '../../processing/items/security/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
 import type { ProcessingPool } from './processing-pool.js';
@@ -31,17 +36,30 @@ import { prepareNativeCrash } from '../../processing/items/attachments/index.js'
  * `handle` processes one item and buffers its rows and outcomes; `flush` hands what the
  * batch produced to the stores and resolves once they took it (back-pressure). A rejected
  * `flush` is retried, so it must keep what it did not store and not repeat what it did.
+ *
+ * At shutdown with a store down the processor may give up on a flush that waits for a store;
+ * the items of that handler are then spooled again whole and replayed at the next start. So a
+ * flush must push its rows to the sinks only after its last store round trip (sinks take every
+ * push during shutdown, so a flush that started pushing finishes), and the outcomes `handle`
+ * records are held by the processor (`OutcomeCounter.capture`) until the flush resolved.
  */
 export interface ItemHandler {
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void;
   flush(): Promise<void>;
+  /**
+   * Set when this handler hands its items to another one (NEL → logs) whose `flush` stores
+   * them: the processor then flushes only that one, once per batch, and accounts the items to it.
+   */
+  readonly delegate?: ItemHandler;
 }
 
 /**
  * The organization, project and DSN key an envelope's outcomes are attributed to (Relay's
  * `Scoping`): every outcome of an item carries the scoping of the envelope it came in.
  */
-export function outcomeScoping(accepted: AcceptedEnvelope): OutcomeScoping {
+export function outcomeScoping(
+  accepted: Pick<AcceptedEnvelope, 'organizationId' | 'projectId' | 'keyId'>,
+): OutcomeScoping {
   return { organizationId: accepted.organizationId, projectId: accepted.projectId, keyId: accepted.keyId };
 }
 
@@ -63,6 +81,59 @@ export interface EnvelopeProcessorDeps {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A processing step given up because the processor was aborted (shutdown with a store down). */
+class ProcessingAborted extends Error {
+  override name = 'ProcessingAborted';
+}
+
+/**
+ * `work`, or a rejection with {@link ProcessingAborted} as soon as `signal` aborts. Work given
+ * up that way keeps running; its late rejection is swallowed (it must not crash the process).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(new ProcessingAborted('processing was aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ProcessingAborted('processing was aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** An envelope item on its way, with its envelope. */
+interface ItemSource {
+  accepted: AcceptedEnvelope;
+  item: EnvelopeItem;
+}
+
+/** An item handed to a handler, with the outcomes its `handle` recorded (held until it is stored). */
+interface HandledItem extends ItemSource {
+  outcomes: Outcome[];
+}
+
+/**
+ * The envelopes of `batch` cut down to the items in `left` (wire order kept), for spooling what a
+ * batch given up did not finish; envelopes with none of them are left out.
+ */
+function unfinishedEnvelopes(
+  batch: readonly AcceptedEnvelope[],
+  left: readonly ItemSource[],
+): AcceptedEnvelope[] {
+  const items = new Set(left.map((source) => source.item));
+  const envelopes: AcceptedEnvelope[] = [];
+  for (const accepted of batch) {
+    const kept = accepted.envelope.items.filter((item) => items.has(item));
+    if (kept.length === 0) continue;
+    envelopes.push({
+      ...accepted,
+      envelope: { headers: accepted.envelope.headers, items: kept },
+      sizeBytes: kept.reduce((n, item) => n + item.payload.length, 0),
+    });
+  }
+  return envelopes;
+}
+
 /**
  * An event on its way through the processing threads, with what its outcome needs and the
  * threads do not: the category a drop is counted in (`error`, or `security` for reports) and
@@ -73,6 +144,8 @@ interface EventWork {
   work: ErrorWork;
   dropCategory: DataCategory;
   scoping: OutcomeScoping;
+  /** The item it came from, spooled again if the batch is given up before the event is stored. */
+  source: ItemSource;
 }
 
 /**
@@ -102,11 +175,17 @@ function eventTypeCategory(type: string): DataCategory {
   return 'default';
 }
 
-/** Runs the loop; `stop()` resolves once the queue is drained and every row is handed to the sink. */
+/**
+ * Runs the loop; `stop()` resolves once the queue is drained and every row is handed to the sink,
+ * `abort()` gives up on the batch in flight and returns what it did not finish.
+ */
 export class EnvelopeProcessor {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private inBatch = false;
+  private readonly aborter = new AbortController();
+  /** What batches given up by {@link abort} did not finish. */
+  private unfinished: AcceptedEnvelope[] = [];
 
   /** True while a batch is being processed (taken from the queue, not yet handed to the sink). */
   get busy(): boolean {
@@ -129,19 +208,36 @@ export class EnvelopeProcessor {
     await this.loop;
   }
 
+  /**
+   * Gives up (shutdown while a store is down): the batch in flight stops at its next wait for a
+   * store or a full sink, no further batch is taken, and this resolves with what the batch did
+   * not finish — its envelopes cut down to the items that reached neither a sink nor a final
+   * outcome — for the caller to spool. Envelopes still queued stay in the queue. Close the sinks
+   * first (in the same tick): a store call given up may still resolve later, and a closed sink
+   * makes its rows bounce instead of being stored next to their spooled items.
+   */
+  async abort(): Promise<AcceptedEnvelope[]> {
+    this.stopping = true;
+    this.aborter.abort();
+    await this.loop;
+    return this.unfinished.splice(0);
+  }
+
   private async run(): Promise<void> {
     const { queue } = this.deps;
     const batchSize = this.deps.batchSize ?? 500;
+    const signal = this.aborter.signal;
     for (;;) {
+      if (signal.aborted) return;
       const batch = queue.take(batchSize);
       if (batch.length === 0) {
         if (this.stopping) return;
-        await Promise.race([queue.waitForWork(), sleep(100)]);
+        await Promise.race([queue.waitForWork(signal), sleep(100)]);
         continue;
       }
       this.inBatch = true;
       try {
-        await this.processBatch(batch);
+        this.unfinished.push(...(await this.processBatch(batch, signal)));
       } finally {
         this.inBatch = false;
       }
@@ -152,12 +248,16 @@ export class EnvelopeProcessor {
    * Processes one batch. The metadata step is retried until it succeeds (a store outage
    * must not lose accepted events); the processing threads get a few attempts, after which
    * the batch's events are dropped with Relay's `internal` outcome rather than wedging the
-   * queue behind a payload that kills a thread.
+   * queue behind a payload that kills a thread. Handlers are flushed one after the other.
+   *
+   * Resolves with nothing once the batch is done; when `signal` aborts first, resolves with the
+   * envelopes of the batch cut down to their unfinished items (see {@link abort}).
    */
-  async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
+  async processBatch(batch: AcceptedEnvelope[], signal?: AbortSignal): Promise<AcceptedEnvelope[]> {
     const works: EventWork[] = [];
     const handlers = this.deps.handlers ?? {};
-    const used = new Set<ItemHandler>();
+    /** Items by the handler whose flush stores them, in batch order. */
+    const handled = new Map<ItemHandler, HandledItem[]>();
     for (const accepted of batch) {
       // Minidumps and Apple crash reports become error events (src/processing/items/attachments/).
       prepareNativeCrash(accepted.envelope);
@@ -167,8 +267,11 @@ export class EnvelopeProcessor {
         const type = item.headers.type;
         const handler = Object.hasOwn(handlers, type) ? handlers[type] : undefined;
         if (handler) {
-          handler.handle(accepted, item);
-          used.add(handler);
+          const outcomes = this.deps.outcomes.capture(() => handler.handle(accepted, item));
+          const owner = handler.delegate ?? handler;
+          const items = handled.get(owner) ?? [];
+          items.push({ accepted, item, outcomes });
+          handled.set(owner, items);
           continue;
         }
         const category = EVENT_ITEM_CATEGORIES[type];
@@ -200,52 +303,75 @@ export class EnvelopeProcessor {
           });
           continue;
         }
-        works.push({ work: work.value, dropCategory: category, scoping });
+        works.push({ work: work.value, dropCategory: category, scoping, source: { accepted, item } });
       }
     }
-    await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
-    if (works.length === 0) return;
-    const results = await this.withRetry(
-      'process events',
-      () => this.deps.pool.run(works.map((w) => w.work)),
-      3,
-    );
-    const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
-    for (const [i, { dropCategory, scoping }] of works.entries()) {
-      // No results (the threads kept failing) drops the batch's events as Relay's `internal`.
-      const result = results?.[i] ?? INTERNAL_DROP;
-      if (result.kind === 'drop') {
+    /** Events not yet stored (and without a final outcome). */
+    let pendingEvents: EventWork[] = works;
+    try {
+      // One after the other: NEL and log items share the logs handler, which must not push twice.
+      for (const [handler, items] of [...handled]) {
+        await this.withRetry('store items', () => handler.flush(), signal);
+        handled.delete(handler);
+        for (const { outcomes } of items) this.deps.outcomes.commit(outcomes);
+      }
+      if (works.length === 0) return [];
+      const results = await this.withRetry(
+        'process events',
+        () => this.deps.pool.run(works.map((w) => w.work)),
+        signal,
+        3,
+      );
+      const events: Array<{ result: Extract<ErrorWorkResult, { kind: 'ok' }>; work: EventWork }> = [];
+      for (const [i, work] of works.entries()) {
+        // No results (the threads kept failing) drops the batch's events as Relay's `internal`.
+        const result = results?.[i] ?? INTERNAL_DROP;
+        if (result.kind === 'drop') {
+          this.deps.outcomes.record({
+            outcome: result.outcome,
+            reason: result.reason,
+            category: work.dropCategory,
+            quantity: 1,
+            scoping: work.scoping,
+          });
+          continue;
+        }
+        events.push({ result, work });
+      }
+      pendingEvents = events.map(({ work }) => work);
+      if (events.length === 0) return [];
+      const groups = await this.withRetry(
+        'resolve issues',
+        () =>
+          resolveGroups(
+            this.deps.metadata,
+            events.map(({ result: { projectId, timestamp, eventId, hashes, issue, release } }) => ({
+              projectId,
+              hashes,
+              init: { ...issue, release, timestamp: new Date(timestamp), eventId },
+            })),
+          ),
+        signal,
+      );
+      const rows = events.map(({ result }, i) => withGroupId(result.line, groups[i]!.groupId));
+      // Rejects with SinkClosedError only at shutdown, when the sinks were closed for an abort.
+      await pushWhenRoom(this.deps.eventSink, rows);
+      pendingEvents = [];
+      for (const { result, work } of events) {
         this.deps.outcomes.record({
-          outcome: result.outcome,
-          reason: result.reason,
-          category: dropCategory,
+          outcome: 'accepted',
+          reason: null,
+          category: eventTypeCategory(result.type),
           quantity: 1,
-          scoping,
+          scoping: work.scoping,
         });
-        continue;
       }
-      this.deps.outcomes.record({
-        outcome: 'accepted',
-        reason: null,
-        category: eventTypeCategory(result.type),
-        quantity: 1,
-        scoping,
-      });
-      events.push(result);
+      return [];
+    } catch (err) {
+      if (!(err instanceof ProcessingAborted || err instanceof SinkClosedError)) throw err;
+      const left = [...[...handled.values()].flat(), ...pendingEvents.map((w) => w.source)];
+      return unfinishedEnvelopes(batch, left);
     }
-    if (events.length === 0) return;
-    const groups = await this.withRetry('resolve issues', () =>
-      resolveGroups(
-        this.deps.metadata,
-        events.map(({ projectId, timestamp, eventId, hashes, issue, release }) => ({
-          projectId,
-          hashes,
-          init: { ...issue, release, timestamp: new Date(timestamp), eventId },
-        })),
-      ),
-    );
-    const rows = events.map(({ line }, i) => withGroupId(line, groups[i]!.groupId));
-    await pushWhenRoom(this.deps.eventSink, rows);
   }
 
   /**
@@ -281,24 +407,36 @@ export class EnvelopeProcessor {
     });
   }
 
-  /** Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`. */
-  private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  private async withRetry<T>(what: string, fn: () => Promise<T>, maxAttempts: number): Promise<T | undefined>;
+  /**
+   * Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`.
+   * Rejects with {@link ProcessingAborted} as soon as `signal` aborts, also mid-attempt.
+   */
+  private async withRetry<T>(what: string, fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T>;
   private async withRetry<T>(
     what: string,
     fn: () => Promise<T>,
+    signal: AbortSignal | undefined,
+    maxAttempts: number,
+  ): Promise<T | undefined>;
+  private async withRetry<T>(
+    what: string,
+    fn: () => Promise<T>,
+    signal: AbortSignal | undefined,
     maxAttempts = Infinity,
   ): Promise<T | undefined> {
     for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw new ProcessingAborted(`${what}: aborted`);
       try {
-        return await fn();
+        return await untilAborted(fn(), signal);
       } catch (err) {
+        if (err instanceof ProcessingAborted || signal?.aborted)
+          throw new ProcessingAborted(`${what}: aborted`);
         if (attempt >= maxAttempts) {
           this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
           return undefined;
         }
         this.deps.logger.error({ err, attempt }, `${what} failed; retrying`);
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
+        await untilAborted(sleep(Math.min(5000, 100 * 2 ** attempt)), signal);
       }
     }
   }
