@@ -35,6 +35,11 @@ export class EnvelopeQueue {
     }
   }
 
+  /** The `maxEnvelopes` bound. */
+  get maxEnvelopes(): number {
+    return this.options.maxEnvelopes;
+  }
+
   /** Number of queued envelopes. */
   get size(): number {
     return this.items.length - this.head;

@@ -49,7 +49,7 @@ export interface EnvelopeIntakeDeps {
   sinks: ReadonlyMap<string, ReplaySink>;
   outcomes: { record(outcome: Outcome): void };
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** Records per replay batch at most; default 500 (the processor's batch). */
+  /** Records per replay batch at most; default 500 (the processor's batch), at most the queue's `maxEnvelopes`. */
   batchSize?: number;
   /** Payload bytes per replay batch at most (at least one record); default 8 MiB. */
   batchBytes?: number;
@@ -174,7 +174,8 @@ export class EnvelopeIntake {
       try {
         await this.deps.spool.drain(
           (records) => this.replay(records),
-          this.deps.batchSize ?? 500,
+          // A batch must fit into the queue at once.
+          Math.min(this.deps.batchSize ?? 500, this.deps.queue.maxEnvelopes),
           this.deps.batchBytes ?? 8 * 2 ** 20,
         );
         failures = 0;

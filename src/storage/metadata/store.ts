@@ -94,6 +94,10 @@ function openPostgres(url: string, options: OpenMetadataStoreOptions): Kysely<Da
     types: pgTypes,
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // An idle client whose connection drops (Postgres restarted, network cut) is reported here; the
+  // pool discards it and the next query connects again. Without a listener the event would
+  // crash the process.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
