@@ -78,14 +78,15 @@ export interface ShutdownReport {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Whether `work` settles before `deadline` (epoch ms); it keeps running either way. */
+/** Whether `work` settles (resolves or rejects) before `deadline` (epoch ms); it keeps running either way. */
 async function settlesBefore(work: Promise<unknown>, deadline: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
   });
   try {
-    return await Promise.race([work.then(() => true as const), late]);
+    const settled = (): true => true;
+    return await Promise.race([work.then(settled, settled), late]);
   } finally {
     clearTimeout(timer);
   }
@@ -221,6 +222,9 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     queue,
     spool,
     memory,
+    // A sink's failed insert is retried with its rows kept; a store step of the processor likewise.
+    storesFailing: () =>
+      processor.storesFailing || [...sinks.values()].some((s) => s.lastError !== undefined),
     lookupKey: (k) => keys.lookup(k),
     projectExists: async (id) => (await getProjectById(metadata, id)) !== undefined,
     sinks,

@@ -132,6 +132,22 @@ describe('EnvelopeIntake', () => {
     expect(intake.hasCapacity()).toBe(true);
   });
 
+  it('spools while a store is failing even if the queue has room, and replays once it works again', async () => {
+    const { intake, queue, deps, spool } = setup({ maxEnvelopes: 10 });
+    let failing = true;
+    deps.storesFailing = () => failing;
+    expect(intake.enqueue(event('a'))).toBe(true);
+    expect(queue.size).toBe(0);
+    expect(spool.empty).toBe(false);
+    intake.start();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(queue.size).toBe(0);
+    failing = false;
+    expect(names(await takeAll(queue, 1))).toEqual(['a']);
+    expect(intake.enqueue(event('b'))).toBe(true);
+    expect(names(queue.take(1))).toEqual(['b']);
+  });
+
   it('refuses everything above the memory ceiling and pauses the replay', async () => {
     const { intake, queue, memory, spool } = setup({ maxEnvelopes: 1 });
     intake.enqueue(event('a'));

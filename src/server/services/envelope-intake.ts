@@ -4,16 +4,17 @@
  * when memory is full (relay-server `services/buffer/`, `spool.envelopes.max_disk_size`):
  *
  * - The healthy path is the bounded in-memory {@link EnvelopeQueue}: no disk I/O per request.
- * - When the queue is full — processing is behind because ClickHouse is slow, or stuck because a
- *   store is down — an accepted envelope is appended to the {@link DiskSpool} (one write and one
- *   fsync) and still answered 200. While the spool holds anything, new envelopes go there too, so
- *   envelopes are processed roughly in arrival order and the backlog drains.
+ * - While a store is failing (an insert or a metadata round trip is being retried), and whenever
+ *   the queue is full (processing is behind: ClickHouse is slow), an accepted envelope is
+ *   appended to the {@link DiskSpool} instead (one write and one fsync) and still answered 200,
+ *   so what arrives during an outage survives even a crash. While the spool holds anything, new
+ *   envelopes go there too, so envelopes are processed roughly in arrival order.
  * - The edge answers 503 only when the spool is full too (`spool.maxDiskSize`) or the process is
  *   above its memory ceiling ({@link MemoryWatch}); {@link hasCapacity} says so before a body is read.
- * - A replay loop moves spooled records back: envelopes into the queue (with their project config
- *   looked up again by public key), rows into their table's sink — always a whole spool batch at
- *   once, so a batch is never half in memory and half on disk. It runs from startup, which is how
- *   a restart replays what the previous run spooled at shutdown.
+ * - A replay loop moves spooled records back while the stores work: envelopes into the queue
+ *   (with their project config looked up again by public key), rows into their table's sink —
+ *   always a whole spool batch at once, so a batch is never half in memory and half on disk. It
+ *   runs from startup, which is how a restart replays what the previous run spooled at shutdown.
  *
  * A replayed envelope whose DSN key is gone is processed with {@link DEFAULT_PROJECT_CONFIG} if
  * its project still exists (it was accepted for that project); if the project is gone too its
@@ -41,6 +42,8 @@ export interface EnvelopeIntakeDeps {
   spool: DiskSpool;
   /** The process's memory ceiling; above it the edge is refused and replay pauses. */
   memory: { readonly overLimit: boolean };
+  /** True while a store is failing: envelopes go to disk and replay pauses. Default never. */
+  storesFailing?: () => boolean;
   /** The edge's (cached) key lookup; gives a replayed envelope its project config. Rejects when the store is down. */
   lookupKey(publicKey: string): Promise<ProjectKeyInfo | undefined>;
   /** Whether a project still exists (asked only for envelopes whose key is gone). Rejects when the store is down. */
@@ -94,7 +97,7 @@ export class EnvelopeIntake {
    */
   hasCapacity(): boolean {
     if (this.deps.memory.overLimit) return false;
-    if (this.deps.spool.empty && !this.deps.queue.isFull) return true;
+    if (this.deps.spool.empty && !this.deps.queue.isFull && !this.storesFailing()) return true;
     return !this.spoolFull;
   }
 
@@ -105,8 +108,17 @@ export class EnvelopeIntake {
    */
   enqueue(accepted: AcceptedEnvelope): boolean {
     if (this.deps.memory.overLimit) return false;
-    if (this.deps.spool.empty && this.deps.queue.push(accepted)) return true;
+    if (this.deps.spool.empty && !this.storesFailing() && this.deps.queue.push(accepted)) return true;
     return this.append([envelopeRecord(accepted)]);
+  }
+
+  private storesFailing(): boolean {
+    return this.deps.storesFailing?.() ?? false;
+  }
+
+  /** Whether the replay loop should hold back: above the memory ceiling or while a store fails. */
+  private replayPaused(): boolean {
+    return this.deps.memory.overLimit || this.storesFailing();
   }
 
   /**
@@ -163,7 +175,7 @@ export class EnvelopeIntake {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      if (this.deps.spool.empty || this.deps.memory.overLimit) {
+      if (this.deps.spool.empty || this.replayPaused()) {
         await new Promise<void>((resolve) => {
           this.wakeLoop = resolve;
           setTimeout(resolve, 100);
@@ -216,7 +228,7 @@ export class EnvelopeIntake {
       if (this.stopping) throw new IntakeStopped('the intake is stopping');
       const sinksHaveRoom = [...rows].every(([table, list]) => this.deps.sinks.get(table)!.hasRoom(list));
       // pushAll is all-or-nothing and sink pushes cannot fail after hasRoom: one synchronous step.
-      if (!this.deps.memory.overLimit && sinksHaveRoom && this.deps.queue.pushAll(envelopes)) {
+      if (!this.replayPaused() && sinksHaveRoom && this.deps.queue.pushAll(envelopes)) {
         for (const [table, list] of rows) this.deps.sinks.get(table)!.push(list);
         return;
       }

@@ -454,10 +454,10 @@ describe('giving up a batch at shutdown (abort)', () => {
     queue.push(first);
     queue.push(envelope('{"message": broken'));
     p.start();
-    await vi.waitFor(() => expect(p.busy).toBe(true));
-    await new Promise((r) => setTimeout(r, 50)); // into the retries of resolveGroups
+    await vi.waitFor(() => expect(p.storesFailing).toBe(true)); // retrying resolveGroups
     queue.push(envelope('{"message":"still queued"}'));
     const unfinished = await p.abort();
+    expect(p.storesFailing).toBe(false);
     expect(unfinished).toHaveLength(1);
     expect(unfinished[0]!.envelope.headers).toBe(first.envelope.headers);
     expect(unfinished[0]!.envelope.items).toEqual([first.envelope.items[0]]);

@@ -184,12 +184,22 @@ export class EnvelopeProcessor {
   private stopping = false;
   private inBatch = false;
   private readonly aborter = new AbortController();
+  /** Store steps currently between a failure and their next success (see {@link storesFailing}). */
+  private failingStoreSteps = 0;
   /** What batches given up by {@link abort} did not finish. */
   private unfinished: AcceptedEnvelope[] = [];
 
   /** True while a batch is being processed (taken from the queue, not yet handed to the sink). */
   get busy(): boolean {
     return this.inBatch;
+  }
+
+  /**
+   * True while a store round trip of the batch in flight (metadata, a handler's flush) keeps
+   * failing and is being retried; false again once it succeeded.
+   */
+  get storesFailing(): boolean {
+    return this.failingStoreSteps > 0;
   }
 
   constructor(private readonly deps: EnvelopeProcessorDeps) {}
@@ -232,7 +242,8 @@ export class EnvelopeProcessor {
       const batch = queue.take(batchSize);
       if (batch.length === 0) {
         if (this.stopping) return;
-        await Promise.race([queue.waitForWork(signal), sleep(100)]);
+        // A timeout signal, not a race with a sleep: the waiter is removed when it fires.
+        await queue.waitForWork(AbortSignal.timeout(100));
         continue;
       }
       this.inBatch = true;
@@ -424,20 +435,31 @@ export class EnvelopeProcessor {
     signal: AbortSignal | undefined,
     maxAttempts = Infinity,
   ): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw new ProcessingAborted(`${what}: aborted`);
-      try {
-        return await untilAborted(fn(), signal);
-      } catch (err) {
-        if (err instanceof ProcessingAborted || signal?.aborted)
-          throw new ProcessingAborted(`${what}: aborted`);
-        if (attempt >= maxAttempts) {
-          this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
-          return undefined;
+    // Steps retried forever are the store round trips: while one fails, the stores count as failing.
+    const storeStep = maxAttempts === Infinity;
+    let failing = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (signal?.aborted) throw new ProcessingAborted(`${what}: aborted`);
+        try {
+          return await untilAborted(fn(), signal);
+        } catch (err) {
+          if (err instanceof ProcessingAborted || signal?.aborted)
+            throw new ProcessingAborted(`${what}: aborted`);
+          if (attempt >= maxAttempts) {
+            this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
+            return undefined;
+          }
+          if (storeStep && !failing) {
+            failing = true;
+            this.failingStoreSteps++;
+          }
+          this.deps.logger.error({ err, attempt }, `${what} failed; retrying`);
+          await untilAborted(sleep(Math.min(5000, 100 * 2 ** attempt)), signal);
         }
-        this.deps.logger.error({ err, attempt }, `${what} failed; retrying`);
-        await untilAborted(sleep(Math.min(5000, 100 * 2 ** attempt)), signal);
       }
+    } finally {
+      if (failing) this.failingStoreSteps--;
     }
   }
 }

@@ -69,6 +69,17 @@ describe('ClickHouse fault injection', () => {
     expect(inserted).toEqual([]);
   });
 
+  it('ends a slow insert early once the fault is lifted', async () => {
+    const { faulty, inserted, set } = setup();
+    set('slow 600000');
+    const insert = faulty.insertJsonLines('t', ['{"a":1}']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(inserted).toEqual([]);
+    set('');
+    await insert;
+    expect(inserted).toEqual([['{"a":1}']]);
+  });
+
   it('parses the file content', () => {
     const { file, set } = setup();
     expect(readClickHouseFault(file)).toEqual({ kind: 'none' });

@@ -9,7 +9,8 @@
  * - `fail`: every insert rejects at once and `ping` reports the store unreachable (a stopped server);
  * - `hang`: every insert waits until the file says something else, then rejects (a timeout), and
  *   `ping` reports unreachable;
- * - `slow <ms>`: every insert waits `<ms>` milliseconds, then runs (an overloaded server).
+ * - `slow <ms>`: every insert waits `<ms>` milliseconds (or until the file says something
+ *   else), then runs (an overloaded server).
  *
  * Only `insertJsonLines` and `ping` are affected — every sink writes through `insertJsonLines`;
  * queries and migrations are not.
@@ -62,7 +63,10 @@ export function withInjectedFaults(store: ClickHouseStore, file: string): ClickH
         while (readClickHouseFault(file).kind === 'hang') await sleep(50);
         throw injected('insert timed out');
       }
-      if (fault.kind === 'slow') await sleep(fault.ms);
+      if (fault.kind === 'slow') {
+        const until = Date.now() + fault.ms;
+        while (Date.now() < until && readClickHouseFault(file).kind === 'slow') await sleep(50);
+      }
       return store.insertJsonLines(table, lines);
     },
   };
