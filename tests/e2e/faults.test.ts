@@ -6,6 +6,7 @@
  *   under load, fail again, and the server gets SIGTERM while they fail and is restarted;
  * - ClickHouse is slow: back-pressure reaches the SDK as 503 once the queue, the sinks and the
  *   spool are full, and `/ready/` fails while the spool is full;
+ * - the process is above its memory ceiling (`health.maxMemoryBytes`): 503 and not ready;
  * - Postgres (the metadata store) is cut off through a TCP proxy, restored under load, cut
  *   again, and the server gets SIGTERM while it is unreachable and is restarted.
  * Every time, every event and log answered with 200 must end up stored exactly once: one row per
@@ -267,6 +268,18 @@ describe('faults under load from @sentry/node', () => {
     await expectStoredExactlyOnce(dataDir, [load]);
   }, 300_000);
 
+  it('above the memory ceiling the edge answers 503 and /ready/ fails, with nothing accepted', async () => {
+    const vigil = await start({
+      args: ['--config', configFile('health: { maxMemoryBytes: 1048576 }\n')],
+    });
+    dirs.push(vigil.dataDir);
+    const load = await startLoad(vigil, 'memory', 5).done;
+    expect(load.accepted.events).toEqual([]);
+    expect(load.statuses['503']).toBeGreaterThan(0);
+    expect(await readyStatus(vigil)).toBe(503);
+    expect((await fetch(`${vigil.url}/api/relay/healthcheck/live/`)).status).toBe(200);
+  });
+
   it('Postgres unreachable: accepted events wait for their issues and are stored once, also across SIGTERM and a restart', async () => {
     const schema = `vigil_faults_${randomBytes(4).toString('hex')}`;
     schemas.push(schema);
@@ -305,7 +318,9 @@ describe('faults under load from @sentry/node', () => {
     // 2. Cut again; SIGTERM while Postgres is unreachable.
     proxy.cut();
     const second = await startLoad(vigil, 'pg2', 150).done;
-    expect(second.accepted.events.length, JSON.stringify(second.statuses) + vigil.output()).toBeGreaterThan(0);
+    expect(second.accepted.events.length, JSON.stringify(second.statuses) + vigil.output()).toBeGreaterThan(
+      0,
+    );
     await stopCleanly(vigil);
     expect(vigil.output()).toMatch(/Vigil stopped: \d+ envelopes and \d+ rows spooled to /);
 
