@@ -1,6 +1,7 @@
 /**
  * `vigil start`: creates the server, listens, prints the DSN and the API token, and
- * shuts down cleanly on SIGTERM/SIGINT (nothing answered with 200 is lost).
+ * shuts down cleanly on SIGTERM/SIGINT (nothing answered with 200 is lost: what the stores could
+ * not take in time is spooled to disk and replayed at the next start).
  */
 import type { VigilConfig } from '../server/config.js';
 import { createVigil } from '../server/app.js';
@@ -26,8 +27,13 @@ export async function startServer(config: VigilConfig): Promise<void> {
     stopping = true;
     vigil.logger.info({ signal }, 'shutting down: draining the queue and flushing the stores');
     vigil.close().then(
-      () => {
-        process.stdout.write('Vigil stopped: queue drained, stores flushed\n');
+      (report) => {
+        const { spooledEnvelopes, spooledRows, spoolDir } = report;
+        process.stdout.write(
+          spooledEnvelopes + spooledRows === 0
+            ? 'Vigil stopped: queue drained, stores flushed\n'
+            : `Vigil stopped: ${spooledEnvelopes} envelopes and ${spooledRows} rows spooled to ${spoolDir}, replayed at the next start\n`,
+        );
         process.exit(0);
       },
       (err: unknown) => {

@@ -1,14 +1,17 @@
 /**
  * The composition root: opens the stores, migrates and bootstraps them, builds the
- * HTTP app (ingest edge + web API), starts the processing loop, and shuts all of it
- * down in the order that loses nothing (DESIGN.md, "The path of an event", step 3):
- * stop accepting → drain the queue → flush the sinks → close the stores.
+ * HTTP app (ingest edge + web API), starts the processing loop and the replay of the disk
+ * spool, and shuts all of it down in the order that loses nothing (DESIGN.md, "The path of an
+ * event", step 3): stop accepting → process what is queued and flush the sinks, for at most
+ * `limits.shutdownTimeout` → spool what is left (the queue, the unfinished part of the batch in
+ * flight, the rows not inserted) → close the stores. The next start replays the spool.
  */
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { VigilConfig } from './config.js';
-import { ingestRoutes, EnvelopeQueue, type IngestDeps } from './ingest/index.js';
+import { ingestRoutes, EnvelopeQueue, type AcceptedEnvelope, type IngestDeps } from './ingest/index.js';
 import { apiRoutes } from './api/index.js';
 import { KeyCache } from './services/key-cache.js';
 import { SessionItemHandler } from './services/session-handler.js';
@@ -44,6 +47,7 @@ import { ProcessingPool } from './services/processing-pool.js';
 import { readAdminToken, writeAdminToken } from './admin-token.js';
 import {
   bootstrap,
+  getProjectById,
   openMetadataStore,
   pingMetadata,
   type BootstrapResult,
@@ -51,6 +55,9 @@ import {
 } from '../storage/metadata/index.js';
 import { applyConfiguredProjects } from './services/project-configs.js';
 import { newProjectConfigJson } from '../processing/project-config/index.js';
+import { DiskSpool } from '../storage/spool/index.js';
+import { EnvelopeIntake } from './services/envelope-intake.js';
+import { MemoryWatch, memoryCeiling } from './services/memory-watch.js';
 import { healthRoutes } from './ingest/health.js';
 import { QuotaEnforcer } from './services/quota-enforcer.js';
 import { openQuotaCounters } from './services/quota-counters.js';
@@ -58,6 +65,7 @@ import { itemOutcomeQuantities } from '../quotas/envelope-limiter.js';
 import { formatRateLimits, formatRetryAfter } from '../protocol/rate-limit-header.js';
 import {
   BatchSink,
+  clickHouseFaultsFromEnv,
   jsonLinesWriter,
   pushWhenRoom,
   migrate,
@@ -65,8 +73,31 @@ import {
   type ClickHouseStore,
 } from '../storage/clickhouse/index.js';
 
-/** How long shutdown keeps retrying failed inserts before giving up (ms). */
-const SHUTDOWN_FLUSH_MS = 60_000;
+/** What shutdown had to leave on disk for the next start (0 and 0 when everything was stored). */
+export interface ShutdownReport {
+  /** Envelopes spooled (whole, or cut down to their unfinished items). */
+  spooledEnvelopes: number;
+  /** Rows spooled that a sink could not insert. */
+  spooledRows: number;
+  /** The spool directory. */
+  spoolDir: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether `work` settles (resolves or rejects) before `deadline` (epoch ms); it keeps running either way. */
+async function settlesBefore(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    const settled = (): true => true;
+    return await Promise.race([work.then(settled, settled), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** A running (or ready-to-listen) Vigil instance. */
 export interface Vigil {
@@ -82,10 +113,13 @@ export interface Vigil {
   dsn: string;
   /** The bootstrap API token (plaintext from `<dataDir>/admin-token`), if that file exists. */
   adminToken: string | undefined;
-  /** Waits until everything accepted so far is stored and queryable (tests, shutdown). */
+  /** Waits until everything accepted so far (also what is spooled) is stored and queryable (tests). */
   flush(): Promise<void>;
-  /** Stops accepting, drains the queue, flushes the sinks and closes the stores. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, processes the queue and flushes the sinks for at most
+   * `limits.shutdownTimeout`, spools what is left and closes the stores. Idempotent.
+   */
+  close(): Promise<ShutdownReport>;
 }
 
 /** Builds the DSN of a public key and project for clients reaching `publicUrl`. */
@@ -113,20 +147,29 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     throw error;
   }
   if (boot.token) writeAdminToken(config.dataDir, boot.token);
-  const clickhouse = await openClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir });
+  const clickhouse = clickHouseFaultsFromEnv(
+    await openClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir }),
+    process.env,
+    (message) => log.warn(message),
+  );
   await migrate(clickhouse);
+  const spoolDir = path.join(config.dataDir, 'spool');
+  const spool = new DiskSpool({ dir: spoolDir, maxBytes: config.spool.maxDiskSize });
+  const memory = new MemoryWatch(memoryCeiling(config.health));
 
   const outcomes = new OutcomeCounter();
-  const sinks: Array<BatchSink<string>> = [];
+  const sinks = new Map<string, BatchSink<string>>();
   /** One batch sink of JSON lines per ClickHouse table; every sink is flushed and closed on shutdown. */
   const sinkFor = (table: string): BatchSink<string> => {
     const sink = new BatchSink<string>({
       store: clickhouse,
       table,
       write: jsonLinesWriter(clickhouse, table),
+      maxBufferedRows: config.sinks.maxBufferedRows,
+      maxBufferedBytes: config.sinks.maxBufferedBytes,
       onError: (err) => log.error({ err, table }, 'insert failed; will retry'),
     });
-    sinks.push(sink);
+    sinks.set(table, sink);
     return sink;
   };
   const eventSink = sinkFor('events');
@@ -201,7 +244,22 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     pool,
     logger: log,
   });
+  const intake = new EnvelopeIntake({
+    queue,
+    spool,
+    memory,
+    // A sink's failed insert is retried with its rows kept; a store step of the processor likewise.
+    storesFailing: () =>
+      processor.storesFailing || [...sinks.values()].some((s) => s.lastError !== undefined),
+    lookupKey: (k) => keys.lookup(k),
+    projectExists: async (id) => (await getProjectById(metadata, id)) !== undefined,
+    sinks,
+    outcomes,
+    logger: log,
+  });
+  if (!spool.empty) log.info({ bytes: spool.bytes, dir: spoolDir }, 'replaying the disk spool');
   processor.start();
+  intake.start();
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -211,8 +269,8 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   });
   const ingestDeps: IngestDeps = {
     lookupKey: (k) => keys.lookup(k),
-    enqueue: (e) => queue.push(e),
-    hasCapacity: () => !queue.isFull,
+    enqueue: (e) => intake.enqueue(e),
+    hasCapacity: () => intake.hasCapacity(),
     checkRateLimits: (accepted) => {
       const { limits } = quotas.checkCached(accepted);
       const now = Date.now();
@@ -236,8 +294,11 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   await app.register(minidumpRoutes, ingestDeps);
   await app.register(otlpTracesRoutes, ingestDeps);
   await app.register(securityReportRoutes, ingestDeps);
+  let shuttingDown = false;
   await app.register(healthRoutes, {
     ready: async () => {
+      // Like Relay: not ready while shutting down, above the memory ceiling or with a full spool.
+      if (shuttingDown || memory.overLimit || intake.spoolFull) return false;
       const [telemetry, meta] = await Promise.all([clickhouse.ping(), pingMetadata(metadata)]);
       return telemetry.ok && meta;
     },
@@ -246,7 +307,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     metadata,
     clickhouse,
     publicUrl: config.publicUrl,
-    enqueueUserReport: (envelope) => queue.push(envelope),
+    enqueueUserReport: (envelope) => intake.enqueue(envelope),
     projectConfig: (projectId) => keys.projectConfig(projectId),
     onProjectConfigChange: (projectId) => keys.invalidateProject(projectId),
   });
@@ -260,45 +321,73 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   outcomeTimer.unref();
 
   const flush = async (): Promise<void> => {
-    while (queue.size > 0 || processor.busy) await new Promise((r) => setTimeout(r, 10));
+    while (queue.size > 0 || processor.busy || !intake.spoolEmpty) await sleep(10);
     await moveOutcomes();
-    for (const sink of sinks) await sink.flush();
+    for (const sink of sinks.values()) await sink.flush();
   };
 
-  /** Flushes the sinks, retrying failed inserts (ClickHouse blips) until `deadlineMs` passes. */
-  const flushWithRetry = async (deadlineMs: number): Promise<void> => {
-    for (;;) {
-      try {
-        for (const sink of sinks) await sink.flush();
-        return;
-      } catch (err) {
-        if (Date.now() > deadlineMs) throw err;
-        log.warn({ err }, 'flushing rows failed during shutdown; retrying');
-        await new Promise((r) => setTimeout(r, 1000));
+  /**
+   * Closes the sinks (no more pushes) and retries their failed inserts until `deadline`; an
+   * insert still hanging then is given up (its rows are spooled with the rest).
+   */
+  const flushSinks = async (deadline: number): Promise<void> => {
+    for (const sink of sinks.values()) sink.close().catch(() => undefined);
+    for (const [table, sink] of sinks) {
+      while (sink.pendingRows > 0 && Date.now() < deadline) {
+        const attempt = sink.flush();
+        attempt.catch(() => undefined);
+        if (!(await settlesBefore(attempt, deadline))) break;
+        if (sink.pendingRows > 0) {
+          log.warn({ err: sink.lastError, table }, 'insert failed during shutdown; retrying');
+          await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
+        }
       }
     }
   };
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      try {
-        await app.close();
-        queue.close();
-        await processor.stop();
-        clearInterval(outcomeTimer);
-        await moveOutcomes();
-        await flushWithRetry(Date.now() + SHUTDOWN_FLUSH_MS);
-      } finally {
-        await pool.close();
-        for (const sink of sinks) {
-          await sink.close().catch((err: unknown) => log.error({ err }, 'rows left unflushed at shutdown'));
-        }
-        await clickhouse.close();
-        await metadata.close();
-        await counters.close();
+  /** The shutdown sequence of the module comment; see {@link Vigil.close}. */
+  const shutdown = async (): Promise<ShutdownReport> => {
+    const report: ShutdownReport = { spooledEnvelopes: 0, spooledRows: 0, spoolDir };
+    const started = Date.now();
+    // Half of the time for processing what is queued, the rest for the inserts.
+    const processDeadline = started + (config.limits.shutdownTimeout * 1000) / 2;
+    const flushDeadline = started + config.limits.shutdownTimeout * 1000;
+    shuttingDown = true;
+    try {
+      await app.close();
+      await settlesBefore(intake.stop(), processDeadline);
+      queue.close();
+      // The queue is closed, so what the sinks still get is bounded by what it held; no handler
+      // may be left waiting between two pushes.
+      for (const sink of sinks.values()) sink.liftBounds();
+      let unfinished: AcceptedEnvelope[] = [];
+      if (!(await settlesBefore(processor.stop(), processDeadline))) {
+        log.warn('shutdown: the queue could not be processed in time (is a store down?); spooling the rest');
+        // Closed in the same tick as the abort: a store call given up cannot push its rows anymore.
+        for (const [table, sink] of sinks) if (table !== OUTCOMES_TABLE) sink.close().catch(() => undefined);
+        unfinished = await processor.abort();
       }
-    })());
+      clearInterval(outcomeTimer);
+      outcomeSink.push(outcomes.takeRows().map(encodeOutcomeRow));
+      await flushSinks(flushDeadline);
+      const left = [...unfinished, ...queue.take(Infinity)];
+      if (intake.spoolEnvelopes(left)) report.spooledEnvelopes = left.length;
+      for (const [table, sink] of sinks) {
+        const rows = sink.takeUnflushed();
+        if (intake.spoolRows(table, rows)) report.spooledRows += rows.length;
+      }
+      return report;
+    } finally {
+      spool.close();
+      await pool.close();
+      await settlesBefore(clickhouse.close(), Date.now() + 5000);
+      await metadata.close();
+      await counters.close();
+    }
+  };
+
+  let closing: Promise<ShutdownReport> | undefined;
+  const close = (): Promise<ShutdownReport> => (closing ??= shutdown());
 
   return {
     app,

@@ -34,6 +34,34 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBe('http://0.0.0.0:9200');
   });
 
+  it('reads the spool, memory ceiling, sink bounds and shutdown timeout, with Relay-like defaults', () => {
+    const d = loadConfig({}, {});
+    expect(d.spool).toEqual({ maxDiskSize: 500 * 1024 * 1024 });
+    expect(d.health).toEqual({ maxMemoryPercent: 0.95 });
+    expect(d.sinks).toEqual({ maxBufferedRows: 100_000, maxBufferedBytes: 64 * 1024 * 1024 });
+    expect(d.limits).toEqual({ shutdownTimeout: 10 });
+    const file = yamlFile(
+      [
+        'spool: { maxDiskSize: 1048576 }',
+        'health: { maxMemoryBytes: 2000000000, maxMemoryPercent: 0.5 }',
+        'sinks: { maxBufferedRows: 50, maxBufferedBytes: 4096 }',
+        'limits: { shutdownTimeout: 3 }',
+      ].join('\n'),
+    );
+    const c = loadConfig({ config: file }, {});
+    expect(c.spool.maxDiskSize).toBe(1048576);
+    expect(c.health).toEqual({ maxMemoryBytes: 2000000000, maxMemoryPercent: 0.5 });
+    expect(c.sinks).toEqual({ maxBufferedRows: 50, maxBufferedBytes: 4096 });
+    expect(c.limits.shutdownTimeout).toBe(3);
+    expect(() => loadConfig({ config: yamlFile('health: { maxMemoryPercent: 1.5 }') }, {})).toThrow(
+      /maxMemoryPercent/,
+    );
+    expect(() => loadConfig({ config: yamlFile('spool: 12') }, {})).toThrow(/spool must be a mapping/);
+    expect(() => loadConfig({ config: yamlFile('limits: { shutdownTimeout: 0 }') }, {})).toThrow(
+      /shutdownTimeout/,
+    );
+  });
+
   it('rejects a missing environment variable, bad YAML and a bad port with ConfigError', () => {
     expect(() => loadConfig({ config: yamlFile('databaseUrl: ${NOPE_NOT_SET}\n') }, {})).toThrow(
       /NOPE_NOT_SET/,

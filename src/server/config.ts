@@ -29,8 +29,34 @@ export interface VigilConfig {
    * enforces one quota; unset = counters in this process's memory.
    */
   redisUrl?: string;
-  /** Bounds of the in-memory envelope queue; a full queue answers 503 at the edge. */
+  /**
+   * Bounds of the in-memory envelope queue. A full queue spills accepted envelopes to the disk
+   * spool; the edge answers 503 only when the spool is full too.
+   */
   queue: { maxEnvelopes: number; maxBytes: number };
+  /**
+   * The disk spool in `<dataDir>/spool` (Relay's `spool.envelopes`): envelopes accepted while the
+   * queue is full or the stores are down, and what shutdown could not store. `maxDiskSize` in
+   * bytes, default 500 MiB (Relay's `max_disk_size`); shutdown may exceed it rather than lose data.
+   */
+  spool: { maxDiskSize: number };
+  /**
+   * The memory ceiling (Relay's `health.max_memory_bytes` / `health.max_memory_percent`): above
+   * the lower of the two the edge answers 503 and `/ready/` fails. `maxMemoryBytes` in bytes,
+   * unset by default; `maxMemoryPercent` a fraction of the machine's (or container's) memory,
+   * default 0.95. Compared with the process's resident set size.
+   */
+  health: { maxMemoryBytes?: number; maxMemoryPercent: number };
+  /**
+   * Per ClickHouse table, rows buffered before the processing loop waits (back-pressure):
+   * `maxBufferedRows` (default 100 000) and approximate JSON `maxBufferedBytes` (default 64 MiB).
+   */
+  sinks: { maxBufferedRows: number; maxBufferedBytes: number };
+  /**
+   * `shutdownTimeout`: seconds SIGTERM waits for queued envelopes to be processed and rows to be
+   * inserted before spooling the rest to disk (Relay's `limits.shutdown_timeout`, default 10).
+   */
+  limits: { shutdownTimeout: number };
   /** Processing threads; default the machine's available parallelism, 0 = on the main thread. */
   processing: { workers: number };
   /** pino log level; default `info`. */
@@ -75,6 +101,10 @@ const DEFAULTS = {
   port: 8000,
   dataDir: './vigil-data',
   queue: { maxEnvelopes: 10_000, maxBytes: 128 * 1024 * 1024 },
+  spool: { maxDiskSize: 500 * 1024 * 1024 },
+  health: { maxMemoryPercent: 0.95 },
+  sinks: { maxBufferedRows: 100_000, maxBufferedBytes: 64 * 1024 * 1024 },
+  limits: { shutdownTimeout: 10 },
   logLevel: 'info',
 };
 
@@ -132,6 +162,14 @@ function str(value: unknown, key: string): string | undefined {
   return String(value);
 }
 
+/** The mapping under `key` in the file (`{}` when absent); ConfigError for anything else. */
+function section(file: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = file[key];
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${key} must be a mapping`);
+  return value as Record<string, unknown>;
+}
+
 /**
  * Validates the file's `projects:` mapping: keys `<org-slug>/<project-slug>`, values project
  * configs in Relay's shape (`quotas`, `filterSettings`, `datascrubbingSettings`, `piiConfig`).
@@ -164,7 +202,9 @@ function configuredProjects(value: unknown): ConfiguredProject[] {
 /**
  * Builds the configuration from flags, the YAML file named by `overrides.config` (keys:
  * `host`, `port`, `dataDir`, `publicUrl`, `clickhouseUrl`, `databaseUrl`, `redisUrl`, `logLevel`,
- * `queue.maxEnvelopes`, `queue.maxBytes`, `processing.workers`, `projects`) and the defaults.
+ * `queue.maxEnvelopes`, `queue.maxBytes`, `processing.workers`, `spool.maxDiskSize`,
+ * `health.maxMemoryBytes`, `health.maxMemoryPercent`, `sinks.maxBufferedRows`,
+ * `sinks.maxBufferedBytes`, `limits.shutdownTimeout`, `projects`) and the defaults.
  * Throws ConfigError for an unreadable file, bad YAML, a missing `${VAR}` or a bad value
  * (including an invalid project config, named by project and path).
  */
@@ -175,6 +215,10 @@ export function loadConfig(
   const file = overrides.config ? readFile(overrides.config, env) : {};
   const queueFile = (file.queue ?? {}) as Record<string, unknown>;
   const processingFile = (file.processing ?? {}) as Record<string, unknown>;
+  const spoolFile = section(file, 'spool');
+  const healthFile = section(file, 'health');
+  const sinksFile = section(file, 'sinks');
+  const limitsFile = section(file, 'limits');
   const host = pick(overrides.host, str(file.host, 'host')) ?? DEFAULTS.host;
   const port = toPort(
     pick<number | string>(overrides.port, file.port as number | undefined) ?? DEFAULTS.port,
@@ -190,6 +234,12 @@ export function loadConfig(
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${key} must be a positive integer`);
     return n;
   };
+  const fraction = (v: unknown, key: string, dflt: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!(n > 0 && n <= 1)) throw new ConfigError(`${key} must be a number in (0, 1]`);
+    return n;
+  };
   return {
     host,
     port,
@@ -201,6 +251,36 @@ export function loadConfig(
     queue: {
       maxEnvelopes: positive(queueFile.maxEnvelopes, 'queue.maxEnvelopes', DEFAULTS.queue.maxEnvelopes),
       maxBytes: positive(queueFile.maxBytes, 'queue.maxBytes', DEFAULTS.queue.maxBytes),
+    },
+    spool: { maxDiskSize: positive(spoolFile.maxDiskSize, 'spool.maxDiskSize', DEFAULTS.spool.maxDiskSize) },
+    health: {
+      ...(healthFile.maxMemoryBytes !== undefined
+        ? { maxMemoryBytes: positive(healthFile.maxMemoryBytes, 'health.maxMemoryBytes', 0) }
+        : {}),
+      maxMemoryPercent: fraction(
+        healthFile.maxMemoryPercent,
+        'health.maxMemoryPercent',
+        DEFAULTS.health.maxMemoryPercent,
+      ),
+    },
+    sinks: {
+      maxBufferedRows: positive(
+        sinksFile.maxBufferedRows,
+        'sinks.maxBufferedRows',
+        DEFAULTS.sinks.maxBufferedRows,
+      ),
+      maxBufferedBytes: positive(
+        sinksFile.maxBufferedBytes,
+        'sinks.maxBufferedBytes',
+        DEFAULTS.sinks.maxBufferedBytes,
+      ),
+    },
+    limits: {
+      shutdownTimeout: positive(
+        limitsFile.shutdownTimeout,
+        'limits.shutdownTimeout',
+        DEFAULTS.limits.shutdownTimeout,
+      ),
     },
     processing: {
       workers:

@@ -1,7 +1,9 @@
 /**
  * Relay's health checks (`relay-server/src/endpoints/health_check.rs`):
  * `GET /api/relay/healthcheck/live/` answers while the process serves HTTP, and
- * `GET /api/relay/healthcheck/ready/` while it can also take data: both stores answer. Healthy
+ * `GET /api/relay/healthcheck/ready/` while it can also take data: both stores answer, the
+ * process is under its memory ceiling, the disk spool is not full and it is not shutting down
+ * (the composition root decides, `app.ts`). Healthy
  * is 200 `{"is_healthy":true}`, unhealthy 503 `{"is_healthy":false}`; no authentication, as in
  * Relay, so load balancers and orchestrators can probe it.
  */
@@ -9,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 
 /** What the readiness check asks. */
 export interface HealthDeps {
-  /** True when the process can take data (stores reachable). Must not throw. */
+  /** True when the process can take data (stores reachable, memory and spool below their limits). Must not throw. */
   ready(): Promise<boolean>;
 }
 

@@ -66,6 +66,19 @@ describe('EnvelopeQueue', () => {
     expect(queue.push(accepted(4, 500))).toBe(false);
   });
 
+  it('pushAll queues a whole group or nothing', () => {
+    const queue = new EnvelopeQueue({ maxEnvelopes: 3, maxBytes: 100 });
+    expect(queue.pushAll([accepted(1, 200), accepted(2, 200)])).toBe(true); // empty queue: bytes not checked
+    expect(queue.pushAll([accepted(3), accepted(4)])).toBe(false); // 4 envelopes > 3
+    expect(queue.pushAll([accepted(3)])).toBe(false); // bytes
+    expect(queue.size).toBe(2);
+    expect(ids(queue.take(10))).toEqual([accepted(1), accepted(2)].map((e) => e.envelope.headers.event_id));
+    expect(queue.pushAll([accepted(3, 50), accepted(4, 50)])).toBe(true);
+    expect(queue.bytes).toBe(100);
+    queue.close();
+    expect(queue.pushAll([])).toBe(false);
+  });
+
   it('takes in FIFO order, at most max, without waiting', () => {
     const queue = new EnvelopeQueue({ maxEnvelopes: 10, maxBytes: 1_000 });
     for (let i = 1; i <= 5; i++) queue.push(accepted(i, i));

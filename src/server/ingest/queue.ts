@@ -35,6 +35,11 @@ export class EnvelopeQueue {
     }
   }
 
+  /** The `maxEnvelopes` bound. */
+  get maxEnvelopes(): number {
+    return this.options.maxEnvelopes;
+  }
+
   /** Number of queued envelopes. */
   get size(): number {
     return this.items.length - this.head;
@@ -70,6 +75,21 @@ export class EnvelopeQueue {
     this.items.push(envelope);
     this.queuedBytes += envelope.sizeBytes;
     this.wake();
+    return true;
+  }
+
+  /**
+   * Appends all of `envelopes` or none (returns false): the bounds are checked for the whole
+   * group, with the same exception for an empty queue as {@link push}. Used to move a batch
+   * read back from the disk spool in one step, so it is never half in memory, half on disk.
+   */
+  pushAll(envelopes: readonly AcceptedEnvelope[]): boolean {
+    if (this.isClosed || this.size + envelopes.length > this.options.maxEnvelopes) return false;
+    const bytes = envelopes.reduce((sum, envelope) => sum + envelope.sizeBytes, 0);
+    if (this.size > 0 && this.queuedBytes + bytes > this.options.maxBytes) return false;
+    for (const envelope of envelopes) this.items.push(envelope);
+    this.queuedBytes += bytes;
+    if (envelopes.length > 0) this.wake();
     return true;
   }
 

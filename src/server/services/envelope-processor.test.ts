@@ -20,7 +20,7 @@ import { OUTCOME_IDS, type Outcome, type OutcomeScoping } from '../../protocol/o
 import type { ItemHeaders } from '../../protocol/envelope.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
-import type { EnvelopeQueue } from '../ingest/index.js';
+import { EnvelopeQueue } from '../ingest/index.js';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig } from '../../processing/project-config/index.js';
 
 const logger = pino({ level: 'silent' });
@@ -251,6 +251,42 @@ describe('security reports, NEL, client reports, metrics and unknown items', () 
     expect(outcomes.total('accepted', 'log_item')).toBe(1);
     expect(outcomes.total('invalid', 'log_item', 'invalid_json')).toBe(1);
   });
+
+  it('stores a batch of log and NEL items once: the logs handler is flushed once, not once per type', async () => {
+    const logRows: string[] = [];
+    const { p, outcomes } = processor((o) => {
+      const logs = new LogItemHandler({ sink: { push: (r) => (logRows.push(...r), true) }, outcomes: o });
+      return { log: logs, nel: new NelItemHandler({ logs, outcomes: o }) };
+    });
+    const nel = {
+      type: 'network-error',
+      age: 0,
+      url: 'https://shop.example/',
+      body: { type: 'tcp.refused', phase: 'connection' },
+    };
+    const logs = {
+      version: 2,
+      items: [
+        {
+          timestamp: Date.now() / 1000,
+          trace_id: '5b8efff798038103d269b633813fc60c',
+          level: 'info',
+          body: 'plain log',
+        },
+      ],
+    };
+    await p.processBatch([
+      envelopeOf([
+        [{ type: 'log', content_type: 'application/vnd.sentry.items.log+json', item_count: 1 }, logs],
+      ]),
+      envelopeOf([[{ type: 'nel' }, [nel]]]),
+    ]);
+    expect(logRows.map((r) => (JSON.parse(r) as { body: string }).body).sort()).toEqual([
+      'The TCP connection was refused by the server',
+      'plain log',
+    ]);
+    expect(outcomes.total('accepted', 'log_item')).toBe(2);
+  });
 });
 
 describe('outcome scoping', () => {
@@ -422,5 +458,114 @@ describe('EnvelopeProcessor: inbound filters and items that require their event'
     ]);
     expect(rows[0]).toContain('[Filtered]');
     expect(rows[0]).toContain('kept');
+  });
+});
+
+describe('giving up a batch at shutdown (abort)', () => {
+  const scoping = { organizationId: 1, projectId: 1, keyId: 1 };
+  /** A handler whose flush fails until `up` (a store that is down), recording one outcome per item in handle. */
+  function storeBackedHandler(outcomes: OutcomeCounter, up: () => boolean, stored: string[]): ItemHandler {
+    let pending: string[] = [];
+    return {
+      handle: (_accepted, item) => {
+        outcomes.record({ outcome: 'filtered', reason: 'seen', category: 'monitor', quantity: 1, scoping });
+        pending.push(item.payload.toString());
+      },
+      flush: async () => {
+        if (!up()) throw new Error('store down');
+        stored.push(...pending);
+        pending = [];
+      },
+    };
+  }
+
+  /** A processor over a real queue whose metadata store is closed (every resolveGroups fails). */
+  async function stuckProcessor(handlers: (o: OutcomeCounter) => Record<string, ItemHandler>) {
+    const deadDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-processor-dead-'));
+    const dead = await openMetadataStore({ dataDir: deadDir });
+    await bootstrap(dead);
+    await dead.close();
+    rmSync(deadDir, { recursive: true, force: true });
+    const rows: string[] = [];
+    const outcomes = new OutcomeCounter();
+    const queue = new EnvelopeQueue({ maxEnvelopes: 100, maxBytes: 1e6 });
+    const p = new EnvelopeProcessor({
+      queue,
+      metadata: dead,
+      eventSink: { push: (r: readonly string[]) => (rows.push(...r), true) } as unknown as BatchSink<string>,
+      outcomes,
+      pool: new ProcessingPool(logger, 0),
+      logger,
+      handlers: handlers(outcomes),
+    });
+    return { p, queue, rows, outcomes };
+  }
+
+  it('returns the envelopes cut down to the events not stored while the metadata store is down', async () => {
+    const logRows: string[] = [];
+    const { p, queue, rows, outcomes } = await stuckProcessor((o) => ({
+      log: new LogItemHandler({ sink: { push: (r) => (logRows.push(...r), true) }, outcomes: o }),
+    }));
+    const log = {
+      version: 2,
+      items: [
+        {
+          timestamp: Date.now() / 1000,
+          trace_id: '5b8efff798038103d269b633813fc60c',
+          level: 'info',
+          body: 'kept',
+        },
+      ],
+    };
+    const first = envelopeOf([
+      [{ type: 'event' }, { message: 'waits for its issue' }],
+      [{ type: 'log', content_type: 'application/vnd.sentry.items.log+json', item_count: 1 }, log],
+      [{ type: 'event' }, { message: 'duplicate' }],
+    ]);
+    queue.push(first);
+    queue.push(envelope('{"message": broken'));
+    p.start();
+    await vi.waitFor(() => expect(p.storesFailing).toBe(true)); // retrying resolveGroups
+    queue.push(envelope('{"message":"still queued"}'));
+    const unfinished = await p.abort();
+    expect(p.storesFailing).toBe(false);
+    expect(unfinished).toHaveLength(1);
+    expect(unfinished[0]!.envelope.headers).toBe(first.envelope.headers);
+    expect(unfinished[0]!.envelope.items).toEqual([first.envelope.items[0]]);
+    expect(unfinished[0]!.projectId).toBe(first.projectId);
+    // Done: the log (stored), the duplicate and the broken event (final outcomes); not the event.
+    expect(logRows).toHaveLength(1);
+    expect(rows).toEqual([]);
+    expect(outcomes.total('accepted', 'log_item')).toBe(1);
+    expect(outcomes.total('invalid', 'error', 'duplicate_item')).toBe(1);
+    expect(outcomes.total('invalid', 'error', 'invalid_json')).toBe(1);
+    expect(outcomes.total('accepted', 'error')).toBe(0);
+    expect(outcomes.total('accepted', 'default')).toBe(0);
+    expect(queue.size).toBe(1);
+  });
+
+  it('gives back the items of a handler waiting for its store, and of the ones after it, without their outcomes', async () => {
+    const stored: string[] = [];
+    const { p, queue, outcomes } = await stuckProcessor((o) => ({
+      up: storeBackedHandler(o, () => true, stored),
+      down: storeBackedHandler(o, () => false, stored),
+      later: storeBackedHandler(o, () => true, stored),
+    }));
+    const batch = envelopeOf([
+      [{ type: 'up' }, 'u1'],
+      [{ type: 'down' }, 'd1'],
+      [{ type: 'later' }, 'l1'],
+      [{ type: 'up' }, 'u2'],
+    ]);
+    queue.push(batch);
+    p.start();
+    await vi.waitFor(() => expect(p.busy).toBe(true));
+    await new Promise((r) => setTimeout(r, 50));
+    const [unfinished, ...more] = await p.abort();
+    expect(more).toEqual([]);
+    expect(unfinished!.envelope.items.map((i) => i.payload.toString())).toEqual(['d1', 'l1']);
+    expect(stored).toEqual(['u1', 'u2']);
+    // Only the stored items' outcomes count; the others are recorded again when replayed.
+    expect(outcomes.total('filtered', 'monitor', 'seen')).toBe(2);
   });
 });

@@ -16,9 +16,14 @@ import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { isJsonObject } from '../../protocol/json.js';
 import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
-import { pushWhenRoom, withGroupId, type BatchSink } from '../../storage/clickhouse/index.js';
+import {
+  pushWhenRoom,
+  SinkClosedError,
+  withGroupId,
+  type BatchSink,
+} from '../../storage/clickhouse/index.js';
 import type { DataCategory } from '../../protocol/data-category.js';
-import type { OutcomeScoping, OutcomeType } from '../../protocol/outcome.js';
+import type { Outcome, OutcomeScoping, OutcomeType } from '../../protocol/outcome.js';
 import { securityReportToEvent } from '../../processing/items/security/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
 import type { QuotaEnforcer } from './quota-enforcer.js';
@@ -33,17 +38,30 @@ import { prepareNativeCrash } from '../../processing/items/attachments/index.js'
  * `handle` processes one item and buffers its rows and outcomes; `flush` hands what the
  * batch produced to the stores and resolves once they took it (back-pressure). A rejected
  * `flush` is retried, so it must keep what it did not store and not repeat what it did.
+ *
+ * At shutdown with a store down the processor may give up on a flush that waits for a store;
+ * the items of that handler are then spooled again whole and replayed at the next start. So a
+ * flush must push its rows to the sinks only after its last store round trip (sinks take every
+ * push during shutdown, so a flush that started pushing finishes), and the outcomes `handle`
+ * records are held by the processor (`OutcomeCounter.capture`) until the flush resolved.
  */
 export interface ItemHandler {
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void;
   flush(): Promise<void>;
+  /**
+   * Set when this handler hands its items to another one (NEL → logs) whose `flush` stores
+   * them: the processor then flushes only that one, once per batch, and accounts the items to it.
+   */
+  readonly delegate?: ItemHandler;
 }
 
 /**
  * The organization, project and DSN key an envelope's outcomes are attributed to (Relay's
  * `Scoping`): every outcome of an item carries the scoping of the envelope it came in.
  */
-export function outcomeScoping(accepted: AcceptedEnvelope): OutcomeScoping {
+export function outcomeScoping(
+  accepted: Pick<AcceptedEnvelope, 'organizationId' | 'projectId' | 'keyId'>,
+): OutcomeScoping {
   return { organizationId: accepted.organizationId, projectId: accepted.projectId, keyId: accepted.keyId };
 }
 
@@ -67,6 +85,59 @@ export interface EnvelopeProcessorDeps {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A processing step given up because the processor was aborted (shutdown with a store down). */
+class ProcessingAborted extends Error {
+  override name = 'ProcessingAborted';
+}
+
+/**
+ * `work`, or a rejection with {@link ProcessingAborted} as soon as `signal` aborts. Work given
+ * up that way keeps running; its late rejection is swallowed (it must not crash the process).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(new ProcessingAborted('processing was aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ProcessingAborted('processing was aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** An envelope item on its way, with its envelope. */
+interface ItemSource {
+  accepted: AcceptedEnvelope;
+  item: EnvelopeItem;
+}
+
+/** An item handed to a handler, with the outcomes its `handle` recorded (held until it is stored). */
+interface HandledItem extends ItemSource {
+  outcomes: Outcome[];
+}
+
+/**
+ * The envelopes of `batch` cut down to the items in `left` (wire order kept), for spooling what a
+ * batch given up did not finish; envelopes with none of them are left out.
+ */
+function unfinishedEnvelopes(
+  batch: readonly AcceptedEnvelope[],
+  left: readonly ItemSource[],
+): AcceptedEnvelope[] {
+  const items = new Set(left.map((source) => source.item));
+  const envelopes: AcceptedEnvelope[] = [];
+  for (const accepted of batch) {
+    const kept = accepted.envelope.items.filter((item) => items.has(item));
+    if (kept.length === 0) continue;
+    envelopes.push({
+      ...accepted,
+      envelope: { headers: accepted.envelope.headers, items: kept },
+      sizeBytes: kept.reduce((n, item) => n + item.payload.length, 0),
+    });
+  }
+  return envelopes;
+}
+
 /**
  * An event on its way through the processing threads, with what its outcome needs and the
  * threads do not: the category a drop is counted in (`error`, or `security` for reports) and
@@ -77,6 +148,8 @@ interface EventWork {
   work: ErrorWork;
   dropCategory: DataCategory;
   scoping: OutcomeScoping;
+  /** The item it came from, spooled again if the batch is given up before the event is stored. */
+  source: ItemSource;
 }
 
 /**
@@ -131,15 +204,31 @@ function eventTypeCategory(type: string): DataCategory {
   return 'default';
 }
 
-/** Runs the loop; `stop()` resolves once the queue is drained and every row is handed to the sink. */
+/**
+ * Runs the loop; `stop()` resolves once the queue is drained and every row is handed to the sink,
+ * `abort()` gives up on the batch in flight and returns what it did not finish.
+ */
 export class EnvelopeProcessor {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private inBatch = false;
+  private readonly aborter = new AbortController();
+  /** Store steps currently between a failure and their next success (see {@link storesFailing}). */
+  private failingStoreSteps = 0;
+  /** What batches given up by {@link abort} did not finish. */
+  private unfinished: AcceptedEnvelope[] = [];
 
   /** True while a batch is being processed (taken from the queue, not yet handed to the sink). */
   get busy(): boolean {
     return this.inBatch;
+  }
+
+  /**
+   * True while a store round trip of the batch in flight (metadata, a handler's flush) keeps
+   * failing and is being retried; false again once it succeeded.
+   */
+  get storesFailing(): boolean {
+    return this.failingStoreSteps > 0;
   }
 
   constructor(private readonly deps: EnvelopeProcessorDeps) {}
@@ -158,19 +247,37 @@ export class EnvelopeProcessor {
     await this.loop;
   }
 
+  /**
+   * Gives up (shutdown while a store is down): the batch in flight stops at its next wait for a
+   * store or a full sink, no further batch is taken, and this resolves with what the batch did
+   * not finish — its envelopes cut down to the items that reached neither a sink nor a final
+   * outcome — for the caller to spool. Envelopes still queued stay in the queue. Close the sinks
+   * first (in the same tick): a store call given up may still resolve later, and a closed sink
+   * makes its rows bounce instead of being stored next to their spooled items.
+   */
+  async abort(): Promise<AcceptedEnvelope[]> {
+    this.stopping = true;
+    this.aborter.abort();
+    await this.loop;
+    return this.unfinished.splice(0);
+  }
+
   private async run(): Promise<void> {
     const { queue } = this.deps;
     const batchSize = this.deps.batchSize ?? 500;
+    const signal = this.aborter.signal;
     for (;;) {
+      if (signal.aborted) return;
       const batch = queue.take(batchSize);
       if (batch.length === 0) {
         if (this.stopping) return;
-        await Promise.race([queue.waitForWork(), sleep(100)]);
+        // A timeout signal, not a race with a sleep: the waiter is removed when it fires.
+        await queue.waitForWork(AbortSignal.timeout(100));
         continue;
       }
       this.inBatch = true;
       try {
-        await this.processBatch(batch);
+        this.unfinished.push(...(await this.processBatch(batch, signal)));
       } finally {
         this.inBatch = false;
       }
@@ -181,15 +288,27 @@ export class EnvelopeProcessor {
    * Processes one batch. The metadata step is retried until it succeeds (a store outage
    * must not lose accepted events); the processing threads get a few attempts, after which
    * the batch's events are dropped with Relay's `internal` outcome rather than wedging the
-   * queue behind a payload that kills a thread.
+   * queue behind a payload that kills a thread. Handlers are flushed one after the other.
+   *
+   * Resolves with nothing once the batch is done; when `signal` aborts first, resolves with the
+   * envelopes of the batch cut down to their unfinished items (see {@link abort}).
    */
-  async processBatch(batch: AcceptedEnvelope[]): Promise<void> {
+  async processBatch(batch: AcceptedEnvelope[], signal?: AbortSignal): Promise<AcceptedEnvelope[]> {
     const works: EventWork[] = [];
-    const dependents: DependentItem[] = [];
     const handlers = this.deps.handlers ?? {};
     const handlerOf = (type: string): ItemHandler | undefined =>
       Object.hasOwn(handlers, type) ? handlers[type] : undefined;
-    const used = new Set<ItemHandler>();
+    /** Items by the handler whose flush stores them, in batch order. */
+    const handled = new Map<ItemHandler, HandledItem[]>();
+    const hand = (accepted: AcceptedEnvelope, item: EnvelopeItem, handler: ItemHandler): void => {
+      const outcomes = this.deps.outcomes.capture(() => handler.handle(accepted, item));
+      const owner = handler.delegate ?? handler;
+      const items = handled.get(owner) ?? [];
+      items.push({ accepted, item, outcomes });
+      handled.set(owner, items);
+    };
+    /** Items waiting for their envelope's event (Relay's `requires_event`). */
+    let dependents: DependentItem[] = [];
     const { quotas } = this.deps;
     if (quotas) await Promise.all(batch.map((accepted) => quotas.enforce(accepted)));
     for (const accepted of batch) {
@@ -204,10 +323,7 @@ export class EnvelopeProcessor {
         const handler = handlerOf(type);
         if (handler) {
           if (REQUIRES_EVENT.has(type)) waiting.push({ item, handler });
-          else {
-            handler.handle(accepted, item);
-            used.add(handler);
-          }
+          else hand(accepted, item, handler);
           continue;
         }
         const category = EVENT_ITEM_CATEGORIES[type];
@@ -241,100 +357,115 @@ export class EnvelopeProcessor {
           continue;
         }
         event = works.length;
-        works.push({ work: work.value, dropCategory: category, scoping });
+        works.push({ work: work.value, dropCategory: category, scoping, source: { accepted, item } });
       }
       for (const { item, handler } of waiting) {
-        if (event === undefined) {
-          // No event in the envelope (e.g. attachments uploaded after their event): standalone.
-          handler.handle(accepted, item);
-          used.add(handler);
-        } else dependents.push({ accepted, item, handler, event });
+        // Without an event in the envelope (attachments uploaded after their event) they stand alone.
+        if (event === undefined) hand(accepted, item, handler);
+        else dependents.push({ accepted, item, handler, event });
       }
     }
-    await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
-    const kept = works.length === 0 ? [] : await this.processEvents(works);
-    await this.settleDependents(dependents, kept);
+    /** Events not yet stored (and without a final outcome). */
+    let pendingEvents: EventWork[] = works;
+    try {
+      await this.flushHandled(handled, signal);
+      const fates: EventFate[] = works.map(() => true);
+      if (works.length > 0) {
+        const results = await this.withRetry(
+          'process events',
+          () => this.deps.pool.run(works.map((w) => w.work)),
+          signal,
+          3,
+        );
+        const events: Array<{ result: Extract<ErrorWorkResult, { kind: 'ok' }>; work: EventWork }> = [];
+        for (const [i, work] of works.entries()) {
+          // No results (the threads kept failing) drops the batch's events as Relay's `internal`.
+          const result = results?.[i] ?? INTERNAL_DROP;
+          if (result.kind === 'drop') {
+            this.deps.outcomes.record({
+              outcome: result.outcome,
+              reason: result.reason,
+              category: work.dropCategory,
+              quantity: 1,
+              scoping: work.scoping,
+            });
+            fates[i] = { outcome: result.outcome, reason: result.reason };
+            continue;
+          }
+          events.push({ result, work });
+        }
+        pendingEvents = events.map(({ work }) => work);
+        if (events.length > 0) await this.storeEvents(events, signal);
+        pendingEvents = [];
+      }
+      // Items that require an event follow its fate: stored with it, or dropped with its outcome.
+      for (const { accepted, item, handler, event } of dependents) {
+        const fate = typeof event === 'number' ? fates[event]! : event;
+        if (fate === true) {
+          hand(accepted, item, handler);
+          continue;
+        }
+        const scoping = outcomeScoping(accepted);
+        for (const [category, quantity] of itemOutcomeQuantities(item)) {
+          this.deps.outcomes.record({ outcome: fate.outcome, reason: fate.reason, category, quantity, scoping });
+        }
+      }
+      dependents = [];
+      await this.flushHandled(handled, signal);
+      return [];
+    } catch (err) {
+      if (!(err instanceof ProcessingAborted || err instanceof SinkClosedError)) throw err;
+      const left = [
+        ...[...handled.values()].flat(),
+        ...pendingEvents.map((w) => w.source),
+        ...dependents.map(({ accepted, item }) => ({ accepted, item })),
+      ];
+      return unfinishedEnvelopes(batch, left);
+    }
   }
 
   /**
-   * Runs the batch's events through the processing threads, records their outcomes, resolves
-   * their issues and hands their rows to the sink. Returns, per work item, whether the event was
-   * kept, or the outcome that dropped it.
+   * Flushes the handlers that were handed items, one after the other (NEL and log items share the
+   * logs handler, which must not push twice), committing each item's held outcomes once stored.
    */
-  private async processEvents(works: EventWork[]): Promise<EventFate[]> {
-    const results = await this.withRetry(
-      'process events',
-      () => this.deps.pool.run(works.map((w) => w.work)),
-      3,
+  private async flushHandled(handled: Map<ItemHandler, HandledItem[]>, signal?: AbortSignal): Promise<void> {
+    for (const [handler, items] of [...handled]) {
+      await this.withRetry('store items', () => handler.flush(), signal);
+      handled.delete(handler);
+      for (const { outcomes } of items) this.deps.outcomes.commit(outcomes);
+    }
+  }
+
+  /** Resolves the events' issues, hands their rows to the sink, then counts them accepted. */
+  private async storeEvents(
+    events: Array<{ result: Extract<ErrorWorkResult, { kind: 'ok' }>; work: EventWork }>,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const groups = await this.withRetry(
+      'resolve issues',
+      () =>
+        resolveGroups(
+          this.deps.metadata,
+          events.map(({ result: { projectId, timestamp, eventId, hashes, issue, release } }) => ({
+            projectId,
+            hashes,
+            init: { ...issue, release, timestamp: new Date(timestamp), eventId },
+          })),
+        ),
+      signal,
     );
-    const fates: EventFate[] = [];
-    const events: Array<Extract<ErrorWorkResult, { kind: 'ok' }>> = [];
-    for (const [i, { dropCategory, scoping }] of works.entries()) {
-      // No results (the threads kept failing) drops the batch's events as Relay's `internal`.
-      const result = results?.[i] ?? INTERNAL_DROP;
-      if (result.kind === 'drop') {
-        this.deps.outcomes.record({
-          outcome: result.outcome,
-          reason: result.reason,
-          category: dropCategory,
-          quantity: 1,
-          scoping,
-        });
-        fates.push({ outcome: result.outcome, reason: result.reason });
-        continue;
-      }
+    const rows = events.map(({ result }, i) => withGroupId(result.line, groups[i]!.groupId));
+    // Rejects with SinkClosedError only at shutdown, when the sinks were closed for an abort.
+    await pushWhenRoom(this.deps.eventSink, rows);
+    for (const { result, work } of events) {
       this.deps.outcomes.record({
         outcome: 'accepted',
         reason: null,
         category: eventTypeCategory(result.type),
         quantity: 1,
-        scoping,
+        scoping: work.scoping,
       });
-      fates.push(true);
-      events.push(result);
     }
-    if (events.length === 0) return fates;
-    const groups = await this.withRetry('resolve issues', () =>
-      resolveGroups(
-        this.deps.metadata,
-        events.map(({ projectId, timestamp, eventId, hashes, issue, release }) => ({
-          projectId,
-          hashes,
-          init: { ...issue, release, timestamp: new Date(timestamp), eventId },
-        })),
-      ),
-    );
-    const rows = events.map(({ line }, i) => withGroupId(line, groups[i]!.groupId));
-    await pushWhenRoom(this.deps.eventSink, rows);
-    return fates;
-  }
-
-  /**
-   * Hands the items that require their envelope's event to their handlers when the event was
-   * kept; otherwise drops them with the event's outcome (Relay's `requires_event`).
-   */
-  private async settleDependents(dependents: DependentItem[], fates: readonly EventFate[]): Promise<void> {
-    const used = new Set<ItemHandler>();
-    for (const { accepted, item, handler, event } of dependents) {
-      const fate =
-        typeof event === 'number' ? (fates[event] ?? { outcome: 'invalid', reason: 'internal' }) : event;
-      if (fate === true) {
-        handler.handle(accepted, item);
-        used.add(handler);
-        continue;
-      }
-      const scoping = outcomeScoping(accepted);
-      for (const [category, quantity] of itemOutcomeQuantities(item)) {
-        this.deps.outcomes.record({
-          outcome: fate.outcome,
-          reason: fate.reason,
-          category,
-          quantity,
-          scoping,
-        });
-      }
-    }
-    await Promise.all([...used].map((h) => this.withRetry('store items', () => h.flush())));
   }
 
   /**
@@ -371,25 +502,48 @@ export class EnvelopeProcessor {
     });
   }
 
-  /** Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`. */
-  private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  private async withRetry<T>(what: string, fn: () => Promise<T>, maxAttempts: number): Promise<T | undefined>;
+  /**
+   * Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`.
+   * Rejects with {@link ProcessingAborted} as soon as `signal` aborts, also mid-attempt.
+   */
+  private async withRetry<T>(what: string, fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T>;
   private async withRetry<T>(
     what: string,
     fn: () => Promise<T>,
+    signal: AbortSignal | undefined,
+    maxAttempts: number,
+  ): Promise<T | undefined>;
+  private async withRetry<T>(
+    what: string,
+    fn: () => Promise<T>,
+    signal: AbortSignal | undefined,
     maxAttempts = Infinity,
   ): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (attempt >= maxAttempts) {
-          this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
-          return undefined;
+    // Steps retried forever are the store round trips: while one fails, the stores count as failing.
+    const storeStep = maxAttempts === Infinity;
+    let failing = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (signal?.aborted) throw new ProcessingAborted(`${what}: aborted`);
+        try {
+          return await untilAborted(fn(), signal);
+        } catch (err) {
+          if (err instanceof ProcessingAborted || signal?.aborted)
+            throw new ProcessingAborted(`${what}: aborted`);
+          if (attempt >= maxAttempts) {
+            this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
+            return undefined;
+          }
+          if (storeStep && !failing) {
+            failing = true;
+            this.failingStoreSteps++;
+          }
+          this.deps.logger.error({ err, attempt }, `${what} failed; retrying`);
+          await untilAborted(sleep(Math.min(5000, 100 * 2 ** attempt)), signal);
         }
-        this.deps.logger.error({ err, attempt }, `${what} failed; retrying`);
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
+    } finally {
+      if (failing) this.failingStoreSteps--;
     }
   }
 }

@@ -21,7 +21,12 @@ export interface NelItemHandlerDeps {
 
 /** Handles `nel` items; register it as `handlers.nel`. */
 export class NelItemHandler implements ItemHandler {
-  constructor(private readonly deps: NelItemHandlerDeps) {}
+  /** The logs handler stores what this one handles; the processor flushes it instead. */
+  readonly delegate: ItemHandler;
+
+  constructor(private readonly deps: NelItemHandlerDeps) {
+    this.delegate = deps.logs;
+  }
 
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
     const { entries, invalid } = nelPayloadToEntries(item.payload, accepted.meta.receivedAt);

@@ -13,12 +13,43 @@ export class OutcomeCounter {
   /** Key `outcome:category:reason`; reasons may contain `:` (`too_large:event`), so keys split at two colons. */
   private readonly counts = new Map<string, number>();
   private pending = new Map<string, OutcomeRow>();
+  /** Set while {@link capture} runs: `record` collects here instead of counting. */
+  private captured: Outcome[] | undefined;
 
   /** Clock for outcomes without a timestamp, unix seconds; injectable for tests. */
   constructor(private readonly now: () => number = () => Date.now() / 1000) {}
 
   /** Adds one outcome record (quantity 0 is counted in `times_seen` only, as Relay does). */
   record(outcome: Outcome): void {
+    if (this.captured) this.captured.push(outcome);
+    else this.count(outcome);
+  }
+
+  /**
+   * Runs `fn` and returns the outcomes it recorded synchronously, without counting them; pass
+   * them to {@link commit} once what they describe is final, or drop them. The processing loop
+   * holds an item's outcomes this way until the item is stored, so an item spooled again at
+   * shutdown is not counted twice when it is replayed.
+   */
+  capture(fn: () => void): Outcome[] {
+    const outer = this.captured;
+    const captured: Outcome[] = [];
+    this.captured = captured;
+    try {
+      fn();
+    } finally {
+      this.captured = outer;
+    }
+    return captured;
+  }
+
+  /** Counts outcomes collected by {@link capture}. */
+  commit(outcomes: readonly Outcome[]): void {
+    if (this.captured) this.captured.push(...outcomes);
+    else for (const outcome of outcomes) this.count(outcome);
+  }
+
+  private count(outcome: Outcome): void {
     const key = `${outcome.outcome}:${outcome.category}:${outcome.reason ?? ''}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + outcome.quantity);
     const hour = Math.floor((outcome.timestamp ?? this.now()) / 3600) * 3600;

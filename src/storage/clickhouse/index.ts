@@ -16,8 +16,15 @@ export type {
 } from './client.js';
 export { CLICKHOUSE_MIGRATIONS, appliedVersions, migrate } from './migrations.js';
 export type { ClickHouseMigration, MigrationReport } from './migrations.js';
-export { BatchSink, approximateJsonBytes, jsonLinesWriter, pushWhenRoom } from './sink.js';
+export { BatchSink, SinkClosedError, approximateJsonBytes, jsonLinesWriter, pushWhenRoom } from './sink.js';
 export type { BatchSinkOptions } from './sink.js';
+export {
+  CLICKHOUSE_FAULT_FILE_ENV,
+  clickHouseFaultsFromEnv,
+  readClickHouseFault,
+  withInjectedFaults,
+} from './fault-injection.js';
+export type { ClickHouseFault } from './fault-injection.js';
 export { parseDateTime, toDateTime64 } from './datetime.js';
 export {
   EVENTS_TABLE,

@@ -5,7 +5,7 @@ import type { ClickHouseClient, InsertResult } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClickHouse } from './client.js';
 import type { ClickHouseStore } from './client.js';
-import { approximateJsonBytes, BatchSink } from './sink.js';
+import { approximateJsonBytes, BatchSink, pushWhenRoom, SinkClosedError } from './sink.js';
 
 interface TestRow {
   id: number;
@@ -145,6 +145,51 @@ describe('BatchSink (fake client)', () => {
     expect(sink.push(rowsFrom(5, 1))).toBe(false);
     await sink.close();
     expect(fake.batches.flat()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('hasRoom answers what push would do without queueing; liftBounds takes everything', async () => {
+    const fake = recordingClient();
+    fake.hold();
+    const sink = new BatchSink<TestRow>({
+      store: fake.store,
+      table: 't',
+      maxBufferedRows: 3,
+      maxDelayMs: 60_000,
+    });
+    expect(sink.hasRoom(rowsFrom(0, 5))).toBe(true); // empty buffer
+    expect(sink.push(rowsFrom(0, 2))).toBe(true);
+    expect(sink.hasRoom(rowsFrom(2, 2))).toBe(false);
+    expect(sink.hasRoom(rowsFrom(2, 1))).toBe(true);
+    expect(sink.pendingRows).toBe(2);
+    sink.liftBounds();
+    expect(sink.hasRoom(rowsFrom(2, 100))).toBe(true);
+    expect(sink.push(rowsFrom(2, 100))).toBe(true);
+    fake.release();
+    await sink.close();
+    expect(sink.hasRoom(rowsFrom(0, 1))).toBe(false);
+    expect(fake.batches.flat()).toEqual(rowsFrom(0, 102).map((r) => r.id));
+  });
+
+  it('gives back the rows a closed sink could not insert, once, and pushWhenRoom rejects on it', async () => {
+    const client: Pick<ClickHouseClient, 'insert'> = {
+      insert: () => Promise.reject(new Error('server unavailable')),
+    };
+    const sink = new BatchSink<TestRow>({
+      store: { client },
+      table: 't',
+      maxBufferedRows: 2,
+      maxDelayMs: 60_000,
+    });
+    expect(() => sink.takeUnflushed()).toThrow('close the sink first');
+    sink.push(rowsFrom(0, 2));
+    const waiting = pushWhenRoom(sink, rowsFrom(2, 1));
+    await expect(sink.close()).rejects.toThrow('server unavailable');
+    await expect(waiting).rejects.toBeInstanceOf(SinkClosedError);
+    expect(sink.closed).toBe(true);
+    expect(sink.takeUnflushed().map((r) => r.id)).toEqual([0, 1]);
+    expect(sink.takeUnflushed()).toEqual([]);
+    expect(sink.pendingRows).toBe(0);
+    await expect(sink.flush()).resolves.toBeUndefined();
   });
 
   it('rejects flush when an insert fails, keeping the rows for the next attempt', async () => {

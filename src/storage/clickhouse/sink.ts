@@ -88,17 +88,26 @@ export function approximateJsonBytes(value: unknown): number {
   }
 }
 
+/** Rejection of {@link pushWhenRoom} for a sink that was closed (shutdown) and takes no more rows. */
+export class SinkClosedError extends Error {
+  override name = 'SinkClosedError';
+}
+
 /**
  * Hands `rows` to `sink`, trying again every 20 ms while it refuses them (a full
  * {@link BatchSink}: back-pressure on the processing loop), and resolves once it took them.
  * `push` takes all rows or none, so a flush that clears its buffer after this resolves never
- * stores a row twice. Never rejects.
+ * stores a row twice. Rejects with {@link SinkClosedError} (having pushed nothing) once the sink
+ * is closed, which only happens at shutdown: the caller keeps its rows.
  */
 export async function pushWhenRoom<Row>(
-  sink: { push(rows: readonly Row[]): boolean },
+  sink: { push(rows: readonly Row[]): boolean; readonly closed?: boolean },
   rows: readonly Row[],
 ): Promise<void> {
-  while (!sink.push(rows)) await new Promise<void>((resolve) => setTimeout(resolve, 20));
+  while (!sink.push(rows)) {
+    if (sink.closed === true) throw new SinkClosedError('the sink is closed');
+    await new Promise<void>((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /**
@@ -131,6 +140,8 @@ export class BatchSink<Row extends object | string> {
   #timer: NodeJS.Timeout | undefined;
   #failures = 0;
   #closed = false;
+  /** Set by {@link liftBounds}: `push` no longer refuses for size. */
+  #unbounded = false;
   #lastError: Error | undefined;
 
   constructor(options: BatchSinkOptions<Row>) {
@@ -162,19 +173,33 @@ export class BatchSink<Row extends object | string> {
     return this.#lastError;
   }
 
+  /** True once {@link close} was called: `push` refuses everything from then on. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Whether {@link push} would take `rows` now (same rule, nothing queued), so a caller can hand
+   * several sinks their rows in one step after checking each.
+   */
+  hasRoom(rows: readonly Row[]): boolean {
+    if (this.#closed) return false;
+    return this.#fits(rows.length, () => rows.reduce((sum, row) => sum + this.#estimateBytes(row), 0));
+  }
+
   /**
    * Queues `rows` (all or none). Returns false — and queues nothing — when that would exceed
    * `maxBufferedRows` or `maxBufferedBytes` (a push into an empty buffer is always taken, so a
-   * single oversized push cannot wedge the sink), or when the sink is closed. On false the caller
-   * must back off (the ingest queue answers 503). The rows must not be mutated afterwards.
+   * single oversized push cannot wedge the sink; after {@link liftBounds} every push is taken),
+   * or when the sink is closed. On false the caller must back off (the ingest queue answers 503).
+   * The rows must not be mutated afterwards.
    */
   push(rows: readonly Row[]): boolean {
     if (this.#closed) return false;
     if (rows.length === 0) return true;
-    if (this.#rows.length > 0 && this.#rows.length + rows.length > this.#maxBufferedRows) return false;
     const sizes = rows.map((row) => this.#estimateBytes(row));
     const bytes = sizes.reduce((sum, size) => sum + size, 0);
-    if (this.#rows.length > 0 && this.#bytes + bytes > this.#maxBufferedBytes) return false;
+    if (!this.#fits(rows.length, () => bytes)) return false;
     for (let i = 0; i < rows.length; i++) {
       this.#rows.push(rows[i] as Row);
       this.#sizes.push(sizes[i] ?? 0);
@@ -200,12 +225,44 @@ export class BatchSink<Row extends object | string> {
 
   /**
    * Stops accepting rows and timers, then flushes. Rejects like `flush` when an insert fails;
-   * the rows not inserted are then still counted in `pendingRows` but no longer retried.
+   * the rows not inserted are then still counted in `pendingRows` but no longer retried (a later
+   * `flush` tries once more). The synchronous part (refusing pushes) takes effect at the call.
    */
   async close(): Promise<void> {
     this.#closed = true;
     this.#clearTimer();
     await this.flush();
+  }
+
+  /**
+   * From now on `push` takes every batch whatever the buffered size. For shutdown: the input is
+   * then bounded by what the envelope queue held, and no handler may be left between two pushes.
+   */
+  liftBounds(): void {
+    this.#unbounded = true;
+  }
+
+  /**
+   * After {@link close}: removes and returns the rows not inserted, oldest first, to be kept
+   * elsewhere (the disk spool). Includes the batch of an insert still in flight, whose outcome is
+   * unknown; the caller decides (shutdown spools it: a hung insert is treated as failed).
+   * Throws when the sink is still open.
+   */
+  takeUnflushed(): Row[] {
+    if (!this.#closed) throw new Error(`BatchSink(${this.#table}).takeUnflushed: close the sink first`);
+    const rows = this.#rows;
+    this.#rows = [];
+    this.#sizes = [];
+    this.#bytes = 0;
+    this.#inserted = this.#accepted;
+    return rows;
+  }
+
+  /** Whether `count` more rows of `bytes()` bytes fit in the buffer (see {@link push}). */
+  #fits(count: number, bytes: () => number): boolean {
+    if (this.#unbounded || this.#rows.length === 0 || count === 0) return true;
+    if (this.#rows.length + count > this.#maxBufferedRows) return false;
+    return this.#bytes + bytes() <= this.#maxBufferedBytes;
   }
 
   #batchIsFull(): boolean {

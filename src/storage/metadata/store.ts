@@ -94,6 +94,12 @@ function openPostgres(url: string, options: OpenMetadataStoreOptions): Kysely<Da
     types: pgTypes,
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // A connection that drops (Postgres restarted, network cut) emits 'error' — on the pool for an
+  // idle client, on the client itself while a query holds it. An 'error' event nobody listens to
+  // crashes the process; here the failing query rejects anyway (and is retried by its caller),
+  // and the pool discards a client that is no longer queryable when it is released.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

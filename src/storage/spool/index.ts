@@ -1,2 +1,2 @@
 /** The on-disk spool of accepted data kept while the stores are unavailable. */
-export { DiskSpool, type SpoolOptions, type SpoolRecord } from './spool.js';
+export { DiskSpool, frameBytes, type SpoolOptions, type SpoolRecord } from './spool.js';

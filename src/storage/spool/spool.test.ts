@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiskSpool, type SpoolRecord } from './spool.js';
+import { DiskSpool, frameBytes, type SpoolRecord } from './spool.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -97,6 +97,18 @@ describe('DiskSpool', () => {
     expect(spool.append([record(2, 100)])).toBe(false);
     expect(await drainAll(spool)).toEqual([1]);
     expect(spool.append([record(3, 100)])).toBe(true);
+    expect(spool.append([record(4, 100)], { force: true })).toBe(true);
+    expect(spool.bytes).toBe(frameBytes([record(3, 100), record(4, 100)]));
+    expect(spool.bytes).toBeGreaterThan(200);
+  });
+
+  it('cuts drain batches by payload bytes too, with at least one record per batch', async () => {
+    const spool = new DiskSpool({ dir: tempDir() });
+    spool.append([record(1, 40), record(2, 40), record(3, 100), record(4, 10), record(5, 10)]);
+    const batches: number[][] = [];
+    await spool.drain(async (records) => void batches.push(records.map((r) => r.meta.i as number)), 10, 80);
+    expect(batches).toEqual([[1, 2], [3], [4, 5]]);
+    expect(spool.maxBytes).toBe(2 ** 30);
   });
 
   it('drains records appended while draining', async () => {

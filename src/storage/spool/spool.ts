@@ -60,6 +60,15 @@ function encode(record: SpoolRecord): Buffer {
   return Buffer.concat([header, meta, record.payload]);
 }
 
+/** The bytes `records` take on disk (frame headers, metadata and payloads). */
+export function frameBytes(records: readonly SpoolRecord[]): number {
+  let total = 0;
+  for (const record of records) {
+    total += HEADER_BYTES + Buffer.byteLength(JSON.stringify(record.meta), 'utf8') + record.payload.length;
+  }
+  return total;
+}
+
 /** Decodes the frames of a segment from `offset`; `end` is where the last whole frame ends. */
 function decode(
   bytes: Buffer,
@@ -90,7 +99,7 @@ function decode(
 export class DiskSpool {
   private readonly dir: string;
   private readonly segmentBytes: number;
-  private readonly maxBytes: number;
+  private readonly limit: number;
   private current: { seq: number; fd: number; bytes: number } | undefined;
   private totalBytes = 0;
 
@@ -98,7 +107,7 @@ export class DiskSpool {
   constructor(options: SpoolOptions) {
     this.dir = options.dir;
     this.segmentBytes = options.segmentBytes ?? 16 * 2 ** 20;
-    this.maxBytes = options.maxBytes ?? 2 ** 30;
+    this.limit = options.maxBytes ?? 2 ** 30;
     mkdirSync(this.dir, { recursive: true });
     for (const seq of this.segments()) {
       const file = path.join(this.dir, segmentName(seq));
@@ -119,13 +128,19 @@ export class DiskSpool {
     return this.totalBytes === 0;
   }
 
+  /** The bound on {@link bytes} that `append` keeps (the `maxBytes` option). */
+  get maxBytes(): number {
+    return this.limit;
+  }
+
   /**
    * Appends records and fsyncs them. Returns false (appending nothing) when they would take the
-   * spool past `maxBytes`; throws on I/O errors (disk full), also appending nothing usable.
+   * spool past `maxBytes`, unless `force` (shutdown: what the process still holds goes to disk
+   * rather than being lost); throws on I/O errors (disk full), also appending nothing usable.
    */
-  append(records: readonly SpoolRecord[]): boolean {
+  append(records: readonly SpoolRecord[], options: { force?: boolean } = {}): boolean {
     const frames = Buffer.concat(records.map(encode));
-    if (this.totalBytes + frames.length > this.maxBytes) return false;
+    if (!options.force && this.totalBytes + frames.length > this.limit) return false;
     if (!this.current || this.current.bytes >= this.segmentBytes) this.rotate();
     const current = this.current!;
     writeSync(current.fd, frames, 0, frames.length, current.bytes);
@@ -136,12 +151,17 @@ export class DiskSpool {
   }
 
   /**
-   * Hands every spooled record to `handle`, oldest first, in batches of up to `batchSize`.
-   * Progress is checkpointed after each handled batch and a segment is deleted when done. If
-   * `handle` rejects, draining stops there (the batch stays spooled) and the error is rethrown.
-   * Records appended while draining are drained too.
+   * Hands every spooled record to `handle`, oldest first, in batches of up to `batchSize`
+   * records and `batchBytes` payload bytes (a batch holds at least one record). Progress is
+   * checkpointed after each handled batch and a segment is deleted when done. If `handle`
+   * rejects, draining stops there (the batch stays spooled) and the error is rethrown. Records
+   * appended while draining are drained too.
    */
-  async drain(handle: (records: SpoolRecord[]) => Promise<void>, batchSize = 500): Promise<void> {
+  async drain(
+    handle: (records: SpoolRecord[]) => Promise<void>,
+    batchSize = 500,
+    batchBytes = Infinity,
+  ): Promise<void> {
     for (;;) {
       const seqs = this.segments();
       if (seqs.length === 0) return;
@@ -152,13 +172,21 @@ export class DiskSpool {
       }
       const file = path.join(this.dir, segmentName(seq));
       const { records } = decode(readFileSync(file), this.checkpoint(seq));
-      for (let i = 0; i < records.length; i += batchSize) {
-        const batch = records.slice(i, i + batchSize);
+      for (let i = 0; i < records.length;) {
+        let next = i + 1;
+        let bytes = records[i]!.payload.length;
+        while (next < records.length && next - i < batchSize) {
+          bytes += records[next]!.payload.length;
+          if (bytes > batchBytes) break;
+          next++;
+        }
+        const batch = records.slice(i, next);
         const before = i === 0 ? this.checkpoint(seq) : records[i - 1]!.end;
         await handle(batch.map(({ meta, payload }) => ({ meta, payload })));
         const end = batch.at(-1)!.end;
         this.writeCheckpoint(seq, end);
         this.totalBytes -= end - before;
+        i = next;
       }
       rmSync(file, { force: true });
       rmSync(this.checkpointFile(seq), { force: true });
