@@ -183,6 +183,16 @@ function normalizeSecurityReport(event: JsonObject, ctx: NormalizeContext): void
 }
 
 /**
+ * Internal attributes Relay overrides even when the payload sets them
+ * (`normalize_default_attributes` in `relay-event-normalization/src/event.rs`): the project id
+ * and the DSN key's numeric id (as a string). Left alone when the context does not know them.
+ */
+function normalizeScoping(event: JsonObject, ctx: NormalizeContext): void {
+  if (ctx.projectId !== undefined) event.project = ctx.projectId;
+  if (ctx.keyId !== undefined) event.key_id = String(ctx.keyId);
+}
+
+/**
  * Normalizes one event payload the way a processing Relay does before storing it
  * (reference/relay-protocol.md §8). `input` is the parsed JSON payload; it is normalized
  * **in place** (no copy is made, for speed) and returned as `event`.
@@ -233,6 +243,7 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
   normalizeFingerprint(event, meta);
   normalizeExceptionsAndStacktraces(event, meta);
   normalizeDefaults(event, meta, ctx.itemType);
+  normalizeScoping(event, ctx);
   normalizeUserAgent(event, { fallbackUserAgent: ctx.userAgent, fallbackClientHints: ctx.clientHints });
   normalizeMeasurements(event, meta);
   removeUnknownAttributes(event, meta);
