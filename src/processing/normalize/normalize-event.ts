@@ -7,7 +7,7 @@
 import type { SentryEvent } from '../../protocol/event.js';
 import { isJsonObject, type JsonObject } from '../../protocol/json.js';
 import { normalizeBreadcrumbs } from './breadcrumbs.js';
-import { normalizeContexts } from './contexts.js';
+import { computeContextDisplayFields, normalizeContexts } from './contexts.js';
 import { normalizeDefaults } from './defaults.js';
 import { newEventId, parseEventId } from './event-id.js';
 import { AUTO_IP, normalizeIpAddresses } from './ip.js';
@@ -245,6 +245,7 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
   normalizeDefaults(event, meta, ctx.itemType);
   normalizeScoping(event, ctx);
   normalizeUserAgent(event, { fallbackUserAgent: ctx.userAgent, fallbackClientHints: ctx.clientHints });
+  computeContextDisplayFields(event);
   normalizeMeasurements(event, meta);
   removeUnknownAttributes(event, meta);
   trimEvent(event, meta);
