@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserFromClientHints } from './user-agent.js';
+import { browserFromClientHints, parseUserAgent } from './user-agent.js';
 import { normalizeOk } from './test-helpers.js';
 
 const CHROME_WINDOWS =
@@ -55,6 +55,19 @@ describe('user agent contexts (§8.6)', () => {
       os: { name: 'OS_FAMILY', type: 'os', os: 'OS_FAMILY' },
       client_os: { name: 'Android', version: '4.0.4', type: 'os', os: 'Android 4.0.4' },
     });
+  });
+
+  it('names the iOS builds of Chrome and Firefox as uap does', () => {
+    expect(
+      parseUserAgent(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/119.0.6045.169 Mobile/15E148 Safari/604.1',
+      ).browser,
+    ).toEqual({ name: 'Chrome Mobile iOS', version: '119.0.6045' });
+    expect(
+      parseUserAgent(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/120.0 Mobile/15E148 Safari/605.1.15',
+      ).browser?.name,
+    ).toBe('Firefox iOS');
   });
 
   it('skips unrecognizable user agents', () => {

@@ -3,7 +3,14 @@
 // reason and category; a report dated too far in the future yields none. Relay reads the outcomes
 // its fake upstream received; here they are read from Vigil's `outcomes` table.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { envelopeBytes, queryRows, sendEnvelope, startRelayTestServer, type RelayTestServer } from './harness.js';
+import {
+  envelopeBytes,
+  queryRows,
+  sendEnvelope,
+  startRelayTestServer,
+  type Json,
+  type RelayTestServer,
+} from './harness.js';
 
 let server: RelayTestServer;
 
@@ -16,8 +23,11 @@ afterAll(async () => {
 });
 
 /** Relay's `send_client_report`: one `client_report` item. */
-async function sendClientReport(payload: unknown): Promise<void> {
-  const res = await sendEnvelope(server, envelopeBytes({}, [{ headers: { type: 'client_report' }, payload }]));
+async function sendClientReport(payload: Json): Promise<void> {
+  const res = await sendEnvelope(
+    server,
+    envelopeBytes({}, [{ headers: { type: 'client_report' }, payload }]),
+  );
   expect(res.status).toBe(200);
 }
 
@@ -71,6 +81,13 @@ it('test_client_reports: two reports are summed into one client_discard outcome 
   const project = server.projectId;
   expect(await clientDiscards()).toEqual([
     { project_id: project, outcome: 5, reason: 'queue_overflow', category: 1, quantity: 84, timestamp: hour },
-    { project_id: project, outcome: 5, reason: 'queue_overflow', category: 2, quantity: 2462, timestamp: hour },
+    {
+      project_id: project,
+      outcome: 5,
+      reason: 'queue_overflow',
+      category: 2,
+      quantity: 2462,
+      timestamp: hour,
+    },
   ]);
 });
