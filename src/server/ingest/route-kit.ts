@@ -9,6 +9,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Envelope } from '../../protocol/envelope.js';
+import { parseJsonText } from '../../protocol/json.js';
 import { parseContentEncoding, readBody, type ContentCoding } from './body.js';
 import type { IngestError } from './errors.js';
 import { INGEST_RESPONSE_HEADERS, sendError } from './http.js';
@@ -21,11 +22,11 @@ export type IngestResult<T> = { ok: true; value: T } | { ok: false; error: Inges
 
 /**
  * The JSON value of a request body (UTF-8), or 400 `invalid_json` with the parser's message when
- * it is not JSON. Never throws.
+ * it is not JSON (or nests deeper than serde_json's recursion limit). Never throws.
  */
 export function parseJsonBody(body: Buffer): IngestResult<unknown> {
   try {
-    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
+    return { ok: true, value: parseJsonText(body.toString('utf8')) };
   } catch (error) {
     return {
       ok: false,
