@@ -340,7 +340,14 @@ function payloadFor(type: string): fc.Arbitrary<Buffer> {
       ? statsd.map((s) => Buffer.from(s))
       : type === 'replay_recording'
         ? fc
-            .tuple(json, randomBytes)
+            .tuple(
+              json,
+              fc.oneof(
+                randomBytes,
+                deepJson.map((d) => Buffer.from(d)),
+                json.map((j) => Buffer.from(JSON.stringify(j))),
+              ),
+            )
             .map(([h, b]) => Buffer.concat([Buffer.from(`${JSON.stringify(h)}\n`), b]))
         : jsonText;
   return fc.oneof(

@@ -403,6 +403,16 @@ describe('unknown attributes (remove_other.rs)', () => {
   });
 });
 
+describe('string attributes', () => {
+  it('removes a culprit, transaction or checksum that is not a string, with an error', () => {
+    const out = normalizeOk({ culprit: [false, 'x'], transaction: { a: 1 }, checksum: 7 });
+    expect(out.culprit).toBeUndefined();
+    expect(out.transaction).toBeUndefined();
+    expect(out.checksum).toBeUndefined();
+    expect(out.errors?.map((e) => e.name)).toEqual(['culprit', 'transaction', 'checksum']);
+  });
+});
+
 describe('scoping attributes (normalize_default_attributes)', () => {
   it('sets project and key_id from the context, overriding the payload', () => {
     const out = normalizeOk({ project: 99, key_id: 'forged' }, { projectId: 42, keyId: 123 });

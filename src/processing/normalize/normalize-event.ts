@@ -160,6 +160,18 @@ function requireObject(event: JsonObject, key: string, meta: EventMeta): void {
   if (value !== null) meta.addInvalid([key], 'expected an object', value);
 }
 
+/**
+ * String attributes (Relay's `Annotated<String>`: `culprit`, `transaction`, `checksum`) that hold
+ * another type are removed with an `invalid_data` error, as Relay's `FromValue` does; they would
+ * otherwise reach the issue and event columns as arrays or objects.
+ */
+function requireString(event: JsonObject, key: string, meta: EventMeta): void {
+  const value = event[key];
+  if (value === undefined || typeof value === 'string') return;
+  delete event[key];
+  if (value !== null) meta.addInvalid([key], 'expected a string', value);
+}
+
 function removeUnknownAttributes(event: JsonObject, meta: EventMeta): void {
   for (const key of Object.keys(event)) {
     if (EVENT_FIELDS.has(key)) continue;
@@ -215,6 +227,7 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
   for (const key of ['extra', 'modules', 'debug_meta', 'sdk', 'transaction_info'] as const) {
     requireObject(event, key, meta);
   }
+  for (const key of ['culprit', 'transaction', 'checksum'] as const) requireString(event, key, meta);
 
   normalizeTimestamps(event, meta, {
     receivedAt: ctx.receivedAt,
