@@ -12,7 +12,7 @@
  * The stored monitor configuration ({@link MonitorConfig}) uses Sentry's web-API shape
  * (`MonitorConfigSerializerResponse` in `src/sentry/monitors/serializers.py`).
  */
-import { isJsonObject, type JsonObject } from './json.js';
+import { isJsonObject, parseJsonText, type JsonObject } from './json.js';
 
 /** Check-in status as Relay reads it (`CheckInStatus`); `missed` is never kept by Relay. */
 export type CheckInStatus = 'ok' | 'error' | 'in_progress' | 'missed' | 'unknown';
@@ -126,7 +126,7 @@ export function hyphenatedUuid(hex: string): string {
 export function parseCheckIn(bytes: Uint8Array | string): CheckInDecodeResult {
   let value: unknown;
   try {
-    value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+    value = parseJsonText(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : 'invalid JSON' };
   }

@@ -21,7 +21,7 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import { parsePublicKey } from './auth.js';
 import { parseDsn } from './dsn.js';
 import type { JsonObject, JsonValue } from './json.js';
-import { isJsonObject } from './json.js';
+import { exceedsJsonDepth, isJsonObject } from './json.js';
 
 /**
  * Envelope headers (reference/relay-protocol.md §3.2). The typed keys are validated as Relay
@@ -239,6 +239,7 @@ function readHeaderObject(
   if (text.includes('\ufffd') && !isUtf8(buf.subarray(start, end))) {
     return failure(kind, `${label}: invalid UTF-8`, start);
   }
+  if (exceedsJsonDepth(text)) return failure(kind, `${label}: recursion limit exceeded`, start);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -52,3 +52,41 @@ export function setOwn(object: JsonObject, key: string, value: JsonValue): void 
     Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
   } else object[key] = value;
 }
+
+/**
+ * serde_json's default recursion limit, which every JSON parse in Relay inherits: a document
+ * nesting arrays and objects deeper than this fails to parse ("recursion limit exceeded").
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * True when the JSON text `text` nests arrays and objects deeper than `limit` (brackets inside
+ * strings do not count). Callers refuse such documents as invalid JSON before `JSON.parse`, as
+ * Relay does, so that no recursive walk over the value (stringify, validation, normalization)
+ * can exhaust the stack. One pass, no allocation; says nothing about validity otherwise.
+ */
+export function exceedsJsonDepth(text: string, limit: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return false;
+}
+
+/**
+ * `JSON.parse` held to serde_json's recursion limit ({@link MAX_JSON_DEPTH}), as every JSON
+ * parse in Relay is: throws a `SyntaxError` ("recursion limit exceeded") for deeper documents,
+ * so code that already catches parse errors treats them as invalid JSON.
+ */
+export function parseJsonText(text: string): unknown {
+  if (exceedsJsonDepth(text)) throw new SyntaxError('recursion limit exceeded');
+  return JSON.parse(text) as unknown;
+}

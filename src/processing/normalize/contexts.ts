@@ -93,3 +93,32 @@ export function normalizeContexts(event: JsonObject, meta: EventMeta): void {
     }
   }
 }
+
+/** Context types with a computed display field, and the field's name (`browser`, `os`, `runtime`). */
+const COMPUTED_DISPLAY_FIELDS: Readonly<Record<string, string>> = {
+  browser: 'browser',
+  os: 'os',
+  runtime: 'runtime',
+};
+
+/**
+ * Sets the computed display field of browser, OS and runtime contexts (`contexts.browser.browser`
+ * = `"Chrome 74.0.3729"`, `contexts.client_os.os` = `"Windows >=10"`): `"<name> <version>"`, or
+ * the name alone without a version; an existing value is kept, a context without a name gets
+ * none. Runs after the user-agent contexts were added, as Relay's normalized events carry the
+ * field on those too (`BrowserContext::browser`, "computed field from name and version", in
+ * `relay-event-schema/src/protocol/contexts/browser.rs`; fixtures `security_report/*.output.json`
+ * of Relay's integration tests).
+ */
+export function computeContextDisplayFields(event: JsonObject): void {
+  const contexts = event.contexts;
+  if (!isJsonObject(contexts)) return;
+  for (const context of Object.values(contexts)) {
+    if (!isJsonObject(context) || typeof context.type !== 'string') continue;
+    const field = COMPUTED_DISPLAY_FIELDS[context.type];
+    if (field === undefined || (context[field] !== undefined && context[field] !== null)) continue;
+    const { name, version } = context;
+    if (typeof name !== 'string' || name === '') continue;
+    context[field] = typeof version === 'string' && version !== '' ? `${name} ${version}` : name;
+  }
+}

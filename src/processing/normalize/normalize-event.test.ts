@@ -403,6 +403,27 @@ describe('unknown attributes (remove_other.rs)', () => {
   });
 });
 
+describe('string attributes', () => {
+  it('removes a culprit, transaction or checksum that is not a string, with an error', () => {
+    const out = normalizeOk({ culprit: [false, 'x'], transaction: { a: 1 }, checksum: 7 });
+    expect(out.culprit).toBeUndefined();
+    expect(out.transaction).toBeUndefined();
+    expect(out.checksum).toBeUndefined();
+    expect(out.errors?.map((e) => e.name)).toEqual(['culprit', 'transaction', 'checksum']);
+  });
+});
+
+describe('scoping attributes (normalize_default_attributes)', () => {
+  it('sets project and key_id from the context, overriding the payload', () => {
+    const out = normalizeOk({ project: 99, key_id: 'forged' }, { projectId: 42, keyId: 123 });
+    expect(out).toMatchObject({ project: 42, key_id: '123' });
+  });
+
+  it('leaves them alone when the context does not know them', () => {
+    expect(normalizeOk({}).project).toBeUndefined();
+  });
+});
+
 describe('measurements', () => {
   it('strips measurements from non-transactions', () => {
     expect(normalizeOk({ measurements: { lcp: { value: 1 } } }).measurements).toBeUndefined();

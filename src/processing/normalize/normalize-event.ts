@@ -7,7 +7,7 @@
 import type { SentryEvent } from '../../protocol/event.js';
 import { isJsonObject, type JsonObject } from '../../protocol/json.js';
 import { normalizeBreadcrumbs } from './breadcrumbs.js';
-import { normalizeContexts } from './contexts.js';
+import { computeContextDisplayFields, normalizeContexts } from './contexts.js';
 import { normalizeDefaults } from './defaults.js';
 import { newEventId, parseEventId } from './event-id.js';
 import { AUTO_IP, normalizeIpAddresses } from './ip.js';
@@ -160,6 +160,18 @@ function requireObject(event: JsonObject, key: string, meta: EventMeta): void {
   if (value !== null) meta.addInvalid([key], 'expected an object', value);
 }
 
+/**
+ * String attributes (Relay's `Annotated<String>`: `culprit`, `transaction`, `checksum`) that hold
+ * another type are removed with an `invalid_data` error, as Relay's `FromValue` does; they would
+ * otherwise reach the issue and event columns as arrays or objects.
+ */
+function requireString(event: JsonObject, key: string, meta: EventMeta): void {
+  const value = event[key];
+  if (value === undefined || typeof value === 'string') return;
+  delete event[key];
+  if (value !== null) meta.addInvalid([key], 'expected a string', value);
+}
+
 function removeUnknownAttributes(event: JsonObject, meta: EventMeta): void {
   for (const key of Object.keys(event)) {
     if (EVENT_FIELDS.has(key)) continue;
@@ -180,6 +192,16 @@ function normalizeSecurityReport(event: JsonObject, ctx: NormalizeContext): void
     user.ip_address = ctx.clientIp;
   }
   populateSecurityReportHeaders(event, ctx.userAgent, ctx.clientHints);
+}
+
+/**
+ * Internal attributes Relay overrides even when the payload sets them
+ * (`normalize_default_attributes` in `relay-event-normalization/src/event.rs`): the project id
+ * and the DSN key's numeric id (as a string). Left alone when the context does not know them.
+ */
+function normalizeScoping(event: JsonObject, ctx: NormalizeContext): void {
+  if (ctx.projectId !== undefined) event.project = ctx.projectId;
+  if (ctx.keyId !== undefined) event.key_id = String(ctx.keyId);
 }
 
 /**
@@ -205,6 +227,7 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
   for (const key of ['extra', 'modules', 'debug_meta', 'sdk', 'transaction_info'] as const) {
     requireObject(event, key, meta);
   }
+  for (const key of ['culprit', 'transaction', 'checksum'] as const) requireString(event, key, meta);
 
   normalizeTimestamps(event, meta, {
     receivedAt: ctx.receivedAt,
@@ -233,7 +256,9 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
   normalizeFingerprint(event, meta);
   normalizeExceptionsAndStacktraces(event, meta);
   normalizeDefaults(event, meta, ctx.itemType);
+  normalizeScoping(event, ctx);
   normalizeUserAgent(event, { fallbackUserAgent: ctx.userAgent, fallbackClientHints: ctx.clientHints });
+  computeContextDisplayFields(event);
   normalizeMeasurements(event, meta);
   removeUnknownAttributes(event, meta);
   trimEvent(event, meta);

@@ -6,7 +6,7 @@
  * `relay-event-schema/src/protocol/request.rs`, which store all three as `[key, value]` pair
  * lists. reference/relay-protocol.md §8 "Request".
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../protocol/json.js';
 import type { EventMeta } from './meta.js';
 
 const METHOD = /^[A-Z\-_]{3,32}$/;
@@ -204,7 +204,7 @@ function normalizeData(request: JsonObject): void {
   delete request.inferred_content_type;
   if (typeof data === 'string') {
     try {
-      request.data = JSON.parse(data) as JsonValue;
+      request.data = parseJsonText(data) as JsonValue;
       request.inferred_content_type = 'application/json';
       return;
     } catch {

@@ -55,6 +55,10 @@ export interface NormalizeContext {
   maxSecsInPast?: number;
   /** The envelope item type the payload came in. */
   itemType: NormalizeItemType;
+  /** The project the event was sent to; set as `project`, overriding the payload (Relay). */
+  projectId?: number;
+  /** Numeric id of the DSN key it was sent with; set as `key_id` (a string), overriding the payload. */
+  keyId?: number;
 }
 
 /**

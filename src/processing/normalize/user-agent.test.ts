@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserFromClientHints } from './user-agent.js';
+import { browserFromClientHints, parseUserAgent } from './user-agent.js';
 import { normalizeOk } from './test-helpers.js';
 
 const CHROME_WINDOWS =
@@ -15,24 +15,29 @@ const withUa = (ua: string, extra: Record<string, unknown> = {}) =>
 describe('user agent contexts (§8.6)', () => {
   it('derives browser and client_os from a desktop Chrome UA', () => {
     expect(withUa(CHROME_WINDOWS, { platform: 'python' }).contexts).toEqual({
-      browser: { name: 'Chrome', version: '120.0.6099', type: 'browser' },
-      client_os: { name: 'Windows', version: '>=10', type: 'os' },
+      browser: { name: 'Chrome', version: '120.0.6099', type: 'browser', browser: 'Chrome 120.0.6099' },
+      client_os: { name: 'Windows', version: '>=10', type: 'os', os: 'Windows >=10' },
     });
   });
 
   it('derives browser, os and device from a Safari iOS UA on a JavaScript event', () => {
     expect(withUa(SAFARI_IOS, { platform: 'javascript' }).contexts).toEqual({
-      browser: { name: 'Mobile Safari', version: '17.1.2', type: 'browser' },
+      browser: { name: 'Mobile Safari', version: '17.1.2', type: 'browser', browser: 'Mobile Safari 17.1.2' },
       device: { family: 'iPhone', model: 'iPhone', brand: 'Apple', type: 'device' },
-      os: { name: 'iOS', version: '17.1.2', type: 'os' },
+      os: { name: 'iOS', version: '17.1.2', type: 'os', os: 'iOS 17.1.2' },
     });
   });
 
   it('derives contexts for the Galaxy Nexus UA (Relay test_all_contexts; uap names the family "Samsung Galaxy Nexus")', () => {
     expect(withUa(GALAXY_NEXUS).contexts).toEqual({
-      browser: { name: 'Chrome Mobile', version: '18.0.1025', type: 'browser' },
+      browser: {
+        name: 'Chrome Mobile',
+        version: '18.0.1025',
+        type: 'browser',
+        browser: 'Chrome Mobile 18.0.1025',
+      },
       device: { family: 'Galaxy Nexus', model: 'Galaxy Nexus', brand: 'Samsung', type: 'device' },
-      client_os: { name: 'Android', version: '4.0.4', type: 'os' },
+      client_os: { name: 'Android', version: '4.0.4', type: 'os', os: 'Android 4.0.4' },
     });
   });
 
@@ -45,11 +50,24 @@ describe('user agent contexts (§8.6)', () => {
       },
     });
     expect(out.contexts).toEqual({
-      browser: { name: 'BR_FAMILY', version: 'BR_VERSION', type: 'browser' },
+      browser: { name: 'BR_FAMILY', version: 'BR_VERSION', type: 'browser', browser: 'BR_FAMILY BR_VERSION' },
       device: { family: 'DEV_FAMILY', type: 'device' },
-      os: { name: 'OS_FAMILY', type: 'os' },
-      client_os: { name: 'Android', version: '4.0.4', type: 'os' },
+      os: { name: 'OS_FAMILY', type: 'os', os: 'OS_FAMILY' },
+      client_os: { name: 'Android', version: '4.0.4', type: 'os', os: 'Android 4.0.4' },
     });
+  });
+
+  it('names the iOS builds of Chrome and Firefox as uap does', () => {
+    expect(
+      parseUserAgent(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/119.0.6045.169 Mobile/15E148 Safari/604.1',
+      ).browser,
+    ).toEqual({ name: 'Chrome Mobile iOS', version: '119.0.6045' });
+    expect(
+      parseUserAgent(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/120.0 Mobile/15E148 Safari/605.1.15',
+      ).browser?.name,
+    ).toBe('Firefox iOS');
   });
 
   it('skips unrecognizable user agents', () => {
@@ -70,9 +88,9 @@ describe('user agent contexts (§8.6)', () => {
       },
     });
     expect(out.contexts).toEqual({
-      browser: { name: 'Google Chrome', version: '109', type: 'browser' },
+      browser: { name: 'Google Chrome', version: '109', type: 'browser', browser: 'Google Chrome 109' },
       device: { model: 'moto g31(w)', type: 'device' },
-      os: { name: 'macOS', version: '13.1.0', type: 'os' },
+      os: { name: 'macOS', version: '13.1.0', type: 'os', os: 'macOS 13.1.0' },
     });
   });
 
@@ -81,13 +99,14 @@ describe('user agent contexts (§8.6)', () => {
       name: 'Mobile Safari',
       version: '17.1.2',
       type: 'browser',
+      browser: 'Mobile Safari 17.1.2',
     });
     expect(
       normalizeOk(
         {},
         { clientHints: { sec_ch_ua: '"Chromium";v="108", "Opera";v="94", "Not)A;Brand";v="99"' } },
       ).contexts,
-    ).toEqual({ browser: { name: 'Opera', version: '94', type: 'browser' } });
+    ).toEqual({ browser: { name: 'Opera', version: '94', type: 'browser', browser: 'Opera 94' } });
   });
 
   it('parses Sec-CH-UA like Relay', () => {
@@ -113,9 +132,9 @@ describe('contexts', () => {
       },
     });
     expect(out.contexts).toEqual({
-      runtime: { name: 'CPython', type: 'runtime' },
+      runtime: { name: 'CPython', type: 'runtime', runtime: 'CPython' },
       client_os: { name: 'x', type: 'client_os' },
-      renamed: { type: 'os', name: 'Linux' },
+      renamed: { type: 'os', name: 'Linux', os: 'Linux' },
       flags: { values: [{ flag: 'a', result: true }], type: 'flags' },
     });
     expect(out.errors?.[0]).toMatchObject({ type: 'invalid_data', name: 'contexts.bad' });

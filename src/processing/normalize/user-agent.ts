@@ -57,6 +57,9 @@ export function parseUserAgent(userAgent: string): ParsedAgent {
     let name = BROWSER_NAMES[result.browser.name] ?? result.browser.name;
     if (name === 'Chrome' && result.os.name === 'Android' && / Mobile/.test(userAgent))
       name = 'Chrome Mobile';
+    // uap names the iOS builds after their UA tokens; ua-parser-js reports plain Chrome / Firefox.
+    else if (name === 'Chrome' && /\bCriOS\//.test(userAgent)) name = 'Chrome Mobile iOS';
+    else if (name === 'Firefox' && /\bFxiOS\//.test(userAgent)) name = 'Firefox iOS';
     parsed.browser = { name, version: shortVersion(result.browser.version) };
   }
   if (result.os.name) {

@@ -27,6 +27,7 @@ import {
   checkEnvelopeSize,
   enqueueEnvelope,
   ingestClock,
+  parseJsonBody,
   prepareIngestPlugin,
   rawQuery,
   readIngestBody,
@@ -151,15 +152,9 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
     }
     const read = await readIngestBody(request, deps, sizeLimits.maxEventSize);
     if (!read.ok) return read;
-    let value: unknown;
-    try {
-      value = JSON.parse(read.value.toString('utf8'));
-    } catch (error) {
-      return {
-        ok: false,
-        error: { kind: 'invalid_json', cause: error instanceof Error ? error.message : 'bad JSON' },
-      };
-    }
+    const json = parseJsonBody(read.value);
+    if (!json.ok) return json;
+    const value = json.value;
     const decoded = decodeCheckIn(value);
     if (!decoded.ok) return { ok: false, error: { kind: 'invalid_json', cause: decoded.error } };
     return { ok: true, value: { ...decoded.checkIn, monitor_slug: slug } };

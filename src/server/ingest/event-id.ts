@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Envelope, EnvelopeItem } from '../../protocol/envelope.js';
-import { isJsonObject } from '../../protocol/json.js';
+import { isJsonObject, parseJsonText } from '../../protocol/json.js';
 
 const SIMPLE = /^[0-9a-f]{32}$/i;
 const HYPHENATED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -78,7 +78,7 @@ function payloadEventId(items: EnvelopeItem[]): string | undefined {
   const item = items.find((candidate) => EVENT_PAYLOAD_TYPES.has(candidate.headers.type));
   if (!item) return undefined;
   try {
-    const parsed: unknown = JSON.parse(item.payload.toString('utf8'));
+    const parsed: unknown = parseJsonText(item.payload.toString('utf8'));
     return isJsonObject(parsed) ? parseEventId(parsed.event_id) : undefined;
   } catch {
     // Invalid payloads are rejected later in processing, with an outcome; the edge only needs an id.

@@ -9,6 +9,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Envelope } from '../../protocol/envelope.js';
+import { parseJsonText } from '../../protocol/json.js';
 import { parseContentEncoding, readBody, type ContentCoding } from './body.js';
 import type { IngestError, RateLimitHeaders } from './errors.js';
 import { INGEST_RESPONSE_HEADERS, sendError } from './http.js';
@@ -28,11 +29,11 @@ export type IngestResult<T> = { ok: true; value: T } | { ok: false; error: Inges
 
 /**
  * The JSON value of a request body (UTF-8), or 400 `invalid_json` with the parser's message when
- * it is not JSON. Never throws.
+ * it is not JSON (or nests deeper than serde_json's recursion limit). Never throws.
  */
 export function parseJsonBody(body: Buffer): IngestResult<unknown> {
   try {
-    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
+    return { ok: true, value: parseJsonText(body.toString('utf8')) };
   } catch (error) {
     return {
       ok: false,
@@ -41,13 +42,36 @@ export function parseJsonBody(body: Buffer): IngestResult<unknown> {
   }
 }
 
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+/** A `Content-Type` Fastify can parse: `type/subtype` tokens, optional parameters. */
+const VALID_CONTENT_TYPE = new RegExp(`^\\s*${TOKEN}/${TOKEN}\\s*(;.*)?$`);
+
 /**
  * Prepares an encapsulated ingest plugin: drops Fastify's body parsers for a catch-all that
  * hands the raw request stream to the handler (which decodes and caps it itself, whatever the
- * content type), and adds {@link INGEST_RESPONSE_HEADERS} to every response that did not set
- * them. Call once at the top of the plugin; it affects only that plugin's routes.
+ * content type); removes a `Content-Type` Fastify could not parse (it would answer 415 in its own
+ * shape; Relay ignores such a header); answers errors that escape a handler in Relay's
+ * `{"detail"}` shape (a Fastify client error keeps its 4xx status and message, anything else is a
+ * logged 500 `internal server error`); and adds {@link INGEST_RESPONSE_HEADERS} to every response
+ * that did not set them. Call once at the top of the plugin; it affects only that plugin's routes.
  */
 export function prepareIngestPlugin(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const contentType = request.raw.headers['content-type'];
+    if (contentType !== undefined && !VALID_CONTENT_TYPE.test(contentType)) {
+      delete request.raw.headers['content-type'];
+    }
+  });
+  app.setErrorHandler((error, request, reply) => {
+    request.log.error({ err: error }, 'ingest request failed');
+    const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+    const status = typeof statusCode === 'number' && statusCode >= 400 ? statusCode : 500;
+    const message = error instanceof Error ? error.message : 'bad request';
+    return reply
+      .code(status)
+      .type('application/json')
+      .send(JSON.stringify({ detail: status >= 500 ? 'internal server error' : message }));
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -44,8 +44,6 @@ export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAAD/ACwAAAAAAQABAAACADs=', 'ba
 const ENVELOPE_CONTENT_TYPE = 'application/x-sentry-envelope';
 /** Item types only Relay itself may create (§1.4): an SDK sending one gets 400. */
 const INTERNAL_ITEM_TYPES = new Set(['integration']);
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const VALID_CONTENT_TYPE = new RegExp(`^\\s*${TOKEN}/${TOKEN}\\s*(;.*)?$`);
 const INGEST_PATH = /^\/api\/([^/]*)\/(envelope|store)\/?$/;
 const NUMERIC_PROJECT_PATH = /^\/api\/\d+(\/|$)/;
 
@@ -81,24 +79,6 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   const now = ingestClock(deps);
   // Bodies are read by the handlers themselves (decoding + byte caps), whatever the content type.
   prepareIngestPlugin(app);
-
-  app.addHook('onRequest', async (request) => {
-    // An unparsable Content-Type would be refused by Fastify with 415; Relay ignores it.
-    const contentType = request.raw.headers['content-type'];
-    if (contentType !== undefined && !VALID_CONTENT_TYPE.test(contentType)) {
-      delete request.raw.headers['content-type'];
-    }
-  });
-  app.setErrorHandler((error, request, reply) => {
-    request.log.error({ err: error }, 'ingest request failed');
-    const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
-    const status = typeof statusCode === 'number' && statusCode >= 400 ? statusCode : 500;
-    const message = error instanceof Error ? error.message : 'bad request';
-    return reply
-      .code(status)
-      .type('application/json')
-      .send(JSON.stringify({ detail: status >= 500 ? 'internal server error' : message }));
-  });
 
   const handle = (endpoint: Endpoint, projectText: string, request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'OPTIONS') return preflight(request, reply);

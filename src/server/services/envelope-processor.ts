@@ -490,6 +490,7 @@ export class EnvelopeProcessor {
       payload,
       ctx: {
         projectId: accepted.projectId,
+        keyId: accepted.keyId,
         receivedAt: meta.receivedAt,
         sentAt: envelope.headers.sent_at,
         envelopeEventId: envelope.headers.event_id,

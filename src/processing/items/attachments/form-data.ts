@@ -8,7 +8,7 @@
  * - `sentry[key][sub]`: one string value at that path (Breakpad sends only short strings);
  * - anything else: `extra.<field>` (Breakpad and Crashpad annotations).
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 
 /**
  * Deep-merges `source` into `target`: objects key by key, any other value (arrays included)
@@ -77,7 +77,7 @@ export function mergeFormFields(event: JsonObject, fields: ReadonlyArray<readonl
 
 function mergeJson(event: JsonObject, text: string): void {
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = parseJsonText(text);
     if (isJsonObject(parsed)) mergeValues(event, parsed);
   } catch {
     // Relay logs and skips a field that is not JSON.

@@ -23,7 +23,7 @@
 import { decode, decodeMulti } from '@msgpack/msgpack';
 import type { Envelope, EnvelopeItem } from '../../../protocol/envelope.js';
 import { EVENT_CREATING_ATTACHMENT_TYPES } from '../../../protocol/attachment.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 import { mergeFormFields } from './form-data.js';
 import { readMinidumpInfo } from './minidump.js';
 
@@ -77,7 +77,7 @@ export function prepareNativeCrash(envelope: Envelope): boolean {
   const item = envelope.items[eventIndex]!;
   let event: unknown;
   try {
-    event = JSON.parse(item.payload.toString('utf8'));
+    event = parseJsonText(item.payload.toString('utf8'));
   } catch {
     return changed;
   }
@@ -123,7 +123,7 @@ function decodeEventPayload(item: EnvelopeItem): JsonObject | undefined {
   try {
     const value: unknown =
       item.headers.content_type === 'application/json'
-        ? JSON.parse(item.payload.toString('utf8'))
+        ? parseJsonText(item.payload.toString('utf8'))
         : toJson(decode(item.payload));
     return isJsonObject(value) ? value : undefined;
   } catch {

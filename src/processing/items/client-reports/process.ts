@@ -21,7 +21,7 @@
  * Pure: no I/O.
  */
 import { parseDataCategory, type DataCategory } from '../../../protocol/data-category.js';
-import { isJsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 import type { OutcomeType, UnscopedOutcome } from '../../../protocol/outcome.js';
 import { DEFAULT_MAX_SECS_IN_FUTURE, envelopeClockDrift, parseTimestamp } from '../../normalize/index.js';
 
@@ -94,7 +94,7 @@ function parseList(value: JsonValue | undefined, required: boolean): DiscardedEv
 export function parseClientReport(payload: Buffer): ClientReport | undefined {
   let root: unknown;
   try {
-    root = JSON.parse(payload.toString('utf8'));
+    root = parseJsonText(payload.toString('utf8'));
   } catch {
     return undefined;
   }

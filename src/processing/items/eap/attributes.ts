@@ -108,11 +108,13 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-function valueSize(value: AttributeValue['value'] | ArrayElement): number {
-  if (value === null) return 0;
+function valueSize(value: JsonValue | undefined): number {
+  if (value === null || value === undefined) return 0;
   if (typeof value === 'string') return utf8Length(value);
   if (typeof value === 'boolean') return 1;
   if (typeof value === 'number') return 8;
+  // Arrays: the sum of their elements; objects (never a valid attribute value) count nothing.
+  if (!Array.isArray(value)) return 0;
   let total = 0;
   for (const element of value) total += valueSize(element);
   return total;
@@ -121,12 +123,17 @@ function valueSize(value: AttributeValue['value'] | ArrayElement): number {
 /**
  * Relay's canonical byte size of an attribute set (`attributes_size`): per attribute its key's
  * UTF-8 length plus its value's size (strings: UTF-8 bytes; booleans 1; numbers 8; arrays the sum
- * of their elements). Attributes without a value count their key only.
+ * of their elements). An attribute that lost its value to validation counts the value it was sent
+ * with: the size is billing relevant and "purely based on data received, independent of any
+ * normalization" (Relay's `test_ourlog_extraction_with_sentry_logs`: 377 bytes for its two logs).
  */
 export function attributesSize(attributes: ParsedAttributes): number {
   let total = 0;
   for (const [key, attribute] of attributes.values) total += utf8Length(key) + valueSize(attribute.value);
-  for (const key of attributes.errors.keys()) total += utf8Length(key);
+  for (const [key, error] of attributes.errors) {
+    const original = isJsonObject(error.original) ? error.original.value : undefined;
+    total += utf8Length(key) + valueSize(original);
+  }
   return total;
 }
 

@@ -11,7 +11,7 @@
  * - `ingest_settings.infer_ip` / `infer_user_agent` read `auto` or `never`; anything else reads
  *   as absent (`none_on_error`), and an unreadable `version` drops the metadata as a whole.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 
 /** What an SDK asked the server to infer (`IngestSettings`); absent = not stated. */
 export interface IngestSettings {
@@ -108,7 +108,7 @@ export function parseItemContainer(
   }
   let root: unknown;
   try {
-    root = JSON.parse(payload.toString('utf8'));
+    root = parseJsonText(payload.toString('utf8'));
   } catch (error) {
     const detail = error instanceof Error ? error.message : 'invalid JSON';
     return { ok: false, error: { kind: 'invalid_json', detail } };

@@ -66,7 +66,7 @@ describe('parseAttributes', () => {
 
   it("sizes attributes like Relay's calculate_size", () => {
     // "7 bytes" body + foo/"ÄÖÜ" (3 + 6) + num (3 + 8) + flag (4 + 1); the mixed array is
-    // invalid, so only its key counts (3).
+    // invalid but counts the value it was sent with (3 + 8 + 1), as Relay's 377-byte log test shows.
     const attributes = parseAttributes({
       foo: { type: 'string', value: 'ÄÖÜ' },
       num: { type: 'double', value: 1.5 },
@@ -74,7 +74,7 @@ describe('parseAttributes', () => {
       arr: { type: 'array', value: [1, 'x'] },
     });
     expect(attributes.errors.size).toBe(1);
-    expect(canonicalSize('7 bytes', attributes)).toBe(7 + 9 + 11 + 5 + 3);
+    expect(canonicalSize('7 bytes', attributes)).toBe(7 + 9 + 11 + 5 + 12);
     expect(canonicalSize('', parseAttributes(undefined))).toBe(1);
   });
 });

@@ -7,7 +7,7 @@
  * exporters send them. Protobuf bodies are decoded into this shape first
  * (src/protocol/otlp-proto.ts).
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 
 /** Why a payload is not an OTLP/JSON document. */
 export type OtlpDocumentError = { kind: 'invalid_json'; detail: string };
@@ -138,7 +138,7 @@ export function readOtlpRecords(
   let root: unknown = payload;
   if (Buffer.isBuffer(payload)) {
     try {
-      root = JSON.parse(payload.toString('utf8'));
+      root = parseJsonText(payload.toString('utf8'));
     } catch (error) {
       return {
         ok: false,

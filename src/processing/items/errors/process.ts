@@ -6,7 +6,7 @@
  * (reference/relay-protocol.md §7.2, §8, §9; reference/sentry-semantics.md §3).
  */
 import type { SentryEvent } from '../../../protocol/event.js';
-import type { JsonObject, JsonValue } from '../../../protocol/json.js';
+import { parseJsonText, type JsonObject, type JsonValue } from '../../../protocol/json.js';
 import { findInvalidJson } from '../../../protocol/envelope.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import { normalizeEvent, parseEventId, type NormalizeContext } from '../../normalize/index.js';
@@ -61,7 +61,7 @@ export function parseEventPayload(payload: Buffer): StepResult<unknown> {
   const text = payload.toString('utf8');
   let value: JsonValue;
   try {
-    value = JSON.parse(text) as JsonValue;
+    value = parseJsonText(text) as JsonValue;
   } catch {
     return drop('invalid', 'invalid_json');
   }

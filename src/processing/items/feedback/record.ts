@@ -4,6 +4,7 @@
  * and the outcome reasons Sentry records when it drops feedback (data category `feedback`,
  * alias `user_report_v2`; reference/relay-protocol.md §3.4, §14.5).
  */
+import { parseJsonText } from '../../../protocol/json.js';
 import type { SentryEvent } from '../../../protocol/event.js';
 import type { FeedbackFields } from '../../../protocol/feedback-columns.js';
 import type { JsonValue } from '../../../protocol/json.js';
@@ -88,7 +89,7 @@ export function codePointLength(text: string): number {
 export function parseJsonPayload(text: string): StepResult<JsonValue> {
   let value: JsonValue;
   try {
-    value = JSON.parse(text) as JsonValue;
+    value = parseJsonText(text) as JsonValue;
   } catch {
     return drop('invalid', 'invalid_json');
   }

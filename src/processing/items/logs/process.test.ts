@@ -199,6 +199,26 @@ describe('processLogItem', () => {
     expect(JSON.stringify(row)).not.toContain('byte_size');
   });
 
+  it('scrubs the strings of array attributes, with remarks keyed by element index', () => {
+    const { records } = run({
+      items: [
+        entry({
+          attributes: {
+            cards: { type: 'array', value: ['foo', '4242424242424242', 'bar'] },
+            counts: { type: 'array', value: [1, 2] },
+          },
+        }),
+      ],
+    });
+    const row = records[0]!;
+    expect(JSON.parse(row.attributes_array.cards!)).toEqual(['foo', '[Filtered]', 'bar']);
+    expect(JSON.parse(row.attributes_array.counts!)).toEqual([1, 2]);
+    const meta = JSON.parse(row.meta) as { attributes: Record<string, unknown> };
+    expect(meta.attributes.cards).toEqual({
+      value: { '1': { '': { rem: [['@creditcard:filter', 's', 0, 10]], len: 16 } } },
+    });
+  });
+
   it('scrubs the body with replace-only rules and string attributes with the default rules', () => {
     const { records } = run({
       items: [

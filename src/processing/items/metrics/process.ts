@@ -13,7 +13,7 @@
  * has a data category of its own (`Item::quantities` is empty), so nothing else is counted.
  * Pure: no I/O.
  */
-import { isJsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 import type { UnscopedOutcome } from '../../../protocol/outcome.js';
 
 /** Namespaces external clients may send buckets in (`is_valid_namespace` for external sources). */
@@ -84,7 +84,7 @@ function bucketNamespace(bucket: JsonValue): string | undefined {
 export function metricBucketNamespaces(payload: Buffer): string[] {
   let root: unknown;
   try {
-    root = JSON.parse(payload.toString('utf8'));
+    root = parseJsonText(payload.toString('utf8'));
   } catch {
     return [];
   }

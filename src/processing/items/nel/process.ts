@@ -14,7 +14,7 @@
  * A report that is not an object with an object `body` yields no log; the caller counts it
  * `invalid` / `invalid_json` (Relay's `InvalidNelReport`). Pure: no I/O.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 import { newEventId } from '../../normalize/index.js';
 
 /** `sentry.origin` of logs made from NEL reports. */
@@ -155,7 +155,7 @@ export interface NelEntries {
 export function nelPayloadToEntries(payload: Buffer, receivedAt: number): NelEntries {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(payload.toString('utf8'));
+    parsed = parseJsonText(payload.toString('utf8'));
   } catch {
     return { entries: [], invalid: 1 };
   }

@@ -25,7 +25,7 @@
  * android, javascript: `ProfileType::from_platform`), else `profile_chunk`. Pure: no I/O.
  */
 import type { DataCategory } from '../../../protocol/data-category.js';
-import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, parseJsonText } from '../../../protocol/json.js';
 import type { ProfileFields } from '../../../protocol/profile-columns.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import { parseEventId } from '../../normalize/index.js';
@@ -264,7 +264,7 @@ function checkSamples(
 
 function parseObject(payload: Buffer): JsonObject | undefined {
   try {
-    const value: unknown = JSON.parse(payload.toString('utf8'));
+    const value: unknown = parseJsonText(payload.toString('utf8'));
     return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;

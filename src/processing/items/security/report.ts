@@ -18,7 +18,7 @@
  * sending them; its classifier answers `security_report_type`). Vigil keeps the behaviour of the
  * Relay versions that did, so existing reporters and Sentry's issue types still work. Pure: no I/O.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import {
   certificateEventFields,
@@ -77,7 +77,7 @@ function cspFields(body: JsonObject) {
 /** Parses one report payload; `undefined` when it is not a JSON object. */
 function parseReport(payload: Buffer): JsonObject | undefined {
   try {
-    const value: unknown = JSON.parse(payload.toString('utf8'));
+    const value: unknown = parseJsonText(payload.toString('utf8'));
     return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@
  * (`"type": "network-error"`) become logs; every other report is one security report (an event).
  * Pure: no I/O.
  */
-import { isJsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 
 /** The parts of a security endpoint body. */
 export interface SplitReports {
@@ -28,7 +28,7 @@ export function isNelReport(report: JsonValue): boolean {
 export function splitSecurityBody(body: Buffer): SplitReports {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = parseJsonText(body.toString('utf8'));
   } catch {
     return { security: [body], nel: [] };
   }

@@ -6,7 +6,7 @@
  * the field is an `Option`. Times come out as unix seconds. Nothing here looks at the clock
  * or the request; process.ts does.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject, type JsonValue, parseJsonText } from '../../../protocol/json.js';
 import type { AbnormalMechanism } from '../../../protocol/session-columns.js';
 import { parseEventId, parseTimestamp } from '../../normalize/index.js';
 import { AUTO_IP, isValidIp } from '../../normalize/ip.js';
@@ -90,7 +90,7 @@ function fail(field: string): never {
 
 function parseJson(payload: Buffer): JsonValue | undefined {
   try {
-    return JSON.parse(payload.toString('utf8')) as JsonValue;
+    return parseJsonText(payload.toString('utf8')) as JsonValue;
   } catch {
     return undefined;
   }

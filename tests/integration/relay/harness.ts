@@ -1,0 +1,188 @@
+/**
+ * Shared setup of the Relay integration-test ports (tests/integration/relay/*.test.ts): an
+ * in-process Vigil on embedded stores listening on 127.0.0.1, the request helpers of Relay's
+ * `tests/integration/fixtures/__init__.py` (`send_event`, `send_envelope`, `send_security_report`
+ * ...) and readers of what Vigil stored. Relay's tests assert on what a fake upstream
+ * (`mini_sentry`) or Kafka received; the ports assert on the rows Vigil wrote to ClickHouse and
+ * on the outcomes it recorded, after `vigil.flush()`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createVigil, type Vigil } from '../../../src/server/app.js';
+import { loadConfig } from '../../../src/server/config.js';
+import { freePort } from '../../helpers/vigil-process.js';
+
+/** A JSON object as read back from the stores. */
+export type Json = Record<string, unknown>;
+
+/** The `sentry_client` Relay's fixtures put in every auth header. */
+export const RELAY_TEST_CLIENT = 'raven-node/2.6.3';
+
+/** A started in-process server and the DSN parts Relay's fixtures derive from `mini_sentry`. */
+export interface RelayTestServer {
+  vigil: Vigil;
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** The default project's id (Relay's tests use 42; Vigil's bootstrap project is 1). */
+  projectId: number;
+  /** The default project's public DSN key. */
+  publicKey: string;
+  /** Stops the server and removes its data dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Vigil in-process (processing on the main thread, `workers = 0`) with a fresh data dir
+ * named after `name`, listening on a free loopback port. Close it in `afterAll`.
+ */
+export async function startRelayTestServer(name: string): Promise<RelayTestServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `vigil-relay-${name}-`));
+  const port = await freePort();
+  const config = loadConfig({ port, dataDir, logLevel: 'silent' }, {});
+  config.processing.workers = 0;
+  const vigil = await createVigil(config);
+  await vigil.app.listen({ host: '127.0.0.1', port });
+  const dsn = new URL(vigil.dsn);
+  return {
+    vigil,
+    url: `http://127.0.0.1:${port}`,
+    projectId: Number(dsn.pathname.slice(1)),
+    publicKey: dsn.username,
+    close: async () => {
+      await vigil.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Relay's fixture auth header (`SentryLike.get_auth_header`) for `publicKey`. */
+export function authHeader(publicKey: string): string {
+  return `Sentry sentry_version=5, sentry_timestamp=1535376240291, sentry_client=${RELAY_TEST_CLIENT}, sentry_key=${publicKey}`;
+}
+
+/** One item of {@link envelopeBytes}: headers (without `length`, which is added) and payload. */
+export interface TestItem {
+  headers: Json & { type: string };
+  payload: string | Buffer | Json | unknown[];
+}
+
+/**
+ * Serializes an envelope the way `sentry_sdk.envelope.Envelope.serialize` does: the header
+ * line, then per item a header line with `length` and the payload (JSON values are
+ * `JSON.stringify`'d) followed by a newline.
+ */
+export function envelopeBytes(headers: Json, items: readonly TestItem[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`${JSON.stringify(headers)}\n`)];
+  for (const item of items) {
+    const payload = Buffer.isBuffer(item.payload)
+      ? item.payload
+      : Buffer.from(typeof item.payload === 'string' ? item.payload : JSON.stringify(item.payload));
+    parts.push(Buffer.from(`${JSON.stringify({ ...item.headers, length: payload.length })}\n`));
+    parts.push(payload, Buffer.from('\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** A response as the ports look at it. */
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  /** The body as text. */
+  text: string;
+  /** The body parsed as JSON, `undefined` when it is not JSON. */
+  json: unknown;
+}
+
+/** `fetch` against the server, reading the whole body. */
+export async function request(
+  server: RelayTestServer,
+  pathAndQuery: string,
+  init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<TestResponse> {
+  const res = await fetch(`${server.url}${pathAndQuery}`, {
+    method: init.method ?? 'POST',
+    headers: init.headers,
+    body: init.body,
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/**
+ * Relay's `send_event`: POST `/api/{id}/store/` with the payload (JSON object, or raw bytes),
+ * `Content-Type: application/octet-stream` and the fixture auth header; `headers` override.
+ */
+export function sendEvent(
+  server: RelayTestServer,
+  payload: Json | Buffer = { message: 'Hello, World!' },
+  headers: Record<string, string> = {},
+): Promise<TestResponse> {
+  return request(server, `/api/${server.projectId}/store/`, {
+    headers: {
+      'content-type': 'application/octet-stream',
+      'x-sentry-auth': authHeader(server.publicKey),
+      ...headers,
+    },
+    body: Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
+  });
+}
+
+/** Relay's `send_envelope`: POST `/api/{id}/envelope/` with the fixture auth header; `headers` override. */
+export function sendEnvelope(
+  server: RelayTestServer,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<TestResponse> {
+  return request(server, `/api/${server.projectId}/envelope/`, {
+    headers: {
+      'content-type': 'application/x-sentry-envelope',
+      'x-sentry-auth': authHeader(server.publicKey),
+      ...headers,
+    },
+    body,
+  });
+}
+
+/** Rows of a ClickHouse query (JSONEachRow). */
+export async function queryRows<T = Json>(server: RelayTestServer, sql: string): Promise<T[]> {
+  const result = await server.vigil.clickhouse.client.query({ query: sql, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
+/**
+ * The stored error events (the `data` column: the normalized event as Vigil keeps it), oldest
+ * receive time first, after flushing everything accepted so far. `where` is a SQL condition on
+ * the `events` table.
+ */
+export async function storedEvents(server: RelayTestServer, where = '1'): Promise<Json[]> {
+  await server.vigil.flush();
+  const rows = await queryRows<{ data: string }>(
+    server,
+    `SELECT data FROM events WHERE ${where} ORDER BY received, event_id`,
+  );
+  return rows.map((row) => JSON.parse(row.data) as Json);
+}
+
+/** The one stored event whose `event_id` is `eventId` (32 hex), or `undefined`. */
+export async function storedEvent(server: RelayTestServer, eventId: string): Promise<Json | undefined> {
+  const [event] = await storedEvents(server, `event_id = toUUID('${uuidText(eventId)}')`);
+  return event;
+}
+
+/** 32 hex digits → the dashed UUID text ClickHouse parses. */
+export function uuidText(hex: string): string {
+  const h = hex.replace(/-/g, '').toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A fresh event id (32 lowercase hex digits). */
+export function newEventId(): string {
+  return crypto.randomUUID().replace(/-/g, '');
+}

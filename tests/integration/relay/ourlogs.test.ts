@@ -1,0 +1,351 @@
+// Port of Relay's tests/integration/test_ourlogs.py (getsentry/relay): `log` containers
+// (`application/vnd.sentry.items.log+json`) become one stored log per entry with typed
+// attributes, invalid attributes dropped with a `_meta` remark, default PII scrubbing of
+// attributes and bodies, browser name and version from the request's User-Agent, and `log_item` /
+// `log_byte` outcomes. Relay reads the EAP trace items it produced to Kafka; here the rows of
+// Vigil's `logs` table (attributes in one map per type, remarks in `meta`). Tests that need a
+// project config (piiConfig, disabled scrubbing) or inbound filters wait (it.todo).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  envelopeBytes,
+  queryRows,
+  sendEnvelope,
+  startRelayTestServer,
+  type Json,
+  type RelayTestServer,
+} from './harness.js';
+
+let server: RelayTestServer;
+
+beforeAll(async () => {
+  server = await startRelayTestServer('ourlogs');
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** The User-Agent of Python's requests 2.32, which Relay's test client sends. */
+const REQUESTS_UA = 'python-requests/2.32.3';
+
+/** Relay's `envelope_with_sentry_logs(*payloads)`: one log container with `item_count`. */
+function logEnvelope(...payloads: Json[]): Buffer {
+  return envelopeBytes({}, [
+    {
+      headers: {
+        type: 'log',
+        content_type: 'application/vnd.sentry.items.log+json',
+        item_count: payloads.length,
+      },
+      payload: { items: payloads },
+    },
+  ]);
+}
+
+interface LogRow {
+  trace_id: string;
+  span_id: string;
+  level: string;
+  body: string;
+  timestamp: number;
+  attributes_string: Record<string, string>;
+  attributes_int: Record<string, number>;
+  attributes_float: Record<string, number>;
+  attributes_bool: Record<string, boolean>;
+  attributes_array: Record<string, string>;
+  meta: string;
+  retention_days: number;
+}
+
+/** Sends the logs with `headers` and returns the stored rows whose body is among `bodies`. */
+async function sendLogs(payloads: Json[], headers: Record<string, string> = {}): Promise<LogRow[]> {
+  const res = await sendEnvelope(server, logEnvelope(...payloads), { 'user-agent': REQUESTS_UA, ...headers });
+  expect(res.status).toBe(200);
+  await server.vigil.flush();
+  const bodies = payloads.map((p) => `'${String(p.body).replace(/'/g, "\\'")}'`).join(', ');
+  const marker = payloads.map((p) => `'${String(p.span_id ?? '')}'`).join(', ');
+  return queryRows<LogRow>(
+    server,
+    `SELECT trace_id, span_id, level, body, toUnixTimestamp64Micro(timestamp) / 1e6 AS timestamp,
+            attributes_string, attributes_int, attributes_float, attributes_bool, attributes_array, meta, retention_days
+       FROM logs WHERE body IN (${bodies}) AND span_id IN (${marker}) ORDER BY span_id DESC`,
+  );
+}
+
+const TRACE_ID = '5b8efff798038103d269b633813fc60c';
+let spanCounter = 0;
+/** A fresh span id per log, so each test finds only its own rows. */
+const spanId = () => `eee19b7ec3c1${(0x1000 + spanCounter++).toString(16)}`;
+
+/** The `_meta` remarks of a row's attributes. */
+function attributeMeta(row: LogRow): Record<string, unknown> {
+  return (JSON.parse(row.meta || '{}') as { attributes?: Record<string, unknown> }).attributes ?? {};
+}
+
+/** Accepted/invalid totals of the log categories so far. */
+function logOutcomes(outcome: 'accepted') {
+  const o = server.vigil.outcomes;
+  return { items: o.total(outcome, 'log_item'), bytes: o.total(outcome, 'log_byte') };
+}
+
+it('test_ourlog_multiple_containers_not_allowed: an envelope with two log containers is refused', async () => {
+  // The stored test expects 200 and `invalid` / `duplicate_item` outcomes from processing. Relay's
+  // current edge refuses a second log container before that (`check_envelope_size_limits` in
+  // relay-server/src/utils/sizes.rs: log containers have `total_count: 1`), with 413, and so does
+  // Vigil. Either way nothing is stored.
+  const ts = Date.now() / 1000;
+  const container = (id: string) => ({
+    headers: { type: 'log', content_type: 'application/vnd.sentry.items.log+json', item_count: 1 },
+    payload: {
+      items: [{ timestamp: ts, trace_id: TRACE_ID, span_id: id, level: 'error', body: 'oops, not again' }],
+    },
+  });
+  const ids = [spanId(), spanId()];
+  const res = await sendEnvelope(server, envelopeBytes({}, ids.map(container)));
+  expect(res.status).toBe(413);
+  expect(res.json).toEqual({
+    detail:
+      "envelope exceeded size limits for type 'log' (https://develop.sentry.dev/sdk/envelopes/#size-limits)",
+  });
+  await server.vigil.flush();
+  const rows = await queryRows(server, `SELECT 1 FROM logs WHERE span_id IN ('${ids.join("', '")}')`);
+  expect(rows).toEqual([]);
+});
+
+it('test_ourlog_extraction_with_sentry_logs: stores typed attributes, drops invalid ones with remarks', async () => {
+  const before = logOutcomes('accepted');
+  const ts = Date.now() / 1000;
+  const [first, second] = [spanId(), spanId()];
+  const rows = await sendLogs([
+    { timestamp: ts, trace_id: TRACE_ID, span_id: first, level: 'error', body: 'This is really bad' },
+    {
+      timestamp: ts,
+      trace_id: TRACE_ID,
+      span_id: second,
+      level: 'info',
+      body: 'Example log record',
+      attributes: {
+        'boolean.attribute': { value: true, type: 'boolean' },
+        'integer.attribute': { value: 42, type: 'integer' },
+        'double.attribute': { value: 1.23, type: 'double' },
+        'string.attribute': { value: 'some string', type: 'string' },
+        pii: { value: '4242 4242 4242 4242', type: 'string' },
+        pii_array: { value: ['foo', '4242424242424242', 'bar'], type: 'array' },
+        'sentry.severity_text': { value: 'info', type: 'string' },
+        'http.response_content_length': { value: 17, type: 'integer' },
+        unknown_type: { value: 'info', type: 'unknown' },
+        broken_type: { value: 'info', type: 'not_a_real_type' },
+        mismatched_type: { value: 'some string', type: 'boolean' },
+        string_array: { value: ['foo', 'bar'], type: 'array' },
+        mixed_array: { value: ['foo', 3.0], type: 'array' },
+        null_array: { value: [null, null], type: 'array' },
+        valid_string_with_other: { value: 'test', type: 'string', some_other_field: 'some_other_value' },
+      },
+    },
+  ]);
+  expect(rows.map((r) => [r.span_id, r.level, r.body, r.trace_id])).toEqual([
+    [second, 'info', 'Example log record', TRACE_ID],
+    [first, 'error', 'This is really bad', TRACE_ID],
+  ]);
+  for (const row of rows) {
+    expect(Math.abs(row.timestamp - ts)).toBeLessThan(1);
+    expect(Number(row.attributes_string['sentry.observed_timestamp_nanos']) / 1e9).toBeGreaterThanOrEqual(
+      ts - 1,
+    );
+  }
+  const row = rows[0]!;
+  expect(row.attributes_bool).toEqual({ 'boolean.attribute': true });
+  expect(row.attributes_int).toEqual({ 'integer.attribute': 42, 'http.response_content_length': 17 });
+  expect(row.attributes_float).toEqual({ 'double.attribute': 1.23 });
+  expect(row.attributes_string).toMatchObject({
+    'string.attribute': 'some string',
+    'sentry.severity_text': 'info',
+    valid_string_with_other: 'test',
+    // Relay's test project has a piiConfig with `@creditcard` (→ `[creditcard]`); with Sentry's
+    // default scrubbing, which Vigil applies, `@creditcard:filter` gives `[Filtered]`.
+    pii: '[Filtered]',
+  });
+  expect(Object.keys(row.attributes_string)).not.toContain('unknown_type');
+  expect(JSON.parse(row.attributes_array.pii_array!)).toEqual(['foo', '[Filtered]', 'bar']);
+  expect(JSON.parse(row.attributes_array.string_array!)).toEqual(['foo', 'bar']);
+  expect(JSON.parse(row.attributes_array.null_array!)).toEqual([null, null]);
+  expect(row.attributes_array).not.toHaveProperty('mixed_array');
+  expect(attributeMeta(row)).toEqual({
+    broken_type: { '': { err: ['invalid_data'], val: { type: 'not_a_real_type', value: 'info' } } },
+    mixed_array: { '': { err: ['invalid_data'], val: { type: 'array', value: ['foo', 3] } } },
+    mismatched_type: { '': { err: ['invalid_data'], val: { type: 'boolean', value: 'some string' } } },
+    unknown_type: { '': { err: ['invalid_data'], val: { type: 'unknown', value: 'info' } } },
+    pii: { value: { '': { rem: [['@creditcard:filter', 's', 0, 10]], len: 19 } } },
+    pii_array: { value: { '1': { '': { rem: [['@creditcard:filter', 's', 0, 10]], len: 16 } } } },
+  });
+  expect(rows.map((r) => r.retention_days)).toEqual([90, 90]);
+
+  const after = logOutcomes('accepted');
+  expect(after.items - before.items).toBe(2);
+  // Relay: 377 bytes, "billing relevant ... purely based on data received".
+  expect(after.bytes - before.bytes).toBe(377);
+});
+
+describe('test_ourlog_extraction_default_pii_scrubbing_attributes', () => {
+  // conftest.py `secret_attribute`: Sentry's default scrubbing filters password-like keys.
+  for (const key of ['password', 'secret_key', 'api_key']) {
+    it(`filters the attribute ${key}`, async () => {
+      const id = spanId();
+      const [row] = await sendLogs([
+        {
+          timestamp: Date.now() / 1000,
+          trace_id: TRACE_ID,
+          span_id: id,
+          level: 'info',
+          body: 'Test log',
+          attributes: { [key]: { value: `my_${key}_123`, type: 'string' } },
+        },
+      ]);
+      expect(row!.attributes_string[key]).toBe('[Filtered]');
+      const meta = attributeMeta(row!)[key] as { value: { '': { rem: unknown[][] } } };
+      expect(meta.value[''].rem).toHaveLength(1);
+      expect(meta.value[''].rem[0]![0]).toBe('@password:filter');
+    });
+  }
+});
+
+describe('test_ourlog_default_pii_body', () => {
+  // conftest.py `non_destructive`, the cases with Sentry's default scrubbing (scrubData and
+  // scrubDefaults on, no piiConfig).
+  const cases: Array<[string, string, string]> = [
+    [
+      'bearer_token_scrubbing',
+      'API request failed with Bearer ABC123XYZ789TOKEN and returned 401',
+      'API request failed with Bearer [token] and returned 401',
+    ],
+    [
+      'all_scrubbing_when_enabled',
+      'API failed with Bearer ABC123TOKEN for user@example.com using card 4111-1111-1111-1111',
+      'API failed with Bearer [token] for [email] using card [creditcard]',
+    ],
+    ['password_not_scrubbed', "User's password is 12345", "User's password is 12345"],
+  ];
+  for (const [name, input, expected] of cases) {
+    it(name, async () => {
+      const id = spanId();
+      const res = await sendEnvelope(
+        server,
+        logEnvelope({
+          timestamp: Date.now() / 1000,
+          trace_id: TRACE_ID,
+          span_id: id,
+          level: 'info',
+          body: input,
+        }),
+      );
+      expect(res.status).toBe(200);
+      await server.vigil.flush();
+      const [row] = await queryRows<{ body: string; meta: string }>(
+        server,
+        `SELECT body, meta FROM logs WHERE span_id = '${id}'`,
+      );
+      expect(row!.body).toBe(expected);
+      const meta = JSON.parse(row!.meta || '{}') as { body?: { '': { rem: unknown[]; len: number } } };
+      if (input === expected) expect(meta.body).toBeUndefined();
+      else expect(meta.body?.[''].len).toBe(input.length);
+    });
+  }
+});
+
+it('test_ourlog_extraction_with_sentry_logs_with_missing_fields: a log without span id is stored', async () => {
+  const body = `Example log record 2 ${crypto.randomUUID()}`;
+  const ts = Date.now() / 1000;
+  const res = await sendEnvelope(
+    server,
+    logEnvelope({ timestamp: ts, trace_id: TRACE_ID, level: 'warn', body }),
+    { 'user-agent': REQUESTS_UA },
+  );
+  expect(res.status).toBe(200);
+  await server.vigil.flush();
+  const rows = await queryRows<{ trace_id: string; span_id: string; level: string; retention_days: number }>(
+    server,
+    `SELECT trace_id, span_id, level, retention_days FROM logs WHERE body = '${body}'`,
+  );
+  // Relay's `sentry.severity_text` / `sentry.span_id` attributes are Vigil's level and span_id columns.
+  expect(rows).toEqual([{ trace_id: TRACE_ID, span_id: '', level: 'warn', retention_days: 90 }]);
+});
+
+describe('test_browser_name_version_extraction', () => {
+  const cases: Array<[string, string, string]> = [
+    [
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      'Chrome',
+      '131.0.0',
+    ],
+    [
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+      'Chrome',
+      '120.0.0',
+    ],
+    [
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:121.0) Gecko/20100101 Firefox/121.0',
+      'Firefox',
+      '121.0',
+    ],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0', 'Firefox', '120.0'],
+    [
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
+      'Safari',
+      '17.1',
+    ],
+    [
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0',
+      'Edge',
+      '120.0.0',
+    ],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/119.0.6045.169 Mobile/15E148 Safari/604.1',
+      'Chrome Mobile iOS',
+      '119.0.6045',
+    ],
+    [
+      'Mozilla/5.0 (Linux; Android 10; SM-G973F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36',
+      'Chrome Mobile',
+      '119.0.0',
+    ],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
+      'Mobile Safari',
+      '17.1',
+    ],
+  ];
+  for (const [ua, name, version] of cases) {
+    it(`${name} ${version}`, async () => {
+      const id = spanId();
+      const [row] = await sendLogs(
+        [
+          {
+            timestamp: Date.now() / 1000,
+            trace_id: TRACE_ID,
+            span_id: id,
+            level: 'error',
+            body: 'This is really bad',
+          },
+        ],
+        { 'user-agent': ua },
+      );
+      // Relay's test names them `sentry.browser.name` / `.version`; Vigil writes the names of the
+      // Relay version it follows (src/processing/items/eap/enrich.ts).
+      expect([row!.attributes_string['browser.name'], row!.attributes_string['browser.version']]).toEqual([
+        name,
+        version,
+      ]);
+    });
+  }
+});
+
+it.todo(
+  'test_ourlog_extraction_with_string_pii_scrubbing: a project piiConfig rule on $string scrubs attributes',
+);
+it.todo('test_ourlog_default_pii_body (no_scrubbing_when_disabled): scrubData false leaves the body alone');
+it.todo(
+  'test_ourlog_extraction_default_pii_scrubbing_does_not_scrub_default_attributes: piiConfig "**" spares sentry.*',
+);
+it.todo(
+  'test_filters_are_applied_to_logs: release, legacy browser, web crawler and generic filters drop logs (filtered)',
+);
