@@ -41,6 +41,9 @@ export async function startRelayTestServer(name: string): Promise<RelayTestServe
   const port = await freePort();
   const config = loadConfig({ port, dataDir, logLevel: 'silent' }, {});
   config.processing.workers = 0;
+  // Relay's test projects have no inbound filters; Vigil's bootstrap project gets Sentry's
+  // defaults (legacy browsers would filter the old-Chrome fixtures), so start from an empty config.
+  config.projects = [{ organization: 'vigil', project: 'default', config: {}, warnings: [] }];
   const vigil = await createVigil(config);
   await vigil.app.listen({ host: '127.0.0.1', port });
   const dsn = new URL(vigil.dsn);
