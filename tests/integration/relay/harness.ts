@@ -7,6 +7,7 @@
  * on the outcomes it recorded, after `vigil.flush()`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createVigil, type Vigil } from '../../../src/server/app.js';
@@ -97,25 +98,48 @@ export interface TestResponse {
   json: unknown;
 }
 
-/** `fetch` against the server, reading the whole body. */
-export async function request(
+/**
+ * One HTTP request to the server on a connection of its own (`Connection: close`, no keep-alive
+ * pool), reading the whole answer. Fresh connections keep requests whose bodies the server did
+ * not read (413 before the body) from lingering in a pool and holding up the server's close.
+ * A request that fails after its answer arrived (the server closed while the body was still
+ * being sent) resolves with that answer.
+ */
+export function request(
   server: RelayTestServer,
   pathAndQuery: string,
   init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
 ): Promise<TestResponse> {
-  const res = await fetch(`${server.url}${pathAndQuery}`, {
-    method: init.method ?? 'POST',
-    headers: init.headers,
-    body: init.body,
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = http.request(
+      `${server.url}${pathAndQuery}`,
+      { method: init.method ?? 'POST', headers: init.headers, agent: false },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          resolve({ status: res.statusCode ?? 0, headers, text, json });
+        });
+      },
+    );
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    req.end(init.body);
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
 }
 
 /**
