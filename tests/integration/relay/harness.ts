@@ -186,3 +186,74 @@ export function uuidText(hex: string): string {
 export function newEventId(): string {
   return crypto.randomUUID().replace(/-/g, '');
 }
+
+/**
+ * The `config` of Relay's `mini_sentry.full_project_config` (tests/integration/fixtures/
+ * mini_sentry.py) in Vigil's shape: no inbound filters, Relay's test `piiConfig` (`@email`,
+ * `@mac`, `@creditcard`, `@userpath` on every string, `@password` on objects) and its data
+ * scrubbing settings (which Relay's fixture puts at the top level, Sentry under
+ * `datascrubbingSettings`). Vigil's bootstrap project has Sentry's default filters instead, so a
+ * port that relies on Relay's config sets this first.
+ */
+export function relayFullProjectConfig(): Json {
+  return {
+    filterSettings: {},
+    datascrubbingSettings: {
+      excludeFields: [],
+      scrubIpAddresses: false,
+      sensitiveFields: [],
+      scrubDefaults: true,
+      scrubData: true,
+    },
+    piiConfig: {
+      rules: {},
+      applications: {
+        $string: ['@email', '@mac', '@creditcard', '@userpath'],
+        $object: ['@password'],
+      },
+    },
+  };
+}
+
+/**
+ * Replaces the default project's config (Relay's JSON: quotas, filterSettings,
+ * datascrubbingSettings, piiConfig, sampling) through Vigil's
+ * `PUT /api/0/projects/{org}/{project}/config/` with the admin token; the next envelope carries
+ * it. Throws when the API refuses the config.
+ */
+export async function setProjectConfig(server: RelayTestServer, config: Json): Promise<void> {
+  const res = await server.vigil.app.inject({
+    method: 'PUT',
+    url: '/api/0/projects/vigil/default/config/',
+    headers: { authorization: `Bearer ${server.vigil.adminToken}`, 'content-type': 'application/json' },
+    payload: config,
+  });
+  if (res.statusCode !== 200) throw new Error(`project config refused (${res.statusCode}): ${res.body}`);
+}
+
+/**
+ * Relay's `send_transaction`: the transaction in an envelope (`event_id` header from the
+ * payload) through {@link sendEnvelope}.
+ */
+export function sendTransaction(server: RelayTestServer, transaction: Json): Promise<TestResponse> {
+  const headers: Json = typeof transaction.event_id === 'string' ? { event_id: transaction.event_id } : {};
+  return sendEnvelope(
+    server,
+    envelopeBytes(headers, [{ headers: { type: 'transaction' }, payload: transaction }]),
+  );
+}
+
+/**
+ * How much `outcomes.total(outcome, category, reason)` grows while `action` runs (after
+ * `vigil.flush()`), for tests that check one outcome.
+ */
+export async function outcomeDelta(
+  server: RelayTestServer,
+  key: Parameters<Vigil['outcomes']['total']>,
+  action: () => Promise<unknown>,
+): Promise<number> {
+  const before = server.vigil.outcomes.total(...key);
+  await action();
+  await server.vigil.flush();
+  return server.vigil.outcomes.total(...key) - before;
+}
