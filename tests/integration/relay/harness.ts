@@ -257,3 +257,42 @@ export async function outcomeDelta(
   await server.vigil.flush();
   return server.vigil.outcomes.total(...key) - before;
 }
+
+/** One outcome sum an action added: Relay's outcome fields without the scoping and timestamp. */
+export interface OutcomeChange {
+  outcome: string;
+  category: string;
+  /** `null` when the outcome has no reason (Relay omits it). */
+  reason: string | null;
+  quantity: number;
+}
+
+/**
+ * Runs `action`, flushes, and returns every outcome sum that grew, sorted by outcome, category
+ * and reason: what Relay's tests read from the outcomes topic (aggregated per reason and
+ * category), so a test can compare the complete list.
+ */
+export async function outcomesDuring(
+  server: RelayTestServer,
+  action: () => Promise<unknown>,
+): Promise<OutcomeChange[]> {
+  const before = server.vigil.outcomes.totals();
+  await action();
+  await server.vigil.flush();
+  const changes: OutcomeChange[] = [];
+  for (const [key, total] of server.vigil.outcomes.totals()) {
+    const quantity = total - (before.get(key) ?? 0);
+    if (quantity === 0) continue;
+    const first = key.indexOf(':');
+    const second = key.indexOf(':', first + 1);
+    const reason = key.slice(second + 1);
+    changes.push({
+      outcome: key.slice(0, first),
+      category: key.slice(first + 1, second),
+      reason: reason === '' ? null : reason,
+      quantity,
+    });
+  }
+  const order = (c: OutcomeChange) => `${c.outcome}\0${c.category}\0${c.reason ?? ''}`;
+  return changes.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
