@@ -189,22 +189,17 @@ export function newEventId(): string {
 
 /**
  * The `config` of Relay's `mini_sentry.full_project_config` (tests/integration/fixtures/
- * mini_sentry.py) in Vigil's shape: no inbound filters, Relay's test `piiConfig` (`@email`,
- * `@mac`, `@creditcard`, `@userpath` on every string, `@password` on objects) and its data
- * scrubbing settings (which Relay's fixture puts at the top level, Sentry under
- * `datascrubbingSettings`). Vigil's bootstrap project has Sentry's default filters instead, so a
- * port that relies on Relay's config sets this first.
+ * mini_sentry.py) in Vigil's shape: no inbound filters and Relay's test `piiConfig` (`@email`,
+ * `@mac`, `@creditcard`, `@userpath` on every string, `@password` on objects). The fixture's
+ * scrubbing keys (`scrubData`, `scrubDefaults` ...) sit at the top level, where Relay does not
+ * read them, so Relay runs it without `datascrubbingSettings` (all off); Vigil's absent settings
+ * are Sentry's defaults, hence the explicit ones here. Vigil's bootstrap project has Sentry's
+ * default filters, so a port that relies on Relay's config sets this first.
  */
 export function relayFullProjectConfig(): Json {
   return {
     filterSettings: {},
-    datascrubbingSettings: {
-      excludeFields: [],
-      scrubIpAddresses: false,
-      sensitiveFields: [],
-      scrubDefaults: true,
-      scrubData: true,
-    },
+    datascrubbingSettings: { scrubData: false, scrubDefaults: false, scrubIpAddresses: false },
     piiConfig: {
       rules: {},
       applications: {
