@@ -4,6 +4,7 @@
 // server (and its `outcomes` table). Rate limits, inbound filters and dynamic sampling wait for
 // their wiring (it.todo); Kafka topics, batching and Relay chains do not apply (PORTED.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVigil } from '../../../src/server/app.js';
 import {
   envelopeBytes,
   newEventId,
@@ -436,4 +437,30 @@ it('test_span_outcomes: a sampled-out transaction records filtered (Sampled:1); 
 });
 
 it.todo('test_global_rate_limit / test_global_rate_limit_by_namespace: global metric bucket quotas');
-it.todo('test_graceful_shutdown: the Sampled:1 outcome of a transaction is written on shutdown');
+it('test_graceful_shutdown: the Sampled:1 outcome of a transaction sent right before shutdown is written', async () => {
+  // Relay force-flushes its outcome aggregator on SIGTERM. Vigil's close() is its SIGTERM path:
+  // every outcome counted so far, the last one recorded just before close() included, must be in
+  // the `outcomes` table when the data dir is opened again. (Last test of the file: it closes the
+  // shared server; chDB binds one data directory per process.)
+  await useConfig({
+    sampling: dropAllSampling({ op: 'eq', name: 'event.environment', value: 'production' }),
+  });
+  expect(await storeEvent(sendEventPayload('transaction'))).toBe(200);
+  await server.vigil.flush();
+  const counted = server.vigil.outcomes.total('filtered', 'transaction_indexed', 'Sampled:1');
+  expect(counted).toBeGreaterThan(0);
+  await server.vigil.close();
+
+  const reopened = await createVigil(server.vigil.config);
+  try {
+    const result = await reopened.clickhouse.client.query({
+      query: `SELECT sum(quantity) AS n FROM outcomes
+               WHERE outcome = 1 AND category = 9 AND reason = 'Sampled:1'`,
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ n: string | number }>();
+    expect(Number(row?.n)).toBe(counted);
+  } finally {
+    await reopened.close();
+  }
+}, 60_000);
