@@ -1,8 +1,9 @@
-// Port of Relay's tests/integration/test_outcome.py (getsentry/relay), the parts about `invalid`
-// and `accepted` outcomes of processing: invalid profiles next to a transaction, and invalid
-// transactions and spans. Relay reads its outcomes Kafka topic; here the outcome counter of the
-// server (and its `outcomes` table). Rate limits, inbound filters and dynamic sampling wait for
-// their wiring (it.todo); Kafka topics, batching and Relay chains do not apply (PORTED.md).
+// Port of Relay's tests/integration/test_outcome.py (getsentry/relay): `invalid` and `accepted`
+// outcomes of processing (invalid profiles next to a transaction, invalid transactions and
+// spans), and the `rate_limited` / `filtered` outcomes of quotas, inbound filters and dynamic
+// sampling on project configs set through the config API. Relay reads its outcomes Kafka topic;
+// here the outcome counter of the server (and its `outcomes` table). Kafka topics, batching and
+// Relay chains do not apply (PORTED.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVigil } from '../../../src/server/app.js';
 import {
