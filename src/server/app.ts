@@ -2,7 +2,8 @@
  * The composition root: opens the stores, migrates and bootstraps them, builds the
  * HTTP app (ingest edge + web API), starts the processing loop and the replay of the disk
  * spool, and shuts all of it down in the order that loses nothing (DESIGN.md, "The path of an
- * event", step 3): stop accepting → process what is queued and flush the sinks, for at most
+ * event", step 3): stop accepting (connections still open after half the timeout are closed) →
+ * process what is queued and flush the sinks, for at most
  * `limits.shutdownTimeout` → spool what is left (the queue, the unfinished part of the batch in
  * flight, the rows not inserted) → close the stores. The next start replays the spool.
  */
@@ -354,7 +355,15 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     const flushDeadline = started + config.limits.shutdownTimeout * 1000;
     shuttingDown = true;
     try {
-      await app.close();
+      // A connection whose request was answered before its body was read (a 413 while the body
+      // is still being uploaded) never turns idle, and app.close() would wait for it forever:
+      // once the processing deadline passes, every connection left is closed.
+      const closing = app.close();
+      if (!(await settlesBefore(closing, processDeadline))) {
+        log.warn('shutdown: connections still open at the deadline; closing them');
+        app.server.closeAllConnections();
+        await closing;
+      }
       await settlesBefore(intake.stop(), processDeadline);
       queue.close();
       // The queue is closed, so what the sinks still get is bounded by what it held; no handler

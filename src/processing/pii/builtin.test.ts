@@ -255,6 +255,16 @@ const CASES: Record<string, Case[]> = {
       ['@userpath:hash', 'p', 15, 55],
     ],
   ],
+  // relay-pii attribute tests `test_scrub_attributes_pii_string_rules_bearer*`.
+  bearer: [
+    ['@bearer', 'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', 'Bearer [token]', ['@bearer', 's', 0, 14]],
+    [
+      '@bearer:replace',
+      'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+      'Bearer [token]',
+      ['@bearer:replace', 's', 0, 14],
+    ],
+  ],
 };
 
 describe('built-in rules (builtin.rs)', () => {

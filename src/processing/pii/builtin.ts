@@ -104,6 +104,13 @@ const FAMILIES: readonly {
     variants: { replace: replace('[user]'), mask, hash, remove },
   },
   {
+    // Relay's bearer-token rules (`RuleType::Bearer`, split out of `@password`).
+    name: 'bearer',
+    type: 'bearer',
+    byDefault: 'replace',
+    variants: { replace: replace('Bearer [token]'), remove, mask },
+  },
+  {
     name: 'password',
     type: 'password',
     byDefault: 'remove',

@@ -81,6 +81,14 @@ export class OutcomeCounter {
     return rows;
   }
 
+  /**
+   * Every running sum, keyed `outcome:category:reason` (reason empty when there is none), as a
+   * copy: tests compare two of these to see exactly which outcomes an action recorded.
+   */
+  totals(): Map<string, number> {
+    return new Map(this.counts);
+  }
+
   /** Summed quantity for an outcome type, optionally narrowed to a category and reason. */
   total(outcome: Outcome['outcome'], category?: Outcome['category'], reason?: string): number {
     let sum = 0;

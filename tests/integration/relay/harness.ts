@@ -213,3 +213,108 @@ export function uuidText(hex: string): string {
 export function newEventId(): string {
   return crypto.randomUUID().replace(/-/g, '');
 }
+
+/**
+ * The `config` of Relay's `mini_sentry.full_project_config` (tests/integration/fixtures/
+ * mini_sentry.py) in Vigil's shape: no inbound filters and Relay's test `piiConfig` (`@email`,
+ * `@mac`, `@creditcard`, `@userpath` on every string, `@password` on objects). The fixture's
+ * scrubbing keys (`scrubData`, `scrubDefaults` ...) sit at the top level, where Relay does not
+ * read them, so Relay runs it without `datascrubbingSettings` (all off); Vigil's absent settings
+ * are Sentry's defaults, hence the explicit ones here. Vigil's bootstrap project has Sentry's
+ * default filters, so a port that relies on Relay's config sets this first.
+ */
+export function relayFullProjectConfig(): Json {
+  return {
+    filterSettings: {},
+    datascrubbingSettings: { scrubData: false, scrubDefaults: false, scrubIpAddresses: false },
+    piiConfig: {
+      rules: {},
+      applications: {
+        $string: ['@email', '@mac', '@creditcard', '@userpath'],
+        $object: ['@password'],
+      },
+    },
+  };
+}
+
+/**
+ * Replaces the default project's config (Relay's JSON: quotas, filterSettings,
+ * datascrubbingSettings, piiConfig, sampling) through Vigil's
+ * `PUT /api/0/projects/{org}/{project}/config/` with the admin token; the next envelope carries
+ * it. Throws when the API refuses the config.
+ */
+export async function setProjectConfig(server: RelayTestServer, config: Json): Promise<void> {
+  const res = await server.vigil.app.inject({
+    method: 'PUT',
+    url: '/api/0/projects/vigil/default/config/',
+    headers: { authorization: `Bearer ${server.vigil.adminToken}`, 'content-type': 'application/json' },
+    payload: config,
+  });
+  if (res.statusCode !== 200) throw new Error(`project config refused (${res.statusCode}): ${res.body}`);
+}
+
+/**
+ * Relay's `send_transaction`: the transaction in an envelope (`event_id` header from the
+ * payload) through {@link sendEnvelope}.
+ */
+export function sendTransaction(server: RelayTestServer, transaction: Json): Promise<TestResponse> {
+  const headers: Json = typeof transaction.event_id === 'string' ? { event_id: transaction.event_id } : {};
+  return sendEnvelope(
+    server,
+    envelopeBytes(headers, [{ headers: { type: 'transaction' }, payload: transaction }]),
+  );
+}
+
+/**
+ * How much `outcomes.total(outcome, category, reason)` grows while `action` runs (after
+ * `vigil.flush()`), for tests that check one outcome.
+ */
+export async function outcomeDelta(
+  server: RelayTestServer,
+  key: Parameters<Vigil['outcomes']['total']>,
+  action: () => Promise<unknown>,
+): Promise<number> {
+  const before = server.vigil.outcomes.total(...key);
+  await action();
+  await server.vigil.flush();
+  return server.vigil.outcomes.total(...key) - before;
+}
+
+/** One outcome sum an action added: Relay's outcome fields without the scoping and timestamp. */
+export interface OutcomeChange {
+  outcome: string;
+  category: string;
+  /** `null` when the outcome has no reason (Relay omits it). */
+  reason: string | null;
+  quantity: number;
+}
+
+/**
+ * Runs `action`, flushes, and returns every outcome sum that grew, sorted by outcome, category
+ * and reason: what Relay's tests read from the outcomes topic (aggregated per reason and
+ * category), so a test can compare the complete list.
+ */
+export async function outcomesDuring(
+  server: RelayTestServer,
+  action: () => Promise<unknown>,
+): Promise<OutcomeChange[]> {
+  const before = server.vigil.outcomes.totals();
+  await action();
+  await server.vigil.flush();
+  const changes: OutcomeChange[] = [];
+  for (const [key, total] of server.vigil.outcomes.totals()) {
+    const quantity = total - (before.get(key) ?? 0);
+    if (quantity === 0) continue;
+    const first = key.indexOf(':');
+    const second = key.indexOf(':', first + 1);
+    const reason = key.slice(second + 1);
+    changes.push({
+      outcome: key.slice(0, first),
+      category: key.slice(first + 1, second),
+      reason: reason === '' ? null : reason,
+      quantity,
+    });
+  }
+  const order = (c: OutcomeChange) => `${c.outcome}\0${c.category}\0${c.reason ?? ''}`;
+  return changes.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}

@@ -3,13 +3,16 @@
 // attributes, invalid attributes dropped with a `_meta` remark, default PII scrubbing of
 // attributes and bodies, browser name and version from the request's User-Agent, and `log_item` /
 // `log_byte` outcomes. Relay reads the EAP trace items it produced to Kafka; here the rows of
-// Vigil's `logs` table (attributes in one map per type, remarks in `meta`). Tests that need a
-// project config (piiConfig, disabled scrubbing) or inbound filters wait (it.todo).
+// Vigil's `logs` table (attributes in one map per type, remarks in `meta`). The project's
+// `piiConfig` and scrubbing settings are set through the config API; inbound filters on logs
+// wait (it.todo).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   envelopeBytes,
   queryRows,
+  relayFullProjectConfig,
   sendEnvelope,
+  setProjectConfig,
   startRelayTestServer,
   type Json,
   type RelayTestServer,
@@ -339,13 +342,86 @@ describe('test_browser_name_version_extraction', () => {
   }
 });
 
+/** One info log with the string attribute `key` = `value`; returns its stored row. */
+async function sendAttributeLog(key: string, value: string): Promise<LogRow> {
+  const id = spanId();
+  const log = {
+    timestamp: Date.now() / 1000,
+    trace_id: TRACE_ID,
+    span_id: id,
+    level: 'info',
+    body: 'Test log',
+  };
+  const attributes = { [key]: { value, type: 'string' } };
+  const res = await sendEnvelope(server, logEnvelope({ ...log, attributes }), { 'user-agent': REQUESTS_UA });
+  expect(res.status).toBe(200);
+  await server.vigil.flush();
+  // Found by span id: the body may be scrubbed too.
+  const [row] = await queryRows<LogRow>(
+    server,
+    `SELECT trace_id, span_id, level, body, attributes_string, meta FROM logs WHERE span_id = '${id}'`,
+  );
+  expect(row).toBeDefined();
+  return row!;
+}
+
+describe('test_ourlog_extraction_with_string_pii_scrubbing', () => {
+  // Each rule applied to every string of the project's logs (`piiConfig.applications.$string`).
+  const cases: Array<[string, string, string]> = [
+    ['@ip', '127.0.0.1', '[ip]'],
+    ['@email', 'test@example.com', '[email]'],
+    ['@creditcard', '4242424242424242', '[creditcard]'],
+    ['@iban', 'DE89370400440532013000', '[iban]'],
+    ['@mac', '4a:00:04:10:9b:50', '*****************'],
+    ['@uuid', 'ceee0822-ed8f-4622-b2a3-789e73e75cd1', '************************************'],
+    ['@imei', '356938035643809', '[imei]'],
+    [
+      '@pemkey',
+      '-----BEGIN EC PRIVATE KEY-----\nMIHbAgEBBEFbLvIaAaez3q0u6BQYMHZ28B7iSdMPPaODUMGkdorl3ShgTbYmzqGL\n-----END EC PRIVATE KEY-----',
+      '-----BEGIN EC PRIVATE KEY-----\n[pemkey]\n-----END EC PRIVATE KEY-----',
+    ],
+    ['@urlauth', 'https://username:password@example.com/', 'https://[auth]@example.com/'],
+    ['@usssn', '078-05-1120', '***********'],
+    ['@userpath', '/Users/john/Documents', '/Users/[user]/Documents'],
+    ['@password', 'my_password_123', ''],
+    ['@bearer', 'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', 'Bearer [token]'],
+  ];
+  it.each(cases)('%s', async (ruleType, testValue, expectedScrubbed) => {
+    await setProjectConfig(server, {
+      ...relayFullProjectConfig(),
+      piiConfig: { rules: {}, applications: { $string: [ruleType] } },
+    });
+    const row = await sendAttributeLog('test_pii', testValue);
+    expect(row.attributes_string.test_pii).toBe(expectedScrubbed);
+    const meta = attributeMeta(row).test_pii as { value: { '': { rem: Array<[string, ...unknown[]]> } } };
+    // The remark names the rule.
+    expect(meta.value[''].rem[0]![0]).toContain(ruleType);
+  });
+});
+
+it('test_ourlog_default_pii_body (no_scrubbing_when_disabled): scrubData false leaves the body alone', async () => {
+  await setProjectConfig(server, {
+    ...relayFullProjectConfig(),
+    piiConfig: {},
+    datascrubbingSettings: { scrubData: false, scrubDefaults: true },
+  });
+  const input = 'API failed with Bearer ABC123TOKEN for user@example.com using card 4111-1111-1111-1111';
+  const [row] = await sendLogs([
+    { timestamp: Date.now() / 1000, trace_id: TRACE_ID, span_id: spanId(), level: 'info', body: input },
+  ]);
+  expect(row?.body).toBe(input);
+  expect((JSON.parse(row!.meta || '{}') as { body?: unknown }).body).toBeUndefined();
+});
+
+// Relay keeps `custom_field` as "[REDACTED]" (and the body too) under the project rule
+// `anything` on `**`. Vigil scrubs log attributes as an event's `extra` map, which the deep
+// wildcard removes whole (`@anything` on a container deletes it), so every user attribute is
+// lost; scrubbing attributes as Relay's `eap::scrub` does (pii/attributes.ts) is a change of the
+// log pipeline. See PORTED.md.
 it.todo(
-  'test_ourlog_extraction_with_string_pii_scrubbing: a project piiConfig rule on $string scrubs attributes',
+  'test_ourlog_extraction_default_pii_scrubbing_does_not_scrub_default_attributes: piiConfig "**" redacts custom_field and the body only',
 );
-it.todo('test_ourlog_default_pii_body (no_scrubbing_when_disabled): scrubData false leaves the body alone');
-it.todo(
-  'test_ourlog_extraction_default_pii_scrubbing_does_not_scrub_default_attributes: piiConfig "**" spares sentry.*',
-);
+
 it.todo(
   'test_filters_are_applied_to_logs: release, legacy browser, web crawler and generic filters drop logs (filtered)',
 );

@@ -1,12 +1,16 @@
 // Port of Relay's tests/integration/test_session.py (getsentry/relay): session updates and
 // aggregates as a processing Relay writes them (Relay reads its sessions Kafka topic; here the
 // rows of Vigil's `sessions` table), and the sessions Relay drops (too old, no release, invalid
-// release). The quota tests wait for the quota wiring (it.todo).
+// release), and the session quotas of the project config.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createProjectKey } from '../../../src/storage/metadata/index.js';
 import {
+  authHeader,
   envelopeBytes,
   queryRows,
+  relayFullProjectConfig,
   sendEnvelope,
+  setProjectConfig,
   startRelayTestServer,
   type Json,
   type RelayTestServer,
@@ -251,5 +255,73 @@ it('test_session_invalid_release: a session with release "latest" is dropped', a
 it.todo(
   'test_session_with_custom_retention: eventRetention 17 in the project config gives retention_days 17',
 );
-it.todo('test_session_quotas: the 6th session of a 5-session key quota is dropped, then 429');
-it.todo('test_session_disabled: a reject-all session quota drops the session');
+/**
+ * A new DSN key of the test project with a session quota of `limit` (`window` seconds) scoped to
+ * it, as Relay's tests scope theirs to the project's key; a new key keeps the limit it caches away
+ * from the other tests. Returns the auth header of the key.
+ */
+async function keyWithSessionQuota(limit: number, window?: number): Promise<Record<string, string>> {
+  const key = await createProjectKey(server.vigil.metadata, server.projectId, 'sessions');
+  await setProjectConfig(server, {
+    ...relayFullProjectConfig(),
+    quotas: [
+      {
+        id: `test_rate_limiting_${sid().replace(/-/g, '')}`,
+        categories: ['session'],
+        scope: 'key',
+        scopeId: String(key.id),
+        ...(window !== undefined ? { window } : {}),
+        limit,
+        reasonCode: 'sessions_exceeded',
+      },
+    ],
+  });
+  return { 'x-sentry-auth': authHeader(key.public_key) };
+}
+
+/** Sends one `session` item with the auth `headers` and returns the response status. */
+async function sendSessionAs(headers: Record<string, string>, payload: Json): Promise<number> {
+  const body = envelopeBytes({}, [{ headers: { type: 'session' }, payload }]);
+  return (await sendEnvelope(server, body, headers)).status;
+}
+
+it('test_session_quotas: the 6th session of a 5-session key quota is dropped, then 429', async () => {
+  const auth = await keyWithSessionQuota(5, 3600);
+  const timestamp = new Date();
+  const id = sid();
+  const session = {
+    sid: id,
+    timestamp: timestamp.toISOString(),
+    started: new Date(timestamp.getTime() - 3600_000).toISOString(),
+    attrs: { release: 'sentry-test@1.0.0' },
+  };
+  for (let i = 0; i < 5; i++) {
+    expect(await sendSessionAs(auth, session)).toBe(200);
+    // Processing counts each session before the next one reaches the edge.
+    await server.vigil.flush();
+  }
+  expect(await rowsOf(`session_id = '${id}'`)).toHaveLength(5);
+
+  // Rate limited, but answered 200: the limit is found in processing, which caches it.
+  expect(await sendSessionAs(auth, session)).toBe(200);
+  await server.vigil.flush();
+  expect(await rowsOf(`session_id = '${id}'`)).toHaveLength(5);
+
+  expect(await sendSessionAs(auth, session)).toBe(429);
+  expect(await rowsOf(`session_id = '${id}'`)).toHaveLength(5);
+});
+
+it('test_session_disabled: a reject-all session quota drops the session', async () => {
+  const auth = await keyWithSessionQuota(0);
+  const timestamp = new Date();
+  const id = sid();
+  // Relay answers 200 (the config arrives while the request waits); Vigil refuses it at the edge.
+  const status = await sendSessionAs(auth, {
+    sid: id,
+    timestamp: timestamp.toISOString(),
+    started: new Date(timestamp.getTime() - 3600_000).toISOString(),
+    attrs: { release: 'sentry-test@1.0.0' },
+  });
+  expect(status).toBe(429);
+  expect(await rowsOf(`session_id = '${id}'`)).toEqual([]);
+});
