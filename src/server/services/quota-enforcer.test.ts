@@ -22,7 +22,7 @@ function item(type: string, payload = '{}', headers: Record<string, string> = {}
   return { headers: { type, ...headers }, payload: Buffer.from(payload) };
 }
 
-function setup(backend: CounterBackend = new MemoryCounterBackend(), clock = () => NOW) {
+function setup(clock = () => NOW, backend: CounterBackend = new MemoryCounterBackend(clock)) {
   const outcomes = new OutcomeCounter();
   const enforcer = new QuotaEnforcer({
     limiter: new RateLimiter(backend, clock),
@@ -77,7 +77,7 @@ describe('QuotaEnforcer', () => {
 
   it('admits again once the window has ended', async () => {
     let now = NOW;
-    const { enforcer } = setup(new MemoryCounterBackend(), () => now);
+    const { enforcer } = setup(() => now);
     const send = () => acceptedEnvelope({ items: [item('event')], config: ERRORS_2 });
     for (let i = 0; i < 3; i++) await enforcer.enforce(send());
     expect(enforcer.checkCached(send()).rejected).toBe(true);
@@ -124,7 +124,7 @@ describe('QuotaEnforcer', () => {
 
   it('leaves envelopes of projects without quotas alone, and admits when the counters fail', async () => {
     const failing: CounterBackend = { consume: () => Promise.reject(new Error('redis down')) };
-    const { outcomes, enforcer } = setup(failing);
+    const { outcomes, enforcer } = setup(() => NOW, failing);
     const plain = acceptedEnvelope({ items: [item('event')] });
     expect(enforcer.checkCached(plain)).toMatchObject({ rejected: false });
     await enforcer.enforce(plain);
@@ -135,9 +135,9 @@ describe('QuotaEnforcer', () => {
   });
 
   it('shares one quota between two enforcers on the same counters (two nodes on one Redis)', async () => {
-    const backend = new MemoryCounterBackend();
-    const a = setup(backend).enforcer;
-    const b = setup(backend).enforcer;
+    const backend = new MemoryCounterBackend(() => NOW);
+    const a = setup(() => NOW, backend).enforcer;
+    const b = setup(() => NOW, backend).enforcer;
     const results: number[] = [];
     for (const enforcer of [a, b, a, b]) {
       const accepted = acceptedEnvelope({ items: [item('event')], config: ERRORS_2 });
