@@ -35,7 +35,7 @@ import { SpanItemHandler } from './services/span-handler.js';
 import { SPANS_TABLE } from '../storage/clickhouse/spans.js';
 import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
-import { EnvelopeProcessor } from './services/envelope-processor.js';
+import { EnvelopeProcessor, outcomeScoping } from './services/envelope-processor.js';
 import { AttachmentItemHandler } from './services/attachment-handler.js';
 import { ProfileItemHandler } from './services/profile-handler.js';
 import { ATTACHMENTS_INPUT_TABLE } from '../storage/clickhouse/attachments.js';
@@ -63,7 +63,6 @@ import { healthRoutes } from './ingest/health.js';
 import { QuotaEnforcer } from './services/quota-enforcer.js';
 import { openQuotaCounters } from './services/quota-counters.js';
 import { itemOutcomeQuantities } from '../quotas/envelope-limiter.js';
-import { formatRateLimits, formatRetryAfter } from '../protocol/rate-limit-header.js';
 import {
   BatchSink,
   clickHouseFaultsFromEnv,
@@ -272,15 +271,9 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     lookupKey: (k) => keys.lookup(k),
     enqueue: (e) => intake.enqueue(e),
     hasCapacity: () => intake.hasCapacity(),
-    checkRateLimits: (accepted) => {
-      const { limits } = quotas.checkCached(accepted);
-      const now = Date.now();
-      if (!limits.isLimited(now)) return undefined;
-      const entries = limits.toHeaderEntries(now);
-      return { rateLimits: formatRateLimits(entries), retryAfter: formatRetryAfter(entries) };
-    },
+    checkRateLimits: (accepted) => quotas.edgeRateLimits(accepted),
     rejectEnvelope: (key, envelope, reason) => {
-      const scoping = { organizationId: key.organizationId, projectId: key.projectId, keyId: key.keyId };
+      const scoping = outcomeScoping(key);
       for (const item of envelope.items) {
         for (const [category, quantity] of itemOutcomeQuantities(item)) {
           outcomes.record({ outcome: 'invalid', reason, category, quantity, scoping });

@@ -14,7 +14,8 @@
  */
 import type { Logger } from 'pino';
 import type { DataCategory } from '../../protocol/data-category.js';
-import { RATE_LIMITED_HEADER, type AcceptedEnvelope } from '../ingest/index.js';
+import { RATE_LIMITED_HEADER, type AcceptedEnvelope, type RateLimitHeaders } from '../ingest/index.js';
+import { formatRateLimits, formatRetryAfter } from '../../protocol/rate-limit-header.js';
 import {
   RateLimits,
   REJECT_ALL_SECONDS,
@@ -84,6 +85,18 @@ export class QuotaEnforcer {
     );
     const limits = this.apply(accepted, result);
     return { limits, rejected: items.length > 0 && accepted.envelope.items.length === 0 };
+  }
+
+  /**
+   * {@link checkCached} as the edge answers it: the `X-Sentry-Rate-Limits` and `Retry-After`
+   * values of the limits that applied (reference/relay-protocol.md §6.1), or `undefined`.
+   */
+  edgeRateLimits(accepted: AcceptedEnvelope): RateLimitHeaders | undefined {
+    const { limits } = this.checkCached(accepted);
+    const now = this.now();
+    if (!limits.isLimited(now)) return undefined;
+    const entries = limits.toHeaderEntries(now);
+    return { rateLimits: formatRateLimits(entries), retryAfter: formatRetryAfter(entries) };
   }
 
   /**
