@@ -35,7 +35,7 @@ import { SpanItemHandler } from './services/span-handler.js';
 import { SPANS_TABLE } from '../storage/clickhouse/spans.js';
 import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
-import { EnvelopeProcessor, outcomeScoping } from './services/envelope-processor.js';
+import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { AttachmentItemHandler } from './services/attachment-handler.js';
 import { ProfileItemHandler } from './services/profile-handler.js';
 import { ATTACHMENTS_INPUT_TABLE } from '../storage/clickhouse/attachments.js';
@@ -272,8 +272,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     enqueue: (e) => intake.enqueue(e),
     hasCapacity: () => intake.hasCapacity(),
     checkRateLimits: (accepted) => quotas.edgeRateLimits(accepted),
-    rejectEnvelope: (key, envelope, reason) => {
-      const scoping = outcomeScoping(key);
+    rejectEnvelope: (scoping, envelope, reason) => {
       for (const item of envelope.items) {
         for (const [category, quantity] of itemOutcomeQuantities(item)) {
           outcomes.record({ outcome: 'invalid', reason, category, quantity, scoping });

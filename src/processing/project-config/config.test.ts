@@ -4,6 +4,7 @@ import {
   parseProjectConfig,
   projectConfigFromSource,
   projectConfigJson,
+  projectRetentionDays,
 } from './config.js';
 
 describe('parseProjectConfig', () => {
@@ -19,7 +20,56 @@ describe('parseProjectConfig', () => {
       scrubIpAddresses: false,
     });
     expect(parsed.config.sampling).toEqual({ version: 2, rules: [] });
+    expect(parsed.config.allowedDomains).toEqual(['*']);
+    expect(parsed.config.eventRetention).toBeUndefined();
     expect(parsed.config.source).toBe('{}');
+  });
+
+  it('reads allowedDomains and eventRetention as Relay does (null = the default)', () => {
+    const parsed = parseProjectConfig({
+      allowedDomains: ['*.example.com', 'http://valid.com'],
+      eventRetention: 17,
+    });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.config.allowedDomains).toEqual(['*.example.com', 'http://valid.com']);
+    expect(parsed.config.eventRetention).toBe(17);
+    expect(projectConfigJson(parsed.config)).toEqual({
+      allowedDomains: ['*.example.com', 'http://valid.com'],
+      eventRetention: 17,
+    });
+    // An empty list is kept: it refuses every request with an origin.
+    const none = parseProjectConfig({ allowedDomains: [] });
+    expect(none.ok && none.config.allowedDomains).toEqual([]);
+    const nulls = parseProjectConfig({ allowedDomains: null, eventRetention: null });
+    expect(
+      nulls.ok && [nulls.config.allowedDomains, nulls.config.eventRetention, nulls.config.source],
+    ).toEqual([['*'], undefined, '{}']);
+  });
+
+  it('refuses allowedDomains that are not strings and retentions that are not u16 days', () => {
+    for (const eventRetention of [-1, 1.5, 65_536, '30', true]) {
+      expect(parseProjectConfig({ eventRetention })).toEqual({
+        ok: false,
+        errors: ['eventRetention: expected an integer from 0 to 65535 (days)'],
+      });
+    }
+    expect(parseProjectConfig({ allowedDomains: 'valid.com' })).toEqual({
+      ok: false,
+      errors: ['allowedDomains: expected a list of strings'],
+    });
+    expect(parseProjectConfig({ allowedDomains: ['a.com', 3] })).toEqual({
+      ok: false,
+      errors: ['allowedDomains: expected a list of strings'],
+    });
+  });
+
+  it('accepts global quotas (relay-quotas QuotaScope::Global)', () => {
+    const parsed = parseProjectConfig({
+      quotas: [{ id: 'g', scope: 'global', categories: ['metric_bucket'], limit: 10, window: 60 }],
+    });
+    expect(parsed.ok && parsed.warnings).toEqual([]);
+    expect(parsed.ok && parsed.config.quotas[0]).toMatchObject({ id: 'g', scope: 'global', limit: 10 });
   });
 
   it('parses quotas, filters, scrubbing and piiConfig in Relay shape', () => {
@@ -91,11 +141,11 @@ describe('parseProjectConfig', () => {
 
   it('warns about unknown keys and rejects a non-object', () => {
     const parsed = parseProjectConfig({
-      allowedDomains: ['*'],
+      trustedRelays: [],
       sampling: { version: 2, rules: [], mode: 'total' },
     });
     expect(parsed.ok && parsed.warnings).toEqual([
-      'allowedDomains: unknown key (ignored)',
+      'trustedRelays: unknown key (ignored)',
       'sampling.mode: unknown key (ignored)',
     ]);
     expect(parseProjectConfig([])).toEqual({ ok: false, errors: ['project config: expected an object'] });
@@ -123,5 +173,16 @@ describe('parseProjectConfig', () => {
     if (!sampled.ok) throw new Error('must parse');
     expect(projectConfigFromSource(sampled.config.source).sampling.rules).toHaveLength(1);
     expect(projectConfigFromSource('{not json')).toBe(DEFAULT_PROJECT_CONFIG);
+  });
+});
+
+describe('projectRetentionDays', () => {
+  it("is the project's eventRetention, else the server's value", () => {
+    const custom = parseProjectConfig({ eventRetention: 17 });
+    if (!custom.ok) throw new Error('must parse');
+    expect(projectRetentionDays(custom.config, 90)).toBe(17);
+    expect(projectRetentionDays(DEFAULT_PROJECT_CONFIG, 90)).toBe(90);
+    expect(projectRetentionDays(DEFAULT_PROJECT_CONFIG, undefined)).toBeUndefined();
+    expect(projectRetentionDays(projectConfigFromSource(custom.config.source), undefined)).toBe(17);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * A project's processing configuration, in the shape of Relay's project config (`ProjectConfig`
  * in `relay-dynamic-config/src/project.rs`; reference/relay-protocol.md §6, §9, §10): quotas,
- * inbound filter settings, the legacy data scrubbing settings, the advanced PII config and the
- * dynamic sampling rules.
+ * inbound filter settings, the legacy data scrubbing settings, the advanced PII config, the
+ * dynamic sampling rules, the allowed origins and the event retention.
  * Stored per project as the JSON object Sentry hands Relay (camelCase keys), parsed once and
  * then carried with every envelope of the project (`AcceptedEnvelope.config`).
  */
@@ -24,6 +24,18 @@ export interface ProjectConfig {
   /** Dynamic sampling rules (`sampling`); none by default, which keeps everything. */
   sampling: SamplingConfig;
   /**
+   * `allowedDomains`: the origins a browser may send from, as Relay matches them
+   * (`matches_any_origin`: `*`, `example.com`, `*.example.com`, `https://example.com`, `*:8080`).
+   * Default {@link DEFAULT_ALLOWED_DOMAINS}, which allows every origin; an empty list refuses
+   * every request that has an origin. See src/server/ingest/project-access.ts.
+   */
+  allowedDomains: readonly string[];
+  /**
+   * `eventRetention`: days the project's stored rows are kept (Relay's `event_retention`, a u16);
+   * `undefined` = the server's retention. See {@link projectRetentionDays}.
+   */
+  eventRetention?: number;
+  /**
    * The canonical JSON text of this config (what {@link projectConfigJson} returns, stringified).
    * Worker threads receive this text instead of the object and parse it once per distinct text.
    */
@@ -41,13 +53,29 @@ export const PROJECT_CONFIG_KEYS = [
   'datascrubbingSettings',
   'piiConfig',
   'sampling',
+  'allowedDomains',
+  'eventRetention',
 ] as const;
+
+/** Relay's default `allowedDomains` (`ProjectConfig::default`): every origin. */
+export const DEFAULT_ALLOWED_DOMAINS: readonly string[] = Object.freeze(['*']);
+
+/** The largest `eventRetention` Relay reads (`Option<u16>`; the stores' `retention_days` is a UInt16). */
+export const MAX_EVENT_RETENTION_DAYS = 65_535;
 
 function parseStringList(value: JsonValue | undefined, path: string, errors: string[]): string[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
   errors.push(`${path}: expected a list of strings`);
   return [];
+}
+
+function parseEventRetention(value: JsonValue | undefined, errors: string[]): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_EVENT_RETENTION_DAYS)
+    return value;
+  errors.push(`eventRetention: expected an integer from 0 to ${MAX_EVENT_RETENTION_DAYS} (days)`);
+  return undefined;
 }
 
 function parseScrubbing(
@@ -81,8 +109,8 @@ function parseScrubbing(
 
 /**
  * Parses a stored or submitted project config (Relay's JSON: `quotas`, `filterSettings`,
- * `datascrubbingSettings`, `piiConfig`, `sampling`; absent keys take the defaults, unknown keys are
- * warnings). `piiConfig` may be an object or the JSON text Sentry stores. Errors name their
+ * `datascrubbingSettings`, `piiConfig`, `sampling`, `allowedDomains`, `eventRetention`; absent
+ * or `null` keys take the defaults, unknown keys are warnings). `piiConfig` may be an object or the JSON text Sentry stores. Errors name their
  * path (`quotas[1]: limit must be a non-negative integer`), so an API can answer 400 with them.
  */
 export function parseProjectConfig(raw: unknown): ProjectConfigResult {
@@ -124,6 +152,11 @@ export function parseProjectConfig(raw: unknown): ProjectConfigResult {
   const sampling = parseSamplingConfig(raw.sampling);
   if (sampling.ok) warnings.push(...sampling.warnings);
   else errors.push(...sampling.errors);
+  const allowedDomains =
+    raw.allowedDomains === undefined || raw.allowedDomains === null
+      ? DEFAULT_ALLOWED_DOMAINS
+      : Object.freeze([...parseStringList(raw.allowedDomains, 'allowedDomains', errors)]);
+  const eventRetention = parseEventRetention(raw.eventRetention, errors);
   if (errors.length > 0) return { ok: false, errors };
 
   const json: JsonObject = {};
@@ -137,6 +170,8 @@ export function parseProjectConfig(raw: unknown): ProjectConfigResult {
       filterSettings: filters.ok ? filters.settings : defaultFilterSettings(),
       scrubbing: { ...scrubbing, ...(piiConfig !== undefined && { piiConfig }) },
       sampling: sampling.ok ? sampling.config : EMPTY_SAMPLING_CONFIG,
+      allowedDomains,
+      ...(eventRetention !== undefined && { eventRetention }),
       source: JSON.stringify(json),
     }),
   };
@@ -171,8 +206,22 @@ export function projectConfigFromSource(source: string): ProjectConfig {
 }
 
 /**
+ * The days rows of a project are kept (`retention_days`): the project's `eventRetention`, else
+ * `serverDefault` (the server's configured retention; `undefined` leaves each store's own default,
+ * 90 days for events, 30 for profiles). Relay's `ProjectInfo::event_retention`, which it uses for
+ * every item type it stores (events, attachments, sessions, logs, spans, profiles, replays,
+ * check-ins).
+ */
+export function projectRetentionDays(
+  config: Pick<ProjectConfig, 'eventRetention'>,
+  serverDefault: number | undefined,
+): number | undefined {
+  return config.eventRetention ?? serverDefault;
+}
+
+/**
  * The config of a project nobody configured: no quotas, no filters, Sentry's default scrubbing,
- * no sampling rules.
+ * no sampling rules, every origin allowed, the server's retention.
  */
 export const DEFAULT_PROJECT_CONFIG: ProjectConfig = (() => {
   const parsed = parseProjectConfig({});

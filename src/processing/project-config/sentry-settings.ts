@@ -13,6 +13,9 @@
  * - options `filters:blacklisted_ips`, `filters:releases`, `filters:error_messages`:
  *   `ProjectDetailsEndpoint.put` (`clean_newline_inputs`) → `clientIps.blacklistedIps`,
  *   `releases.releases`, `errorMessages.patterns`;
+ * - allowed domains: the `allowedDomains` field and the `sentry:origins` option
+ *   (`ProjectAdminSerializer`'s `OriginField`, `ProjectDetailsEndpoint.put`) → `allowedDomains`
+ *   as `get_origins` in `src/sentry/utils/http.py` hands them to Relay;
  * - new projects: `set_default_inbound_filters` (`src/sentry/ingest/inbound_filters.py` callers).
  * Pure: every function returns a new object and leaves its input alone.
  */
@@ -24,6 +27,7 @@ import {
   type FilterSettings,
 } from '../filters/config.js';
 import { parseSelectorOrThrow } from '../pii/selectors.js';
+import { DEFAULT_ALLOWED_DOMAINS } from './config.js';
 import { DEFAULT_DATA_SCRUBBING } from '../pii/settings.js';
 
 /** The `filterSettings` keys of the filters Sentry's filter endpoints manage. */
@@ -233,8 +237,11 @@ export function drfBoolean(value: JsonValue | undefined): boolean | undefined {
   return undefined;
 }
 
-/** Field errors in DRF's shape: `{field: [message, ...]}`. */
-export type FieldErrors = Record<string, string[]>;
+/**
+ * Field errors in DRF's shape: `{field: [message, ...]}`, or for a list field whose items failed
+ * `{field: {index: [message, ...]}}` (`ListField.run_child_validation`).
+ */
+export type FieldErrors = Record<string, string[] | Record<string, string[]>>;
 
 /**
  * Validates the body of Sentry's `PUT .../filters/{id}/` (`_FilterSerializer`, or
@@ -306,6 +313,40 @@ export interface SentryScrubbingFields {
   scrubIPAddresses: boolean;
   /** The project's advanced rules as JSON text (without Sentry's `project:` prefix), or null. */
   relayPiiConfig: string | null;
+}
+
+/**
+ * `allowedDomains` of a config JSON as Sentry's project details show it: the list stored, else
+ * Relay's and Sentry's default `['*']`.
+ */
+export function sentryAllowedDomains(json: JsonObject): string[] {
+  return Array.isArray(json.allowedDomains) ? stringsOf(json.allowedDomains) : [...DEFAULT_ALLOWED_DOMAINS];
+}
+
+/**
+ * Sentry's `OriginField.is_valid_origin`: `*`, or an origin pattern whose host part (after an
+ * optional `scheme://`, before the first `/`) has no port: `parse_uri_match` keeps a port in the
+ * domain and "ports are not supported on matching expressions".
+ */
+export function isAcceptableOrigin(value: string): boolean {
+  if (value === '*') return true;
+  const rest = value.includes('://') ? value.slice(value.indexOf('://') + 3) : value;
+  const slash = rest.indexOf('/');
+  return !(slash === -1 ? rest : rest.slice(0, slash)).includes(':');
+}
+
+/**
+ * Sentry's `get_origins(project)` over the `sentry:origins` option: entries lowercased, a
+ * trailing `/` stripped, blank ones dropped, each kept once (Sentry returns a frozenset; the
+ * first occurrence keeps its place here).
+ */
+export function relayAllowedDomains(origins: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const origin of origins) {
+    const entry = origin.toLowerCase().replace(/\/+$/, '');
+    if (entry !== '') out.add(entry);
+  }
+  return [...out];
 }
 
 /** Sentry's filter options of a project: newline-separated lists, as its API shows them. */
@@ -382,6 +423,8 @@ export interface SentrySettingsUpdate {
   releases?: string[];
   /** `filters:error_messages`. */
   errorMessages?: string[];
+  /** `allowedDomains` (or the `sentry:origins` option): the origins as entered. */
+  allowedDomains?: string[];
 }
 
 /**
@@ -389,7 +432,9 @@ export interface SentrySettingsUpdate {
  * `datascrubbingSettings` with all five keys (`excludeFields`, `scrubData`, `scrubIpAddresses`,
  * `sensitiveFields`, `scrubDefaults`) whenever a scrubbing field changes; `piiConfig` = the rules
  * merged under the `project:` prefix ({@link prefixProjectPiiConfig}), removed for blank text;
- * `clientIps`, `releases` and `errorMessages` filters set, or removed for an empty list.
+ * `clientIps`, `releases` and `errorMessages` filters set, or removed for an empty list;
+ * `allowedDomains` as {@link relayAllowedDomains} cleans them (removed when it is the default
+ * `['*']`; an empty list is kept: it refuses every request with an origin).
  * `relayPiiConfig` must be valid JSON (validate it first).
  */
 export function withSentrySettings(json: JsonObject, update: SentrySettingsUpdate): JsonObject {
@@ -431,6 +476,12 @@ export function withSentrySettings(json: JsonObject, update: SentrySettingsUpdat
       else filterSettings[configKey] = { [field]: list };
     }
     out = withFilterSettings(out, filterSettings);
+  }
+  if (update.allowedDomains !== undefined) {
+    const allowedDomains = relayAllowedDomains(update.allowedDomains);
+    const { allowedDomains: _old, ...rest } = out;
+    const isDefault = allowedDomains.length === 1 && allowedDomains[0] === DEFAULT_ALLOWED_DOMAINS[0];
+    out = isDefault ? rest : { ...rest, allowedDomains };
   }
   return out;
 }

@@ -87,6 +87,8 @@ describe('GET/PUT/PATCH .../config/', () => {
       filterSettings: { localhost: { isEnabled: true } },
       datascrubbingSettings: { scrubIpAddresses: true },
       piiConfig: { applications: { $string: ['@email:replace'] } },
+      allowedDomains: ['*.example.com'],
+      eventRetention: 30,
       unknownKey: 1,
     };
     const { unknownKey: _dropped, ...stored } = config;
@@ -229,9 +231,66 @@ describe("Sentry's project details", () => {
       safeFields: [],
       scrubIPAddresses: false,
       relayPiiConfig: null,
+      allowedDomains: ['*'],
       options: { 'filters:blacklisted_ips': '', 'filters:releases': '', 'filters:error_messages': '' },
       organization: { slug: 'vigil' },
     });
+  });
+
+  it("maps allowedDomains onto the config as Sentry's get_origins hands them to Relay", async () => {
+    const put = await call('PUT', `${BASE}/`, {
+      allowedDomains: [' *.Example.com/ ', 'https://shop.example.org', '', 'https://shop.example.org/'],
+    });
+    expect(put).toMatchObject({
+      status: 200,
+      body: { allowedDomains: ['*.example.com', 'https://shop.example.org'] },
+    });
+    expect(await getProjectConfigJson(store, projectId)).toEqual({
+      allowedDomains: ['*.example.com', 'https://shop.example.org'],
+    });
+    expect(changed).toEqual([projectId]);
+    expect((await call('GET', `${BASE}/`, undefined, reader)).body).toMatchObject({
+      allowedDomains: ['*.example.com', 'https://shop.example.org'],
+    });
+    // The config endpoint shows the same key; `*` alone is the default again.
+    expect((await call('GET', `${BASE}/config/`)).body).toEqual({
+      allowedDomains: ['*.example.com', 'https://shop.example.org'],
+    });
+    await call('PUT', `${BASE}/`, { allowedDomains: ['*'] });
+    expect(await getProjectConfigJson(store, projectId)).toEqual({});
+    // The `sentry:origins` option takes newline-separated text; an empty one blocks every origin.
+    await call('PUT', `${BASE}/`, { options: { 'sentry:origins': 'Example.com\n\nlocalhost:3000' } });
+    expect(await getProjectConfigJson(store, projectId)).toEqual({
+      allowedDomains: ['example.com', 'localhost:3000'],
+    });
+    await call('PUT', `${BASE}/`, { options: { 'sentry:origins': '' } });
+    expect(await getProjectConfigJson(store, projectId)).toEqual({ allowedDomains: [] });
+    expect((await call('GET', `${BASE}/`)).body).toMatchObject({ allowedDomains: [] });
+  });
+
+  it("answers OriginField's errors for allowedDomains and stores nothing", async () => {
+    const cases: Array<[unknown, unknown]> = [
+      [[], ['Empty value will block all requests, use * to accept from all domains']],
+      [['', '  '], ['Empty value will block all requests, use * to accept from all domains']],
+      ['', ['Empty value will block all requests, use * to accept from all domains']],
+      ['example.com', ['Expected a list of items but got type "str".']],
+      [null, ['This field may not be null.']],
+      [
+        ['ok.com', 'localhost:3000', 'https://a.com:8443/x', true],
+        {
+          1: ['localhost:3000 is not an acceptable domain'],
+          2: ['https://a.com:8443/x is not an acceptable domain'],
+          3: ['Not a valid string.'],
+        },
+      ],
+    ];
+    for (const [allowedDomains, errors] of cases) {
+      const bad = await call('PUT', `${BASE}/`, { allowedDomains });
+      expect(bad, JSON.stringify(allowedDomains)).toEqual({ status: 400, body: { allowedDomains: errors } });
+    }
+    expect(await getProjectConfigJson(store, projectId)).toEqual({});
+    expect(changed).toEqual([]);
+    expect((await call('PUT', `${BASE}/`, { allowedDomains: ['example.com'] }, reader)).status).toBe(403);
   });
 
   it('maps the data scrubbing fields and filter options onto the config and shows them back', async () => {

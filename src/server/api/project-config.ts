@@ -3,7 +3,8 @@
  * - Vigil's own `GET|PUT|PATCH /api/0/projects/{org}/{project}/config/`: the project's config in
  *   Relay's JSON shape (`quotas`, `filterSettings`, `datascrubbingSettings`, `piiConfig`; see
  *   src/processing/project-config/). GET (`project:read`) returns the stored config (`{}` when the
- *   project has the defaults); PUT (`project:write`) replaces it; PATCH merges top-level keys
+ *   project has the defaults; `allowedDomains` and `eventRetention` too); PUT (`project:write`)
+ *   replaces it; PATCH merges top-level keys
  *   (`null` removes a key). Both answer the stored config, or 400
  *   `{"detail": "Invalid project config", "errors": ["quotas[0]: ..."]}` with every problem by
  *   JSON path, storing nothing.
@@ -13,11 +14,13 @@
  *   `{"active": bool}` or, for `legacy-browsers`, `{"subfilters": [...]}`, answers 204, 400 with
  *   DRF field errors, 404 for an unknown filter.
  * - Sentry's project details (`ProjectDetailsEndpoint`): `GET /api/0/projects/{org}/{project}/`
- *   (`DetailedProjectSerializer`, with the data scrubbing fields and filter options read off the
- *   config) and `PUT` for `dataScrubber`, `dataScrubberDefaults`, `sensitiveFields`, `safeFields`,
- *   `scrubIPAddresses`, `relayPiiConfig` and the options `filters:blacklisted_ips`,
- *   `filters:releases`, `filters:error_messages` (newline-separated); other fields are ignored.
- *   Mapped onto the config as Sentry's relay config builder does (`sentry-settings.ts`).
+ *   (`DetailedProjectSerializer`, with the data scrubbing fields, `allowedDomains` and filter
+ *   options read off the config) and `PUT` for `dataScrubber`, `dataScrubberDefaults`,
+ *   `sensitiveFields`, `safeFields`, `scrubIPAddresses`, `relayPiiConfig`, `allowedDomains` and
+ *   the options `filters:blacklisted_ips`, `filters:releases`, `filters:error_messages`,
+ *   `sentry:origins` (newline-separated); other fields are ignored. Mapped onto the config as
+ *   Sentry's relay config builder does (`sentry-settings.ts`); `allowedDomains` shows the
+ *   origins as Relay receives them (lowercased, trailing `/` stripped), Sentry shows them as entered.
  * Every write calls `onProjectConfigChange`, so the key cache of this process serves the new
  * config to the next envelope at once.
  */
@@ -26,12 +29,14 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/js
 import {
   INBOUND_FILTER_SPECS,
   cleanNewlineInputs,
+  isAcceptableOrigin,
   drfBoolean,
   inboundFilterSpec,
   inboundFilterState,
   parseInboundFilterUpdate,
   pythonTypeName,
   safeFieldsProblem,
+  sentryAllowedDomains,
   sentryFilterOptions,
   sentryScrubbingFields,
   withInboundFilterState,
@@ -195,7 +200,7 @@ export async function projectConfigRoutes(
         detailed: true,
         organizationOptions: { baseUrl: deps.publicUrl },
         settings: {
-          fields: { ...sentryScrubbingFields(json) },
+          fields: { ...sentryScrubbingFields(json), allowedDomains: sentryAllowedDomains(json) },
           options: { ...sentryFilterOptions(json) },
         },
       },
@@ -217,6 +222,7 @@ const SETTINGS_FIELDS = [
   'safeFields',
   'relayPiiConfig',
   'scrubIPAddresses',
+  'allowedDomains',
   'options',
 ] as const;
 
@@ -228,11 +234,12 @@ function isTruthy(value: JsonValue | undefined): boolean {
   return true;
 }
 
-/** The filter options handled here and the update field each one sets. */
-const FILTER_OPTIONS = [
+/** The options handled here and the update field each one sets (case-insensitive lists lowercased). */
+const LIST_OPTIONS = [
   ['filters:blacklisted_ips', 'blacklistedIps', true],
   ['filters:releases', 'releases', true],
   ['filters:error_messages', 'errorMessages', false],
+  ['sentry:origins', 'allowedDomains', true],
 ] as const;
 
 /**
@@ -268,6 +275,11 @@ function parseSettingsUpdate(
     const problem = safeFieldsProblem(update.safeFields);
     if (problem !== undefined) errors.safeFields = [problem];
   }
+  if (body.allowedDomains !== undefined) {
+    const field = allowedDomainsField(body.allowedDomains);
+    if (field.ok) update.allowedDomains = field.origins;
+    else errors.allowedDomains = field.errors;
+  }
   const pii = body.relayPiiConfig;
   if (typeof pii === 'string') {
     const issues = pii.trim() === '' ? [] : parsePiiConfig(pii.trim()).issues;
@@ -281,16 +293,48 @@ function parseSettingsUpdate(
     if (!isJsonObject(body.options)) {
       errors.options = [`Expected a dictionary of items but got type "${pythonTypeName(body.options)}".`];
     } else {
-      for (const [option, field, caseInsensitive] of FILTER_OPTIONS) {
+      const problems: string[] = [];
+      for (const [option, field, caseInsensitive] of LIST_OPTIONS) {
         const value = body.options[option];
         if (value === undefined) continue;
-        if (typeof value !== 'string') {
-          (errors.options ??= []).push(`${option}: expected a newline-separated string`);
-        } else update[field] = cleanNewlineInputs(value, caseInsensitive);
+        if (typeof value !== 'string') problems.push(`${option}: expected a newline-separated string`);
+        else update[field] = cleanNewlineInputs(value, caseInsensitive);
       }
+      if (problems.length > 0) errors.options = problems;
     }
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, update };
+}
+
+/**
+ * Sentry's `allowedDomains` field (`EmptyListField(child=OriginField(allow_blank=True))` and
+ * `validate_allowedDomains`): a list of strings (numbers become strings), each trimmed; blank
+ * entries are dropped, the others must be acceptable origins ({@link isAcceptableOrigin}); what
+ * is left must not be empty. Returns the origins, or the DRF errors (per index for the items).
+ */
+function allowedDomainsField(
+  value: JsonValue,
+): { ok: true; origins: string[] } | { ok: false; errors: string[] | Record<string, string[]> } {
+  const fail = (errors: string[] | Record<string, string[]>) => ({ ok: false as const, errors });
+  const empty = fail(['Empty value will block all requests, use * to accept from all domains']);
+  if (value === '') return empty;
+  if (value === null) return fail(['This field may not be null.']);
+  if (!Array.isArray(value))
+    return fail([`Expected a list of items but got type "${pythonTypeName(value)}".`]);
+  const origins: string[] = [];
+  const itemErrors: Record<string, string[]> = {};
+  value.forEach((item, i) => {
+    if (item === null) itemErrors[i] = ['This field may not be null.'];
+    else if (typeof item !== 'string' && typeof item !== 'number') itemErrors[i] = ['Not a valid string.'];
+    else {
+      const origin = String(item).trim();
+      if (origin === '') return;
+      if (isAcceptableOrigin(origin)) origins.push(origin);
+      else itemErrors[i] = [`${origin} is not an acceptable domain`];
+    }
+  });
+  if (Object.keys(itemErrors).length > 0) return fail(itemErrors);
+  return origins.length > 0 ? { ok: true, origins } : empty;
 }
 
 /**

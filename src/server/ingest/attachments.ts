@@ -24,6 +24,7 @@ import {
   rejectUnread,
   requestMetaOf,
 } from './route-kit.js';
+import { checkProjectAccess } from './project-access.js';
 import type { IngestDeps } from './types.js';
 
 /**
@@ -47,7 +48,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: IngestDeps): 
     if (eventId === undefined) return rejectUnread(request, reply, { kind: 'invalid_event_id' });
     const authorized = await authorizeKeyRequest(deps, request, params.projectId ?? '');
     if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
-    const { key, auth } = authorized.value;
+    const { access, auth } = authorized.value;
 
     const body = await readIngestBody(request, deps, limits.maxAttachmentsSize);
     if (!body.ok) return rejectUnread(request, reply, body.error);
@@ -58,11 +59,13 @@ export async function attachmentRoutes(app: FastifyInstance, deps: IngestDeps): 
       .filter((part) => part.filename !== undefined)
       .map((part) => attachmentItem(part.data, part.filename, DEFAULT_ATTACHMENT_TYPE, part.contentType));
     const envelope: Envelope = { headers: { event_id: eventId }, items };
-    const oversized = checkEnvelopeSize(deps, key, envelope, limits);
-    if (oversized !== undefined) return sendError(reply, oversized);
     if (items.length > 0) {
       const meta = requestMetaOf(request, auth.auth.client, receivedAt);
-      const queued = enqueueEnvelope(deps, key, envelope, meta, body.value.length);
+      const key = checkProjectAccess(deps, access, [envelope], meta);
+      if (!key.ok) return sendError(reply, key.error);
+      const oversized = checkEnvelopeSize(deps, key.value, envelope, limits);
+      if (oversized !== undefined) return sendError(reply, oversized);
+      const queued = enqueueEnvelope(deps, key.value, envelope, meta, body.value.length);
       if (!queued.ok) return sendError(reply, queued.error);
       withRateLimits(reply, queued.rateLimits);
     }

@@ -206,6 +206,22 @@ describe('cron endpoint: errors', () => {
     expect(h.accepted).toHaveLength(0);
   });
 
+  it('records invalid/project_id for the check-in of an unknown key (org 0, the URL project)', async () => {
+    const h = await harness();
+    const res = await h.app.inject({
+      method: 'GET',
+      url: `/api/${PROJECT}/cron/job/${'0'.repeat(32)}/?status=ok`,
+    });
+    expect(res.statusCode).toBe(403);
+    expect(h.rejected).toEqual([
+      {
+        scoping: { organizationId: 0, projectId: PROJECT, keyId: 0 },
+        reason: 'project_id',
+        types: ['check_in'],
+      },
+    ]);
+  });
+
   it('rejects bad JSON bodies with 400 and oversized ones with 413', async () => {
     const h = await harness({ limits: { maxEventSize: 200 } });
     const post = (payload: string) =>

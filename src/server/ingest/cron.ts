@@ -22,10 +22,10 @@ import { resolveSizeLimits, type SizeLimits } from './limits.js';
 import { headerValue } from './request-meta.js';
 import {
   authenticateRequest,
-  authorizeProjectKey,
   drainBody,
   checkEnvelopeSize,
   enqueueEnvelope,
+  lookupProjectAccess,
   ingestClock,
   parseJsonBody,
   prepareIngestPlugin,
@@ -35,7 +35,8 @@ import {
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
-import type { IngestDeps, ProjectKeyInfo } from './types.js';
+import { checkProjectAccess, type ProjectAccess } from './project-access.js';
+import type { IngestDeps } from './types.js';
 
 /** Relay's `DEFAULT_CHECK_IN_CLIENT`: the client of check-ins whose request named none. */
 export const DEFAULT_CHECK_IN_CLIENT = 'relay-http';
@@ -93,7 +94,7 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
     const params = request.params as CronParams;
     const authorized = await authorize(request, params);
     if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
-    const { key, client } = authorized.value;
+    const { access, client } = authorized.value;
 
     const checkIn = await readCheckIn(request, params.monitorSlug ?? '', limits);
     if (!checkIn.ok) return rejectUnread(request, reply, checkIn.error);
@@ -103,23 +104,27 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
       headers: { event_id: generateEventId() },
       items: [{ headers: { type: 'check_in', content_type: 'application/json' }, payload }],
     };
-    const oversized = checkEnvelopeSize(deps, key, envelope, limits);
-    if (oversized !== undefined) return sendError(reply, oversized);
-
     const meta = requestMetaOf(request, client, receivedAt);
     // Relay names the client only after `sentry_client`, never the User-Agent.
     meta.client = client ?? DEFAULT_CHECK_IN_CLIENT;
+    const key = checkProjectAccess(deps, access, [envelope], meta);
+    if (!key.ok) return sendError(reply, key.error);
+    const oversized = checkEnvelopeSize(deps, key.value, envelope, limits);
+    if (oversized !== undefined) return sendError(reply, oversized);
+
     // Relay never answers 429 to a check-in: a limited one is dropped with its outcome.
-    const queued = enqueueEnvelope(deps, key, envelope, meta, payload.length, { neverReject: true });
+    const queued = enqueueEnvelope(deps, key.value, envelope, meta, payload.length, {
+      neverReject: true,
+    });
     if (!queued.ok) return sendError(reply, queued.error);
     return reply.code(202).send();
   }
 
-  /** Project id, the one auth source (headers, query or path), and the key's project. */
+  /** Project id, the one auth source (headers, query or path), and the key's access to the project. */
   async function authorize(
     request: FastifyRequest,
     params: CronParams,
-  ): Promise<IngestResult<{ key: ProjectKeyInfo; client?: string }>> {
+  ): Promise<IngestResult<{ access: ProjectAccess; client?: string }>> {
     const authenticated = authenticateRequest(request, params.projectId ?? '');
     if (!authenticated.ok) return authenticated;
     const { projectId } = authenticated.value;
@@ -133,10 +138,10 @@ export async function cronRoutes(app: FastifyInstance, deps: IngestDeps): Promis
     }
     if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
 
-    const checked = await authorizeProjectKey(deps, request, auth.publicKey, projectId);
-    if (!checked.ok) return checked;
-    const key = checked.value;
-    return { ok: true, value: auth.client === undefined ? { key } : { key, client: auth.client } };
+    const looked = await lookupProjectAccess(deps, request, auth.publicKey, projectId);
+    if (!looked.ok) return looked;
+    const access = looked.value;
+    return { ok: true, value: auth.client === undefined ? { access } : { access, client: auth.client } };
   }
 
   /** The check-in from the JSON body (POST, `application/json`) or from the query string. */

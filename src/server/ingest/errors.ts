@@ -21,8 +21,11 @@ export type IngestError =
   | { kind: 'bad_public_key'; cause?: string }
   /** `sentry_version` above 7. 400. */
   | { kind: 'unsupported_protocol_version'; message: string }
-  /** Unknown, disabled or foreign key: Relay's `EventRejected(DiscardReason::ProjectId)`. 403. */
-  | { kind: 'event_rejected'; reason: 'ProjectId' }
+  /**
+   * Relay's `EventRejected(DiscardReason)`: `ProjectId` for an unknown, disabled or foreign key,
+   * `Cors` for an origin the project's `allowedDomains` does not allow. 403.
+   */
+  | { kind: 'event_rejected'; reason: 'ProjectId' | 'Cors' }
   /** Body over the route limit on the wire or after decompression. 413. */
   | { kind: 'payload_too_large' }
   /** `Content-Encoding` names a coding this server cannot decode. 400. */

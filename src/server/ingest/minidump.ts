@@ -42,6 +42,7 @@ import {
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
+import { checkProjectAccess } from './project-access.js';
 import type { IngestDeps } from './types.js';
 
 /** Field of the dump in a multipart upload. */
@@ -81,7 +82,7 @@ export async function minidumpRoutes(app: FastifyInstance, deps: IngestDeps): Pr
     const projectText = (request.params as { projectId?: string }).projectId ?? '';
     const authorized = await authorizeKeyRequest(deps, request, projectText);
     if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
-    const { key, auth } = authorized.value;
+    const { access, auth } = authorized.value;
 
     const contentType = headerValue(request.headers, 'content-type');
     const raw = RAW_CONTENT_TYPES.has((contentType ?? '').split(';')[0]!.trim().toLowerCase());
@@ -99,14 +100,18 @@ export async function minidumpRoutes(app: FastifyInstance, deps: IngestDeps): Pr
     if (!built.ok) return sendError(reply, built.error);
     const envelope = built.value;
     prepareNativeCrash(envelope);
-    const oversized = checkEnvelopeSize(deps, key, envelope, limits);
+    const meta = requestMetaOf(request, auth.auth.client, receivedAt);
+    const key = checkProjectAccess(deps, access, [envelope], meta);
+    if (!key.ok) return sendError(reply, key.error);
+    const oversized = checkEnvelopeSize(deps, key.value, envelope, limits);
     if (oversized !== undefined) return sendError(reply, oversized);
     const eventId = assignEnvelopeEventId(envelope);
     if (!eventId.ok || eventId.eventId === undefined) return sendError(reply, { kind: 'invalid_event_id' });
 
-    const meta = requestMetaOf(request, auth.auth.client, receivedAt);
     // Relay never answers 429 to a crash upload: a limited one is dropped with its outcomes.
-    const queued = enqueueEnvelope(deps, key, envelope, meta, body.value.length, { neverReject: true });
+    const queued = enqueueEnvelope(deps, key.value, envelope, meta, body.value.length, {
+      neverReject: true,
+    });
     if (!queued.ok) return sendError(reply, queued.error);
     return reply.code(200).type('text/plain; charset=utf-8').send(hyphenatedUuid(eventId.eventId));
   }

@@ -140,7 +140,7 @@ describe('POST /api/{project}/integration/otlp/v1/logs', () => {
   });
 
   it('checks auth, the project and the body like the other ingest routes', async () => {
-    const { app, accepted } = await harness();
+    const { app, accepted, rejected } = await harness();
     const post = (url: string, headers: Record<string, string>, payload: string) =>
       app.inject({
         method: 'POST',
@@ -151,6 +151,12 @@ describe('POST /api/{project}/integration/otlp/v1/logs', () => {
     const url = `/api/${PROJECT}/integration/otlp/v1/logs`;
     expect((await post(url, {}, '{}')).statusCode).toBe(401);
     expect((await post(`/api/7/integration/otlp/v1/logs`, AUTH, '{}')).statusCode).toBe(403);
+    const foreign = `/api/7/integration/otlp/v1/logs`;
+    expect((await post(foreign, AUTH, JSON.stringify(LOGS))).statusCode).toBe(403);
+    // The key's own scoping (Relay scopes by the loaded project before checking the project id).
+    expect(rejected).toEqual([
+      { scoping: { organizationId: 3, projectId: PROJECT, keyId: 7 }, reason: 'project_id', types: ['log'] },
+    ]);
     expect((await post(url, AUTH, 'not json')).statusCode).toBe(400);
     expect((await post(url, AUTH, '')).statusCode).toBe(400);
     // A valid document without records queues nothing.

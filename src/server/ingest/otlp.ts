@@ -34,6 +34,7 @@ import {
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
+import { checkProjectAccess } from './project-access.js';
 import type { IngestDeps } from './types.js';
 
 /** What distinguishes one OTLP signal's endpoint from another. */
@@ -90,7 +91,7 @@ export function otlpRoutes(spec: OtlpSignalSpec) {
 
       const authorized = await authorizeKeyRequest(deps, request);
       if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
-      const { key, auth } = authorized.value;
+      const { access, auth } = authorized.value;
 
       const body = await readRequestBody(request, limits.maxEnvelopeSize);
       if (!body.ok) return rejectUnread(request, reply, body.error);
@@ -105,21 +106,24 @@ export function otlpRoutes(spec: OtlpSignalSpec) {
         return sendError(reply, { kind: 'invalid_json', cause: converted.error.detail });
       }
       const entries = converted.entries;
+      const payload = containerPayload(entries);
+      const envelope: Envelope = {
+        headers: {},
+        items: [
+          {
+            headers: { type: spec.itemType, content_type: spec.contentType, item_count: entries.length },
+            payload,
+          },
+        ],
+      };
+      const meta = requestMetaOf(request, auth.auth.client, receivedAt);
+      // Relay checks the project of every OTLP request (its envelope always carries the payload).
+      const key = checkProjectAccess(deps, access, entries.length > 0 ? [envelope] : [], meta);
+      if (!key.ok) return sendError(reply, key.error);
       if (entries.length > 0) {
-        const payload = containerPayload(entries);
-        const envelope: Envelope = {
-          headers: {},
-          items: [
-            {
-              headers: { type: spec.itemType, content_type: spec.contentType, item_count: entries.length },
-              payload,
-            },
-          ],
-        };
-        const oversized = checkEnvelopeSize(deps, key, envelope, limits);
+        const oversized = checkEnvelopeSize(deps, key.value, envelope, limits);
         if (oversized !== undefined) return sendError(reply, oversized);
-        const meta = requestMetaOf(request, auth.auth.client, receivedAt);
-        const queued = enqueueEnvelope(deps, key, envelope, meta, payload.length);
+        const queued = enqueueEnvelope(deps, key.value, envelope, meta, payload.length);
         if (!queued.ok) return sendError(reply, queued.error);
         withRateLimits(reply, queued.rateLimits);
       }

@@ -1,8 +1,8 @@
 /**
  * The steps every ingest endpoint plugin shares (envelope/store in routes.ts, cron.ts,
  * otlp.ts): raw-body plugin setup with the ingest response headers, the project id path
- * segment, auth from headers and query, the key check, body reading under a byte cap, request
- * meta and the hand-off to the queue. They follow Relay's shared extractors and
+ * segment, auth from headers and query, the key lookup (its check is project-access.ts), body
+ * reading under a byte cap, request meta and the hand-off to the queue. They follow Relay's shared extractors and
  * `relay-server/src/endpoints/common.rs` (reference/relay-protocol.md §1–§2, §5); each endpoint
  * keeps only what differs (its auth fallbacks, its payload, its answer).
  */
@@ -16,6 +16,7 @@ import { INGEST_RESPONSE_HEADERS, sendError } from './http.js';
 import { resolveRequestAuth, type RequestAuth } from './request-auth.js';
 import { buildRequestMeta, headerValue } from './request-meta.js';
 import { checkEnvelopeSizeLimits, type SizeLimits } from './limits.js';
+import { keyScoping, projectAccess, type ProjectAccess } from './project-access.js';
 import {
   RATE_LIMITED_HEADER,
   type AcceptedEnvelope,
@@ -135,17 +136,18 @@ export function authenticateRequest(
 }
 
 /**
- * Looks `publicKey` up with `deps.lookupKey` and checks it may send to `projectId`. A lookup
- * that throws is logged on the request and answers 503 `project_lookup_failed`; an unknown,
- * disabled or other project's key is 403 `event_rejected` (Relay's
- * `EventRejected(DiscardReason::ProjectId)`).
+ * Looks `publicKey` up with `deps.lookupKey` and decides whether it may send to `projectId`
+ * ({@link projectAccess}). A lookup that throws is logged on the request and answers 503
+ * `project_lookup_failed`; a refused key is answered only once the request's envelope is built
+ * ({@link checkProjectAccess}: 403 `event_rejected` with `invalid` / `project_id` outcomes), as
+ * Relay checks the project after reading the request.
  */
-export async function authorizeProjectKey(
+export async function lookupProjectAccess(
   deps: Pick<IngestDeps, 'lookupKey'>,
   request: FastifyRequest,
   publicKey: string,
   projectId: number,
-): Promise<IngestResult<ProjectKeyInfo>> {
+): Promise<IngestResult<ProjectAccess>> {
   let key: ProjectKeyInfo | undefined;
   try {
     key = await deps.lookupKey(publicKey);
@@ -153,31 +155,29 @@ export async function authorizeProjectKey(
     request.log.error({ err: error }, 'project key lookup failed');
     return { ok: false, error: { kind: 'project_lookup_failed' } };
   }
-  if (!key || !key.isActive || key.projectId !== projectId) {
-    return { ok: false, error: { kind: 'event_rejected', reason: 'ProjectId' } };
-  }
-  return { ok: true, value: key };
+  return { ok: true, value: projectAccess(key, projectId) };
 }
 
 /**
  * The authentication of endpoints that take the key only from the request (headers or query,
  * no envelope `dsn`): the project id path parameter, the one auth source ({@link
- * authenticateRequest}; none is 401 `missing_auth`), and the key's project ({@link
- * authorizeProjectKey}). Used by the OTLP, browser report, attachment and minidump endpoints.
- * `projectText` defaults to the `projectId` path parameter.
+ * authenticateRequest}; none is 401 `missing_auth`), and the key's access to the project ({@link
+ * lookupProjectAccess}; check it with {@link checkProjectAccess} once the envelope is built).
+ * Used by the OTLP, browser report, attachment and minidump endpoints. `projectText` defaults to
+ * the `projectId` path parameter.
  */
 export async function authorizeKeyRequest(
   deps: Pick<IngestDeps, 'lookupKey'>,
   request: FastifyRequest,
   projectText: string = (request.params as { projectId?: string }).projectId ?? '',
-): Promise<IngestResult<{ key: ProjectKeyInfo; auth: RequestAuth }>> {
+): Promise<IngestResult<{ access: ProjectAccess; auth: RequestAuth }>> {
   const authenticated = authenticateRequest(request, projectText);
   if (!authenticated.ok) return authenticated;
   const { projectId, auth } = authenticated.value;
   if (auth === undefined) return { ok: false, error: { kind: 'missing_auth' } };
-  const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
-  if (!key.ok) return key;
-  return { ok: true, value: { key: key.value, auth } };
+  const access = await lookupProjectAccess(deps, request, auth.auth.publicKey, projectId);
+  if (!access.ok) return access;
+  return { ok: true, value: { access: access.value, auth } };
 }
 
 /**
@@ -314,6 +314,6 @@ export function checkEnvelopeSize(
 ): IngestError | undefined {
   const offender = checkEnvelopeSizeLimits(envelope, limits);
   if (offender === undefined) return undefined;
-  deps.rejectEnvelope?.(key, envelope, `too_large:${offender}`);
+  deps.rejectEnvelope?.(keyScoping(key), envelope, `too_large:${offender}`);
   return { kind: 'overflow', itemType: offender };
 }

@@ -5,7 +5,8 @@ import { afterEach, describe, it, expect } from 'vitest';
 import { ingestRoutes, PIXEL_GIF } from './routes.js';
 import type { AcceptedEnvelope, IngestDeps, ProjectKeyInfo } from './types.js';
 import type { SizeLimits } from './limits.js';
-import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
+import { DEFAULT_PROJECT_CONFIG, parseProjectConfig } from '../../processing/project-config/index.js';
+import type { OutcomeScoping } from '../../protocol/outcome.js';
 
 // ---------------------------------------------------------------------------------------------
 // Harness: an app with the plugin, a fake key table and an array-backed queue.
@@ -50,6 +51,8 @@ interface Harness {
   app: FastifyInstance;
   accepted: AcceptedEnvelope[];
   lookups: string[];
+  /** The envelopes the edge refused (`deps.rejectEnvelope`): scoping, reason and item types. */
+  rejected: Array<{ scoping: OutcomeScoping; reason: string; types: string[] }>;
 }
 
 const apps: FastifyInstance[] = [];
@@ -69,6 +72,7 @@ async function harness(
 ): Promise<Harness> {
   const accepted: AcceptedEnvelope[] = [];
   const lookups: string[] = [];
+  const rejected: Harness['rejected'] = [];
   const app = Fastify({ ignoreDuplicateSlashes: options.foldSlashes ?? false });
   const deps: IngestDeps = {
     lookupKey:
@@ -82,13 +86,15 @@ async function harness(
       accepted.push(envelope);
       return true;
     },
+    rejectEnvelope: (scoping, envelope, reason) =>
+      rejected.push({ scoping, reason, types: envelope.items.map((item) => item.headers.type) }),
     now: () => 1_700_000_000.5,
   };
   if (options.noCapacity) deps.hasCapacity = () => false;
   if (options.limits) deps.limits = options.limits;
   await app.register(ingestRoutes, deps);
   apps.push(app);
-  return { app, accepted, lookups };
+  return { app, accepted, lookups, rejected };
 }
 
 const AUTH = `Sentry sentry_version=7, sentry_client=sentry.javascript.node/8.0.0, sentry_key=${KEY}`;
@@ -630,6 +636,97 @@ describe('authentication', () => {
         payload: dsnEnvelope(DSN),
       });
       expect(response.statusCode).toBe(401);
+    });
+  });
+});
+
+describe('project check (Relay: Project::check_envelope)', () => {
+  const TWO_ITEMS = envelopeBody(
+    { event_id: EVENT_ID },
+    [{ type: 'event' }, '{"message":"hello"}'],
+    [{ type: 'attachment', filename: 'a.txt' }, 'abc'],
+  );
+  const rejectedWith = (reason: string) => ({ detail: `event submission rejected with_reason: ${reason}` });
+
+  it.each([
+    ['an unknown key', UNKNOWN_KEY, { organizationId: 0, projectId: PROJECT, keyId: 0 }],
+    ['a disabled key', DISABLED_KEY, { organizationId: 0, projectId: PROJECT, keyId: 0 }],
+    ['a key of another project', OTHER_PROJECT_KEY, { organizationId: 3, projectId: 43, keyId: 9 }],
+  ])('refuses %s with 403 and records invalid/project_id for every item', async (_name, key, scoping) => {
+    const h = await harness();
+    const response = await postEnvelope(h, TWO_ITEMS, { 'x-sentry-auth': AUTH.replace(KEY, key) });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual(rejectedWith('ProjectId'));
+    expect(h.rejected).toEqual([{ scoping, reason: 'project_id', types: ['event', 'attachment'] }]);
+    expect(h.accepted).toHaveLength(0);
+  });
+
+  it('reads the request before refusing the project, as Relay does: a broken envelope is 400', async () => {
+    const h = await harness();
+    const response = await postEnvelope(h, 'not an envelope', {
+      'x-sentry-auth': AUTH.replace(KEY, UNKNOWN_KEY),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(h.rejected).toEqual([]);
+  });
+
+  it('refuses a store event of an unknown key with its error outcome scoping', async () => {
+    const h = await harness();
+    const response = await h.app.inject({
+      method: 'POST',
+      url: `/api/${PROJECT}/store/?sentry_key=${UNKNOWN_KEY}`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"message":"hi"}',
+    });
+    expect(response.statusCode).toBe(403);
+    expect(h.rejected).toEqual([
+      {
+        scoping: { organizationId: 0, projectId: PROJECT, keyId: 0 },
+        reason: 'project_id',
+        types: ['event'],
+      },
+    ]);
+  });
+
+  describe('allowedDomains (Relay: is_valid_origin)', () => {
+    async function originHarness(allowedDomains: string[]): Promise<Harness> {
+      const parsed = parseProjectConfig({ allowedDomains });
+      if (!parsed.ok) throw new Error(parsed.errors.join());
+      const key = { ...KEYS[KEY]!, config: parsed.config };
+      return harness({ lookup: async (k) => (k === KEY ? key : undefined) });
+    }
+
+    it.each([
+      [['*.example.com'], { origin: 'https://shop.example.com' }, 200],
+      [['*.example.com'], { origin: 'https://example.com' }, 200],
+      [['*.example.com'], { origin: 'https://example.org' }, 403],
+      [['https://example.com'], { origin: 'http://example.com' }, 403],
+      [['example.com'], { origin: 'http://EXAMPLE.com:8080' }, 200],
+      [['*:8080'], { origin: 'http://example.com:8080' }, 200],
+      [['*:8080'], { origin: 'http://example.com' }, 403],
+      [['example.com'], { referer: 'https://example.com/page?q=1' }, 200],
+      [['example.com'], { referer: 'https://other.com/page' }, 403],
+      [['example.com'], { origin: 'https://other.com', referer: 'https://example.com/' }, 403],
+      // `null` (an opaque origin) and non-http origins are not URLs Relay keeps: no origin to check.
+      [['example.com'], { origin: 'null' }, 200],
+      [['example.com'], { origin: 'chrome-extension://abc' }, 200],
+      [['example.com'], {}, 200],
+      [[], { origin: 'https://example.com' }, 403],
+      [[], {}, 200],
+    ])('allowedDomains %j with %j → %i', async (allowedDomains, headers, status) => {
+      const h = await originHarness(allowedDomains);
+      const response = await postEnvelope(h, EVENT_ENVELOPE, headers);
+      expect(response.statusCode).toBe(status);
+      if (status === 403) {
+        expect(response.json()).toEqual(rejectedWith('Cors'));
+        expect(h.rejected).toEqual([
+          { scoping: { organizationId: 3, projectId: PROJECT, keyId: 7 }, reason: 'cors', types: ['event'] },
+        ]);
+        expect(h.accepted).toHaveLength(0);
+      } else {
+        expect(h.rejected).toEqual([]);
+        expect(h.accepted).toHaveLength(1);
+      }
     });
   });
 });

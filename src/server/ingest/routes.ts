@@ -16,15 +16,16 @@ import { PREFLIGHT_HEADERS, sendError, withRateLimits } from './http.js';
 import { resolveSizeLimits, type SizeLimits } from './limits.js';
 import type { RequestAuth } from './request-auth.js';
 import { headerValue } from './request-meta.js';
+import { checkProjectAccess, type ProjectAccess } from './project-access.js';
 import {
   authenticateRequest,
-  authorizeProjectKey,
   bodySource,
   checkBodyPreconditions,
   drainBody,
   checkEnvelopeSize,
   enqueueEnvelope,
   ingestClock,
+  lookupProjectAccess,
   prepareIngestPlugin,
   rawQuery,
   rejectUnread,
@@ -36,7 +37,7 @@ import {
   isLegacyPythonClient,
   repairPythonJson,
 } from './store-body.js';
-import type { IngestDeps, ProjectKeyInfo, RequestMeta } from './types.js';
+import type { IngestDeps, RequestMeta } from './types.js';
 
 /** Transparent 1×1 GIF answered by `GET /api/:id/store/` (store.rs `PIXEL`). */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAAD/ACwAAAAAAQABAAACADs=', 'base64');
@@ -49,10 +50,13 @@ const NUMERIC_PROJECT_PATH = /^\/api\/\d+(\/|$)/;
 
 type Endpoint = 'envelope' | 'store';
 
-/** Everything known about a request once it is authenticated and its key checked. */
+/** Everything known about a request once it is authenticated and its key looked up. */
 interface Context {
   projectId: number;
-  key: ProjectKeyInfo;
+  /** The public key the request authenticated with. */
+  publicKey: string;
+  /** Whether the key may send to the project; checked once the envelope is built. */
+  access: ProjectAccess;
   meta: RequestMeta;
   limits: SizeLimits;
 }
@@ -116,17 +120,18 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return reply.callNotFound();
   });
 
-  /** The key check, then the request meta: everything later steps need ({@link Context}). */
+  /** The key lookup, then the request meta: everything later steps need ({@link Context}). */
   async function authorizeKey(
     auth: RequestAuth,
     projectId: number,
     request: FastifyRequest,
     receivedAt: number,
   ): Promise<{ ok: true; context: Context } | { ok: false; error: IngestError }> {
-    const key = await authorizeProjectKey(deps, request, auth.auth.publicKey, projectId);
-    if (!key.ok) return key;
+    const publicKey = auth.auth.publicKey;
+    const access = await lookupProjectAccess(deps, request, publicKey, projectId);
+    if (!access.ok) return access;
     const meta = requestMetaOf(request, auth.auth.client, receivedAt);
-    return { ok: true, context: { projectId, key: key.value, meta, limits } };
+    return { ok: true, context: { projectId, publicKey, access: access.value, meta, limits } };
   }
 
   /** Reads the body under `limit`; errors map to 413 / 400 as Relay's body extraction does. */
@@ -243,7 +248,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       return sendError(reply, { kind: 'internal_envelope' });
     }
     if (envelope.items.length === 0) return sendError(reply, { kind: 'empty_envelope' });
-    const oversized = checkEnvelopeSize(deps, context.key, envelope, context.limits);
+    const key = checkProjectAccess(deps, context.access, [envelope], context.meta);
+    if (!key.ok) return sendError(reply, key.error);
+    const oversized = checkEnvelopeSize(deps, key.value, envelope, context.limits);
     if (oversized !== undefined) return sendError(reply, oversized);
     const eventId = assignEnvelopeEventId(envelope);
     if (!eventId.ok) {
@@ -253,8 +260,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       });
     }
 
-    // `context.key.projectId` is `context.projectId`: authorizeKey checked it.
-    const queued = enqueueEnvelope(deps, context.key, envelope, context.meta, sizeBytes);
+    const queued = enqueueEnvelope(deps, key.value, envelope, context.meta, sizeBytes);
     if (!queued.ok) return sendError(reply, queued.error);
     withRateLimits(reply, queued.rateLimits);
 
@@ -327,7 +333,7 @@ function parseRequestEnvelope(
       if (header.dsn.projectId !== context.projectId) {
         return mismatch('project id');
       }
-      if (header.dsn.publicKey !== context.key.publicKey) return mismatch('public key');
+      if (header.dsn.publicKey !== context.publicKey) return mismatch('public key');
     }
   }
   return { ok: true, envelope: parsed.envelope };

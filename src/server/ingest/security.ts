@@ -39,6 +39,7 @@ import {
   requestMetaOf,
   type IngestResult,
 } from './route-kit.js';
+import { checkProjectAccess } from './project-access.js';
 import type { IngestDeps } from './types.js';
 import type { IngestError } from './errors.js';
 
@@ -105,7 +106,7 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
     }
     const authorized = await authorizeKeyRequest(deps, request);
     if (!authorized.ok) return rejectUnread(request, reply, authorized.error);
-    const { key, auth } = authorized.value;
+    const { access, auth } = authorized.value;
 
     const body = await readIngestBody(request, deps, limits.maxEventSize);
     if (!body.ok) return rejectUnread(request, reply, body.error);
@@ -117,12 +118,14 @@ export async function securityReportRoutes(app: FastifyInstance, deps: IngestDep
         ? ({ ok: true, value: securityEnvelopes(request, body.value) } as const)
         : nelEnvelopes(body.value);
     if (!envelopes.ok) return sendError(reply, envelopes.error);
+    const key = checkProjectAccess(deps, access, envelopes.value, meta);
+    if (!key.ok) return sendError(reply, key.error);
     // One envelope per report: the request is refused (429) only when every report was limited.
     let limited: IngestError | undefined;
     let queuedAny = false;
     for (const envelope of envelopes.value) {
       const size = envelope.items.reduce((sum, item) => sum + item.payload.length, 0);
-      const queued = enqueueEnvelope(deps, key, envelope, meta, size);
+      const queued = enqueueEnvelope(deps, key.value, envelope, meta, size);
       if (queued.ok) {
         queuedAny = true;
         withRateLimits(reply, queued.rateLimits);

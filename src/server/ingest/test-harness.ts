@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
 import { ingestRoutes } from './routes.js';
+import type { OutcomeScoping } from '../../protocol/outcome.js';
 import type { AcceptedEnvelope, IngestDeps, ProjectKeyInfo } from './types.js';
 
 /** The active test DSN key (key id 7, organization 3). */
@@ -42,6 +43,8 @@ export interface HarnessOptions {
 export interface Harness {
   app: FastifyInstance;
   accepted: AcceptedEnvelope[];
+  /** The envelopes the edge refused (`deps.rejectEnvelope`): scoping, outcome reason, item types. */
+  rejected: Array<{ scoping: OutcomeScoping; reason: string; types: string[] }>;
 }
 
 const apps: FastifyInstance[] = [];
@@ -56,6 +59,7 @@ export async function ingestHarness(
 ): Promise<Harness> {
   const keys = options.keys ?? { [TEST_KEY]: testKeyInfo(TEST_KEY) };
   const accepted: AcceptedEnvelope[] = [];
+  const rejected: Harness['rejected'] = [];
   const app = Fastify({ routerOptions: { ignoreDuplicateSlashes: true } });
   const deps: IngestDeps = {
     lookupKey: async (key) => keys[key],
@@ -64,13 +68,15 @@ export async function ingestHarness(
       accepted.push(envelope);
       return true;
     },
+    rejectEnvelope: (scoping, envelope, reason) =>
+      rejected.push({ scoping, reason, types: envelope.items.map((item) => item.headers.type) }),
     now: () => TEST_NOW,
   };
   if (options.limits) deps.limits = options.limits;
   await app.register(ingestRoutes, deps);
   await app.register(plugin, deps);
   apps.push(app);
-  return { app, accepted };
+  return { app, accepted, rejected };
 }
 
 /** Closes every app {@link ingestHarness} opened since the last call. */

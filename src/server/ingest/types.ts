@@ -5,6 +5,7 @@
  * reference/relay-protocol.md §2.2) and DESIGN.md "The path of an event", step 1.
  */
 import type { Envelope } from '../../protocol/envelope.js';
+import type { OutcomeScoping } from '../../protocol/outcome.js';
 import type { SizeLimits } from './limits.js';
 import type { RateLimitHeaders } from './errors.js';
 import type { ProjectConfig } from '../../processing/project-config/index.js';
@@ -19,7 +20,7 @@ export interface ProjectKeyInfo {
   projectId: number;
   /** The project's organization. */
   organizationId: number;
-  /** False for a disabled key: its requests get 403 and nothing is written. */
+  /** False for a disabled key: its requests get 403 and their items `invalid` / `project_id` outcomes. */
   isActive: boolean;
   /** The project's config (quotas, filters, scrubbing), cached with the key. */
   config: ProjectConfig;
@@ -88,7 +89,8 @@ export const RATE_LIMITED_HEADER = 'rate_limited';
 /** Collaborators of {@link ingestRoutes}. */
 export interface IngestDeps {
   /**
-   * Resolves a public key; `undefined` when unknown (→ 403). Expected to be cached by the caller;
+   * Resolves a public key; `undefined` when unknown (→ 403 once the request's envelope is built,
+   * see project-access.ts). Expected to be cached by the caller;
    * may hit the database on a miss. A rejection answers 503 (the edge cannot decide).
    */
   lookupKey(publicKey: string): Promise<ProjectKeyInfo | undefined>;
@@ -101,10 +103,11 @@ export interface IngestDeps {
    */
   checkRateLimits?(accepted: AcceptedEnvelope): RateLimitHeaders | undefined;
   /**
-   * Records `invalid` outcomes (reason e.g. `too_large:event`) for every item of an envelope the
-   * edge parsed but refused, so what was received is accounted for. Optional.
+   * Records `invalid` outcomes (reason e.g. `too_large:event`, `project_id`, `cors`) under
+   * `scoping` for every item of an envelope the edge parsed but refused, so what was received is
+   * accounted for. Optional.
    */
-  rejectEnvelope?(key: ProjectKeyInfo, envelope: Envelope, reason: string): void;
+  rejectEnvelope?(scoping: OutcomeScoping, envelope: Envelope, reason: string): void;
   /**
    * False while the queue is full: requests then get 503 before their body is read, so an
    * overloaded server spends no CPU decoding envelopes it would refuse anyway. Optional;

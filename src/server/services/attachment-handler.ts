@@ -13,6 +13,7 @@ import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js'
 import { encodeAttachmentRow } from '../../storage/clickhouse/attachments.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators of {@link AttachmentItemHandler}. */
 export interface AttachmentItemHandlerDeps {
@@ -57,7 +58,8 @@ export class AttachmentItemHandler implements ItemHandler {
       }
       return;
     }
-    this.pending.push(encodeAttachmentRow(result.value, this.deps.retentionDays));
+    const retentionDays = projectRetentionDays(accepted.config, this.deps.retentionDays);
+    this.pending.push(encodeAttachmentRow(result.value, retentionDays));
     for (const o of attachmentOutcomes('accepted', null, result.value.size)) {
       this.accepted.record({ ...o, scoping });
     }

@@ -26,6 +26,7 @@ import { checkInRow, encodeCheckInRow, type CheckInIdResolver } from '../../stor
 import { upsertMonitors, type MetadataStore } from '../../storage/metadata/index.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators of {@link CheckInItemHandler}. */
 export interface CheckInItemHandlerDeps {
@@ -44,7 +45,7 @@ export interface CheckInItemHandlerDeps {
 /** Handles `check_in` items; register it as `handlers.check_in`. */
 export class CheckInItemHandler implements ItemHandler {
   /** The batch's valid check-ins with the scoping of their envelope, for their outcomes. */
-  private pending: Array<{ checkIn: ProcessedCheckIn; scoping: OutcomeScoping }> = [];
+  private pending: Array<{ checkIn: ProcessedCheckIn; scoping: OutcomeScoping; retentionDays?: number }> = [];
 
   constructor(private readonly deps: CheckInItemHandlerDeps) {}
 
@@ -62,7 +63,11 @@ export class CheckInItemHandler implements ItemHandler {
       this.deps.outcomes.record(monitorOutcome(result.outcome, result.reason, scoping));
       return;
     }
-    this.pending.push({ checkIn: result.value, scoping });
+    this.pending.push({
+      checkIn: result.value,
+      scoping,
+      retentionDays: projectRetentionDays(accepted.config, this.deps.retentionDays),
+    });
   }
 
   /** Upserts monitors, resolves ids and stores the batch's check-ins (see the module comment). */
@@ -78,24 +83,28 @@ export class CheckInItemHandler implements ItemHandler {
         owner: c.owner,
       })),
     );
-    const kept: Array<{ checkIn: ProcessedCheckIn; maxRuntimeMinutes: number | null }> = [];
+    const kept: Array<{
+      checkIn: ProcessedCheckIn;
+      maxRuntimeMinutes: number | null;
+      retentionDays?: number;
+    }> = [];
     /** The batch's outcomes, recorded once its rows are stored. */
     const outcomes = new OutcomeTally();
-    this.pending.forEach(({ checkIn, scoping }, i) => {
+    this.pending.forEach(({ checkIn, scoping, retentionDays }, i) => {
       const monitor = monitors[i];
       if (monitor === undefined) outcomes.record(monitorOutcome('invalid', 'invalid_monitor', scoping));
       else if (monitor.status === 'disabled')
         outcomes.record(monitorOutcome('filtered', 'monitor_disabled', scoping));
       else {
-        kept.push({ checkIn, maxRuntimeMinutes: monitor.config.max_runtime });
+        kept.push({ checkIn, maxRuntimeMinutes: monitor.config.max_runtime, retentionDays });
         outcomes.record(monitorOutcome('accepted', null, scoping));
       }
     });
     const ids = await this.deps.resolver.resolve(
       kept.map(({ checkIn, maxRuntimeMinutes }) => ({ ...checkIn, maxRuntimeMinutes })),
     );
-    const rows = kept.map(({ checkIn }, i) =>
-      encodeCheckInRow(checkInRow(checkIn, ids[i]!, this.deps.retentionDays)),
+    const rows = kept.map(({ checkIn, retentionDays }, i) =>
+      encodeCheckInRow(checkInRow(checkIn, ids[i]!, retentionDays)),
     );
     // push takes all rows or none, so nothing is stored twice.
     if (rows.length > 0) await pushWhenRoom(this.deps.sink, rows);

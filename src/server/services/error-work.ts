@@ -11,7 +11,7 @@ import {
   type ProcessedErrorEvent,
 } from '../../processing/items/errors/process.js';
 import type { OutcomeType } from '../../protocol/outcome.js';
-import { projectConfigFromSource } from '../../processing/project-config/index.js';
+import { projectConfigFromSource, projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Input: the item payload bytes, the request context and the project's config. */
 export interface ErrorWork {
@@ -48,6 +48,7 @@ export function runErrorWork(work: ErrorWork): ErrorWorkResult {
     ...work.ctx,
     scrubbing: config.scrubbing,
     filterSettings: config.filterSettings,
+    retentionDays: projectRetentionDays(config, work.ctx.retentionDays),
   });
   if (result.kind === 'drop') return result;
   const { record, hashes, issue, event } = result.value;

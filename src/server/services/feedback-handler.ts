@@ -23,7 +23,7 @@ import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js'
 import { encodeFeedbackRow, feedbackRow } from '../../storage/clickhouse/feedback.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
-import type { ProjectConfig } from '../../processing/project-config/index.js';
+import { projectRetentionDays, type ProjectConfig } from '../../processing/project-config/index.js';
 
 /** Collaborators of {@link FeedbackItemHandler}. */
 export interface FeedbackItemHandlerDeps {
@@ -80,7 +80,8 @@ export class FeedbackItemHandler implements ItemHandler {
       });
       return;
     }
-    this.pending.push(encodeFeedbackRow(feedbackRow(result.value, this.deps.retentionDays)));
+    const retentionDays = projectRetentionDays(accepted.config, this.deps.retentionDays);
+    this.pending.push(encodeFeedbackRow(feedbackRow(result.value, retentionDays)));
     this.accepted.record({ outcome: 'accepted', reason: null, category: 'feedback', quantity: 1, scoping });
   }
 

@@ -12,6 +12,7 @@ import {
   traceItemRequestContext,
   type TraceItemHandlerDeps,
 } from './trace-item-handler.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators and settings of {@link LogItemHandler}. */
 export interface LogItemHandlerDeps extends TraceItemHandlerDeps {
@@ -31,7 +32,7 @@ export class LogItemHandler extends TraceItemHandler<LogRecord> {
         process: (accepted, item) =>
           processLogItem(item.payload, item.headers, {
             ...traceItemRequestContext(accepted),
-            retentionDays: deps.retentionDays,
+            retentionDays: projectRetentionDays(accepted.config, deps.retentionDays),
             maxLogSize: deps.maxLogSize,
             scrubbing: accepted.config.scrubbing,
           }),

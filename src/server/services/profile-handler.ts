@@ -22,6 +22,7 @@ import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js'
 import { encodeProfileRow } from '../../storage/clickhouse/profiles.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators of {@link ProfileItemHandler}. */
 export interface ProfileItemHandlerDeps {
@@ -75,7 +76,8 @@ export class ProfileItemHandler implements ItemHandler {
       }
       return;
     }
-    this.pending.push(encodeProfileRow(result.value, this.deps.retentionDays));
+    const retentionDays = projectRetentionDays(accepted.config, this.deps.retentionDays);
+    this.pending.push(encodeProfileRow(result.value, retentionDays));
     for (const c of categoriesOf(result.value.category)) {
       this.accepted.record({ outcome: 'accepted', reason: null, category: c, quantity: 1, scoping });
     }

@@ -20,6 +20,7 @@ import {
 } from '../../storage/clickhouse/replays.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** The envelope item types this handler takes; register it under each. */
 export const REPLAY_ITEM_TYPES = ['replay_event', 'replay_recording', 'replay_video'] as const;
@@ -80,7 +81,7 @@ export class ReplayItemHandler implements ItemHandler {
       this.deps.logger?.debug({ reason: dropped.reason }, 'replay items dropped');
       this.deps.outcomes.record({ ...dropped, category: 'replay', scoping });
     }
-    const retention = this.deps.retentionDays;
+    const retention = projectRetentionDays(accepted.config, this.deps.retentionDays);
     for (const event of result.events) {
       if (event.segmentId > SUSPICIOUS_SEGMENT_ID)
         this.deps.logger?.debug({ segmentId: event.segmentId }, 'replay segment-exceeded-limit');

@@ -12,6 +12,7 @@ import { processSessionItem } from '../../processing/items/sessions/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSessionRow } from '../../storage/clickhouse/sessions.js';
 import type { ItemHandler } from './envelope-processor.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators of {@link SessionItemHandler}. */
 export interface SessionItemHandlerDeps {
@@ -39,7 +40,7 @@ export class SessionItemHandler implements ItemHandler {
       sentAt: accepted.envelope.headers.sent_at,
       clientIp: accepted.meta.clientIp,
       client: accepted.meta.client,
-      retentionDays: this.deps.retentionDays,
+      retentionDays: projectRetentionDays(accepted.config, this.deps.retentionDays),
     });
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ itemType: type, reason: result.reason }, 'session item dropped');

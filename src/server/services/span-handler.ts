@@ -50,6 +50,7 @@ import { encodeSpanRow } from '../../storage/clickhouse/spans.js';
 import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 import { traceItemRequestContext } from './trace-item-handler.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators and settings of {@link SpanItemHandler}. */
 export interface SpanItemHandlerDeps {
@@ -97,7 +98,7 @@ export class SpanItemHandler implements ItemHandler {
     return {
       ...traceItemRequestContext(accepted),
       sentAt: accepted.envelope.headers.sent_at,
-      retentionDays: this.deps.retentionDays,
+      retentionDays: projectRetentionDays(accepted.config, this.deps.retentionDays),
       maxSpanSize: this.deps.maxSpanSize,
       scrubbing: accepted.config.scrubbing,
     };

@@ -14,6 +14,7 @@ import {
   traceItemRequestContext,
   type TraceItemHandlerDeps,
 } from './trace-item-handler.js';
+import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators and settings of {@link TraceMetricItemHandler}. */
 export interface TraceMetricItemHandlerDeps extends TraceItemHandlerDeps {
@@ -36,7 +37,7 @@ export class TraceMetricItemHandler extends TraceItemHandler<TraceMetricRecord> 
         process: (accepted, item) =>
           processTraceMetricItem(item.payload, item.headers, {
             ...traceItemRequestContext(accepted),
-            retentionDays: deps.retentionDays,
+            retentionDays: projectRetentionDays(accepted.config, deps.retentionDays),
             maxTraceMetricSize: deps.maxTraceMetricSize,
             scrubbing: accepted.config.scrubbing,
           }),

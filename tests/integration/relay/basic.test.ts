@@ -9,8 +9,10 @@ import { createVigil } from '../../../src/server/app.js';
 import {
   authHeader,
   newEventId,
+  outcomesDuring,
   request,
   sendEvent,
+  setProjectConfig,
   startRelayTestServer,
   storedEvent,
   storedEvents,
@@ -72,6 +74,43 @@ describe('test_store_post_trailing_slash', () => {
       expect(event?.logentry).toEqual({ formatted: 'hi' });
     });
   }
+});
+
+describe('test_store_allowed_origins_passes', () => {
+  afterAll(() => setProjectConfig(server, {}));
+
+  // Relay's parameters: the project's `allowedDomains`, and whether `Origin: http://valid.com` passes.
+  const cases: Array<[string[], boolean]> = [
+    [['*'], true],
+    [['http://valid.com'], true],
+    [['http://*'], true],
+    [['valid.com'], true],
+    [[], false],
+    [['invalid.com'], false],
+  ];
+  it.each(cases)('allowedDomains %j: allowed %s', async (allowedDomains, shouldBeAllowed) => {
+    await setProjectConfig(server, { allowedDomains });
+    const eventId = newEventId();
+    let status = 0;
+    const outcomes = await outcomesDuring(server, async () => {
+      const res = await request(server, `/api/${server.projectId}/store/?sentry_key=${server.publicKey}`, {
+        headers: { 'content-type': 'application/json', origin: 'http://valid.com' },
+        body: JSON.stringify({ event_id: eventId, message: 'hi' }),
+      });
+      status = res.status;
+    });
+    const event = await storedEvent(server, eventId);
+    if (shouldBeAllowed) {
+      expect(status).toBe(200);
+      expect(event?.logentry).toEqual({ formatted: 'hi' });
+      expect(outcomes.map((o) => o.outcome)).toEqual(['accepted']);
+    } else {
+      // Relay's edge: `EventRejected(Cors)`, the event counted `invalid` / `cors`.
+      expect(status).toBe(403);
+      expect(event).toBeUndefined();
+      expect(outcomes).toEqual([{ outcome: 'invalid', category: 'error', reason: 'cors', quantity: 1 }]);
+    }
+  });
 });
 
 describe('test_zipbomb_content_encoding', () => {

@@ -7,10 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVigil } from '../../../src/server/app.js';
 import {
+  authHeader,
   envelopeBytes,
   newEventId,
   outcomesDuring,
+  queryRows,
   relayFullProjectConfig,
+  request,
   sendEnvelope,
   sendEvent,
   setProjectConfig,
@@ -206,9 +209,90 @@ it('test_span_outcomes_invalid: a transaction whose span lacks span_id, and a sp
   expect(delta('accepted', 'span')).toBe(0);
 });
 
-it.todo(
-  'test_outcomes_processing / test_outcomes_non_processing: an event for an unknown project records invalid (project_id)',
-);
+/** A DSN key no project has: Relay's tests remove project 42's config, so its key is unknown. */
+const UNKNOWN_KEY = 'b'.repeat(32);
+
+/** Relay's `send_event` with the unknown key to project `projectId` (store endpoint); returns the status. */
+async function sendToUnknownProject(projectId: number, payload: Json): Promise<number> {
+  const res = await request(server, `/api/${projectId}/store/`, {
+    headers: { 'content-type': 'application/json', 'x-sentry-auth': authHeader(UNKNOWN_KEY) },
+    body: JSON.stringify(payload),
+  });
+  return res.status;
+}
+
+/** The stored `outcomes` rows of project `projectId`, summed (Relay's outcome fields; ids as stored). */
+async function storedOutcomesOf(projectId: number): Promise<Json[]> {
+  await server.vigil.flush();
+  return queryRows(
+    server,
+    `SELECT org_id, project_id, key_id, outcome, reason, category, toUInt32(sum(quantity)) AS quantity,
+            toUnixTimestamp(max(timestamp)) AS hour
+       FROM outcomes WHERE project_id = ${projectId}
+      GROUP BY org_id, project_id, key_id, outcome, reason, category ORDER BY outcome, category`,
+  );
+}
+
+describe('test_outcomes_processing / test_outcomes_custom_topic: an event for an unknown project', () => {
+  it('is refused with 403 and recorded invalid (project_id) under the project of the URL', async () => {
+    const start = Math.floor(Date.now() / 1000 / 3600) * 3600;
+    const text = `some message ${new Date().toISOString()}`;
+    let status = 0;
+    const outcomes = await outcomesDuring(server, async () => {
+      status = await sendToUnknownProject(42, {
+        event_id: '11122233344455566677788899900011',
+        message: text,
+        extra: { msg_text: text },
+      });
+    });
+    expect(status).toBe(403);
+    expect(outcomes).toEqual([{ outcome: 'invalid', category: 'error', reason: 'project_id', quantity: 1 }]);
+    // Relay's outcome: project 42, no org id, no key id (its partial scoping: organization 0),
+    // outcome 3 (invalid), reason `project_id`; Vigil's row is hourly.
+    const rows = await storedOutcomesOf(42);
+    expect(rows).toEqual([
+      {
+        org_id: 0,
+        project_id: 42,
+        key_id: 0,
+        outcome: 3,
+        reason: 'project_id',
+        category: 1,
+        quantity: 1,
+        hour: start,
+      },
+    ]);
+  });
+});
+
+describe('test_outcomes_non_processing: one invalid (project_id) outcome per refused event', () => {
+  it.each(['error', 'transaction'] as const)('%s', async (eventType) => {
+    const projectId = eventType === 'error' ? 43 : 44;
+    let status = 0;
+    const outcomes = await outcomesDuring(server, async () => {
+      status = await sendToUnknownProject(projectId, sendEventPayload(eventType));
+    });
+    expect(status).toBe(403);
+    // Relay's stored test lists only `transaction` (category 2); the edge counts its indexed
+    // category as for every refused transaction (PORTED.md, "Differences left").
+    expect(outcomes).toEqual(
+      eventType === 'error'
+        ? [{ outcome: 'invalid', category: 'error', reason: 'project_id', quantity: 1 }]
+        : [
+            { outcome: 'invalid', category: 'transaction', reason: 'project_id', quantity: 1 },
+            { outcome: 'invalid', category: 'transaction_indexed', reason: 'project_id', quantity: 1 },
+          ],
+    );
+    // Nothing was stored for the unknown project.
+    await server.vigil.flush();
+    const table = eventType === 'error' ? 'events' : 'spans';
+    const stored = await queryRows(
+      server,
+      `SELECT toUInt32(count()) AS n FROM ${table} WHERE project_id = ${projectId}`,
+    );
+    expect(stored).toEqual([{ n: 0 }]);
+  });
+});
 
 /** Relay's `add_full_project_config` with `extra` merged into its config. */
 function useConfig(extra: Json): Promise<void> {
@@ -342,6 +426,24 @@ it('test_outcomes_forwarding_rate_limited / test_outcomes_two_topics: each rate-
   expect(outcomes).toEqual([
     { outcome: 'rate_limited', category: 'error', reason: 'rate_limited', quantity: 2 },
   ]);
+});
+
+it('test_outcomes_two_topics / test_outcomes_two_configs: a rate-limited event and one for an unknown project', async () => {
+  await useConfig({
+    quotas: [{ categories: ['error'], limit: 0, reasonCode: 'static_disabled_quota' }],
+  });
+  const outcomes = await outcomesDuring(server, async () => {
+    expect(await storeEvent({ message: 'this is rate limited' })).toBe(429);
+    expect(await sendToUnknownProject(99, { message: 'wrong project' })).toBe(403);
+  });
+  expect(outcomes).toEqual([
+    { outcome: 'invalid', category: 'error', reason: 'project_id', quantity: 1 },
+    { outcome: 'rate_limited', category: 'error', reason: 'static_disabled_quota', quantity: 1 },
+  ]);
+  // The invalid outcome belongs to project 99 (outcome 3), the rate-limited one to the project.
+  expect((await storedOutcomesOf(99)).map((r) => [r.project_id, r.outcome])).toEqual([[99, 3]]);
+  const own = await storedOutcomesOf(server.projectId);
+  expect(own.filter((r) => r.reason === 'static_disabled_quota').map((r) => r.outcome)).toEqual([2]);
 });
 
 describe('test_profile_outcomes_rate_limited', () => {

@@ -7,6 +7,7 @@
 // config, `version`, `key_id` 123, project 42) are left out or taken from this server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  outcomesDuring,
   relayFullProjectConfig,
   request,
   setProjectConfig,
@@ -440,4 +441,31 @@ it('test_adds_origin_header: keeps the request Origin in the event request heade
   expect((event.request as { headers: unknown[] }).headers).toContainEqual(['Origin', 'http://valid.com/']);
 });
 
-it.todo('test_uses_origins: a report whose Origin is not in the project allowedDomains is dropped');
+describe('test_uses_origins', () => {
+  // Relay's test never writes `allowed_domains` into the project config (its `invalid.com` case
+  // passes only because it does not wait for the event); the port applies them as intended.
+  afterAll(() => setProjectConfig(server, relayFullProjectConfig()));
+
+  it.each([
+    [['valid.com'], true],
+    [['invalid.com'], false],
+  ])('allowedDomains %j: a report from http://valid.com is allowed: %s', async (allowedDomains, allowed) => {
+    await setProjectConfig(server, { ...relayFullProjectConfig(), allowedDomains });
+    const before = (await storedEvents(server)).length;
+    let status = 0;
+    const outcomes = await outcomesDuring(server, async () => {
+      const res = await sendSecurityReport(CSP_INPUT, {
+        contentType: 'application/json; charset=utf-8',
+        origin: 'http://valid.com',
+      });
+      status = res.status;
+    });
+    const stored = (await storedEvents(server)).length - before;
+    if (allowed) {
+      expect([status, stored]).toEqual([200, 1]);
+    } else {
+      expect([status, stored]).toEqual([403, 0]);
+      expect(outcomes).toEqual([{ outcome: 'invalid', category: 'security', reason: 'cors', quantity: 1 }]);
+    }
+  });
+});

@@ -2,16 +2,18 @@
 // aggregates as a processing Relay writes them (Relay reads its sessions Kafka topic; here the
 // rows of Vigil's `sessions` table), and the sessions Relay drops (too old, no release, invalid
 // release), and the session quotas of the project config.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectKey } from '../../../src/storage/metadata/index.js';
 import {
   authHeader,
   envelopeBytes,
+  newEventId,
   queryRows,
   relayFullProjectConfig,
   sendEnvelope,
   setProjectConfig,
   startRelayTestServer,
+  uuidText,
   type Json,
   type RelayTestServer,
 } from './harness.js';
@@ -252,9 +254,50 @@ it('test_session_invalid_release: a session with release "latest" is dropped', a
   expect(await rowsOf(`session_id = '${id}'`)).toEqual([]);
 });
 
-it.todo(
-  'test_session_with_custom_retention: eventRetention 17 in the project config gives retention_days 17',
-);
+describe('test_session_with_custom_retention', () => {
+  afterAll(() => setProjectConfig(server, {}));
+
+  it('eventRetention 17 in the project config gives the session retention_days 17', async () => {
+    await setProjectConfig(server, { ...relayFullProjectConfig(), eventRetention: 17 });
+    const timestamp = new Date().toISOString();
+    const id = sid();
+    await send('session', {
+      sid: id,
+      timestamp,
+      started: timestamp,
+      attrs: { release: 'sentry-test@1.0.0' },
+    });
+    expect((await rowsOf(`session_id = '${id}'`)).map((r) => r.retention_days)).toEqual([17]);
+  });
+
+  // Relay keeps every item of the project for its `event_retention` (its Kafka messages carry it).
+  it('and the error events and logs of the project', async () => {
+    await setProjectConfig(server, { ...relayFullProjectConfig(), eventRetention: 17 });
+    const eventId = newEventId();
+    const body = `retained log ${crypto.randomUUID()}`;
+    const res = await sendEnvelope(
+      server,
+      envelopeBytes({ event_id: eventId }, [
+        { headers: { type: 'event' }, payload: { event_id: eventId, message: 'retained' } },
+        {
+          headers: { type: 'log', content_type: 'application/vnd.sentry.items.log+json', item_count: 1 },
+          payload: { items: [{ timestamp: Date.now() / 1000, trace_id: newEventId(), level: 'info', body }] },
+        },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    await server.vigil.flush();
+    const events = await queryRows<{ retention_days: number }>(
+      server,
+      `SELECT retention_days FROM events WHERE event_id = toUUID('${uuidText(eventId)}')`,
+    );
+    const logs = await queryRows<{ retention_days: number }>(
+      server,
+      `SELECT retention_days FROM logs WHERE body = '${body}'`,
+    );
+    expect([events, logs]).toEqual([[{ retention_days: 17 }], [{ retention_days: 17 }]]);
+  });
+});
 /**
  * A new DSN key of the test project with a session quota of `limit` (`window` seconds) scoped to
  * it, as Relay's tests scope theirs to the project's key; a new key keeps the limit it caches away
