@@ -20,7 +20,14 @@ describe('attributePii (sentry-conventions pii marks, relay-conventions attribut
   });
 
   it('treats attributes the conventions do not know as pii (attribute_pii_from_conventions)', () => {
-    for (const key of ['custom_field', 'password', 'sentry.not_a_convention', '', 'user', 'user.name.first']) {
+    for (const key of [
+      'custom_field',
+      'password',
+      'sentry.not_a_convention',
+      '',
+      'user',
+      'user.name.first',
+    ]) {
       expect(attributePii(key)).toBe('true');
     }
   });

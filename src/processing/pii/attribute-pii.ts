@@ -54,15 +54,30 @@ function buildTree(): Node {
 
 const TREE = buildTree();
 
-/**
- * The pii mark of attribute `key` (see the module comment). A segment prefers a known name over
- * the placeholder; like Relay, the walk does not backtrack. Never throws.
- */
-export function attributePii(key: string): AttributePii {
+/** Marks looked up so far: attribute names repeat from item to item. */
+const memo = new Map<string, AttributePii>();
+/** Names kept before the memo is reset (they come from user data). */
+const MEMO_LIMIT = 4096;
+
+function lookup(key: string): AttributePii {
   let node: Node | undefined = TREE;
   for (const segment of key.split('.')) {
     node = node.children.get(segment) ?? node.placeholder;
     if (!node) return 'true';
   }
   return node.pii ?? 'true';
+}
+
+/**
+ * The pii mark of attribute `key` (see the module comment). A segment prefers a known name over
+ * the placeholder; like Relay, the walk does not backtrack. Never throws.
+ */
+export function attributePii(key: string): AttributePii {
+  let pii = memo.get(key);
+  if (pii === undefined) {
+    pii = lookup(key);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, pii);
+  }
+  return pii;
 }

@@ -293,7 +293,13 @@ describe('default rules on attribute maps (eap.rs test_scrub_attributes_pii_defa
 describe('scrubbing trace items (logs/trace_metrics process.rs)', () => {
   const normal = { normal_field: str('normal_value') };
   const pattern = (id: string) => ({
-    rules: { [id]: { type: 'pattern', pattern: 'normal_value', redaction: { method: 'replace', text: '[REDACTED]' } } },
+    rules: {
+      [id]: {
+        type: 'pattern',
+        pattern: 'normal_value',
+        redaction: { method: 'replace', text: '[REDACTED]' },
+      },
+    },
   });
   const redacted = { attributes: { normal_field: rem('remove_normal_field', 's', 0, 10, 12) } };
 
@@ -331,7 +337,11 @@ describe('scrubbing trace items (logs/trace_metrics process.rs)', () => {
         applications: { '**': [id] },
       };
       const body = itemType === 'log' ? 'normal_value' : undefined;
-      const out = scrubTraceItemFields({ body, attributes: normal }, { ...LEGACY_OFF, piiConfig }, { itemType });
+      const out = scrubTraceItemFields(
+        { body, attributes: normal },
+        { ...LEGACY_OFF, piiConfig },
+        { itemType },
+      );
       expect(out.attributes).toEqual({ normal_field: str('[REDACTED]') });
       expect(out.body).toBe(body);
       expect(out.meta).toEqual(redacted);
@@ -365,7 +375,11 @@ describe('scrubbing trace items (logs/trace_metrics process.rs)', () => {
       ...DEFAULT_DATA_SCRUBBING,
       piiConfig: {
         rules: {
-          remove_abc123: { type: 'pattern', pattern: 'abc123', redaction: { method: 'replace', text: 'abc---' } },
+          remove_abc123: {
+            type: 'pattern',
+            pattern: 'abc123',
+            redaction: { method: 'replace', text: 'abc---' },
+          },
         },
         applications: { [selector]: ['remove_abc123'] },
       },
@@ -399,7 +413,9 @@ describe('scrubbing trace items (logs/trace_metrics process.rs)', () => {
       flag: { type: 'boolean', value: true },
       cards: { type: 'array', value: ['foo', '4242424242424242'] },
     };
-    const piiConfig = { applications: { 'count.value': ['@anything:remove'], 'flag.value': ['@anything:remove'] } };
+    const piiConfig = {
+      applications: { 'count.value': ['@anything:remove'], 'flag.value': ['@anything:remove'] },
+    };
     const out = scrubTraceItemFields({ attributes }, { ...DEFAULT_DATA_SCRUBBING, piiConfig });
     expect(out.attributes).toEqual({
       count: { type: 'integer', value: null },
@@ -416,7 +432,7 @@ describe('scrubbing trace items (logs/trace_metrics process.rs)', () => {
   });
 
   it('keeps the advanced pass remarks when the legacy pass scrubs the same value again', () => {
-    const piiConfig = { applications: { '$string': ['@email:replace'] } };
+    const piiConfig = { applications: { $string: ['@email:replace'] } };
     const out = scrubTraceItemFields(
       { attributes: { note: str('mail a@b.io, card 4242424242424242') } },
       { ...DEFAULT_DATA_SCRUBBING, piiConfig },
@@ -491,6 +507,28 @@ describe('scrubbing trace items (logs/trace_metrics process.rs)', () => {
           },
         },
       },
+    });
+  });
+
+  it('filters sensitive cookie attributes whole and gives maybe-marked MCP results only the replace-only rules', () => {
+    const out = scrubTraceItemFields(
+      {
+        attributes: {
+          'http.request.header.cookie.sessionid': str('abc'),
+          'HTTP.request.header.cookie.theme': str('dark'),
+          'mcp.tool.result.content': str('mail a@b.io card 4571234567890111'),
+        },
+      },
+      DEFAULT_DATA_SCRUBBING,
+      { itemType: 'span' },
+    );
+    expect(out.attributes).toEqual({
+      'http.request.header.cookie.sessionid': str('[Filtered]'),
+      'HTTP.request.header.cookie.theme': str('dark'),
+      'mcp.tool.result.content': str('mail [email] card [creditcard]'),
+    });
+    expect(out.meta?.attributes).toMatchObject({
+      'http.request.header.cookie.sessionid': rem('@anything:filter', 's', 0, 10, 3),
     });
   });
 });

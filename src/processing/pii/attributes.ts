@@ -26,7 +26,7 @@ import type { CompiledPiiConfig } from './pii-config.js';
 import type { Schema } from './schema.js';
 import type { PiiLevel } from './selectors.js';
 import { compileScrubbing, type DataScrubbingSettings } from './settings.js';
-import { traceItemLegacyConfig } from './trace-item-legacy.js';
+import { exemptFromGeneralRules, traceItemLegacyConfig } from './trace-item-legacy.js';
 
 /** An attribute in Relay's wire shape. */
 export interface AttributeEntry {
@@ -76,9 +76,18 @@ const MAYBE_ATTRIBUTE: Schema = { kind: 'struct', types: [], fields: { value: MA
 /** Where the attributes sit: under the item's `attributes` field, or as the item itself. */
 type Layout = 'item' | 'map';
 
-/** A record without a prototype: attribute names are user data (`__proto__` stays a plain key). */
+/**
+ * An empty record for attribute names. Names are user data: every write goes through
+ * {@link setOwn} / {@link setField}, so `__proto__` stays a plain key. (Not `Object.create(null)`:
+ * prototype-less objects are slow dictionaries in V8, and one is built per item.)
+ */
 function record<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
+  return {};
+}
+
+/** `setOwn` for a schema's fields. */
+function setField(fields: Record<string, Schema>, key: string, schema: Schema): void {
+  setOwn(fields as unknown as JsonObject, key, schema as unknown as JsonValue);
 }
 
 /**
@@ -195,7 +204,8 @@ function scrub(
 
   if (config.advanced) {
     const fields = record<Schema>();
-    for (const [key, level] of levels) fields[key] = level === 'maybe' ? MAYBE_ATTRIBUTE : TRUE_ATTRIBUTE;
+    for (const [key, level] of levels)
+      setField(fields, key, level === 'maybe' ? MAYBE_ATTRIBUTE : TRUE_ATTRIBUTE);
     const pass = runPass(config.advanced, tree(layout, itemType, body, attributes, fields), meta);
     meta = pass.meta;
     if (pass.item !== undefined) {
@@ -207,14 +217,17 @@ function scrub(
   if (config.legacy) {
     const fields = record<Schema>();
     const values = record<JsonValue>();
+    const lowerKeys: string[] = [];
     for (const [key, level] of levels) {
       const entry = getOwn(attributes, key);
       if (!isJsonObject(entry) || entry.value === undefined) continue;
-      fields[key] = level === 'maybe' ? MAYBE_BAG : TRUE_BAG;
+      const lowerKey = key.toLowerCase();
+      lowerKeys.push(lowerKey);
+      setField(fields, key, level === 'maybe' || exemptFromGeneralRules(lowerKey) ? MAYBE_BAG : TRUE_BAG);
       setOwn(values, key, entry.value);
     }
     const pass = runPass(
-      traceItemLegacyConfig(config),
+      traceItemLegacyConfig(config, layout === 'item' && body !== undefined, lowerKeys),
       tree(layout, itemType, body, values, fields),
       valueOnlyMeta(layout, meta, levels.keys()),
     );

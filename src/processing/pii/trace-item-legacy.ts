@@ -8,8 +8,8 @@
  * The applications, in Relay's order (reference/relay-protocol.md §9.1):
  * 1. the general rules (`@common:filter`, `@ip:replace`, `strip-fields`) on
  *    `($string || $number || $array || $object)`, minus `DATASCRUBBER_IGNORE` (whose event paths
- *    never occur in a trace item, and the `gen_ai.*` attributes, which only get the
- *    replace-only rules) and minus each safe field;
+ *    never occur in a trace item; for trace items it is the `gen_ai.*` attributes, which only
+ *    get the replace-only rules) and minus each safe field;
  * 2. `@anything:remove` on `attributes.'client.address'` when IP addresses are scrubbed
  *    (`KNOWN_IP_FIELDS`);
  * 3. the replace-only rules (`@email:replace`, `@creditcard:replace`, …) on `$log.body` and the
@@ -27,51 +27,116 @@ import { COOKIE_HEADER_KEY, GEN_AI_KEYS, SENSITIVE_COOKIES } from './scrub-event
 import { parseSelectorOrThrow, type Selector } from './selectors.js';
 import type { CompiledScrubbing } from './settings.js';
 
+/** The gen-AI names exempt from the general rules (lower-cased, as selectors compare keys). */
+const GENERAL_EXEMPT: ReadonlySet<string> = new Set(
+  [...GEN_AI_KEYS].filter((key) => key.startsWith('gen_ai.')),
+);
+
+/** Attribute names (lower-cased) the replace-only rules name. */
+const REPLACE_ONLY_KEYS: ReadonlySet<string> = new Set(GEN_AI_KEYS);
+
+/** Attribute names (lower-cased) holding sensitive cookies. */
+const SENSITIVE_COOKIE_KEYS: ReadonlySet<string> = new Set([
+  COOKIE_HEADER_KEY,
+  ...[...SENSITIVE_COOKIES].map((name) => `${COOKIE_HEADER_KEY}.${name}`),
+]);
+
+const CLIENT_ADDRESS = 'client.address';
+
 /** `'<key>'`: a quoted selector key (selectors quote with `'`, doubled inside). */
 function quoted(key: string): string {
   return `'${key.replace(/'/g, "''")}'`;
 }
 
-function anyOf(keys: Iterable<string>): string {
-  return [...keys].map(quoted).join(' || ');
+const GENERAL_TYPES: Selector = parseSelectorOrThrow('$string || $number || $array || $object');
+const KNOWN_IP_FIELDS: Selector = parseSelectorOrThrow(`attributes.${quoted(CLIENT_ADDRESS)}`);
+const LOG_BODY: Selector = parseSelectorOrThrow('$log.body');
+
+/** The selector `'<key>'` for one attribute name. */
+function keySelector(key: string): Selector {
+  return { kind: 'path', items: [{ kind: 'key', key }] };
 }
 
-const GENERAL_TYPES: Selector = parseSelectorOrThrow('$string || $number || $array || $object');
+/**
+ * True when the general rules pass the attribute by whatever its pii mark (`DATASCRUBBER_IGNORE`
+ * for trace items: the `gen_ai.*` names). `lowerKey` is the attribute name lower-cased.
+ */
+export function exemptFromGeneralRules(lowerKey: string): boolean {
+  return GENERAL_EXEMPT.has(lowerKey);
+}
 
-const IGNORED: Selector = parseSelectorOrThrow(
-  `debug_meta.** || $frame.filename || $frame.abs_path || $logentry.formatted || $error.value || ${anyOf(
-    [...GEN_AI_KEYS].filter((key) => key.startsWith('gen_ai.')),
-  )}`,
-);
+/** The general application of `config` (memoized per compiled settings). */
+const generalApplications = new WeakMap<CompiledScrubbing, CompiledApplication | null>();
 
-const KNOWN_IP_FIELDS: Selector = parseSelectorOrThrow(`attributes.${quoted('client.address')}`);
+function generalApplication(config: CompiledScrubbing): CompiledApplication | null {
+  let application = generalApplications.get(config);
+  if (application !== undefined) return application;
+  application = null;
+  if (config.general.length > 0) {
+    const exclusions: Selector[] = config.exclusions.map((inner) => ({ kind: 'not', inner }));
+    const selector: Selector =
+      exclusions.length === 0 ? GENERAL_TYPES : { kind: 'and', parts: [GENERAL_TYPES, ...exclusions] };
+    application = { selector, rules: config.general };
+  }
+  generalApplications.set(config, application);
+  return application;
+}
 
-const REPLACE_ONLY_FIELDS: Selector = parseSelectorOrThrow(`$log.body || ${anyOf(GEN_AI_KEYS)}`);
-
-const SENSITIVE_COOKIE_FIELDS: Selector = parseSelectorOrThrow(
-  anyOf([COOKIE_HEADER_KEY, ...[...SENSITIVE_COOKIES].map((name) => `${COOKIE_HEADER_KEY}.${name}`)]),
-);
-
-const compiled = new WeakMap<CompiledScrubbing, CompiledPiiConfig>();
+/** The configs of items without attributes any special application names, per settings and body. */
+const plainConfigs = new WeakMap<
+  CompiledScrubbing,
+  { body?: CompiledPiiConfig; noBody?: CompiledPiiConfig }
+>();
 
 /**
- * The legacy part of `config` as a PII config for trace items (see the module comment).
- * Memoized per compiled settings object.
+ * The legacy part of `config` as a PII config for one trace item (see the module comment), for
+ * an item with a body or not and attribute names `lowerKeys` (lower-cased). The built-in
+ * applications name fixed paths; only those the item has are included, so the walk does not
+ * test every value against every name (the result is the same). The general rules' exemption of
+ * `gen_ai.*` names is left to the caller, who walks those values as pii `maybe`
+ * ({@link exemptFromGeneralRules}): `maybe` values are out of the general selector's reach.
  */
-export function traceItemLegacyConfig(config: CompiledScrubbing): CompiledPiiConfig {
-  let result = compiled.get(config);
-  if (result) return result;
-  const applications: CompiledApplication[] = [];
-  if (config.general.length > 0) {
-    const parts: Selector[] = [GENERAL_TYPES, { kind: 'not', inner: IGNORED }];
-    for (const exclusion of config.exclusions) parts.push({ kind: 'not', inner: exclusion });
-    applications.push({ selector: { kind: 'and', parts }, rules: config.general });
+export function traceItemLegacyConfig(
+  config: CompiledScrubbing,
+  hasBody: boolean,
+  lowerKeys: Iterable<string>,
+): CompiledPiiConfig {
+  let clientAddress = false;
+  const replaceOnly: Selector[] = [];
+  const cookies: Selector[] = [];
+  for (const key of lowerKeys) {
+    if (key === CLIENT_ADDRESS) clientAddress = true;
+    if (REPLACE_ONLY_KEYS.has(key)) replaceOnly.push(keySelector(key));
+    if (SENSITIVE_COOKIE_KEYS.has(key)) cookies.push(keySelector(key));
   }
-  if (config.removeKnownIps) applications.push({ selector: KNOWN_IP_FIELDS, rules: [ANYTHING_REMOVE] });
-  if (config.replaceOnly) applications.push({ selector: REPLACE_ONLY_FIELDS, rules: REPLACE_ONLY });
-  if (config.sensitiveCookies)
-    applications.push({ selector: SENSITIVE_COOKIE_FIELDS, rules: [ANYTHING_FILTER] });
-  result = { applications };
-  compiled.set(config, result);
+  const plain = !clientAddress && replaceOnly.length === 0 && cookies.length === 0;
+  let cached = plain ? plainConfigs.get(config) : undefined;
+  const hit = cached && (hasBody ? cached.body : cached.noBody);
+  if (hit) return hit;
+
+  const applications: CompiledApplication[] = [];
+  const general = generalApplication(config);
+  if (general) applications.push(general);
+  if (config.removeKnownIps && clientAddress)
+    applications.push({ selector: KNOWN_IP_FIELDS, rules: [ANYTHING_REMOVE] });
+  if (config.replaceOnly) {
+    if (hasBody) replaceOnly.unshift(LOG_BODY);
+    if (replaceOnly.length > 0) {
+      const selector: Selector =
+        replaceOnly.length === 1 ? replaceOnly[0]! : { kind: 'or', parts: replaceOnly };
+      applications.push({ selector, rules: REPLACE_ONLY });
+    }
+  }
+  if (config.sensitiveCookies && cookies.length > 0) {
+    const selector: Selector = cookies.length === 1 ? cookies[0]! : { kind: 'or', parts: cookies };
+    applications.push({ selector, rules: [ANYTHING_FILTER] });
+  }
+  const result: CompiledPiiConfig = { applications };
+  if (plain) {
+    cached ??= {};
+    if (hasBody) cached.body = result;
+    else cached.noBody = result;
+    plainConfigs.set(config, cached);
+  }
   return result;
 }

@@ -21,7 +21,9 @@ const ANYTHING_EVERYWHERE: DataScrubbingSettings = {
   ...DEFAULT_DATA_SCRUBBING,
   scrubIpAddresses: true,
   piiConfig: {
-    rules: { remove_custom_field: { type: 'anything', redaction: { method: 'replace', text: '[REDACTED]' } } },
+    rules: {
+      remove_custom_field: { type: 'anything', redaction: { method: 'replace', text: '[REDACTED]' } },
+    },
     applications: { '**': ['remove_custom_field'] },
   },
 };
@@ -36,7 +38,9 @@ describe('scrubTraceItem', () => {
     });
     expect(result).toEqual({
       body: 'Test log',
-      attributesMeta: { custom_field: { value: { '': { rem: [['remove_custom_field', 's', 0, 10]], len: 12 } } } },
+      attributesMeta: {
+        custom_field: { value: { '': { rem: [['remove_custom_field', 's', 0, 10]], len: 12 } } },
+      },
     });
   });
 
@@ -59,7 +63,7 @@ describe('scrubTraceItem', () => {
     ]);
     const result = scrubTraceItem('span', undefined, attributes, {
       ...DEFAULT_DATA_SCRUBBING,
-      piiConfig: { applications: { '$number': ['@anything:remove'] } },
+      piiConfig: { applications: { $number: ['@anything:remove'] } },
     });
     expect([...attributes]).toEqual([['note', str('keep')]]);
     expect(result.attributesMeta).toEqual({

@@ -9,7 +9,7 @@
  * `src/processing/pii/attributes.ts` (reference/relay-protocol.md §9, §14.2).
  */
 import type { JsonObject, JsonValue } from '../../../protocol/json.js';
-import { isJsonObject } from '../../../protocol/json.js';
+import { isJsonObject, setOwn } from '../../../protocol/json.js';
 import { scrubTraceItemFields, type AttributeEntry, type DataScrubbingSettings } from '../../pii/index.js';
 import type { ArrayElement, AttributeValue } from './attributes.js';
 
@@ -60,10 +60,14 @@ export function scrubTraceItem(
   attributes: Map<string, AttributeValue>,
   settings: DataScrubbingSettings,
 ): ScrubResult {
-  const input = Object.create(null) as Record<string, AttributeEntry>;
-  // No prototype, so `__proto__` (a user's attribute name) is assigned as a plain key.
-  for (const [key, attribute] of attributes) input[key] = attribute;
-  const scrubbed = scrubTraceItemFields({ body, attributes: input }, settings, { itemType });
+  const input: JsonObject = {};
+  // `setOwn`: `__proto__` (a user's attribute name) stays a plain key.
+  for (const [key, attribute] of attributes) setOwn(input, key, attribute);
+  const scrubbed = scrubTraceItemFields(
+    { body, attributes: input as unknown as Record<string, AttributeEntry> },
+    settings,
+    { itemType },
+  );
   const result: ScrubResult = { body, attributesMeta: {} };
   const meta = scrubbed.meta ?? {};
   if (body !== undefined && scrubbed.body !== body) {
@@ -71,7 +75,7 @@ export function scrubTraceItem(
     if (isJsonObject(meta.body)) result.bodyMeta = meta.body;
   }
   if (isJsonObject(meta.attributes)) result.attributesMeta = meta.attributes;
-  if (scrubbed.attributes !== input) {
+  if (scrubbed.attributes !== (input as unknown)) {
     for (const [key, attribute] of attributes) {
       const next = Object.hasOwn(scrubbed.attributes, key) ? scrubbed.attributes[key] : undefined;
       if (next === undefined || next === attribute || next.value === attribute.value) continue;
