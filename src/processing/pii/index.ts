@@ -8,8 +8,15 @@ export type { CompiledScrubbing, DataScrubbingSettings } from './settings.js';
 export { PiiConfigError, compilePiiConfig, parsePiiConfig, parsePiiConfigStrict } from './pii-config.js';
 export type { CompiledPiiConfig, PiiConfig, PiiConfigIssue, RedactionSpec, RuleSpec } from './pii-config.js';
 export { BUILTIN_RULES } from './builtin.js';
-export { scrubAttributeMap } from './attributes.js';
-export type { AttributeEntry, AttributeScrubOptions, ScrubbedAttributes } from './attributes.js';
+export { scrubAttributeMap, scrubTraceItemFields } from './attributes.js';
+export type {
+  AttributeEntry,
+  AttributeScrubOptions,
+  ScrubbedAttributes,
+  ScrubbedTraceItem,
+  TraceItemFields,
+} from './attributes.js';
+export { attributePii, type AttributePii } from './attribute-pii.js';
 export {
   SelectorError,
   parseSafeField,

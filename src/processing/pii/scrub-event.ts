@@ -24,7 +24,7 @@ import { compileSchema, knownChild, type StructNode, type WalkChild, type WalkNo
 import { mapEntries, mapItems } from './copy-on-write.js';
 
 /** Cookie names whose values are always filtered (`SENSITIVE_COOKIES`). */
-const SENSITIVE_COOKIES: ReadonlySet<string> = new Set([
+export const SENSITIVE_COOKIES: ReadonlySet<string> = new Set([
   'sentrysid',
   'sudo',
   'su',
@@ -51,7 +51,7 @@ const SENSITIVE_COOKIES: ReadonlySet<string> = new Set([
 ]);
 
 /** Span data keys that only get replace-only rules (`REPLACE_ONLY_SELECTOR`). */
-const GEN_AI_KEYS: ReadonlySet<string> = new Set([
+export const GEN_AI_KEYS: ReadonlySet<string> = new Set([
   'gen_ai.input.messages',
   'gen_ai.prompt',
   'gen_ai.request.messages',
@@ -70,7 +70,8 @@ const GEN_AI_KEYS: ReadonlySet<string> = new Set([
   'mcp.tool.result.content',
 ]);
 
-const COOKIE_HEADER_KEY = 'http.request.header.cookie';
+/** The span data key (and attribute) of the request's `Cookie` header; `.<name>` keys hold one cookie. */
+export const COOKIE_HEADER_KEY = 'http.request.header.cookie';
 
 /**
  * Lower-cased keys that some built-in application looks at (ignored fields, known IP fields,

@@ -39,7 +39,7 @@ export {
   observedTimestampNanos,
   type RequestInfo,
 } from './enrich.js';
-export { scrubTraceItem, type ScrubResult } from './scrub.js';
+export { scrubTraceItem, type ScrubResult, type TraceItemType } from './scrub.js';
 export {
   DEFAULT_TRACE_ITEM_RETENTION_DAYS,
   buildTraceItem,

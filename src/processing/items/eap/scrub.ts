@@ -1,34 +1,48 @@
 /**
- * Default data scrubbing of a trace item (reference/relay-protocol.md §9.1; Relay's `scrub_log`
- * in `relay-server/src/processing/logs/process.rs` with the legacy settings): the log body gets
- * only the replace-only rules (`@email:replace`, `@creditcard:replace`, …), exactly like
- * `$logentry.formatted`; string attributes and the strings of array attributes get the general
- * rules (`@common:filter`, sensitive fields, safe fields) with the attribute name as the key
- * (Relay's `AttributeMode::ValueOnly`; remarks of array elements are keyed by index, as in
- * Relay's `test_ourlog_extraction_with_sentry_logs`).
- *
- * The scrubber of src/processing/pii is reused as is: the body is scrubbed as an event's
- * `logentry.formatted` and the attributes as its `extra` values, which is exactly the set of
- * rules Relay gives each. Sentry's own `sentry.*` attributes (release, SDK, timestamps, message
- * template) are not personal data and are left alone, as sentry-conventions marks them.
+ * Data scrubbing of one trace item (a log, trace metric or v2 span) with the project's advanced
+ * PII config and legacy settings, as Relay's `eap::scrub` (`relay-pii/src/eap.rs`; called by
+ * `scrub_log`, `scrub_trace_metric` and `scrub_span` in `relay-server/src/processing/`) does:
+ * each attribute's value is scrubbed on its own, per the pii mark sentry-conventions gives the
+ * attribute (Sentry's own attributes such as `sentry.release` are never touched); a log's body
+ * gets the replace-only rules of the legacy settings (`@email:replace`, `@bearer:replace`, …) and
+ * only advanced rules that name it (`$log.body`). The rules themselves are
+ * `src/processing/pii/attributes.ts` (reference/relay-protocol.md §9, §14.2).
  */
 import type { JsonObject, JsonValue } from '../../../protocol/json.js';
-import { isJsonObject } from '../../../protocol/json.js';
-import type { SentryEvent } from '../../../protocol/event.js';
-import { scrubEvent, type DataScrubbingSettings } from '../../pii/index.js';
+import { isJsonObject, setOwn } from '../../../protocol/json.js';
+import { scrubTraceItemFields, type AttributeEntry, type DataScrubbingSettings } from '../../pii/index.js';
 import type { ArrayElement, AttributeValue } from './attributes.js';
+
+/** Relay's value type of a trace item, which selectors name (`$log`, `$span`, `$trace_metric`). */
+export type TraceItemType = 'log' | 'span' | 'trace_metric';
 
 /** What {@link scrubTraceItem} changed: the new body and the remarks in Relay's `_meta` shape. */
 export interface ScrubResult {
-  /** The scrubbed body (unchanged when nothing matched; `undefined` when none was given). */
+  /** The scrubbed body (`''` when a rule removed it; `undefined` when none was given). */
   body: string | undefined;
   /** `_meta` of the body (`{"": {"rem": [...], "len": n}}`), when it changed. */
   bodyMeta?: JsonObject;
-  /** `_meta` per changed attribute, in Relay's shape `{"value": {"": {"rem": [...], "len": n}}}`. */
+  /**
+   * `_meta` per changed attribute, in Relay's shape `{"<key>": {"value": {"": {"rem": [...],
+   * "len": n}}}}` (array elements by index under `value`).
+   */
   attributesMeta: JsonObject;
 }
 
-const SENTRY_PREFIX = 'sentry.';
+/** The scrubbed value as an attribute of its type; `undefined` when it can no longer be one. */
+function typedValue(type: AttributeValue['type'], value: JsonValue): AttributeValue | undefined {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' ? { type, value } : undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? { type, value } : undefined;
+    case 'integer':
+    case 'double':
+      return typeof value === 'number' ? { type, value } : undefined;
+    case 'array':
+      return Array.isArray(value) ? { type, value: value.map(arrayElement) } : undefined;
+  }
+}
 
 /** A scrubbed array element: scalars as they are, anything else (never produced by the rules) as `null`. */
 function arrayElement(value: JsonValue): ArrayElement {
@@ -36,44 +50,39 @@ function arrayElement(value: JsonValue): ArrayElement {
 }
 
 /**
- * Scrubs `body` and the string and array attributes of `attributes` (in place) with `settings`.
- * Removed attribute values (a rule with `remove`) drop the attribute; a removed array element
- * becomes `null`. Never throws.
+ * Scrubs `body` and the attributes of a trace item of `itemType` (`attributes` in place) with
+ * `settings` (see the module comment). An attribute whose value a rule removed is dropped (its
+ * remark stays in `attributesMeta`); a removed array element becomes `null`. Never throws.
  */
 export function scrubTraceItem(
+  itemType: TraceItemType,
   body: string | undefined,
   attributes: Map<string, AttributeValue>,
   settings: DataScrubbingSettings,
 ): ScrubResult {
-  const extra: JsonObject = {};
-  for (const [key, attribute] of attributes) {
-    if (key.startsWith(SENTRY_PREFIX)) continue;
-    if (attribute.type === 'string' || attribute.type === 'array') extra[key] = attribute.value;
-  }
-  const event: SentryEvent = { extra };
-  if (body !== undefined) event.logentry = { formatted: body };
-  const scrubbed = scrubEvent(event, settings);
+  const input: JsonObject = {};
+  // `setOwn`: `__proto__` (a user's attribute name) stays a plain key.
+  for (const [key, attribute] of attributes) setOwn(input, key, attribute);
+  const scrubbed = scrubTraceItemFields(
+    { body, attributes: input as unknown as Record<string, AttributeEntry> },
+    settings,
+    { itemType },
+  );
   const result: ScrubResult = { body, attributesMeta: {} };
-  if (scrubbed === event) return result;
-
-  const meta = isJsonObject(scrubbed._meta) ? scrubbed._meta : {};
-  const formatted = scrubbed.logentry?.formatted;
-  if (body !== undefined && typeof formatted === 'string' && formatted !== body) {
-    result.body = formatted;
-    const logentryMeta = meta.logentry;
-    const bodyMeta = isJsonObject(logentryMeta) ? logentryMeta.formatted : undefined;
-    if (isJsonObject(bodyMeta)) result.bodyMeta = bodyMeta;
+  const meta = scrubbed.meta ?? {};
+  if (body !== undefined && scrubbed.body !== body) {
+    result.body = scrubbed.body ?? '';
+    if (isJsonObject(meta.body)) result.bodyMeta = meta.body;
   }
-  const scrubbedExtra = isJsonObject(scrubbed.extra) ? scrubbed.extra : {};
-  const extraMeta = isJsonObject(meta.extra) ? meta.extra : {};
-  for (const key of Object.keys(extra)) {
-    const value = scrubbedExtra[key];
-    if (value === extra[key]) continue;
-    if (typeof value === 'string') attributes.set(key, { type: 'string', value });
-    else if (Array.isArray(value)) attributes.set(key, { type: 'array', value: value.map(arrayElement) });
-    else attributes.delete(key);
-    const node = extraMeta[key];
-    if (isJsonObject(node)) result.attributesMeta[key] = { value: node };
+  if (isJsonObject(meta.attributes)) result.attributesMeta = meta.attributes;
+  if (scrubbed.attributes !== (input as unknown)) {
+    for (const [key, attribute] of attributes) {
+      const next = Object.hasOwn(scrubbed.attributes, key) ? scrubbed.attributes[key] : undefined;
+      if (next === undefined || next === attribute || next.value === attribute.value) continue;
+      const value = typedValue(attribute.type, next.value);
+      if (value === undefined) attributes.delete(key);
+      else attributes.set(key, value);
+    }
   }
   return result;
 }

@@ -18,7 +18,7 @@ import {
 } from './attributes.js';
 import type { ContainerMetadata } from './container.js';
 import { enrichAttributes, type RequestInfo } from './enrich.js';
-import { scrubTraceItem } from './scrub.js';
+import { scrubTraceItem, type TraceItemType } from './scrub.js';
 
 /** Default row retention in days (Relay's `eventRetention` default). */
 export const DEFAULT_TRACE_ITEM_RETENTION_DAYS = 90;
@@ -80,12 +80,14 @@ export interface BuiltTraceItem {
 }
 
 /**
- * Enriches (observed time, browser, client address), scrubs (`body` with the replace-only rules,
- * string attributes with the general ones) and splits the attributes, and fills the columns every
- * trace item row has. Times are unix microseconds. `payloadSize` is the entry's canonical size,
+ * Enriches (observed time, browser, client address), scrubs (each attribute value per its pii
+ * mark, a log's `body` with the replace-only rules; `itemType` is the item's `$log` / `$span` /
+ * `$trace_metric` for selectors) and splits the attributes, and fills the columns every trace
+ * item row has. Times are unix microseconds. `payloadSize` is the entry's canonical size,
  * measured before any of this. Mutates `attributes.values`.
  */
 export function buildTraceItem(input: {
+  itemType: TraceItemType;
   ids: TraceItemIds;
   attributes: ParsedAttributes;
   body: string | undefined;
@@ -96,7 +98,12 @@ export function buildTraceItem(input: {
   const { ids, attributes, metadata, ctx } = input;
   const values = attributes.values;
   enrichAttributes(values, metadata, ctx);
-  const scrubbed = scrubTraceItem(input.body, values, ctx.scrubbing ?? DEFAULT_DATA_SCRUBBING);
+  const scrubbed = scrubTraceItem(
+    input.itemType,
+    input.body,
+    values,
+    ctx.scrubbing ?? DEFAULT_DATA_SCRUBBING,
+  );
 
   const meta: JsonObject = { ...ids.meta };
   if (scrubbed.bodyMeta) meta.body = scrubbed.bodyMeta;

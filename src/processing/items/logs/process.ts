@@ -81,6 +81,7 @@ function processEntry(
     return undefined;
   }
   const built = buildTraceItem({
+    itemType: 'log',
     ids,
     attributes,
     body,

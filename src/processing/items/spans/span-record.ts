@@ -176,6 +176,7 @@ export function buildSpanRecord(
   ctx: SpanItemContext,
 ): SpanRecord {
   const built = buildTraceItem({
+    itemType: 'span',
     ids: { timestamp: draft.start, traceId: draft.traceId, spanId: draft.spanId, meta: draft.meta },
     attributes: draft.attributes,
     body: undefined,

@@ -76,7 +76,15 @@ function processEntry(
   ) {
     return undefined;
   }
-  const built = buildTraceItem({ ids, attributes, body: undefined, payloadSize: size, metadata, ctx });
+  const built = buildTraceItem({
+    itemType: 'trace_metric',
+    ids,
+    attributes,
+    body: undefined,
+    payloadSize: size,
+    metadata,
+    ctx,
+  });
   return {
     ...built.columns,
     name,
