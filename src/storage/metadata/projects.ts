@@ -19,6 +19,8 @@ export interface CreateProjectOptions {
    * transaction; absent = no stored config (the defaults).
    */
   config?: JsonObject;
+  /** A team of the organization to put the project on, in the same transaction (Sentry's `add_team`). */
+  teamId?: number;
 }
 
 /**
@@ -58,6 +60,12 @@ export async function createProject(
     if (created !== undefined && options.config !== undefined) {
       await writeProjectConfig(trx, created.id, options.config, now);
     }
+    if (created !== undefined && options.teamId !== undefined) {
+      await trx
+        .insertInto('project_teams')
+        .values({ project_id: created.id, team_id: options.teamId })
+        .execute();
+    }
     return created;
   });
   return row === undefined
@@ -73,6 +81,45 @@ export async function listProjects(store: MetadataStore, organizationId: number)
     .where('organization_id', '=', organizationId)
     .orderBy('id')
     .execute();
+}
+
+/**
+ * One page of the projects of the given organizations (all of them when `organizationIds` is
+ * absent), by slug then id (Sentry's order for project lists). `teamMemberUserId` keeps only the
+ * projects on a team user `teamMemberUserId` is on (Sentry's "my projects").
+ */
+export async function listProjectsPage(
+  store: MetadataStore,
+  filter: { organizationIds: readonly number[]; teamMemberUserId?: number },
+  page: { offset: number; limit: number },
+): Promise<Project[]> {
+  if (filter.organizationIds.length === 0) return [];
+  let query = store.db
+    .selectFrom('projects')
+    .selectAll()
+    .where('organization_id', 'in', [...filter.organizationIds]);
+  const userId = filter.teamMemberUserId;
+  if (userId !== undefined) {
+    query = query.where('id', 'in', (eb) =>
+      eb
+        .selectFrom('project_teams as pt')
+        .innerJoin('team_members as tm', 'tm.team_id', 'pt.team_id')
+        .innerJoin('organization_members as m', 'm.id', 'tm.member_id')
+        .select('pt.project_id')
+        .where('m.user_id', '=', userId),
+    );
+  }
+  return query.orderBy('slug').orderBy('id').limit(page.limit).offset(page.offset).execute();
+}
+
+/**
+ * Deletes project `id` with everything stored for it in the metadata store (DSN keys, config,
+ * issues, monitors, team links); telemetry rows in ClickHouse stay until their retention ends.
+ * Returns whether it existed.
+ */
+export async function deleteProject(store: MetadataStore, id: number): Promise<boolean> {
+  const result = await store.db.deleteFrom('projects').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }
 
 /** The project with `id`, or `undefined`. */
