@@ -3,7 +3,8 @@
  * §2; Sentry's public API docs): issue lists and search, issue details and status
  * updates, issue events, sessions, monitors, logs, traces and spans, user feedback, event attachments,
  * profiles, session replays, outcome stats (stats_v2), project details, inbound filters and project
- * configs. Bearer-token auth; errors as `{"detail": ...}`.
+ * configs; accounts (organizations, teams, members, projects, DSN keys, API tokens). Bearer-token
+ * auth; errors as `{"detail": ...}`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
@@ -22,6 +23,7 @@ import { profileRoutes } from './profiles.js';
 import { traceRoutes } from './traces.js';
 import { replayRoutes } from './replays.js';
 import { projectConfigRoutes } from './project-config.js';
+import { accountRoutes } from './accounts/index.js';
 import type { ProjectConfig } from '../../processing/project-config/index.js';
 
 /** What the API routes need. */
@@ -53,4 +55,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await traceRoutes(app, { ...deps, auth });
   await replayRoutes(app, { ...deps, auth });
   await projectConfigRoutes(app, { ...deps, auth });
+  await accountRoutes(app, { ...deps, auth });
 }
