@@ -65,11 +65,12 @@ export {
   getProjectKeyByPublicKey,
   setProjectKeyActive,
   listProjectKeysPage,
+  insertProjectKey,
   getProjectKey,
   updateProjectKey,
   deleteProjectKey,
 } from './project-keys.js';
-export type { ProjectKey, ProjectKeyWithOwners } from './project-keys.js';
+export type { ProjectKey, ProjectKeyWithOwners, NewProjectKey } from './project-keys.js';
 export {
   createApiToken,
   createUserApiToken,

@@ -221,3 +221,40 @@ export async function deleteProjectKey(store: MetadataStore, id: number): Promis
   const result = await store.db.deleteFrom('project_keys').where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** What {@link insertProjectKey} takes; every field is optional. */
+export interface NewProjectKey {
+  /** Default `Default`. */
+  label?: string;
+  /** 32 lowercase hex (keeping a DSN when moving from another server); default random. */
+  publicKey?: string;
+  /** 32 lowercase hex; default random. */
+  secretKey?: string;
+  data?: JsonObject;
+}
+
+/**
+ * Creates an active DSN key for `projectId` with the given or random keys; `undefined` when the
+ * public key is already used by a key of any project. Throws (foreign key) for an unknown project.
+ */
+export async function insertProjectKey(
+  store: MetadataStore,
+  projectId: number,
+  key: NewProjectKey,
+): Promise<ProjectKey | undefined> {
+  const row = await store.db
+    .insertInto('project_keys')
+    .values({
+      project_id: projectId,
+      public_key: key.publicKey ?? hex32(),
+      secret_key: key.secretKey ?? hex32(),
+      label: key.label ?? 'Default',
+      is_active: 1,
+      date_created: isoDate(store.now()),
+      data: encodeJson(key.data ?? {}),
+    })
+    .onConflict((oc) => oc.column('public_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toProjectKey(row);
+}

@@ -2,6 +2,7 @@
  * Projects repository (Sentry `src/sentry/models/project.py`: slug unique within its
  * organization). `next_short_id` is the issue counter used by `resolveGroups`.
  */
+import { sql } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
 import { isoDate } from './columns.js';
 import { getOrganizationById } from './organizations.js';
@@ -84,14 +85,16 @@ export async function listProjects(store: MetadataStore, organizationId: number)
 }
 
 /**
- * One page of the projects of the given organizations (all of them when `organizationIds` is
- * absent), by slug then id (Sentry's order for project lists). `teamMemberUserId` keeps only the
- * projects on a team user `teamMemberUserId` is on (Sentry's "my projects").
+ * One page of the projects of the given organizations, by slug then id (Sentry's order for an
+ * organization's projects) or newest first (`order: 'newest'`, Sentry's for `/projects/`).
+ * `teamMemberUserId` keeps only the projects on a team user `teamMemberUserId` is on (Sentry's
+ * "my projects"); `query` keeps those whose name or slug contains it (case-insensitive).
  */
 export async function listProjectsPage(
   store: MetadataStore,
-  filter: { organizationIds: readonly number[]; teamMemberUserId?: number },
+  filter: { organizationIds: readonly number[]; teamMemberUserId?: number; query?: string },
   page: { offset: number; limit: number },
+  order: 'slug' | 'newest' = 'slug',
 ): Promise<Project[]> {
   if (filter.organizationIds.length === 0) return [];
   let query = store.db
@@ -109,7 +112,20 @@ export async function listProjectsPage(
         .where('m.user_id', '=', userId),
     );
   }
-  return query.orderBy('slug').orderBy('id').limit(page.limit).offset(page.offset).execute();
+  if (filter.query !== undefined && filter.query !== '') {
+    const pattern = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql<string>`lower(name)`, 'like', sql<string>`${pattern} escape '\\'`),
+        eb(sql<string>`lower(slug)`, 'like', sql<string>`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  query =
+    order === 'slug'
+      ? query.orderBy('slug').orderBy('id')
+      : query.orderBy('date_created', 'desc').orderBy('id', 'desc');
+  return query.limit(page.limit).offset(page.offset).execute();
 }
 
 /**
