@@ -42,12 +42,16 @@ afterAll(async () => {
 });
 
 /** `curl -X <method> -H 'Authorization: Bearer <token>' [-d <json>] <base><path>`. */
+/** A parsed response body: navigated freely and checked with `toMatchObject`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted, not trusted
+type Body = any;
+
 async function api(
   method: string,
   urlPath: string,
   body?: unknown,
   token = admin,
-): Promise<{ status: number; body: any; link: string | null }> {
+): Promise<{ status: number; body: Body; link: string | null }> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(urlPath.startsWith('http') ? urlPath : `${base}${urlPath}`, {

@@ -62,13 +62,11 @@ export async function apiTokenRoutes(app: FastifyInstance, deps: AccountRoutesDe
     if (Object.keys(errors).length > 0 || scopes === undefined) return reply.code(400).send(errors);
     const beyond = scopes.filter((s) => !principal.tokenScopes.includes(s));
     if (beyond.length > 0) {
-      return reply
-        .code(400)
-        .send({
-          scopes: [
-            `The requesting token lacks these scopes, so a new token cannot have them: ${beyond.join(', ')}`,
-          ],
-        });
+      return reply.code(400).send({
+        scopes: [
+          `The requesting token lacks these scopes, so a new token cannot have them: ${beyond.join(', ')}`,
+        ],
+      });
     }
     const { token, row } = await createUserApiToken(
       metadata,
