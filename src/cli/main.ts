@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `vigil` command: `start` runs the server; `projects`, `keys`, `tokens`, `project-config`,
- * `quotas` and `filters` manage the metadata store directly (they work whether or not a server is
+ * The `vigil` command: `start` runs the server; `projects`, `keys`, `tokens`, `users`,
+ * `project-config`, `quotas` and `filters` manage the metadata store directly (they work whether or not a server is
  * running); `issues` reads through the running server's web API with a bearer token.
  */
 import { Command, Option } from 'commander';
@@ -22,15 +22,10 @@ import { registerReplayCommands } from './replays.js';
 import { registerProjectConfigCommands } from './project-config.js';
 import { registerQuotaCommands } from './quotas.js';
 import { registerFilterCommands } from './filters.js';
+import { registerAccountCommands } from './accounts.js';
 import { formatProjectDsn } from '../server/app.js';
 import { newProjectConfigJson } from '../processing/project-config/index.js';
-import {
-  createApiToken,
-  createProject,
-  listProjectKeys,
-  listProjects,
-  createProjectKey,
-} from '../storage/metadata/index.js';
+import { createProject, listProjectKeys, listProjects, createProjectKey } from '../storage/metadata/index.js';
 
 const program = new Command('vigil')
   .description('Self-hosted, Sentry-compatible monitoring')
@@ -108,25 +103,6 @@ storeOptions(keys.command('list').description('list DSN keys and their DSNs'))
     });
   });
 
-const tokens = program.command('tokens').description('manage API tokens');
-storeOptions(tokens.command('create').description('create an API token (printed once)'))
-  .option('--name <name>', 'token name', 'cli')
-  .option(
-    '--scopes <scopes>',
-    'comma-separated scopes',
-    'org:read,project:read,project:write,project:releases,event:read,event:write,event:admin',
-  )
-  .action(async (opts: Record<string, unknown>) => {
-    await withMetadata(loadConfig(overrides(opts)), async (store, org) => {
-      const scopes = String(opts.scopes)
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const { token } = await createApiToken(store, org.id, String(opts.name), scopes);
-      console.log(token);
-    });
-  });
-
 const issues = program.command('issues').description('read issues through the web API');
 apiOptions(issues.command('list').description('list issues (Sentry search syntax in --query)'))
   .option('--project <slug>', 'only this project')
@@ -156,6 +132,7 @@ registerReplayCommands(program);
 registerProjectConfigCommands(program);
 registerQuotaCommands(program);
 registerFilterCommands(program);
+registerAccountCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);
