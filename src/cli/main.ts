@@ -25,7 +25,13 @@ import { registerFilterCommands } from './filters.js';
 import { registerAccountCommands } from './accounts.js';
 import { formatProjectDsn } from '../server/app.js';
 import { newProjectConfigJson } from '../processing/project-config/index.js';
-import { createProject, listProjectKeys, listProjects, createProjectKey } from '../storage/metadata/index.js';
+import {
+  createProject,
+  getTeamBySlug,
+  listProjectKeys,
+  listProjects,
+  createProjectKey,
+} from '../storage/metadata/index.js';
 
 const program = new Command('vigil')
   .description('Self-hosted, Sentry-compatible monitoring')
@@ -59,14 +65,16 @@ storeOptions(projects.command('create <slug>').description('create a project and
   .action(async (slug: string, opts: Record<string, unknown>) => {
     const config = loadConfig(overrides(opts));
     await withMetadata(config, async (store, org) => {
-      // New projects get Sentry's default inbound filters (set_default_inbound_filters).
+      // New projects get Sentry's default inbound filters (set_default_inbound_filters) and join
+      // the organization's default team, as projects created through the API join theirs.
+      const team = await getTeamBySlug(store, org.id, org.slug);
       const created = await createProject(
         store,
         org.id,
         slug,
         opts.name as string | undefined,
         opts.platform as string | undefined,
-        { config: newProjectConfigJson() },
+        { config: newProjectConfigJson(), ...(team ? { teamId: team.id } : {}) },
       );
       if (!created.ok) throw new Error(created.error.detail);
       const project = created.value;
