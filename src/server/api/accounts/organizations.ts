@@ -94,7 +94,10 @@ export async function organizationRoutes(app: FastifyInstance, deps: AccountRout
     const body = bodyOf(request.body);
     const errors: FieldErrors = {};
     const name = charField(body, 'name', errors, { required: true, maxLength: 64 });
-    const slug = organizationSlugField(body, errors) ?? (name !== undefined ? slugify(name) : undefined);
+    // Organization slugs have no underscores (Sentry's `ORG_SLUG_PATTERN`).
+    const slug =
+      organizationSlugField(body, errors) ??
+      (name !== undefined ? slugify(name).replace(/_+/g, '-') : undefined);
     const defaultTeam = booleanField(body, 'defaultTeam', errors);
     if (Object.keys(errors).length > 0 || name === undefined || slug === undefined) {
       return reply.code(400).send(errors);
