@@ -43,13 +43,7 @@ import {
 } from './index.js';
 import type { GroupInit, MetadataStore, Organization, Project, ResolveGroupsItem } from './index.js';
 import { METADATA_MIGRATIONS } from './migrations.js';
-import {
-  postgresBackend,
-  postgresTestUrl,
-  sqliteBackend,
-  unwrap,
-  type Fixture,
-} from './test-backends.js';
+import { postgresBackend, postgresTestUrl, sqliteBackend, unwrap, type Fixture } from './test-backends.js';
 
 function init(overrides: Partial<GroupInit> = {}): GroupInit {
   return {
