@@ -193,7 +193,16 @@ describe('chunk upload', () => {
   it('stores raw and gzip chunks by sha1; an empty request is fine', async () => {
     const a = Buffer.from('chunk a');
     const b = Buffer.from('chunk b, compressed on the wire');
-    expect((await uploadChunks([{ data: a }, { data: b, gzip: true }])).status).toBe(200);
+    // Larger than Fastify's default body limit (1 MiB): chunk requests are streamed.
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    expect((await uploadChunks([{ data: a }, { data: b, gzip: true }, { data: big }])).status).toBe(200);
+    expect(
+      (await assemble({ checksum: sha1(big), chunks: [sha1(big)], projects: ['default'] })).body,
+    ).toEqual({
+      state: 'created',
+      missingChunks: [],
+    });
+    await assembler.drain();
     const missing = await assemble({
       checksum: sha1(Buffer.concat([a, b])),
       chunks: [sha1(a), sha1(b), 'e'.repeat(40)],
