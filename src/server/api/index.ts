@@ -25,6 +25,7 @@ import { replayRoutes } from './replays.js';
 import { projectConfigRoutes } from './project-config.js';
 import { apiIndexRoutes } from './api-index.js';
 import { releaseRoutes } from './releases.js';
+import { deployRoutes } from './deploys.js';
 import { chunkUploadRoutes } from './chunk-upload.js';
 import { artifactBundleRoutes } from './artifact-bundles.js';
 import { ArtifactAssembler } from '../services/artifact-assembler.js';
@@ -63,6 +64,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await projectConfigRoutes(app, { ...deps, auth });
   await apiIndexRoutes(app, { auth });
   await releaseRoutes(app, { ...deps, auth });
+  await deployRoutes(app, { ...deps, auth });
   await chunkUploadRoutes(app, { ...deps, auth });
   const assembler = deps.assembler ?? new ArtifactAssembler(deps.metadata, app.log);
   app.addHook('onClose', () => assembler.drain());

@@ -1,8 +1,8 @@
 /**
- * Release and deploy endpoints with Sentry's paths, validation and shapes, as sentry-cli calls
- * them (reference/sentry-semantics.md §8.2; Sentry `src/sentry/releases/endpoints/`
+ * Release endpoints with Sentry's paths, validation and shapes, as sentry-cli calls them
+ * (reference/sentry-semantics.md §8.2; Sentry `src/sentry/releases/endpoints/`
  * `organization_releases.py`, `organization_release_details.py`, `project_releases.py`,
- * `project_release_details.py`, `release_deploys.py`):
+ * `project_release_details.py`; deploys are in `deploys.ts`, bodies in `release-body.ts`):
  *
  * - `GET|POST /api/0/organizations/{org}/releases/`: the list (newest first, `?project=`,
  *   `?query=` substring, `?status=open|archived` default open, cursor pagination) and the
@@ -10,7 +10,6 @@
  * - `GET|PUT|DELETE /api/0/organizations/{org}/releases/{version}/`: details, update
  *   (finalize = `dateReleased`, `status`, `commits`/`refs` stored as sent), delete (204; 400
  *   while issues have it as first release or sessions report it);
- * - `GET|POST /api/0/organizations/{org}/releases/{version}/deploys/`;
  * - `GET|POST /api/0/projects/{org}/{project}/releases/` and `GET .../releases/{version}/`.
  *
  * Releases are stored in the metadata store; `newGroups` counts issues whose first release it
@@ -24,13 +23,11 @@ import { releaseEventBounds, releaseHasSessions } from '../../storage/clickhouse
 import {
   RELEASE_STATUSES,
   countNewGroups,
-  createDeploy,
   createRelease,
   deleteRelease,
   getDeploys,
   getRelease,
   listProjects,
-  listReleaseDeploys,
   listReleaseProjects,
   listReleases,
   newGroupsKey,
@@ -43,12 +40,12 @@ import {
 } from '../../storage/metadata/index.js';
 import type { TokenAuth } from './auth.js';
 import { organizationFor, projectFor, projectsFor, type Organization, type Project } from './context.js';
-import { FieldErrors, bodyObject, type CharOptions } from './drf-fields.js';
+import { FieldErrors, bodyObject } from './drf-fields.js';
+import { refsPatch, releaseFields } from './release-body.js';
 import { ApiError } from './errors.js';
 import { linkHeader, parseCursor, parseLimit } from './pagination.js';
 import { queryParam, releasePrincipal, requestUrl } from './release-access.js';
-import { MAX_VERSION_LENGTH, isValidVersion } from './release-version.js';
-import { serializeDeploy, serializeRelease } from './serializers/release.js';
+import { serializeRelease } from './serializers/release.js';
 import { multiParam } from './time-range.js';
 
 /** Collaborators of {@link releaseRoutes}. */
@@ -66,26 +63,12 @@ export const ERR_RELEASE_REFERENCED = 'This release is referenced by active issu
 export const ERR_RELEASE_HEALTH_DATA = 'This release has health data and cannot be removed.';
 
 const NOT_FOUND = 'The requested resource does not exist';
-/** Longest commit sha (Sentry's `MAX_COMMIT_LENGTH`). */
-const MAX_COMMIT_LENGTH = 64;
-const ENVIRONMENT_NAME = /^[^\n\r\f/]*$/;
 
 type Params = Record<string, string>;
 
 /** Registers the release routes on `app` (call from the API plugin). */
 export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDeps): Promise<void> {
   const { metadata, clickhouse, auth } = deps;
-
-  /** The release `version` of the organization (of `project` when given), else ApiError 404. */
-  async function releaseIn(organization: Organization, version: string, project?: Project): Promise<Release> {
-    const release = await getRelease(metadata, organization.id, version);
-    if (release === undefined) throw new ApiError(404, NOT_FOUND);
-    if (project !== undefined) {
-      const linked = (await listReleaseProjects(metadata, [release.id])).get(release.id) ?? [];
-      if (!linked.some((p) => p.id === project.id)) throw new ApiError(404, NOT_FOUND);
-    }
-    return release;
-  }
 
   /**
    * The JSON of `releases`. With `project`, `newGroups` and the event bounds are that project's
@@ -205,7 +188,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
     const principal = await releasePrincipal(auth, request, 'GET');
     const params = request.params as Params;
     const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseIn(organization, params.version ?? '');
+    const release = await releaseFor(metadata, organization, params.version ?? '');
     return (await serialize([release], { withEvents: true }))[0];
   });
 
@@ -213,7 +196,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
     const principal = await releasePrincipal(auth, request, 'PUT');
     const params = request.params as Params;
     const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseIn(organization, params.version ?? '');
+    const release = await releaseFor(metadata, organization, params.version ?? '');
     const body = bodyObject(request.body);
     if (!body.ok) return reply.code(400).send(body.errors);
     const errors = new FieldErrors();
@@ -236,7 +219,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
     const principal = await releasePrincipal(auth, request, 'DELETE');
     const params = request.params as Params;
     const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseIn(organization, params.version ?? '');
+    const release = await releaseFor(metadata, organization, params.version ?? '');
     if (await releaseHasIssues(metadata, organization.id, release.version)) {
       return reply.code(400).send({ detail: ERR_RELEASE_REFERENCED });
     }
@@ -248,83 +231,6 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
     }
     await deleteRelease(metadata, release.id);
     return reply.code(204).send();
-  });
-
-  app.get('/api/0/organizations/:org/releases/:version/deploys/', async (request, reply) => {
-    const principal = await releasePrincipal(auth, request, 'GET');
-    const params = request.params as Params;
-    const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseIn(organization, params.version ?? '');
-    const query = request.query as Record<string, unknown>;
-    const projectFilter = multiParam(query.project);
-    const projects =
-      projectFilter.length === 0 ? undefined : await projectsFor(metadata, organization, projectFilter);
-    const deploys = await listReleaseDeploys(
-      metadata,
-      release.id,
-      projects?.map((p) => p.id),
-    );
-    const limit = parseLimit(query.per_page, 100, 100);
-    const { offset } = parseCursor(query.cursor);
-    reply.header(
-      'Link',
-      linkHeader(requestUrl(request, deps.publicUrl), offset, limit, deploys.length > offset + limit),
-    );
-    return deploys.slice(offset, offset + limit).map(serializeDeploy);
-  });
-
-  app.post('/api/0/organizations/:org/releases/:version/deploys/', async (request, reply) => {
-    const principal = await releasePrincipal(auth, request, 'POST');
-    const params = request.params as Params;
-    const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseIn(organization, params.version ?? '');
-    const body = bodyObject(request.body);
-    if (!body.ok) return reply.code(400).send(body.errors);
-    const errors = new FieldErrors();
-    const name = errors.char(body.value, 'name', { allowNull: true, allowBlank: true, maxLength: 64 });
-    const environment = errors.char(body.value, 'environment', { required: true, maxLength: 64 });
-    if (typeof environment === 'string' && environment !== '' && !ENVIRONMENT_NAME.test(environment)) {
-      errors.add('environment', 'Invalid value for environment');
-    }
-    const url = errors.url(body.value, 'url', { allowNull: true, allowBlank: true });
-    const dateStarted = errors.dateTime(body.value, 'dateStarted', { allowNull: true });
-    const dateFinished = errors.dateTime(body.value, 'dateFinished', { allowNull: true });
-    const projectRefs = errors.list(body.value, 'projects');
-    if (projectRefs !== undefined && projectRefs.length === 0)
-      errors.add('projects', 'This list may not be empty.');
-    const releaseProjects = (await listReleaseProjects(metadata, [release.id])).get(release.id) ?? [];
-    let deployProjects = releaseProjects;
-    if (projectRefs !== undefined && projectRefs.length > 0) {
-      const orgProjects = await listProjects(metadata, organization.id);
-      const named = projectRefs.map((ref) =>
-        orgProjects.find((p) =>
-          typeof ref === 'number' ? p.id === ref : p.slug === ref || String(p.id) === ref,
-        ),
-      );
-      if (named.some((p) => p === undefined)) errors.add('projects', 'Invalid project');
-      deployProjects = named.filter((p): p is Project => p !== undefined);
-    }
-    if (!errors.ok || typeof environment !== 'string') return reply.code(400).send(errors.errors);
-    const invalid = deployProjects
-      .filter((p) => !releaseProjects.some((r) => r.id === p.id))
-      .map((p) => p.slug);
-    if (invalid.length > 0) {
-      throw new ApiError(
-        400,
-        `Invalid projects (${[...new Set(invalid)].join(', ')}) for release ${release.version}`,
-      );
-    }
-    const deploy = await createDeploy(metadata, {
-      organizationId: organization.id,
-      releaseId: release.id,
-      environment,
-      name: name || null,
-      url: url || null,
-      dateStarted: dateStarted ?? null,
-      dateFinished: dateFinished ?? undefined,
-      projectIds: deployProjects.map((p) => p.id),
-    });
-    return reply.code(201).send(serializeDeploy(deploy));
   });
 
   app.get('/api/0/projects/:org/:project/releases/', async (request, reply) => {
@@ -392,93 +298,28 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
       params.org ?? '',
       params.project ?? '',
     );
-    const release = await releaseIn(organization, params.version ?? '', project);
+    const release = await releaseFor(metadata, organization, params.version ?? '', project);
     return (await serialize([release], { project, withEvents: true }))[0];
   });
 }
 
-/** The release fields of a create or update body (Sentry's `ReleaseSerializer` family). */
-interface ReleaseFields {
-  version?: string;
-  ref?: string | null;
-  url?: string | null;
-  dateReleased?: string | null;
-  status?: ReleaseStatus;
-  commits?: JsonObject[];
-  /** `refs`, or the deprecated `headCommits` converted to refs. */
-  refs?: JsonObject[];
-}
-
 /**
- * Reads and validates the release fields of `body` into `errors`: `version` (with `withVersion`:
- * required, ≤ 200 characters, a valid name), `ref`, `url`, `dateReleased`, `status`, `commits`
- * (`id` required, ≤ 64), `refs` (`repository` and `commit` required; `a..b` ranges) and the
- * deprecated `headCommits` (`currentId`, `repository`, `previousId`).
+ * The release `version` of the organization — of `project` too when given (Sentry's project
+ * release endpoints only see releases linked to the project) — else ApiError 404.
  */
-function releaseFields(body: JsonObject, errors: FieldErrors, withVersion: boolean): ReleaseFields {
-  const fields: ReleaseFields = {};
-  if (withVersion) {
-    const version = errors.char(body, 'version', {
-      required: true,
-      maxLength: MAX_VERSION_LENGTH,
-      trim: false,
-    });
-    if (typeof version === 'string' && version !== '') {
-      if (isValidVersion(version)) fields.version = version;
-      else errors.add('version', `Release with name ${version} is not allowed`);
-    }
+export async function releaseFor(
+  metadata: MetadataStore,
+  organization: Organization,
+  version: string,
+  project?: Project,
+): Promise<Release> {
+  const release = await getRelease(metadata, organization.id, version);
+  if (release === undefined) throw new ApiError(404, NOT_FOUND);
+  if (project !== undefined) {
+    const linked = (await listReleaseProjects(metadata, [release.id])).get(release.id) ?? [];
+    if (!linked.some((p) => p.id === project.id)) throw new ApiError(404, NOT_FOUND);
   }
-  const optional: CharOptions = { allowNull: true, allowBlank: true, maxLength: MAX_VERSION_LENGTH };
-  fields.ref = errors.char(body, 'ref', optional);
-  fields.url = errors.url(body, 'url', { allowNull: true, allowBlank: true });
-  fields.dateReleased = errors.dateTime(body, 'dateReleased', { allowNull: true });
-  const status = errors.char(body, 'status', { allowBlank: true });
-  if (typeof status === 'string' && status !== '') {
-    if ((RELEASE_STATUSES as readonly string[]).includes(status)) fields.status = status as ReleaseStatus;
-    else errors.add('status', `Invalid status ${status}`);
-  }
-  fields.commits = errors.objects(body, 'commits', (commit, e) => {
-    e.char(commit, 'id', { required: true, maxLength: MAX_COMMIT_LENGTH });
-    for (const key of ['repository', 'message', 'author_name', 'author_email', 'timestamp']) {
-      e.char(commit, key, { allowNull: true, allowBlank: true });
-    }
-    return commit;
-  });
-  fields.refs = errors.objects(body, 'refs', (ref, e) => {
-    const commit = e.char(ref, 'commit', { required: true });
-    if (typeof commit === 'string' && commit.includes('..')) {
-      const [start = '', end = ''] = commit.split('..');
-      if (start === '' || end === '') e.add('commit', 'Commit cannot begin or end with ..');
-      else if (start.length > MAX_COMMIT_LENGTH || end.length > MAX_COMMIT_LENGTH) {
-        e.add('commit', `Start or end commit too long - max is ${MAX_COMMIT_LENGTH} chars each`);
-      }
-    } else if (typeof commit === 'string' && commit.length > MAX_COMMIT_LENGTH) {
-      e.add('commit', `Commit too long - max is ${MAX_COMMIT_LENGTH} chars`);
-    }
-    e.char(ref, 'repository', { required: true, maxLength: 200 });
-    e.char(ref, 'previousCommit', { allowNull: true, allowBlank: true, maxLength: MAX_COMMIT_LENGTH });
-    return ref;
-  });
-  const headCommits = errors.objects(body, 'headCommits', (head, e) => {
-    const currentId = e.char(head, 'currentId', { required: true, maxLength: MAX_COMMIT_LENGTH });
-    const repository = e.char(head, 'repository', { required: true, maxLength: 64 });
-    const previousId = e.char(head, 'previousId', { allowNull: true, maxLength: MAX_COMMIT_LENGTH });
-    return { repository: repository ?? null, commit: currentId ?? null, previousCommit: previousId ?? null };
-  });
-  if (
-    (fields.refs === undefined || fields.refs.length === 0) &&
-    headCommits !== undefined &&
-    headCommits.length > 0
-  ) {
-    fields.refs = headCommits;
-  }
-  return fields;
-}
-
-/** The `refs` change Sentry makes: set non-empty refs; an explicit `refs: []` clears the commits. */
-function refsPatch(fields: ReleaseFields): Pick<ReleasePatch, 'refs'> | undefined {
-  if (fields.refs === undefined) return undefined;
-  return { refs: fields.refs.length > 0 ? fields.refs : null };
+  return release;
 }
 
 /** The `?status=` filter: `open` by default, none for an empty value, 400 for an unknown one. */

@@ -62,11 +62,10 @@ export {
   newGroupsKey,
   releaseHasIssues,
   deleteRelease,
-  createDeploy,
-  listReleaseDeploys,
-  getDeploys,
   RELEASE_STATUSES,
 } from './releases.js';
+export { createDeploy, listReleaseDeploys, getDeploys } from './deploys.js';
+export type { Deploy, CreateDeployInput } from './deploys.js';
 export type {
   Release,
   ReleaseStatus,
@@ -74,11 +73,8 @@ export type {
   CreateReleaseInput,
   CreateReleaseResult,
   ListReleasesFilter,
-  Deploy,
-  CreateDeployInput,
 } from './releases.js';
 export {
-  SOURCE_FILE_TYPES,
   ASSEMBLE_STATUS_TTL_MS,
   putFileBlobs,
   findMissingFileBlobs,
@@ -86,6 +82,10 @@ export {
   getAssembleStatus,
   claimAssembly,
   setAssembleStatus,
+} from './file-blobs.js';
+export type { AssembleState, AssembleStatus } from './file-blobs.js';
+export {
+  SOURCE_FILE_TYPES,
   storeArtifactBundle,
   readArtifactBundleZip,
   findBundlesByDebugId,
@@ -99,8 +99,6 @@ export {
 export type {
   ArtifactBundle,
   ArtifactBundleListing,
-  AssembleState,
-  AssembleStatus,
   IndexedArtifactFile,
   StoreArtifactBundleInput,
   ReleaseBundlesFilter,

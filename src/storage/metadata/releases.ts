@@ -1,7 +1,7 @@
 /**
- * Releases repository (Sentry `src/sentry/models/release.py` `Release`, `ReleaseProject`,
- * `src/sentry/models/deploy.py` `Deploy`, `ReleaseProjectEnvironment.last_deploy_id`), as the
- * release endpoints sentry-cli calls need them (reference/sentry-semantics.md §8.2). A release
+ * Releases repository (Sentry `src/sentry/models/release.py` `Release`, `ReleaseProject`), as the
+ * release endpoints sentry-cli calls need them (reference/sentry-semantics.md §8.2; deploys are in
+ * `deploys.ts`). A release
  * belongs to an organization, is unique by version there, and is linked to projects; creating
  * an existing version is idempotent. Commits and refs are stored as sent: Vigil has no
  * repository integrations to resolve them against.
@@ -10,7 +10,7 @@ import { sql, type Kysely, type Selectable, type Transaction, type Updateable } 
 import type { JsonObject } from '../../protocol/json.js';
 import { chunks, decodeJsonObject, isoDate } from './columns.js';
 import { containsIgnoreCase } from './like.js';
-import type { Database, DeploysTable, Project, ReleasesTable } from './schema.js';
+import type { Database, Project, ReleasesTable } from './schema.js';
 import type { MetadataStore } from './store.js';
 
 /** `open` (the default) or `archived` (Sentry's `ReleaseStatus`). */
@@ -42,9 +42,6 @@ export interface Release {
   /** ISO-8601 UTC of finalization, or null while unreleased. */
   date_released: string | null;
 }
-
-/** A deploy as read. */
-export type Deploy = Selectable<DeploysTable>;
 
 /** What {@link createRelease} needs; absent optional fields are left null. */
 export interface CreateReleaseInput {
@@ -317,98 +314,6 @@ export async function releaseHasIssues(
 export async function deleteRelease(store: MetadataStore, id: number): Promise<boolean> {
   const result = await store.db.deleteFrom('releases').where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
-}
-
-/** What {@link createDeploy} needs. */
-export interface CreateDeployInput {
-  organizationId: number;
-  releaseId: number;
-  environment: string;
-  name?: string | null;
-  url?: string | null;
-  /** ISO-8601 UTC, or null. */
-  dateStarted?: string | null;
-  /** ISO-8601 UTC; default now. */
-  dateFinished?: string;
-  /** The release's projects the deploy is for. */
-  projectIds: readonly number[];
-}
-
-/**
- * Records a deploy (Sentry's `create_deploy`): the row, the release's `total_deploys` and
- * `last_deploy_id`, and the last deploy of each project in the environment. One transaction.
- */
-export async function createDeploy(store: MetadataStore, input: CreateDeployInput): Promise<Deploy> {
-  const dateFinished = input.dateFinished ?? isoDate(store.now());
-  return store.db.transaction().execute(async (trx) => {
-    const deploy = await trx
-      .insertInto('deploys')
-      .values({
-        organization_id: input.organizationId,
-        release_id: input.releaseId,
-        environment: input.environment,
-        name: input.name ?? null,
-        url: input.url ?? null,
-        date_started: input.dateStarted ?? null,
-        date_finished: dateFinished,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx
-      .updateTable('releases')
-      .set((eb) => ({ total_deploys: eb('total_deploys', '+', 1), last_deploy_id: deploy.id }))
-      .where('id', '=', input.releaseId)
-      .execute();
-    for (const projectId of new Set(input.projectIds)) {
-      await trx
-        .insertInto('release_project_environments')
-        .values({
-          release_id: input.releaseId,
-          project_id: projectId,
-          environment: input.environment,
-          last_deploy_id: deploy.id,
-        })
-        .onConflict((oc) =>
-          oc.columns(['release_id', 'project_id', 'environment']).doUpdateSet({ last_deploy_id: deploy.id }),
-        )
-        .execute();
-    }
-    return deploy;
-  });
-}
-
-/**
- * The deploys of release `releaseId` Sentry lists: the last deploy of each project and
- * environment (of `projectIds` when given), most recently finished first.
- */
-export async function listReleaseDeploys(
-  store: MetadataStore,
-  releaseId: number,
-  projectIds?: readonly number[],
-): Promise<Deploy[]> {
-  if (projectIds !== undefined && projectIds.length === 0) return [];
-  let lastIds = store.db
-    .selectFrom('release_project_environments')
-    .select('last_deploy_id')
-    .where('release_id', '=', releaseId);
-  if (projectIds !== undefined) lastIds = lastIds.where('project_id', 'in', [...projectIds]);
-  return store.db
-    .selectFrom('deploys')
-    .selectAll()
-    .where('id', 'in', lastIds)
-    .orderBy('date_finished', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-}
-
-/** The deploys with the given ids, by id (unknown ids are absent). */
-export async function getDeploys(store: MetadataStore, ids: readonly number[]): Promise<Map<number, Deploy>> {
-  const result = new Map<number, Deploy>();
-  for (const part of chunks([...new Set(ids)], 500)) {
-    const rows = await store.db.selectFrom('deploys').selectAll().where('id', 'in', part).execute();
-    for (const row of rows) result.set(row.id, row);
-  }
-  return result;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
