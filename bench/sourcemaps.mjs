@@ -4,7 +4,8 @@
 // inside it, and the processing loop's symbolication step over batches of them. Reports the
 // first (cold) event — artifact lookups, map decoding, scope extraction — and microseconds
 // per event with a warm cache (lookups from memory, parsed map cached), whole step: byte scan,
-// JSON parse, resolution of every frame, JSON serialization.
+// JSON parse, resolution of every frame, JSON serialization; wall clock and CPU time (the
+// machine may be shared), next to a bare JSON round trip of the symbolicated event for scale.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -129,8 +130,22 @@ const batches = Number(process.env.BENCH_BATCHES ?? 40);
 const batchSize = 100;
 for (let i = 0; i < 5; i++) await symbolicator.symbolicate(works(batchSize)); // warm-up
 start = process.hrtime.bigint();
+const cpu = process.cpuUsage();
 for (let i = 0; i < batches; i++) await symbolicator.symbolicate(works(batchSize));
-const warmUs = Number(process.hrtime.bigint() - start) / 1e3 / (batches * batchSize);
+const events = batches * batchSize;
+const warmUs = Number(process.hrtime.bigint() - start) / 1e3 / events;
+const { user, system } = process.cpuUsage(cpu);
+const warmCpuUs = (user + system) / events;
+// For scale: what any pass that parses and re-serializes the symbolicated event costs.
+const symbolicatedPayloads = works(payloads.length);
+await symbolicator.symbolicate(symbolicatedPayloads);
+const jsonCpu = process.cpuUsage();
+for (let i = 0; i < events; i++) {
+  const p = symbolicatedPayloads[i % symbolicatedPayloads.length].payload;
+  Buffer.from(JSON.stringify(JSON.parse(p.toString('utf8'))));
+}
+const jsonCpuUsage = process.cpuUsage(jsonCpu);
+const jsonCpuUs = (jsonCpuUsage.user + jsonCpuUsage.system) / events;
 
 const frames = resolved.exception.values[0].stacktrace.frames.length;
 console.log(
@@ -143,6 +158,11 @@ console.log(
       framesPerEvent: frames,
       coldFirstEventMs: Math.round(coldMs * 10) / 10,
       warmMicrosecondsPerEvent: Math.round(warmUs * 10) / 10,
+      warmCpuMicrosecondsPerEvent: Math.round(warmCpuUs * 10) / 10,
+      symbolicatedPayloadBytes: Math.round(
+        symbolicatedPayloads.reduce((n, w) => n + w.payload.length, 0) / symbolicatedPayloads.length,
+      ),
+      jsonRoundTripCpuMicrosecondsPerEvent: Math.round(jsonCpuUs * 10) / 10,
       cachedBytes: symbolicator.cachedBytes,
     },
     null,

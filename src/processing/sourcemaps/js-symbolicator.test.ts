@@ -126,6 +126,18 @@ it('asks the source once per distinct lookup in a batch', async () => {
   expect(new Set(works.map((w) => Buffer.from(w.payload).toString('utf8'))).size).toBe(1);
 });
 
+it('lets the event loop run during a batch', async () => {
+  const symbolicator = new JsSymbolicator(memory, { yieldEveryMs: 0 });
+  let ran = false;
+  setImmediate(() => {
+    ran = true;
+  });
+  const batch = symbolicator.symbolicate(Array.from({ length: 5 }, () => work(payload)));
+  expect(ran).toBe(false);
+  await batch;
+  expect(ran).toBe(true);
+});
+
 it('counts a failing lookup as a missing file and logs it', async () => {
   const failing: ArtifactSource = {
     byDebugId: () => Promise.reject(new Error('metadata store down')),

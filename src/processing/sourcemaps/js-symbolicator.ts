@@ -28,6 +28,11 @@ export interface JsSymbolicatorOptions {
   logger?: Pick<Logger, 'warn' | 'error'>;
   /** Memory for parsed source maps and sources, bytes; default 256 MiB. */
   cacheBytes?: number;
+  /**
+   * Longest stretch of symbolication work, ms, before it lets the event loop run (ingest keeps
+   * answering while a big batch is resolved); default 10.
+   */
+  yieldEveryMs?: number;
 }
 
 const JS_PLATFORM_MARKERS = [Buffer.from('"javascript"'), Buffer.from('"node"')];
@@ -51,6 +56,8 @@ export function mayNeedSymbolication(payload: Uint8Array): boolean {
 export class JsSymbolicator {
   private readonly cache: ArtifactCache;
   private readonly logger: JsSymbolicatorOptions['logger'];
+  private readonly yieldEveryMs: number;
+  private lastYield = performance.now();
 
   constructor(
     private readonly source: ArtifactSource,
@@ -58,6 +65,14 @@ export class JsSymbolicator {
   ) {
     this.cache = new ArtifactCache(options.cacheBytes ?? DEFAULT_ARTIFACT_CACHE_BYTES);
     this.logger = options.logger;
+    this.yieldEveryMs = options.yieldEveryMs ?? 10;
+  }
+
+  /** Lets the event loop run once the work since it last did exceeds `yieldEveryMs`. */
+  private async pace(): Promise<void> {
+    if (performance.now() - this.lastYield < this.yieldEveryMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
   }
 
   /** Bytes of parsed artifacts currently cached. */
@@ -76,6 +91,9 @@ export class JsSymbolicator {
     await Promise.all(
       works.map(async (work) => {
         if (!mayNeedSymbolication(work.payload)) return;
+        // Lookups answered from memory never leave the microtask queue: without this, a batch
+        // would hold the event loop for all of its events.
+        await this.pace();
         try {
           const bytes = Buffer.from(work.payload.buffer, work.payload.byteOffset, work.payload.byteLength);
           let event: unknown;
