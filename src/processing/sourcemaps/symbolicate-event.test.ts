@@ -264,6 +264,26 @@ it('marks frames of node_modules sources as not in-app', async () => {
   );
 });
 
+it("gives webpack sources Sentry's filename, module and in-app flag", async () => {
+  // The same map with its sources under `webpack:///`, as webpack writes them.
+  const map = JSON.parse(bundle.sourceMap.toString('utf8')) as JsonObject;
+  map.sourceRoot = 'webpack:///';
+  const source = new MemoryArtifactSource();
+  source.add({ projectId: 1, files: uploadedFiles(bundle, JSON.stringify(map)) });
+  const event = fresh();
+  await symbolicate(event, source);
+  const frames = bundleFrames(sdkEvent, bundle).length;
+  const resolved = framesOf(event).filter((f) => String(f.abs_path).startsWith('webpack:'));
+  expect(resolved).toHaveLength(frames);
+  expect(resolved.at(-1)).toMatchObject({
+    abs_path: 'webpack:///../src/config.js',
+    filename: '../src/config.js',
+    module: 'src/config',
+    in_app: true,
+    function: 'ConfigLoader.parseEntry',
+  });
+});
+
 describe('resolution errors', () => {
   it('js_no_source for a minified file whose source map was not uploaded', async () => {
     const source = new MemoryArtifactSource();
