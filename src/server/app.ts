@@ -37,6 +37,7 @@ import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import { JsSymbolicator, type ArtifactSource } from '../processing/sourcemaps/index.js';
+import { ArtifactStore } from './services/artifact-store.js';
 import { AttachmentItemHandler } from './services/attachment-handler.js';
 import { ProfileItemHandler } from './services/profile-handler.js';
 import { ATTACHMENTS_INPUT_TABLE } from '../storage/clickhouse/attachments.js';
@@ -132,8 +133,9 @@ export function formatProjectDsn(publicUrl: string, publicKey: string, projectId
 /** Collaborators `createVigil` takes instead of building them. */
 export interface VigilOptions {
   /**
-   * Uploaded JavaScript artifacts: with it, events' minified JavaScript stack traces are
-   * resolved with their source maps before processing (src/processing/sourcemaps/); default none.
+   * Where symbolication finds uploaded JavaScript artifacts (events' minified stack traces are
+   * resolved with their source maps before processing, src/processing/sourcemaps/); default the
+   * artifact bundles sentry-cli uploaded to the metadata store (`ArtifactStore`).
    */
   artifacts?: ArtifactSource;
 }
@@ -229,7 +231,7 @@ export async function createVigil(
   const quotas = new QuotaEnforcer({ limiter: counters.limiter, outcomes, logger: log });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
-  const symbolicator = options.artifacts && new JsSymbolicator(options.artifacts, { logger: log });
+  const symbolicator = new JsSymbolicator(options.artifacts ?? new ArtifactStore(metadata), { logger: log });
   const processor = new EnvelopeProcessor({
     queue,
     metadata,
@@ -258,7 +260,7 @@ export async function createVigil(
     quotas,
     pool,
     logger: log,
-    ...(symbolicator ? { symbolicate: (works) => symbolicator.symbolicate(works) } : {}),
+    symbolicate: (works) => symbolicator.symbolicate(works),
   });
   const intake = new EnvelopeIntake({
     queue,

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import * as Sentry from '@sentry/node';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVigil, type Vigil } from '../../src/server/app.js';
@@ -20,6 +21,7 @@ import {
   listProjectArtifactBundles,
 } from '../../src/storage/metadata/index.js';
 import { freePort } from '../helpers/vigil-process.js';
+import { buildBundle, loadBundle } from '../helpers/js-bundle.js';
 
 const run = promisify(execFile);
 const CLI = path.resolve('node_modules/.bin/sentry-cli');
@@ -42,6 +44,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await Sentry.close(2000);
   await vigil?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -227,5 +230,71 @@ describe('sentry-cli against Vigil', () => {
       config: { schedule_type: 'crontab', schedule: '*/5 * * * *' },
       environments: [expect.objectContaining({ status: 'ok' })],
     });
+  });
+
+  it('resolves an error thrown in the uploaded minified bundle to the original source', async () => {
+    const bundle = await buildBundle({
+      entry: 'src/index.js',
+      dir: mkdtempSync(path.join(dataDir, 'shop-')),
+      sources: {
+        'src/index.js': `import { total } from './prices.js';\nexport function order(lines) {\n  return total(lines);\n}\n`,
+        'src/prices.js': `export function total(lines) {\n  return lines.reduce((sum, line) => {\n    if (line.price < 0) throw new TypeError('negative price: ' + line.sku);\n    return sum + line.price;\n  }, 0);\n}\n`,
+      },
+    });
+    const out = await cli([
+      'sourcemaps',
+      'upload',
+      '--release',
+      'shop@3.1.0',
+      '--wait',
+      path.dirname(bundle.file),
+    ]);
+    expect(out).toContain('File processing complete');
+
+    Sentry.init({ dsn: vigil.dsn, release: 'shop@3.1.0', defaultIntegrations: false });
+    const app = loadBundle<{ order(lines: unknown[]): number }>(bundle);
+    try {
+      app.order([{ sku: 'B-7', price: -1 }]);
+    } catch (err) {
+      Sentry.captureException(err);
+    }
+    await expect(Sentry.flush(5000)).resolves.toBe(true);
+    await vigil.flush();
+
+    const issues = await api('GET', '/api/0/projects/vigil/default/issues/?query=release:shop@3.1.0');
+    expect((issues.body as Array<{ title: string }>).map((i) => i.title)).toEqual([
+      'TypeError: negative price: B-7',
+    ]);
+    const [issue] = issues.body as Array<{ id: string }>;
+    const event = (await api('GET', `/api/0/issues/${issue!.id}/events/latest/`)).body as {
+      entries: Array<{
+        type: string;
+        data: { values: Array<Record<string, { frames: Array<Record<string, unknown>> }>> };
+      }>;
+    };
+    const exception = event.entries.find((e) => e.type === 'exception')!.data.values[0]!;
+    const inBundle = exception.stacktrace!.frames.filter((f) =>
+      String(f.absPath).includes(`${bundle.dir}/src/`),
+    );
+    expect(
+      inBundle.map((f) => [
+        f.filename,
+        f.function,
+        f.lineNo,
+        // Sentry's API serves the context lines as [line number, text] pairs.
+        (f.context as Array<[number, string]>).find(([line]) => line === f.lineNo)?.[1],
+      ]),
+    ).toEqual([
+      ['../src/index.js', 'order', 3, '  return total(lines);'],
+      ['../src/prices.js', 'total', 2, '  return lines.reduce((sum, line) => {'],
+      [
+        '../src/prices.js',
+        '?',
+        3,
+        "    if (line.price < 0) throw new TypeError('negative price: ' + line.sku);",
+      ],
+    ]);
+    // The minified frames are kept as they were sent.
+    expect(exception.rawStacktrace!.frames.at(-1)).toMatchObject({ absPath: bundle.file });
   });
 });
