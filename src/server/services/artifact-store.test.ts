@@ -93,6 +93,17 @@ describe('ArtifactStore cache', () => {
     });
   }
 
+  it('believes a project has no bundles for a second, then finds the first one uploaded', async () => {
+    const id = 'bbbbbbbb-0000-4000-8000-000000000001';
+    const artifacts = new ArtifactStore(metadata);
+    expect(await artifacts.byDebugId(projectId, id, 'minified_source')).toBeUndefined();
+    await store(id, 100);
+    // Cached: no query per lookup for projects that never uploaded anything.
+    expect(await artifacts.byDebugId(projectId, id, 'minified_source')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await artifacts.byDebugId(projectId, id, 'minified_source'))?.content.length).toBe(100);
+  });
+
   it('keeps opened bundles within its byte budget, evicting the least recently used', async () => {
     const ids = [
       'aaaaaaaa-0000-4000-8000-000000000001',

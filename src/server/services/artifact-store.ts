@@ -13,6 +13,7 @@ import {
   SOURCE_FILE_TYPES,
   findBundlesByDebugId,
   findBundlesByUrl,
+  listProjectArtifactBundles,
   readArtifactBundleZip,
   type ArtifactBundle,
   type MetadataStore,
@@ -64,11 +65,21 @@ function withoutQuery(url: string): string | undefined {
 
 const FILE_TYPES = Object.keys(SOURCE_FILE_TYPES) as ArtifactFileType[];
 
+/**
+ * How long "this project has no artifact bundles" is believed. Symbolication looks up every
+ * JavaScript frame URL of every event with a release; for the many projects that never uploaded
+ * anything that is one query per project and second instead of several per frame, while a bundle
+ * uploaded just now is still found within a second (also when another node assembled it).
+ */
+const NO_BUNDLES_TTL_MS = 1000;
+
 /** Artifact lookups over the metadata store, with a byte-bounded LRU cache of opened bundles. */
 export class ArtifactStore implements ArtifactSource {
   private readonly cacheBytes: number;
   private readonly cache = new Map<string, SourceBundle>();
   private cachedBytes = 0;
+  /** Projects found without bundles, with the time (ms) until which that is believed. */
+  private readonly withoutBundles = new Map<number, number>();
 
   constructor(
     private readonly metadata: MetadataStore,
@@ -89,7 +100,8 @@ export class ArtifactStore implements ArtifactSource {
   ): Promise<ArtifactFile | undefined> {
     const normalized = normalizeDebugId(debugId);
     const code = SOURCE_FILE_TYPES[type];
-    if (normalized === undefined || code === undefined) return undefined;
+    if (normalized === undefined || code === undefined || !(await this.hasBundles(projectId)))
+      return undefined;
     for (const bundle of await findBundlesByDebugId(this.metadata, projectId, normalized, code)) {
       const opened = await this.open(bundle);
       const file = opened?.files.find((f) => f.debugId === normalized && f.type === type);
@@ -107,6 +119,7 @@ export class ArtifactStore implements ArtifactSource {
     dist: string | undefined,
     url: string,
   ): Promise<ArtifactFile | undefined> {
+    if (!(await this.hasBundles(projectId))) return undefined;
     const candidates = candidateUrls(url);
     const matches = await findBundlesByUrl(this.metadata, projectId, release, dist ?? '', candidates);
     for (const candidate of candidates) {
@@ -121,6 +134,19 @@ export class ArtifactStore implements ArtifactSource {
       }
     }
     return undefined;
+  }
+
+  /** False when the project has no artifact bundles (negative answers cached, see NO_BUNDLES_TTL_MS). */
+  private async hasBundles(projectId: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.withoutBundles.get(projectId) ?? 0) > now) return false;
+    const [any] = await listProjectArtifactBundles(this.metadata, { projectId, limit: 1, offset: 0 });
+    if (any !== undefined) {
+      this.withoutBundles.delete(projectId);
+      return true;
+    }
+    this.withoutBundles.set(projectId, now + NO_BUNDLES_TTL_MS);
+    return false;
   }
 
   /**
