@@ -36,6 +36,8 @@ import { SPANS_TABLE } from '../storage/clickhouse/spans.js';
 import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
+import { JsSymbolicator, type ArtifactSource } from '../processing/sourcemaps/index.js';
+import { ArtifactStore } from './services/artifact-store.js';
 import { AttachmentItemHandler } from './services/attachment-handler.js';
 import { ProfileItemHandler } from './services/profile-handler.js';
 import { ATTACHMENTS_INPUT_TABLE } from '../storage/clickhouse/attachments.js';
@@ -128,13 +130,27 @@ export function formatProjectDsn(publicUrl: string, publicKey: string, projectId
   return `${url.protocol}//${publicKey}@${url.host}${url.pathname.replace(/\/$/, '')}/${projectId}`;
 }
 
+/** Collaborators `createVigil` takes instead of building them. */
+export interface VigilOptions {
+  /**
+   * Where symbolication finds uploaded JavaScript artifacts (events' minified stack traces are
+   * resolved with their source maps before processing, src/processing/sourcemaps/); default the
+   * artifact bundles sentry-cli uploaded to the metadata store (`ArtifactStore`).
+   */
+  artifacts?: ArtifactSource;
+}
+
 /**
  * Opens the stores of `config` and assembles the server. Does not listen; call
  * `vigil.app.listen(...)`. Project `default`, when created here, gets Sentry's default inbound
  * filters; the config file's project configs then replace the stored ones. Throws if a store
  * cannot be opened or migrated, or (ConfigError) when a configured project does not exist.
  */
-export async function createVigil(config: VigilConfig, logger?: Logger): Promise<Vigil> {
+export async function createVigil(
+  config: VigilConfig,
+  logger?: Logger,
+  options: VigilOptions = {},
+): Promise<Vigil> {
   const log = logger ?? pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   const metadata = await openMetadataStore({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -215,6 +231,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
   const quotas = new QuotaEnforcer({ limiter: counters.limiter, outcomes, logger: log });
   const queue = new EnvelopeQueue(config.queue);
   const pool = new ProcessingPool(log, config.processing.workers);
+  const symbolicator = new JsSymbolicator(options.artifacts ?? new ArtifactStore(metadata), { logger: log });
   const processor = new EnvelopeProcessor({
     queue,
     metadata,
@@ -243,6 +260,7 @@ export async function createVigil(config: VigilConfig, logger?: Logger): Promise
     quotas,
     pool,
     logger: log,
+    symbolicate: (works) => symbolicator.symbolicate(works),
   });
   const intake = new EnvelopeIntake({
     queue,

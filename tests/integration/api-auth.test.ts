@@ -11,6 +11,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src/server/api/index.js';
+import { organizationRole } from '../../src/server/api/roles.js';
 import { closeTestStore, openTestStore } from '../../src/storage/clickhouse/test-store.js';
 import type { ClickHouseStore } from '../../src/storage/clickhouse/index.js';
 import {
@@ -29,6 +30,14 @@ import {
   resolveGroups,
   type MetadataStore,
 } from '../../src/storage/metadata/index.js';
+
+/** Sentry's `OrganizationReleasePermission` (and `ProjectReleasePermission`). */
+const RELEASE = {
+  GET: ['project:read', 'project:write', 'project:admin', 'project:releases', 'org:ci'],
+  POST: ['project:write', 'project:admin', 'project:releases', 'org:ci'],
+  PUT: ['project:write', 'project:admin', 'project:releases', 'org:ci'],
+  DELETE: ['project:admin', 'project:releases'],
+};
 
 /**
  * Per route (`METHOD path` as registered), the scopes its Sentry permission class accepts for
@@ -107,6 +116,24 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
     'event:admin',
   ],
   'GET /api/0/issues/:id/attachments/': ['event:read', 'event:write', 'event:admin'],
+  // Releases, deploys, chunk upload, artifact bundles and lookup: OrganizationReleasePermission,
+  // ProjectReleasePermission
+  'GET /api/0/organizations/:org/releases/': RELEASE.GET,
+  'POST /api/0/organizations/:org/releases/': RELEASE.POST,
+  'GET /api/0/organizations/:org/releases/:version/': RELEASE.GET,
+  'PUT /api/0/organizations/:org/releases/:version/': RELEASE.PUT,
+  'DELETE /api/0/organizations/:org/releases/:version/': RELEASE.DELETE,
+  'GET /api/0/projects/:org/:project/releases/': RELEASE.GET,
+  'POST /api/0/projects/:org/:project/releases/': RELEASE.POST,
+  'GET /api/0/projects/:org/:project/releases/:version/': RELEASE.GET,
+  'GET /api/0/organizations/:org/releases/:version/deploys/': RELEASE.GET,
+  'POST /api/0/organizations/:org/releases/:version/deploys/': RELEASE.POST,
+  'GET /api/0/organizations/:org/chunk-upload/': RELEASE.GET,
+  'POST /api/0/organizations/:org/chunk-upload/': RELEASE.POST,
+  'POST /api/0/organizations/:org/artifactbundle/assemble/': RELEASE.POST,
+  'GET /api/0/projects/:org/:project/files/artifact-bundles/': RELEASE.GET,
+  'DELETE /api/0/projects/:org/:project/files/artifact-bundles/': RELEASE.DELETE,
+  'GET /api/0/projects/:org/:project/artifact-lookup/': RELEASE.GET,
   // The following lists are the routes' own (their authors' reading of Sentry's classes).
   'GET /api/0/organizations/:org/monitors/': MONITOR_READ(),
   'GET /api/0/organizations/:org/monitors/:slug/': MONITOR_READ(),
@@ -210,12 +237,20 @@ async function call(
 }
 
 const tokens = new Map<string, string>();
-/** A user token of the admin (owner of `vigil`) with exactly `scopes` (made once per set). */
+/**
+ * A token with exactly `scopes` (made once per set): the admin's (owner of `vigil`), or an
+ * organization token of `vigil` when a scope is beyond the owner role (`org:ci`, which Sentry
+ * gives organization tokens).
+ */
 async function tokenWith(scopes: readonly string[]): Promise<string> {
   const key = [...scopes].sort().join(' ');
   let token = tokens.get(key);
   if (token === undefined) {
-    token = (await createUserApiToken(store, adminId, key || 'none', scopes)).token;
+    const owner = organizationRole('owner')?.scopes ?? [];
+    const boot = await bootstrap(store);
+    token = scopes.every((s) => owner.includes(s))
+      ? (await createUserApiToken(store, adminId, key || 'none', scopes)).token
+      : (await createApiToken(store, boot.organization.id, key, scopes)).token;
     tokens.set(key, token);
   }
   return token;

@@ -36,8 +36,11 @@ export interface ArtifactSource {
    * The file whose bundle URL matches `url` (an absolute frame URL such as
    * `http://localhost:3000/static/js/main.js` or `app:///main.js`) in the bundles uploaded for
    * `release` and `dist` (`undefined`: no dist) of the project, or `undefined`. Matching follows
-   * Sentry's: the URL as is, then with scheme and host replaced by `~` (`~/static/js/main.js`),
-   * then `~` plus the path without a leading segment, also ignoring the query string.
+   * Symbolicator's `get_release_file_candidate_urls` (after Sentry's `ReleaseFile.normalize`),
+   * tried in this order: the URL without its fragment, then also without its query string, then
+   * `~` plus what follows the host (`~/static/js/main.js?v=1`), then that without the query
+   * (`~/static/js/main.js`). Path segments are never dropped: `~/static/js/main.js` does not
+   * match `http://host/main.js`.
    */
   byUrl(
     projectId: number,

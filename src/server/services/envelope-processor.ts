@@ -81,6 +81,12 @@ export interface EnvelopeProcessorDeps {
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
   batchSize?: number;
+  /**
+   * Runs over the batch's events before the processing threads, replacing the payload of the
+   * ones it changes (JavaScript source maps, `JsSymbolicator.symbolicate` in
+   * src/processing/sourcemaps/); never rejects. Default none.
+   */
+  symbolicate?: (works: ErrorWork[]) => Promise<void>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -371,6 +377,8 @@ export class EnvelopeProcessor {
       await this.flushHandled(handled, signal);
       const fates: EventFate[] = works.map(() => true);
       if (works.length > 0) {
+        const { symbolicate } = this.deps;
+        if (symbolicate) await untilAborted(symbolicate(works.map((w) => w.work)), signal);
         const results = await this.withRetry(
           'process events',
           () => this.deps.pool.run(works.map((w) => w.work)),

@@ -1,7 +1,8 @@
 /**
  * The metadata store (DESIGN.md "Storage"):
  * organizations, users, members, teams, projects and their processing configs, DSN keys, API
- * tokens, groups and their hashes, activities, monitors —
+ * tokens, groups and their hashes, activities, monitors, releases and deploys, artifact bundles and
+ * their chunks —
  * one Kysely code path over SQLite (embedded) or Postgres. Every repository function takes
  * the `MetadataStore` returned by `openMetadataStore` as its first argument.
  */
@@ -104,3 +105,55 @@ export { upsertMonitors, listMonitors, getMonitorBySlug, mergeConfig } from './m
 export type { Monitor, MonitorUpsert, ListMonitorsFilter } from './monitors.js';
 export { formatShortId, parseShortId, base32Encode, base32Decode } from './short-id.js';
 export type { ParsedShortId } from './short-id.js';
+export {
+  createRelease,
+  updateRelease,
+  getRelease,
+  listReleases,
+  listReleaseProjects,
+  countNewGroups,
+  newGroupsKey,
+  releaseHasIssues,
+  deleteRelease,
+  RELEASE_STATUSES,
+} from './releases.js';
+export { createDeploy, listReleaseDeploys, getDeploys } from './deploys.js';
+export type { Deploy, CreateDeployInput } from './deploys.js';
+export type {
+  Release,
+  ReleaseStatus,
+  ReleasePatch,
+  CreateReleaseInput,
+  CreateReleaseResult,
+  ListReleasesFilter,
+} from './releases.js';
+export {
+  ASSEMBLE_STATUS_TTL_MS,
+  putFileBlobs,
+  findMissingFileBlobs,
+  readFileBlobs,
+  getAssembleStatus,
+  claimAssembly,
+  setAssembleStatus,
+} from './file-blobs.js';
+export type { AssembleState, AssembleStatus } from './file-blobs.js';
+export {
+  SOURCE_FILE_TYPES,
+  storeArtifactBundle,
+  readArtifactBundleZip,
+  findBundlesByDebugId,
+  findBundlesByUrl,
+  findReleaseBundles,
+  getProjectArtifactBundle,
+  getProjectArtifactBundleByBundleId,
+  listProjectArtifactBundles,
+  deleteArtifactBundle,
+} from './artifact-bundles.js';
+export type {
+  ArtifactBundle,
+  ArtifactBundleListing,
+  IndexedArtifactFile,
+  StoreArtifactBundleInput,
+  ReleaseBundlesFilter,
+  ListArtifactBundlesFilter,
+} from './artifact-bundles.js';

@@ -186,6 +186,213 @@ const projectConfigs: MetadataMigration = {
   },
 };
 
+/** SQL type of a binary column: `blob` on SQLite, `bytea` on Postgres (both read as a Buffer). */
+function binaryType(dialect: MetadataDialect): 'blob' | 'bytea' {
+  return dialect === 'sqlite' ? 'blob' : 'bytea';
+}
+
+/**
+ * Version 5: releases and the artifacts sentry-cli uploads (reference/sentry-semantics.md §8,
+ * §9.3), after Sentry's `Release`, `ReleaseProject`, `Deploy`, `ReleaseProjectEnvironment`
+ * (`src/sentry/models/{release,deploy,releaseprojectenvironment}.py`), `FileBlob` and the
+ * artifact-bundle models (`src/sentry/models/artifactbundle.py`). Chunks (`file_blobs`) are kept
+ * per organization in the store so every node sees them; a bundle is the concatenation of its
+ * `artifact_bundle_blobs`. Assemble states live here too (Sentry keeps them in Redis for 10
+ * minutes), so any node can answer a poll.
+ */
+const releasesAndArtifacts: MetadataMigration = {
+  version: 5,
+  name: 'releases_and_artifact_bundles',
+  async up(db, dialect) {
+    await idColumn(db.schema.createTable('releases'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('ref', 'text')
+      .addColumn('url', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('user_agent', 'text')
+      .addColumn('commits', 'text')
+      .addColumn('refs', 'text')
+      .addColumn('commit_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('total_deploys', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_deploy_id', 'bigint')
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .addColumn('date_released', 'text')
+      .addUniqueConstraint('releases_organization_id_version_key', ['organization_id', 'version'])
+      .execute();
+    await db.schema
+      .createIndex('releases_organization_id_date_added_idx')
+      .on('releases')
+      .columns(['organization_id', 'date_added'])
+      .execute();
+
+    await db.schema
+      .createTable('release_projects')
+      .addColumn('release_id', 'bigint', (c) => c.notNull().references('releases.id').onDelete('cascade'))
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('release_projects_pkey', ['release_id', 'project_id'])
+      .execute();
+    await db.schema
+      .createIndex('release_projects_project_id_idx')
+      .on('release_projects')
+      .column('project_id')
+      .execute();
+
+    await idColumn(db.schema.createTable('deploys'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('release_id', 'bigint', (c) => c.notNull().references('releases.id').onDelete('cascade'))
+      .addColumn('environment', 'text', (c) => c.notNull())
+      .addColumn('name', 'text')
+      .addColumn('url', 'text')
+      .addColumn('date_started', 'text')
+      .addColumn('date_finished', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('deploys_release_id_idx').on('deploys').column('release_id').execute();
+
+    await db.schema
+      .createTable('release_project_environments')
+      .addColumn('release_id', 'bigint', (c) => c.notNull().references('releases.id').onDelete('cascade'))
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('environment', 'text', (c) => c.notNull())
+      .addColumn('last_deploy_id', 'bigint')
+      .addPrimaryKeyConstraint('release_project_environments_pkey', [
+        'release_id',
+        'project_id',
+        'environment',
+      ])
+      .execute();
+
+    await db.schema
+      .createTable('file_blobs')
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('checksum', 'text', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('data', binaryType(dialect), (c) => c.notNull())
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('file_blobs_pkey', ['organization_id', 'checksum'])
+      .execute();
+
+    await idColumn(db.schema.createTable('artifact_bundles'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('bundle_id', 'text', (c) => c.notNull())
+      .addColumn('checksum', 'text', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('artifact_count', 'integer', (c) => c.notNull())
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .addColumn('date_uploaded', 'text', (c) => c.notNull())
+      .addColumn('date_last_modified', 'text', (c) => c.notNull())
+      .addUniqueConstraint('artifact_bundles_organization_id_bundle_id_key', ['organization_id', 'bundle_id'])
+      .execute();
+
+    await db.schema
+      .createTable('artifact_bundle_blobs')
+      .addColumn('artifact_bundle_id', 'bigint', (c) =>
+        c.notNull().references('artifact_bundles.id').onDelete('cascade'),
+      )
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('organization_id', 'bigint', (c) => c.notNull())
+      .addColumn('checksum', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('artifact_bundle_blobs_pkey', ['artifact_bundle_id', 'position'])
+      .execute();
+    await db.schema
+      .createIndex('artifact_bundle_blobs_checksum_idx')
+      .on('artifact_bundle_blobs')
+      .columns(['organization_id', 'checksum'])
+      .execute();
+
+    await db.schema
+      .createTable('project_artifact_bundles')
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('artifact_bundle_id', 'bigint', (c) =>
+        c.notNull().references('artifact_bundles.id').onDelete('cascade'),
+      )
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('project_artifact_bundles_pkey', ['project_id', 'artifact_bundle_id'])
+      .execute();
+
+    await db.schema
+      .createTable('release_artifact_bundles')
+      .addColumn('organization_id', 'bigint', (c) => c.notNull())
+      .addColumn('release_name', 'text', (c) => c.notNull())
+      .addColumn('dist_name', 'text', (c) => c.notNull())
+      .addColumn('artifact_bundle_id', 'bigint', (c) =>
+        c.notNull().references('artifact_bundles.id').onDelete('cascade'),
+      )
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('release_artifact_bundles_pkey', [
+        'organization_id',
+        'release_name',
+        'dist_name',
+        'artifact_bundle_id',
+      ])
+      .execute();
+    await db.schema
+      .createIndex('release_artifact_bundles_bundle_idx')
+      .on('release_artifact_bundles')
+      .column('artifact_bundle_id')
+      .execute();
+
+    await db.schema
+      .createTable('debug_id_artifact_bundles')
+      .addColumn('organization_id', 'bigint', (c) => c.notNull())
+      .addColumn('debug_id', 'text', (c) => c.notNull())
+      .addColumn('source_file_type', 'integer', (c) => c.notNull())
+      .addColumn('artifact_bundle_id', 'bigint', (c) =>
+        c.notNull().references('artifact_bundles.id').onDelete('cascade'),
+      )
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('debug_id_artifact_bundles_pkey', [
+        'organization_id',
+        'debug_id',
+        'source_file_type',
+        'artifact_bundle_id',
+      ])
+      .execute();
+    await db.schema
+      .createIndex('debug_id_artifact_bundles_bundle_idx')
+      .on('debug_id_artifact_bundles')
+      .column('artifact_bundle_id')
+      .execute();
+
+    await db.schema
+      .createTable('artifact_bundle_index')
+      .addColumn('organization_id', 'bigint', (c) => c.notNull())
+      .addColumn('artifact_bundle_id', 'bigint', (c) =>
+        c.notNull().references('artifact_bundles.id').onDelete('cascade'),
+      )
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('artifact_bundle_index_pkey', ['artifact_bundle_id', 'url'])
+      .execute();
+    await db.schema
+      .createIndex('artifact_bundle_index_url_idx')
+      .on('artifact_bundle_index')
+      .columns(['organization_id', 'url'])
+      .execute();
+
+    await db.schema
+      .createTable('assemble_statuses')
+      .addColumn('organization_id', 'bigint', (c) => c.notNull())
+      .addColumn('checksum', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text')
+      .addColumn('date_updated', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('assemble_statuses_pkey', ['organization_id', 'checksum'])
+      .execute();
+  },
+};
+
+/** Every migration, in version order. */
+
 /**
  * Version 6: accounts (Sentry `User`, `OrganizationMember`, `Team`, `OrganizationMemberTeam`,
  * `ProjectTeam`). API tokens gain a user and their organization becomes optional (a user token
@@ -329,6 +536,7 @@ export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [
   groupPlatformLogger,
   monitors,
   projectConfigs,
+  releasesAndArtifacts,
   accounts,
 ];
 

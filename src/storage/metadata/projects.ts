@@ -2,9 +2,9 @@
  * Projects repository (Sentry `src/sentry/models/project.py`: slug unique within its
  * organization). `next_short_id` is the issue counter used by `resolveGroups`.
  */
-import { sql } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
 import { isoDate } from './columns.js';
+import { containsIgnoreCase } from './like.js';
 import { getOrganizationById } from './organizations.js';
 import { writeProjectConfig } from './project-configs.js';
 import { failure, success } from './result.js';
@@ -113,13 +113,8 @@ export async function listProjectsPage(
     );
   }
   if (filter.query !== undefined && filter.query !== '') {
-    const pattern = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) =>
-      eb.or([
-        eb(sql<string>`lower(name)`, 'like', sql<string>`${pattern} escape '\\'`),
-        eb(sql<string>`lower(slug)`, 'like', sql<string>`${pattern} escape '\\'`),
-      ]),
-    );
+    const text = filter.query;
+    query = query.where((eb) => eb.or([containsIgnoreCase('name', text), containsIgnoreCase('slug', text)]));
   }
   query =
     order === 'slug'

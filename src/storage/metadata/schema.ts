@@ -132,6 +132,143 @@ export interface ProjectConfigsTable {
 }
 
 /**
+ * `releases` (migration 5): one per organization and version (Sentry's `Release`). `status` is
+ * `open` or `archived`; `data` is JSON text (`{}`); `commits` and `refs` are the JSON text of
+ * the lists last sent (null when never sent); `last_deploy_id` points at `deploys.id`.
+ */
+export interface ReleasesTable {
+  id: Generated<number>;
+  organization_id: number;
+  version: string;
+  ref: string | null;
+  url: string | null;
+  status: string;
+  data: string;
+  user_agent: string | null;
+  commits: string | null;
+  refs: string | null;
+  commit_count: Generated<number>;
+  total_deploys: Generated<number>;
+  last_deploy_id: number | null;
+  date_added: string;
+  date_released: string | null;
+}
+
+/** `release_projects` (migration 5): which projects a release belongs to (Sentry's `ReleaseProject`). */
+export interface ReleaseProjectsTable {
+  release_id: number;
+  project_id: number;
+  date_added: string;
+}
+
+/** `deploys` (migration 5): a release deployed to an environment (Sentry's `Deploy`). */
+export interface DeploysTable {
+  id: Generated<number>;
+  organization_id: number;
+  release_id: number;
+  environment: string;
+  name: string | null;
+  url: string | null;
+  date_started: string | null;
+  date_finished: string;
+}
+
+/**
+ * `release_project_environments` (migration 5): the last deploy of a release per project and
+ * environment (Sentry's `ReleaseProjectEnvironment.last_deploy_id`), which the deploy list reads.
+ */
+export interface ReleaseProjectEnvironmentsTable {
+  release_id: number;
+  project_id: number;
+  environment: string;
+  last_deploy_id: number | null;
+}
+
+/** `file_blobs` (migration 5): uploaded chunks by organization and sha1 hex (Sentry's `FileBlob` + owner). */
+export interface FileBlobsTable {
+  organization_id: number;
+  checksum: string;
+  /** Bytes of `data`. */
+  size: number;
+  data: Buffer;
+  date_created: string;
+}
+
+/**
+ * `artifact_bundles` (migration 5): an assembled source bundle (Sentry's `ArtifactBundle`).
+ * `bundle_id` is the manifest's `debug_id` (or one derived from `checksum`), unique per
+ * organization; `checksum` is the sha1 hex of the whole zip, `size` its bytes.
+ */
+export interface ArtifactBundlesTable {
+  id: Generated<number>;
+  organization_id: number;
+  bundle_id: string;
+  checksum: string;
+  size: number;
+  artifact_count: number;
+  /** Last (re-)upload; the "most recent bundle wins" order. */
+  date_added: string;
+  date_uploaded: string;
+  date_last_modified: string;
+}
+
+/** `artifact_bundle_blobs` (migration 5): the chunks a bundle's zip is made of, in order. */
+export interface ArtifactBundleBlobsTable {
+  artifact_bundle_id: number;
+  position: number;
+  organization_id: number;
+  checksum: string;
+}
+
+/** `project_artifact_bundles` (migration 5): the projects a bundle was uploaded for. */
+export interface ProjectArtifactBundlesTable {
+  project_id: number;
+  artifact_bundle_id: number;
+  date_added: string;
+}
+
+/** `release_artifact_bundles` (migration 5): release/dist of a bundle; `dist_name` `''` = no dist. */
+export interface ReleaseArtifactBundlesTable {
+  organization_id: number;
+  release_name: string;
+  dist_name: string;
+  artifact_bundle_id: number;
+  date_added: string;
+}
+
+/**
+ * `debug_id_artifact_bundles` (migration 5): a bundle's files by debug id (lowercase,
+ * hyphenated) and Sentry's `SourceFileType` (1 source, 2 minified source, 3 source map,
+ * 4 indexed RAM bundle).
+ */
+export interface DebugIdArtifactBundlesTable {
+  organization_id: number;
+  debug_id: string;
+  source_file_type: number;
+  artifact_bundle_id: number;
+  date_added: string;
+}
+
+/** `artifact_bundle_index` (migration 5): every file URL of a bundle's manifest (Sentry's `ArtifactBundleIndex`). */
+export interface ArtifactBundleIndexTable {
+  organization_id: number;
+  artifact_bundle_id: number;
+  url: string;
+}
+
+/**
+ * `assemble_statuses` (migration 5): the state of an artifact-bundle assembly by organization and
+ * zip checksum (`created`, `assembling`, `ok`, `error` with `detail`); stale after ten minutes.
+ */
+export interface AssembleStatusesTable {
+  organization_id: number;
+  checksum: string;
+  state: string;
+  detail: string | null;
+  date_updated: string;
+}
+
+/**
  * `users` (migration 6; Sentry `src/sentry/users/models/user.py`): `username` is unique, `email`
  * unique case-insensitively; `password_hash` is null while the user has no password (Vigil has no
  * login page: people reach the API with tokens); booleans are 0/1.
@@ -205,6 +342,18 @@ export interface Database {
   activities: ActivitiesTable;
   monitors: MonitorsTable;
   project_configs: ProjectConfigsTable;
+  releases: ReleasesTable;
+  release_projects: ReleaseProjectsTable;
+  deploys: DeploysTable;
+  release_project_environments: ReleaseProjectEnvironmentsTable;
+  file_blobs: FileBlobsTable;
+  artifact_bundles: ArtifactBundlesTable;
+  artifact_bundle_blobs: ArtifactBundleBlobsTable;
+  project_artifact_bundles: ProjectArtifactBundlesTable;
+  release_artifact_bundles: ReleaseArtifactBundlesTable;
+  debug_id_artifact_bundles: DebugIdArtifactBundlesTable;
+  artifact_bundle_index: ArtifactBundleIndexTable;
+  assemble_statuses: AssembleStatusesTable;
 }
 
 /** An organization row as read. */

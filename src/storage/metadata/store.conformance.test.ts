@@ -1,7 +1,6 @@
 // One conformance suite for both dialects of the metadata store: every repository function
-// runs against SQLite (temp dir) and Postgres (a fresh schema per test, dropped afterwards).
-// Postgres must be reachable (it is on dev and CI machines); set VIGIL_TEST_POSTGRES_URL to
-// point elsewhere.
+// runs against SQLite (temp dir) and Postgres (a fresh schema per test, dropped afterwards); the
+// backends are in test-backends.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,125 +84,14 @@ import {
 } from './index.js';
 import type { GroupInit, MetadataStore, Organization, Project, ResolveGroupsItem } from './index.js';
 import { METADATA_MIGRATIONS } from './migrations.js';
-
-class Clock {
-  t = Date.parse('2025-03-01T12:00:00.000Z');
-  readonly now = (): Date => new Date(this.t);
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
-
-interface Fixture {
-  store: MetadataStore;
-  clock: Clock;
-  /** Opens another store on the same database, like a second process would. */
-  reopen(): Promise<MetadataStore>;
-  /** True when `reopen` gives an independent connection usable concurrently (Postgres). */
-  independentPeers: boolean;
-  dispose(): Promise<void>;
-}
-
-interface Backend {
-  prepare(): Promise<void>;
-  create(): Promise<Fixture>;
-}
-
-const sqliteBackend: Backend = {
-  prepare: () => Promise.resolve(),
-  async create() {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-metadata-'));
-    const clock = new Clock();
-    const opened: MetadataStore[] = [];
-    const open = async () => {
-      const s = await openMetadataStore({ dataDir, now: clock.now });
-      opened.push(s);
-      return s;
-    };
-    const store = await open();
-    return {
-      store,
-      clock,
-      reopen: open,
-      independentPeers: false,
-      async dispose() {
-        for (const s of opened) await s.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  },
-};
-
-function postgresCandidates(): string[] {
-  const configured = process.env.VIGIL_TEST_POSTGRES_URL;
-  if (configured !== undefined && configured !== '') return [configured];
-  return ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
-}
-
-let postgresUrl: string | undefined;
-
-/** Drops a test schema over a separate connection (used when opening the store failed). */
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  try {
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const postgresBackend: Backend = {
-  async prepare() {
-    const problems: string[] = [];
-    for (const url of postgresCandidates()) {
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-      try {
-        await client.connect();
-        await client.query('select 1');
-        postgresUrl = url;
-        return;
-      } catch (error) {
-        problems.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    }
-    throw new Error(
-      `The metadata conformance suite needs Postgres, which is not reachable (${problems.join('; ')}). ` +
-        'Start Postgres on 127.0.0.1:5432 with a `test` database, or set VIGIL_TEST_POSTGRES_URL.',
-    );
-  },
-  async create() {
-    const url = postgresUrl;
-    if (url === undefined) throw new Error('Postgres backend not prepared');
-    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
-    const clock = new Clock();
-    const opened: MetadataStore[] = [];
-    const open = async () => {
-      const s = await openMetadataStore({ url, schema, now: clock.now });
-      opened.push(s);
-      return s;
-    };
-    let store: MetadataStore;
-    try {
-      store = await open();
-    } catch (error) {
-      await dropSchema(url, schema);
-      throw error;
-    }
-    return {
-      store,
-      clock,
-      reopen: open,
-      independentPeers: true,
-      async dispose() {
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
-        for (const s of opened) await s.close();
-      },
-    };
-  },
-};
+import {
+  dropTestSchema,
+  postgresBackend,
+  postgresTestUrl,
+  sqliteBackend,
+  unwrap,
+  type Fixture,
+} from './test-backends.js';
 
 function init(overrides: Partial<GroupInit> = {}): GroupInit {
   return {
@@ -233,13 +121,6 @@ async function count(store: MetadataStore, table: 'groups' | 'group_hashes' | 'a
   return Number(row.n);
 }
 
-function unwrap<T>(
-  result: { ok: true; value: T } | { ok: false; error: { kind: string; detail: string } },
-): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.kind}: ${result.error.detail}`);
-  return result.value;
-}
-
 /** A database at schema version 4 (before accounts), created without `openMetadataStore`. */
 interface LegacyStore {
   db: Kysely<unknown>;
@@ -261,13 +142,13 @@ async function openLegacyStore(dialect: 'sqlite' | 'postgres'): Promise<LegacySt
     open = () => openMetadataStore({ dataDir });
     dispose = async () => rmSync(dataDir, { recursive: true, force: true });
   } else {
-    const url = postgresUrl ?? '';
+    const url = postgresTestUrl() ?? '';
     const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
     const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}` });
     db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     await sql`create schema ${sql.id(schema)}`.execute(db);
     open = () => openMetadataStore({ url, schema });
-    dispose = async () => dropSchema(url, schema);
+    dispose = async () => dropTestSchema(url, schema);
   }
   await db.transaction().execute(async (trx) => {
     await sql`create table schema_migrations (version integer primary key, name text not null, applied_at text not null)`.execute(
@@ -338,6 +219,7 @@ describe.each([
         { version: 2, name: 'group_platform_logger', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 3, name: 'monitors', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 4, name: 'project_configs', applied_at: '2025-03-01T12:00:00.000Z' },
+        { version: 5, name: 'releases_and_artifact_bundles', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 6, name: 'accounts', applied_at: '2025-03-01T12:00:00.000Z' },
       ]);
     });
@@ -370,7 +252,7 @@ describe.each([
       async () => {
         const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
         const stores = await Promise.all(
-          [1, 2, 3].map(() => openMetadataStore({ url: postgresUrl ?? '', schema, maxConnections: 2 })),
+          [1, 2, 3].map(() => openMetadataStore({ url: postgresTestUrl() ?? '', schema, maxConnections: 2 })),
         );
         try {
           const rows = await sql<{ name: string }>`select name from schema_migrations`.execute(
@@ -1391,7 +1273,7 @@ describe.each([
           const versions = await sql<{
             version: number;
           }>`select version from schema_migrations order by version`.execute(migrated.db);
-          expect(versions.rows.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 6]);
+          expect(versions.rows.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6]);
           expect(await verifyApiToken(migrated, bootToken)).toMatchObject({
             id: 1,
             user_id: null,

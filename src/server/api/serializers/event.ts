@@ -61,6 +61,9 @@ const ERROR_MESSAGES: Record<string, string> = {
   js_too_many_sources: 'The maximum number of remote source requests was made',
   js_invalid_source_encoding: 'Source file was not encoded properly',
   js_invalid_sourcemap_location: 'Invalid location in sourcemap',
+  // The backend has no text for it; Sentry's UI titles it so (static/app/utils/events.tsx).
+  js_missing_sources_content: 'Missing Sources Context',
+  js_scraping_disabled: 'Web scraping is disabled',
   js_too_large: 'Remote file too large',
   js_fetch_timeout: 'Remote file took too long to load',
   native_no_crashed_thread: 'No crashed thread found in crash report',
