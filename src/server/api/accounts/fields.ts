@@ -1,9 +1,11 @@
 /**
  * Request-body fields of the accounts endpoints, validated with Django REST framework's messages
- * (what Sentry's serializers answer): each reader returns the value or records the field's errors
- * in a `FieldErrors` map, which the route sends as a 400 body when it is not empty.
+ * (what Sentry's serializers answer; the shared readers are in `drf-fields.ts`): each reader
+ * returns the value or records the field's errors in a `FieldErrors` map, which the route sends
+ * as a 400 body when it is not empty.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../../protocol/json.js';
+import { DRF_MESSAGES, FieldErrors as DrfFieldErrors, type CharOptions } from '../drf-fields.js';
 import { MAX_SLUG_LENGTH, slugProblem } from '../../../storage/metadata/index.js';
 
 /** DRF's error body: field → messages (a nested serializer's field → its own errors). */
@@ -15,40 +17,19 @@ export function bodyOf(body: unknown): JsonObject {
 }
 
 /**
- * DRF `CharField`: a string (numbers become strings), trimmed; `undefined` when absent (or null
- * with `allowNull`). Records `This field is required.`, `This field may not be blank.`,
- * `This field may not be null.`, `Not a valid string.` or `Ensure this field has no more than N
- * characters.`.
+ * DRF `CharField` (`drf-fields.ts`: numbers become strings, trimmed): the text, or `undefined`
+ * when absent, null (with `allowNull`), blank (with `allowBlank`) or refused with DRF's message.
  */
 export function charField(
   body: JsonObject,
   name: string,
   errors: FieldErrors,
-  options: { required?: boolean; maxLength?: number; allowBlank?: boolean; allowNull?: boolean } = {},
+  options: CharOptions = {},
 ): string | undefined {
-  const value = body[name];
-  if (value === undefined || (value === null && options.allowNull)) {
-    if (options.required) errors[name] = ['This field is required.'];
-    return undefined;
-  }
-  if (value === null) {
-    errors[name] = ['This field may not be null.'];
-    return undefined;
-  }
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    errors[name] = ['Not a valid string.'];
-    return undefined;
-  }
-  const text = String(value).trim();
-  if (text === '' && !options.allowBlank) {
-    errors[name] = ['This field may not be blank.'];
-    return undefined;
-  }
-  if (options.maxLength !== undefined && text.length > options.maxLength) {
-    errors[name] = [`Ensure this field has no more than ${options.maxLength} characters.`];
-    return undefined;
-  }
-  return text;
+  const drf = new DrfFieldErrors();
+  const text = drf.char(body, name, options);
+  Object.assign(errors, drf.errors);
+  return typeof text === 'string' && text !== '' ? text : undefined;
 }
 
 /** DRF `BooleanField` (true/false, 1/0, "true"/"false" and friends); `undefined` when absent. */
@@ -57,7 +38,7 @@ export function booleanField(body: JsonObject, name: string, errors: FieldErrors
   if (value === undefined) return undefined;
   if (value === true || value === 1 || value === 'true' || value === 'True' || value === '1') return true;
   if (value === false || value === 0 || value === 'false' || value === 'False' || value === '0') return false;
-  errors[name] = [value === null ? 'This field may not be null.' : 'Must be a valid boolean.'];
+  errors[name] = [value === null ? DRF_MESSAGES.null : 'Must be a valid boolean.'];
   return undefined;
 }
 
