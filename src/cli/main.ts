@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `vigil` command: `start` runs the server; `projects`, `keys`, `tokens`, `project-config`,
- * `quotas` and `filters` manage the metadata store directly (they work whether or not a server is
+ * The `vigil` command: `start` runs the server; `projects`, `keys`, `tokens`, `users`,
+ * `project-config`, `quotas` and `filters` manage the metadata store directly (they work whether or not a server is
  * running); `issues` reads through the running server's web API with a bearer token.
  */
 import { Command, Option } from 'commander';
@@ -22,11 +22,12 @@ import { registerReplayCommands } from './replays.js';
 import { registerProjectConfigCommands } from './project-config.js';
 import { registerQuotaCommands } from './quotas.js';
 import { registerFilterCommands } from './filters.js';
+import { registerAccountCommands } from './accounts.js';
 import { formatProjectDsn } from '../server/app.js';
 import { newProjectConfigJson } from '../processing/project-config/index.js';
 import {
-  createApiToken,
   createProject,
+  getTeamBySlug,
   listProjectKeys,
   listProjects,
   createProjectKey,
@@ -64,14 +65,16 @@ storeOptions(projects.command('create <slug>').description('create a project and
   .action(async (slug: string, opts: Record<string, unknown>) => {
     const config = loadConfig(overrides(opts));
     await withMetadata(config, async (store, org) => {
-      // New projects get Sentry's default inbound filters (set_default_inbound_filters).
+      // New projects get Sentry's default inbound filters (set_default_inbound_filters) and join
+      // the organization's default team, as projects created through the API join theirs.
+      const team = await getTeamBySlug(store, org.id, org.slug);
       const created = await createProject(
         store,
         org.id,
         slug,
         opts.name as string | undefined,
         opts.platform as string | undefined,
-        { config: newProjectConfigJson() },
+        { config: newProjectConfigJson(), ...(team ? { teamId: team.id } : {}) },
       );
       if (!created.ok) throw new Error(created.error.detail);
       const project = created.value;
@@ -108,25 +111,6 @@ storeOptions(keys.command('list').description('list DSN keys and their DSNs'))
     });
   });
 
-const tokens = program.command('tokens').description('manage API tokens');
-storeOptions(tokens.command('create').description('create an API token (printed once)'))
-  .option('--name <name>', 'token name', 'cli')
-  .option(
-    '--scopes <scopes>',
-    'comma-separated scopes',
-    'org:read,project:read,project:write,project:releases,event:read,event:write,event:admin',
-  )
-  .action(async (opts: Record<string, unknown>) => {
-    await withMetadata(loadConfig(overrides(opts)), async (store, org) => {
-      const scopes = String(opts.scopes)
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const { token } = await createApiToken(store, org.id, String(opts.name), scopes);
-      console.log(token);
-    });
-  });
-
 const issues = program.command('issues').description('read issues through the web API');
 apiOptions(issues.command('list').description('list issues (Sentry search syntax in --query)'))
   .option('--project <slug>', 'only this project')
@@ -156,6 +140,7 @@ registerReplayCommands(program);
 registerProjectConfigCommands(program);
 registerQuotaCommands(program);
 registerFilterCommands(program);
+registerAccountCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);

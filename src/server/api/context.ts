@@ -1,7 +1,10 @@
 /**
- * Resolves the organization, project and issue a web-API path names, checking them
- * against the request's token: a token only sees its own organization, and an unknown
- * or foreign resource is a 404 (Sentry answers 404, not 403, so ids cannot be probed).
+ * Resolves the organization, project, team and issue a web-API path names, checking them
+ * against the request's token: a token only sees its own organization (an organization token)
+ * or its user's organizations (a user token), and an unknown or foreign resource is a 404
+ * (Vigil answers 404 rather than Sentry's 403 for another organization's objects, so ids and
+ * slugs cannot be probed). Once resolved, the principal's scopes are narrowed to what the
+ * member may do there (`access.ts`) and the route's scopes are checked again (403).
  */
 import {
   getGroup,
@@ -9,9 +12,13 @@ import {
   getOrganizationBySlug,
   getProjectById,
   getProjectBySlug,
+  getTeamBySlug,
+  listProjectTeams,
   listProjects,
   type MetadataStore,
+  type Team,
 } from '../../storage/metadata/index.js';
+import { grant, organizationAccess, teamScopes, type OrganizationAccess } from './access.js';
 import type { ApiPrincipal } from './auth.js';
 import { ApiError } from './errors.js';
 
@@ -19,16 +26,54 @@ export type Organization = NonNullable<Awaited<ReturnType<typeof getOrganization
 export type Project = NonNullable<Awaited<ReturnType<typeof getProjectById>>>;
 export type Group = NonNullable<Awaited<ReturnType<typeof getGroup>>>;
 
-/** The organization `slug`, if the principal belongs to it; else ApiError 404. */
+/** Sentry's wording of the 404 (`ResourceDoesNotExist`). */
+export const NOT_FOUND = 'The requested resource does not exist';
+
+function notFound(): ApiError {
+  return new ApiError(404, NOT_FOUND);
+}
+
+/** The principal's access to organization `slug`; ApiError 404 when it is not the token's. */
+export async function organizationAccessFor(
+  store: MetadataStore,
+  principal: ApiPrincipal,
+  slug: string,
+): Promise<OrganizationAccess> {
+  const org = await getOrganizationBySlug(store, slug);
+  const access = org && (await organizationAccess(store, principal, org));
+  if (!access) throw notFound();
+  return access;
+}
+
+/** The organization `slug`, if the principal belongs to it; else ApiError 404 (403 without the route's scopes). */
 export async function organizationFor(
   store: MetadataStore,
   principal: ApiPrincipal,
   slug: string,
 ): Promise<Organization> {
-  const org = await getOrganizationBySlug(store, slug);
-  if (!org || org.id !== principal.organizationId)
-    throw new ApiError(404, 'The requested resource does not exist');
-  return org;
+  const access = await organizationAccessFor(store, principal, slug);
+  grant(principal, access.scopes);
+  return access.organization;
+}
+
+/** Narrows the principal for `project` of an accessible organization (its teams' roles count). */
+async function grantProject(
+  store: MetadataStore,
+  principal: ApiPrincipal,
+  access: OrganizationAccess,
+  project: Project,
+): Promise<void> {
+  const teams = (await listProjectTeams(store, [project.id])).get(project.id) ?? [];
+  grant(
+    principal,
+    access.scopes,
+    await teamScopes(
+      store,
+      principal,
+      access,
+      teams.map((t) => t.id),
+    ),
+  );
 }
 
 /** The project `projectSlug` of organization `orgSlug`; else ApiError 404. */
@@ -38,10 +83,25 @@ export async function projectFor(
   orgSlug: string,
   projectSlug: string,
 ): Promise<{ organization: Organization; project: Project }> {
-  const organization = await organizationFor(store, principal, orgSlug);
-  const project = await getProjectBySlug(store, organization.id, projectSlug);
-  if (!project) throw new ApiError(404, 'The requested resource does not exist');
-  return { organization, project };
+  const access = await organizationAccessFor(store, principal, orgSlug);
+  const project = await getProjectBySlug(store, access.organization.id, projectSlug);
+  if (!project) throw notFound();
+  await grantProject(store, principal, access, project);
+  return { organization: access.organization, project };
+}
+
+/** The team `teamSlug` of organization `orgSlug` (the member's role on it counts); else ApiError 404. */
+export async function teamFor(
+  store: MetadataStore,
+  principal: ApiPrincipal,
+  orgSlug: string,
+  teamSlug: string,
+): Promise<{ organization: Organization; team: Team; access: OrganizationAccess }> {
+  const access = await organizationAccessFor(store, principal, orgSlug);
+  const team = await getTeamBySlug(store, access.organization.id, teamSlug);
+  if (!team) throw notFound();
+  grant(principal, access.scopes, await teamScopes(store, principal, access, [team.id]));
+  return { organization: access.organization, team, access };
 }
 
 /** The issue with numeric id `rawId` in the principal's organization; else ApiError 404. */
@@ -51,13 +111,14 @@ export async function issueFor(
   rawId: string,
 ): Promise<{ organization: Organization; project: Project; group: Group }> {
   const id = Number(rawId);
-  const notFound = new ApiError(404, 'The requested resource does not exist');
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound;
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
   const group = await getGroup(store, id);
-  if (!group) throw notFound;
+  if (!group) throw notFound();
   const project = await getProjectById(store, group.project_id);
   const organization = project && (await getOrganizationById(store, project.organization_id));
-  if (!project || !organization || organization.id !== principal.organizationId) throw notFound;
+  const access = organization && (await organizationAccess(store, principal, organization));
+  if (!project || !organization || !access) throw notFound();
+  await grantProject(store, principal, access, project);
   return { organization, project, group };
 }
 

@@ -293,7 +293,13 @@ export async function feedbackRoutes(app: FastifyInstance, deps: FeedbackRoutesD
     const parsed = parseDsn(dsn);
     const found = parsed.ok ? await getProjectKeyByPublicKey(metadata, parsed.dsn.publicKey) : undefined;
     if (!found || !found.key.is_active) throw new ApiError(401, 'Invalid dsn');
-    const principal: ApiPrincipal = { tokenId: 0, organizationId: found.organization.id, scopes: [] };
+    const principal: ApiPrincipal = {
+      tokenId: 0,
+      userId: null,
+      organizationId: found.organization.id,
+      tokenScopes: [],
+      scopes: [],
+    };
     const { organization, project } = await projectFor(metadata, principal, orgSlug, projectSlug);
     // Sentry answers 400 when the DSN's project is not the one in the path.
     if (project.id !== found.project.id) throw new ApiError(400, 'The DSN does not belong to this project.');

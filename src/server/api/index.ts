@@ -3,8 +3,9 @@
  * §2; Sentry's public API docs): issue lists and search, issue details and status
  * updates, issue events, sessions, monitors, logs, traces and spans, user feedback, event attachments,
  * profiles, session replays, outcome stats (stats_v2), project details, inbound filters and project
- * configs, and what sentry-cli calls (`GET /api/0/`, releases and deploys, chunk upload,
- * artifact-bundle assembly and lookup). Bearer-token auth; errors as `{"detail": ...}`.
+ * configs, what sentry-cli calls (releases and deploys, chunk upload, artifact-bundle assembly and
+ * lookup) and accounts (`GET /api/0/`, organizations, teams, members, projects, DSN keys, API
+ * tokens). Bearer-token auth; errors as `{"detail": ...}`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetadataStore } from '../../storage/metadata/index.js';
@@ -23,12 +24,12 @@ import { profileRoutes } from './profiles.js';
 import { traceRoutes } from './traces.js';
 import { replayRoutes } from './replays.js';
 import { projectConfigRoutes } from './project-config.js';
-import { apiIndexRoutes } from './api-index.js';
 import { releaseRoutes } from './releases.js';
 import { deployRoutes } from './deploys.js';
 import { chunkUploadRoutes } from './chunk-upload.js';
 import { artifactBundleRoutes } from './artifact-bundles.js';
 import { ArtifactAssembler } from '../services/artifact-assembler.js';
+import { accountRoutes } from './accounts/index.js';
 import type { ProjectConfig } from '../../processing/project-config/index.js';
 
 /** What the API routes need. */
@@ -62,11 +63,11 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await traceRoutes(app, { ...deps, auth });
   await replayRoutes(app, { ...deps, auth });
   await projectConfigRoutes(app, { ...deps, auth });
-  await apiIndexRoutes(app, { auth });
   await releaseRoutes(app, { ...deps, auth });
   await deployRoutes(app, { ...deps, auth });
   await chunkUploadRoutes(app, { ...deps, auth });
   const assembler = deps.assembler ?? new ArtifactAssembler(deps.metadata, app.log);
   app.addHook('onClose', () => assembler.drain());
   await artifactBundleRoutes(app, { ...deps, auth, assembler });
+  await accountRoutes(app, { ...deps, auth });
 }

@@ -543,10 +543,11 @@ export async function logRoutes(app: FastifyInstance, deps: LogRoutesDeps): Prom
     const query = request.query as Query;
     const dataset = typeof query.dataset === 'string' ? query.dataset : '';
     const isLogs = (LOG_DATASETS as readonly string[]).includes(dataset);
+    // Authentication and authorization come first (401/403/404), as in Sentry.
+    const parsed = await parseRequest(request);
     if (!isLogs && dataset !== TRACE_METRICS_DATASET && dataset !== SPANS_DATASET) {
       throw new ApiError(400, `Unsupported dataset: ${dataset === '' ? '(none)' : dataset}`);
     }
-    const parsed = await parseRequest(request);
     if (isLogs) {
       return listAnswer(request, reply, dataset, LOG_FIELDS, (o) => queryLogs(clickhouse, o), parsed);
     }

@@ -41,3 +41,33 @@ export function linkHeader(url: URL, offset: number, limit: number, hasMore: boo
     link(offset + limit, 0, 'next', hasMore),
   ].join(', ');
 }
+
+/** A page of a list request: rows `offset..offset+limit-1`. */
+export interface PageRequest {
+  offset: number;
+  limit: number;
+}
+
+/**
+ * The page a list request asks for: `cursor` (offset) and `per_page` (1..100, default 100, as
+ * Sentry's `Endpoint.paginate`).
+ */
+export function pageRequest(query: unknown): PageRequest {
+  const q = (query ?? {}) as Record<string, unknown>;
+  return { offset: parseCursor(q.cursor).offset, limit: parseLimit(q.per_page, 100, 100) };
+}
+
+/**
+ * Answers one page: `rows` were fetched with `limit + 1` so the extra row tells whether a next
+ * page exists; sets the `Link` header (built on `url`, the request's absolute URL) and returns the
+ * page's rows.
+ */
+export function pageOf<T>(
+  reply: { header(name: string, value: string): unknown },
+  url: URL,
+  page: PageRequest,
+  rows: readonly T[],
+): T[] {
+  reply.header('Link', linkHeader(url, page.offset, page.limit, rows.length > page.limit));
+  return rows.slice(0, page.limit);
+}

@@ -3,6 +3,11 @@
  * user auth tokens — `sntryu_` + 64 lowercase hex — and only their sha256 hex is stored,
  * plus the last four characters for display. sentry-cli and API scripts send them as
  * `Authorization: Bearer <token>` (reference/sentry-semantics.md §8.1).
+ *
+ * Two kinds: a user token (`createUserApiToken`) acts for its user in the organizations the user
+ * belongs to (optionally restricted to one), within the user's role there; an organization token
+ * (`createApiToken`, no user) acts for one organization with exactly its scopes, like Sentry's
+ * organization-bound keys.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeStringArray, encodeJson, isoDate } from './columns.js';
@@ -47,7 +52,10 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
 /** An API token as the application sees it: no hash, scopes decoded. */
 export interface ApiToken {
   id: number;
-  organization_id: number;
+  /** An organization token's organization, or the one a user token is restricted to; null = any of the user's. */
+  organization_id: number | null;
+  /** The user a user token acts for; null for an organization token. */
+  user_id: number | null;
   name: string;
   /** Last four characters of the plaintext token, for display. */
   token_last_characters: string;
@@ -72,6 +80,7 @@ function toApiToken(row: ApiTokenRow): ApiToken {
   return {
     id: row.id,
     organization_id: row.organization_id,
+    user_id: row.user_id,
     name: row.name,
     token_last_characters: row.token_last_characters,
     scopes: decodeStringArray(row.scopes),
@@ -86,9 +95,9 @@ export function hashApiToken(token: string): string {
 }
 
 /**
- * Creates a token for organization `organizationId` with `scopes` (stored as given,
- * de-duplicated). Returns the plaintext `sntryu_<64 hex>` (256 random bits) — the only
- * time it is available — and the row. Throws (foreign key violation) for an unknown
+ * Creates an organization token (no user) for organization `organizationId` with `scopes`
+ * (stored as given, de-duplicated). Returns the plaintext `sntryu_<64 hex>` (256 random bits) —
+ * the only time it is available — and the row. Throws (foreign key violation) for an unknown
  * organization.
  */
 export async function createApiToken(
@@ -97,11 +106,35 @@ export async function createApiToken(
   name: string,
   scopes: readonly string[],
 ): Promise<CreatedApiToken> {
+  return insertToken(store, { organization_id: organizationId, user_id: null }, name, scopes);
+}
+
+/**
+ * Creates a user token for user `userId` with `scopes`, acting in every organization of the
+ * user or, with `organizationId`, only in that one. Returns the plaintext (shown once) and the
+ * row. Throws (foreign key violation) for an unknown user or organization.
+ */
+export async function createUserApiToken(
+  store: MetadataStore,
+  userId: number,
+  name: string,
+  scopes: readonly string[],
+  organizationId: number | null = null,
+): Promise<CreatedApiToken> {
+  return insertToken(store, { organization_id: organizationId, user_id: userId }, name, scopes);
+}
+
+async function insertToken(
+  store: MetadataStore,
+  owner: { organization_id: number | null; user_id: number | null },
+  name: string,
+  scopes: readonly string[],
+): Promise<CreatedApiToken> {
   const token = API_TOKEN_PREFIX + randomBytes(32).toString('hex');
   const row = await store.db
     .insertInto('api_tokens')
     .values({
-      organization_id: organizationId,
+      ...owner,
       name,
       token_hash: hashApiToken(token),
       token_last_characters: token.slice(-4),
@@ -114,15 +147,33 @@ export async function createApiToken(
   return { token, row: toApiToken(row) };
 }
 
-/** The tokens of an organization (without secrets), oldest first. */
+/** The organization tokens of an organization (no user; without secrets), oldest first. */
 export async function listApiTokens(store: MetadataStore, organizationId: number): Promise<ApiToken[]> {
   const rows = await store.db
     .selectFrom('api_tokens')
     .selectAll()
     .where('organization_id', '=', organizationId)
+    .where('user_id', 'is', null)
     .orderBy('id')
     .execute();
   return rows.map(toApiToken);
+}
+
+/** The tokens of user `userId` (without secrets), oldest first. */
+export async function listUserApiTokens(store: MetadataStore, userId: number): Promise<ApiToken[]> {
+  const rows = await store.db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toApiToken);
+}
+
+/** Token `id`, or `undefined`. */
+export async function getApiToken(store: MetadataStore, id: number): Promise<ApiToken | undefined> {
+  const row = await store.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toApiToken(row);
 }
 
 /**

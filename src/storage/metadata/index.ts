@@ -1,7 +1,8 @@
 /**
  * The metadata store (DESIGN.md "Storage"):
- * organizations, projects and their processing configs, DSN keys, API tokens, groups and their
- * hashes, activities, monitors, releases and deploys, artifact bundles and their chunks —
+ * organizations, users, members, teams, projects and their processing configs, DSN keys, API
+ * tokens, groups and their hashes, activities, monitors, releases and deploys, artifact bundles and
+ * their chunks —
  * one Kysely code path over SQLite (embedded) or Postgres. Every repository function takes
  * the `MetadataStore` returned by `openMetadataStore` as its first argument.
  */
@@ -15,10 +16,48 @@ export { MAX_SLUG_LENGTH, slugProblem } from './slug.js';
 export {
   getOrganizationBySlug,
   getOrganizationById,
+  getOrganizationsById,
   listOrganizations,
   createOrganization,
+  updateOrganization,
 } from './organizations.js';
-export { createProject, listProjects, getProjectById, getProjectBySlug } from './projects.js';
+export {
+  createProject,
+  listProjects,
+  listProjectsPage,
+  getProjectById,
+  getProjectBySlug,
+  deleteProject,
+} from './projects.js';
+export { createUser, getUser, getUsers, getUserByEmail, getUserByUsername, listUsers } from './users.js';
+export type { User, NewUser } from './users.js';
+export {
+  addOrganizationMember,
+  getOrganizationMember,
+  getMembership,
+  listUserMemberships,
+  listOrganizationMembers,
+  countMembersWithRole,
+  setMemberRole,
+  deleteOrganizationMember,
+  acceptInvitations,
+} from './members.js';
+export type { OrganizationMember, NewMember } from './members.js';
+export {
+  createTeam,
+  getTeamBySlug,
+  listTeams,
+  updateTeam,
+  deleteTeam,
+  addTeamMember,
+  setMemberTeams,
+  listTeamMemberships,
+  countTeamMembers,
+  addProjectTeam,
+  listProjectTeams,
+  listTeamProjectIds,
+} from './teams.js';
+export type { Team, TeamMembership, Page } from './teams.js';
 export type { CreateProjectOptions } from './projects.js';
 export { getProjectConfigJson, setProjectConfigJson } from './project-configs.js';
 export {
@@ -26,12 +65,20 @@ export {
   listProjectKeys,
   getProjectKeyByPublicKey,
   setProjectKeyActive,
+  listProjectKeysPage,
+  insertProjectKey,
+  getProjectKey,
+  updateProjectKey,
+  deleteProjectKey,
 } from './project-keys.js';
-export type { ProjectKey, ProjectKeyWithOwners } from './project-keys.js';
+export type { ProjectKey, ProjectKeyWithOwners, NewProjectKey } from './project-keys.js';
 export {
   createApiToken,
+  createUserApiToken,
   verifyApiToken,
   listApiTokens,
+  listUserApiTokens,
+  getApiToken,
   deleteApiToken,
   hashApiToken,
   ALL_API_SCOPES,
@@ -39,7 +86,13 @@ export {
   LAST_USED_RESOLUTION_MS,
 } from './api-tokens.js';
 export type { ApiToken, CreatedApiToken } from './api-tokens.js';
-export { bootstrap, DEFAULT_ORGANIZATION_SLUG, DEFAULT_PROJECT_SLUG } from './bootstrap.js';
+export {
+  bootstrap,
+  DEFAULT_ORGANIZATION_SLUG,
+  DEFAULT_PROJECT_SLUG,
+  DEFAULT_ADMIN_USERNAME,
+  DEFAULT_ADMIN_EMAIL,
+} from './bootstrap.js';
 export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';

@@ -392,12 +392,152 @@ const releasesAndArtifacts: MetadataMigration = {
 };
 
 /** Every migration, in version order. */
+
+/**
+ * Version 6: accounts (Sentry `User`, `OrganizationMember`, `Team`, `OrganizationMemberTeam`,
+ * `ProjectTeam`). API tokens gain a user and their organization becomes optional (a user token
+ * acts in every organization of its user, or in the one it is restricted to); DSN keys gain
+ * Sentry's `data` JSON. SQLite cannot drop a NOT NULL constraint, so there `api_tokens` is
+ * rebuilt with its rows, ids and id sequence.
+ */
+const accounts: MetadataMigration = {
+  version: 6,
+  name: 'accounts',
+  async up(db, dialect) {
+    await idColumn(db.schema.createTable('users'), dialect)
+      .addColumn('username', 'text', (c) => c.notNull().unique())
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text')
+      .addColumn('is_superuser', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('is_active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('date_joined', 'text', (c) => c.notNull())
+      .addColumn('last_login', 'text')
+      .execute();
+    await db.schema
+      .createIndex('users_email_key')
+      .on('users')
+      .unique()
+      .expression(sql`lower(email)`)
+      .execute();
+
+    await idColumn(db.schema.createTable('organization_members'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('user_id', 'bigint', (c) => c.references('users.id').onDelete('cascade'))
+      .addColumn('email', 'text')
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('inviter_id', 'bigint', (c) => c.references('users.id').onDelete('set null'))
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .addUniqueConstraint('organization_members_organization_id_user_id_key', ['organization_id', 'user_id'])
+      .addUniqueConstraint('organization_members_organization_id_email_key', ['organization_id', 'email'])
+      .execute();
+    await db.schema
+      .createIndex('organization_members_user_id_idx')
+      .on('organization_members')
+      .column('user_id')
+      .execute();
+
+    await idColumn(db.schema.createTable('teams'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('slug', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('date_created', 'text', (c) => c.notNull())
+      .addUniqueConstraint('teams_organization_id_slug_key', ['organization_id', 'slug'])
+      .execute();
+
+    await idColumn(db.schema.createTable('team_members'), dialect)
+      .addColumn('team_id', 'bigint', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+      .addColumn('member_id', 'bigint', (c) =>
+        c.notNull().references('organization_members.id').onDelete('cascade'),
+      )
+      .addColumn('role', 'text')
+      .addUniqueConstraint('team_members_team_id_member_id_key', ['team_id', 'member_id'])
+      .execute();
+    await db.schema
+      .createIndex('team_members_member_id_idx')
+      .on('team_members')
+      .column('member_id')
+      .execute();
+
+    await db.schema
+      .createTable('project_teams')
+      .addColumn('project_id', 'bigint', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('team_id', 'bigint', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('project_teams_pkey', ['project_id', 'team_id'])
+      .execute();
+    await db.schema.createIndex('project_teams_team_id_idx').on('project_teams').column('team_id').execute();
+
+    await db.schema
+      .alterTable('project_keys')
+      .addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+
+    if (dialect === 'postgres') {
+      await db.schema
+        .alterTable('api_tokens')
+        .alterColumn('organization_id', (c) => c.dropNotNull())
+        .execute();
+      await db.schema
+        .alterTable('api_tokens')
+        .addColumn('user_id', 'bigint', (c) => c.references('users.id').onDelete('cascade'))
+        .execute();
+    } else {
+      await rebuildSqliteApiTokens(db);
+    }
+    await db.schema.createIndex('api_tokens_user_id_idx').on('api_tokens').column('user_id').execute();
+  },
+};
+
+/** SQLite half of migration 6: `api_tokens` again, with a nullable organization and a user column. */
+async function rebuildSqliteApiTokens(db: Kysely<unknown>): Promise<void> {
+  await idColumn(db.schema.createTable('api_tokens_v6'), 'sqlite')
+    .addColumn('organization_id', 'bigint', (c) => c.references('organizations.id').onDelete('cascade'))
+    .addColumn('user_id', 'bigint', (c) => c.references('users.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('token_last_characters', 'text', (c) => c.notNull())
+    .addColumn('scopes', 'text', (c) => c.notNull())
+    .addColumn('date_created', 'text', (c) => c.notNull())
+    .addColumn('date_last_used', 'text')
+    .execute();
+  await sql`insert into api_tokens_v6
+    (id, organization_id, user_id, name, token_hash, token_last_characters, scopes, date_created, date_last_used)
+    select id, organization_id, null, name, token_hash, token_last_characters, scopes, date_created, date_last_used
+    from api_tokens`.execute(db);
+  // Ids are never reused (AUTOINCREMENT): carry the old sequence over, deleted tokens included.
+  const { rows } = await sql<{
+    seq: number;
+  }>`select seq from sqlite_sequence where name = 'api_tokens'`.execute(db);
+  await db.schema.dropTable('api_tokens').execute();
+  await db.schema.alterTable('api_tokens_v6').renameTo('api_tokens').execute();
+  const seq = rows[0]?.seq;
+  if (seq !== undefined) {
+    await sql`delete from sqlite_sequence where name in ('api_tokens', 'api_tokens_v6')`.execute(db);
+    await sql`insert into sqlite_sequence (name, seq) values ('api_tokens', ${seq})`.execute(db);
+  }
+  await db.schema
+    .createIndex('api_tokens_organization_id_idx')
+    .on('api_tokens')
+    .column('organization_id')
+    .execute();
+}
+
+/**
+ * Every migration, in version order. Version 5 is another branch's (artifact bundles); the runner
+ * applies whichever versions are not recorded yet, so the order in which branches land does not
+ * matter.
+ */
 export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [
   initial,
   groupPlatformLogger,
   monitors,
   projectConfigs,
   releasesAndArtifacts,
+  accounts,
 ];
 
 /**

@@ -51,3 +51,52 @@ export async function createOrganization(
     ? failure({ kind: 'slug_taken', detail: `an organization with slug "${slug}" already exists` })
     : success(row);
 }
+
+/**
+ * Renames organization `id` and/or changes its slug. Returns the updated organization,
+ * `invalid_slug` (the rules of `slug.ts`), `slug_taken` or `not_found`.
+ */
+export async function updateOrganization(
+  store: MetadataStore,
+  id: number,
+  change: { slug?: string; name?: string },
+): Promise<MetadataResult<Organization>> {
+  if (change.slug !== undefined) {
+    const problem = slugProblem(change.slug);
+    if (problem !== undefined) return failure({ kind: 'invalid_slug', detail: problem });
+  }
+  return store.db.transaction().execute(async (trx) => {
+    const org = await trx.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (org === undefined) return failure({ kind: 'not_found', detail: `organization ${id} does not exist` });
+    if (change.slug !== undefined && change.slug !== org.slug) {
+      const taken = await trx
+        .selectFrom('organizations')
+        .select('id')
+        .where('slug', '=', change.slug)
+        .executeTakeFirst();
+      if (taken)
+        return failure({ kind: 'slug_taken', detail: `The slug "${change.slug}" is already in use.` });
+    }
+    const row = await trx
+      .updateTable('organizations')
+      .set({ slug: change.slug ?? org.slug, name: change.name ?? org.name })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return success(row);
+  });
+}
+
+/** The organizations with the given ids, by id. */
+export async function getOrganizationsById(
+  store: MetadataStore,
+  ids: readonly number[],
+): Promise<Organization[]> {
+  if (ids.length === 0) return [];
+  return store.db
+    .selectFrom('organizations')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .orderBy('id')
+    .execute();
+}

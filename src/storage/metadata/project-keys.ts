@@ -4,7 +4,8 @@
  * authenticates a DSN by its public key (reference/relay-protocol.md, auth).
  */
 import { randomBytes } from 'node:crypto';
-import { isoDate } from './columns.js';
+import type { JsonObject } from '../../protocol/json.js';
+import { decodeJsonObject, encodeJson, isoDate } from './columns.js';
 import type { Organization, Project } from './schema.js';
 import type { MetadataStore } from './store.js';
 
@@ -20,6 +21,8 @@ export interface ProjectKey {
   is_active: boolean;
   /** ISO-8601 UTC. */
   date_created: string;
+  /** Sentry's `ProjectKey.data`: `browserSdkVersion`, `dynamicSdkLoaderOptions`; `{}` when unset. */
+  data: JsonObject;
 }
 
 /** A DSN key with the project and organization it belongs to (one query). */
@@ -29,12 +32,13 @@ export interface ProjectKeyWithOwners {
   organization: Organization;
 }
 
-interface ProjectKeyRow extends Omit<ProjectKey, 'is_active'> {
+interface ProjectKeyRow extends Omit<ProjectKey, 'is_active' | 'data'> {
   is_active: number;
+  data: string;
 }
 
 function toProjectKey(row: ProjectKeyRow): ProjectKey {
-  return { ...row, is_active: row.is_active !== 0 };
+  return { ...row, is_active: row.is_active !== 0, data: decodeJsonObject(row.data) };
 }
 
 function hex32(): string {
@@ -50,6 +54,7 @@ export async function createProjectKey(
   store: MetadataStore,
   projectId: number,
   label?: string,
+  data: JsonObject = {},
 ): Promise<ProjectKey> {
   const row = await store.db
     .insertInto('project_keys')
@@ -60,6 +65,7 @@ export async function createProjectKey(
       label: label ?? 'Default',
       is_active: 1,
       date_created: isoDate(store.now()),
+      data: encodeJson(data),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -98,6 +104,7 @@ export async function getProjectKeyByPublicKey(
       'k.label as k_label',
       'k.is_active as k_is_active',
       'k.date_created as k_date_created',
+      'k.data as k_data',
       'p.id as p_id',
       'p.organization_id as p_organization_id',
       'p.slug as p_slug',
@@ -122,6 +129,7 @@ export async function getProjectKeyByPublicKey(
       label: row.k_label,
       is_active: row.k_is_active,
       date_created: row.k_date_created,
+      data: row.k_data,
     }),
     project: {
       id: row.p_id,
@@ -149,4 +157,104 @@ export async function setProjectKeyActive(
     .returningAll()
     .executeTakeFirst();
   return row === undefined ? undefined : toProjectKey(row);
+}
+
+/**
+ * One page of a project's DSN keys, newest first (Sentry's order), optionally only active
+ * (`'active'`) or inactive (`'inactive'`) ones.
+ */
+export async function listProjectKeysPage(
+  store: MetadataStore,
+  projectId: number,
+  page: { offset: number; limit: number },
+  status?: 'active' | 'inactive',
+): Promise<ProjectKey[]> {
+  let query = store.db.selectFrom('project_keys').selectAll().where('project_id', '=', projectId);
+  if (status !== undefined) query = query.where('is_active', '=', status === 'active' ? 1 : 0);
+  const rows = await query.orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute();
+  return rows.map(toProjectKey);
+}
+
+/** The key of project `projectId` whose public key is `publicKey`, or `undefined`. */
+export async function getProjectKey(
+  store: MetadataStore,
+  projectId: number,
+  publicKey: string,
+): Promise<ProjectKey | undefined> {
+  const row = await store.db
+    .selectFrom('project_keys')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('public_key', '=', publicKey)
+    .executeTakeFirst();
+  return row && toProjectKey(row);
+}
+
+/**
+ * Changes key `id`: its label, active flag and/or `data` (replaced whole). Returns the updated
+ * key, or `undefined` when it does not exist.
+ */
+export async function updateProjectKey(
+  store: MetadataStore,
+  id: number,
+  change: { label?: string; isActive?: boolean; data?: JsonObject },
+): Promise<ProjectKey | undefined> {
+  const set: { label?: string; is_active?: number; data?: string } = {};
+  if (change.label !== undefined) set.label = change.label;
+  if (change.isActive !== undefined) set.is_active = change.isActive ? 1 : 0;
+  if (change.data !== undefined) set.data = encodeJson(change.data);
+  if (Object.keys(set).length === 0) {
+    const row = await store.db.selectFrom('project_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toProjectKey(row);
+  }
+  const row = await store.db
+    .updateTable('project_keys')
+    .set(set)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toProjectKey(row);
+}
+
+/** Deletes key `id`; returns whether it existed. */
+export async function deleteProjectKey(store: MetadataStore, id: number): Promise<boolean> {
+  const result = await store.db.deleteFrom('project_keys').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** What {@link insertProjectKey} takes; every field is optional. */
+export interface NewProjectKey {
+  /** Default `Default`. */
+  label?: string;
+  /** 32 lowercase hex (keeping a DSN when moving from another server); default random. */
+  publicKey?: string;
+  /** 32 lowercase hex; default random. */
+  secretKey?: string;
+  data?: JsonObject;
+}
+
+/**
+ * Creates an active DSN key for `projectId` with the given or random keys; `undefined` when the
+ * public key is already used by a key of any project. Throws (foreign key) for an unknown project.
+ */
+export async function insertProjectKey(
+  store: MetadataStore,
+  projectId: number,
+  key: NewProjectKey,
+): Promise<ProjectKey | undefined> {
+  const row = await store.db
+    .insertInto('project_keys')
+    .values({
+      project_id: projectId,
+      public_key: key.publicKey ?? hex32(),
+      secret_key: key.secretKey ?? hex32(),
+      label: key.label ?? 'Default',
+      is_active: 1,
+      date_created: isoDate(store.now()),
+      data: encodeJson(key.data ?? {}),
+    })
+    .onConflict((oc) => oc.column('public_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toProjectKey(row);
 }

@@ -8,7 +8,9 @@
 export type MetadataError =
   | { kind: 'invalid_slug'; detail: string }
   | { kind: 'slug_taken'; detail: string }
-  | { kind: 'not_found'; detail: string };
+  | { kind: 'not_found'; detail: string }
+  /** A unique value (an email, a membership) is already taken. */
+  | { kind: 'conflict'; detail: string };
 
 /** Success with a value, or a `MetadataError`. */
 export type MetadataResult<T> = { ok: true; value: T } | { ok: false; error: MetadataError };

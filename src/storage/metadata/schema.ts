@@ -27,7 +27,11 @@ export interface ProjectsTable {
   date_created: string;
 }
 
-/** `project_keys`: DSN keys; `public_key`/`secret_key` are 32 lowercase hex; `is_active` is 0/1. */
+/**
+ * `project_keys`: DSN keys; `public_key`/`secret_key` are 32 lowercase hex; `is_active` is 0/1;
+ * `data` (migration 6) is the JSON text of Sentry's `ProjectKey.data` (`browserSdkVersion`,
+ * `dynamicSdkLoaderOptions`).
+ */
 export interface ProjectKeysTable {
   id: Generated<number>;
   project_id: number;
@@ -36,12 +40,19 @@ export interface ProjectKeysTable {
   label: string;
   is_active: number;
   date_created: string;
+  data: Generated<string>;
 }
 
-/** `api_tokens`: only the sha256 hex of a token is stored; `scopes` is a JSON text array. */
+/**
+ * `api_tokens`: only the sha256 hex of a token is stored; `scopes` is a JSON text array. A token
+ * acts for its user (`user_id`, migration 6) in the organizations the user is a member of,
+ * restricted to `organization_id` when that is set; a token without a user is an organization
+ * token acting for `organization_id` alone (Sentry's organization-bound keys).
+ */
 export interface ApiTokensTable {
   id: Generated<number>;
-  organization_id: number;
+  organization_id: number | null;
+  user_id: number | null;
   name: string;
   token_hash: string;
   token_last_characters: string;
@@ -257,8 +268,71 @@ export interface AssembleStatusesTable {
   date_updated: string;
 }
 
+/**
+ * `users` (migration 6; Sentry `src/sentry/users/models/user.py`): `username` is unique, `email`
+ * unique case-insensitively; `password_hash` is null while the user has no password (Vigil has no
+ * login page: people reach the API with tokens); booleans are 0/1.
+ */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_superuser: number;
+  is_active: number;
+  date_joined: string;
+  last_login: string | null;
+}
+
+/**
+ * `organization_members` (migration 6; Sentry `OrganizationMember`): a user's role in an
+ * organization (`member`, `admin`, `manager`, `owner`), or a pending invitation (`user_id` null,
+ * `email` set). Unique on `(organization_id, user_id)` and `(organization_id, email)`.
+ */
+export interface OrganizationMembersTable {
+  id: Generated<number>;
+  organization_id: number;
+  user_id: number | null;
+  email: string | null;
+  role: string;
+  inviter_id: number | null;
+  date_created: string;
+}
+
+/** `teams` (migration 6; Sentry `Team`): slug unique within the organization. */
+export interface TeamsTable {
+  id: Generated<number>;
+  organization_id: number;
+  slug: string;
+  name: string;
+  date_created: string;
+}
+
+/**
+ * `team_members` (migration 6; Sentry `OrganizationMemberTeam`): a member on a team, with a team
+ * role (`contributor`, `admin`) or null for the default. Unique on `(team_id, member_id)`.
+ */
+export interface TeamMembersTable {
+  id: Generated<number>;
+  team_id: number;
+  member_id: number;
+  role: string | null;
+}
+
+/** `project_teams` (migration 6; Sentry `ProjectTeam`): the teams a project belongs to. */
+export interface ProjectTeamsTable {
+  project_id: number;
+  team_id: number;
+}
+
 /** The whole metadata schema, as the `Kysely<Database>` type parameter. */
 export interface Database {
+  users: UsersTable;
+  organization_members: OrganizationMembersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  project_teams: ProjectTeamsTable;
   organizations: OrganizationsTable;
   projects: ProjectsTable;
   project_keys: ProjectKeysTable;

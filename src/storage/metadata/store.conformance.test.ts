@@ -2,7 +2,12 @@
 // runs against SQLite (temp dir) and Postgres (a fresh schema per test, dropped afterwards); the
 // backends are in test-backends.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ALL_API_SCOPES,
@@ -12,6 +17,42 @@ import {
   createProject,
   createProjectKey,
   deleteApiToken,
+  acceptInvitations,
+  addOrganizationMember,
+  addProjectTeam,
+  addTeamMember,
+  countMembersWithRole,
+  countTeamMembers,
+  createTeam,
+  createUser,
+  createUserApiToken,
+  deleteOrganizationMember,
+  deleteProject,
+  deleteProjectKey,
+  deleteTeam,
+  getApiToken,
+  getMembership,
+  getOrganizationMember,
+  getProjectKey,
+  getTeamBySlug,
+  getUser,
+  getUserByEmail,
+  getUsers,
+  listOrganizationMembers,
+  listProjectKeysPage,
+  listProjectTeams,
+  listProjectsPage,
+  listTeamMemberships,
+  listTeamProjectIds,
+  listTeams,
+  listUserApiTokens,
+  listUserMemberships,
+  listUsers,
+  setMemberRole,
+  setMemberTeams,
+  updateOrganization,
+  updateProjectKey,
+  updateTeam,
   formatShortId,
   getGroup,
   getGroupByShortId,
@@ -43,7 +84,14 @@ import {
 } from './index.js';
 import type { GroupInit, MetadataStore, Organization, Project, ResolveGroupsItem } from './index.js';
 import { METADATA_MIGRATIONS } from './migrations.js';
-import { postgresBackend, postgresTestUrl, sqliteBackend, unwrap, type Fixture } from './test-backends.js';
+import {
+  dropTestSchema,
+  postgresBackend,
+  postgresTestUrl,
+  sqliteBackend,
+  unwrap,
+  type Fixture,
+} from './test-backends.js';
 
 function init(overrides: Partial<GroupInit> = {}): GroupInit {
   return {
@@ -71,6 +119,72 @@ async function count(store: MetadataStore, table: 'groups' | 'group_hashes' | 'a
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** A database at schema version 4 (before accounts), created without `openMetadataStore`. */
+interface LegacyStore {
+  db: Kysely<unknown>;
+  /** Opens the location with `openMetadataStore`, which migrates it. */
+  open(): Promise<MetadataStore>;
+  dispose(): Promise<void>;
+}
+
+async function openLegacyStore(dialect: 'sqlite' | 'postgres'): Promise<LegacyStore> {
+  let db: Kysely<unknown>;
+  let open: () => Promise<MetadataStore>;
+  let dispose: () => Promise<void>;
+  if (dialect === 'sqlite') {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-metadata-legacy-'));
+    const file = path.join(dataDir, 'metadata.sqlite3');
+    const database = new SqliteDatabase(file);
+    database.pragma('foreign_keys = ON');
+    db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+    open = () => openMetadataStore({ dataDir });
+    dispose = async () => rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    const url = postgresTestUrl() ?? '';
+    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}` });
+    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    await sql`create schema ${sql.id(schema)}`.execute(db);
+    open = () => openMetadataStore({ url, schema });
+    dispose = async () => dropTestSchema(url, schema);
+  }
+  await db.transaction().execute(async (trx) => {
+    await sql`create table schema_migrations (version integer primary key, name text not null, applied_at text not null)`.execute(
+      trx,
+    );
+    for (const migration of METADATA_MIGRATIONS.filter((m) => m.version <= 4)) {
+      await migration.up(trx, dialect);
+      await sql`insert into schema_migrations values (${migration.version}, ${migration.name}, '2025-01-01T00:00:00.000Z')`.execute(
+        trx,
+      );
+    }
+  });
+  return { db, open, dispose };
+}
+
+/** Organization `vigil` with project `default`, its token `Bootstrap` (id 1), `ci` (2) and a deleted one (3). */
+async function insertLegacyTokens(db: Kysely<unknown>): Promise<{ token: string }> {
+  const now = '2025-01-01T00:00:00.000Z';
+  await sql`insert into organizations (id, slug, name, date_created) values (1, 'vigil', 'Vigil', ${now})`.execute(
+    db,
+  );
+  await sql`insert into projects (id, organization_id, slug, name, date_created) values (1, 1, 'default', 'Default', ${now})`.execute(
+    db,
+  );
+  const token = 'sntryu_' + 'ab'.repeat(32);
+  const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+  for (const [name, plain] of [
+    ['Bootstrap', token],
+    ['ci', 'sntryu_' + 'cd'.repeat(32)],
+    ['gone', 'sntryu_' + 'ef'.repeat(32)],
+  ] as const) {
+    await sql`insert into api_tokens (organization_id, name, token_hash, token_last_characters, scopes, date_created)
+      values (1, ${name}, ${hash(plain)}, ${plain.slice(-4)}, '["org:read"]', ${now})`.execute(db);
+  }
+  await sql`delete from api_tokens where name = 'gone'`.execute(db);
+  return { token };
 }
 
 describe.each([
@@ -106,6 +220,7 @@ describe.each([
         { version: 3, name: 'monitors', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 4, name: 'project_configs', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 5, name: 'releases_and_artifact_bundles', applied_at: '2025-03-01T12:00:00.000Z' },
+        { version: 6, name: 'accounts', applied_at: '2025-03-01T12:00:00.000Z' },
       ]);
     });
 
@@ -326,7 +441,19 @@ describe.each([
       expect(second.key.id).toBe(first.key.id);
       expect(second.token).toBeUndefined();
       expect(await listProjectKeys(store, 1)).toHaveLength(1);
-      expect(await listApiTokens(store, first.organization.id)).toHaveLength(1);
+      expect(first.owner).toMatchObject({ username: 'admin', email: 'admin@localhost', is_superuser: true });
+      expect(second.owner).toEqual(first.owner);
+      expect(verified).toMatchObject({ user_id: first.owner?.id, organization_id: null, name: 'Bootstrap' });
+      expect(await listUserApiTokens(store, first.owner?.id ?? 0)).toHaveLength(1);
+      expect(await listApiTokens(store, first.organization.id)).toHaveLength(0);
+      // The admin owns the organization, on its default team, which the project is on.
+      const member = await getMembership(store, first.organization.id, first.owner?.id ?? 0);
+      expect(member).toMatchObject({ role: 'owner', email: null });
+      const team = await getTeamBySlug(store, first.organization.id, 'vigil');
+      expect(await listTeamMemberships(store, [member?.id ?? 0])).toEqual([
+        { team_id: team?.id, member_id: member?.id, role: null },
+      ]);
+      expect((await listProjectTeams(store, [1])).get(1)?.map((t) => t.slug)).toEqual(['vigil']);
 
       // Ids keep counting after the explicit id 1 (Postgres sequences included).
       const next = unwrap(await createProject(store, first.organization.id, 'second'));
@@ -843,6 +970,336 @@ describe.each([
       unwrap(await setProjectConfigJson(store, boot.project.id, config));
       await bootstrap(store, { projectConfig: {} });
       expect(await getProjectConfigJson(store, boot.project.id)).toEqual(config);
+    });
+  });
+  describe('accounts', () => {
+    it('creates users with a unique username and a case-insensitively unique email', async () => {
+      const ada = unwrap(await createUser(store, { email: 'Ada@Example.com', name: 'Ada' }));
+      expect(ada).toEqual({
+        id: ada.id,
+        username: 'Ada@Example.com',
+        email: 'Ada@Example.com',
+        name: 'Ada',
+        has_password: false,
+        is_superuser: false,
+        is_active: true,
+        date_joined: '2025-03-01T12:00:00.000Z',
+        last_login: null,
+      });
+      expect(await getUserByEmail(store, ' ada@example.COM ')).toEqual(ada);
+      expect(await getUser(store, ada.id)).toEqual(ada);
+      expect(await createUser(store, { email: 'ADA@example.com' })).toMatchObject({
+        ok: false,
+        error: { kind: 'conflict' },
+      });
+      expect(
+        await createUser(store, { email: 'other@example.com', username: 'Ada@Example.com' }),
+      ).toMatchObject({
+        ok: false,
+        error: { kind: 'conflict' },
+      });
+      const root = unwrap(
+        await createUser(store, {
+          email: 'root@example.com',
+          username: 'root',
+          isSuperuser: true,
+          passwordHash: 'x',
+        }),
+      );
+      expect(root).toMatchObject({ username: 'root', is_superuser: true, has_password: true });
+      expect((await listUsers(store)).map((u) => u.id)).toEqual([ada.id, root.id]);
+      expect([...(await getUsers(store, [root.id, 999, root.id])).keys()]).toEqual([root.id]);
+      await expect(createUser(store, { email: 'no-at-sign' })).rejects.toBeInstanceOf(RangeError);
+    });
+
+    it('adds members and invitations, pages them, changes roles and accepts invitations', async () => {
+      const { org } = await orgAndProject();
+      const other = unwrap(await createOrganization(store, 'other'));
+      const ada = unwrap(await createUser(store, { email: 'ada@example.com' }));
+      const owner = unwrap(await addOrganizationMember(store, org.id, { userId: ada.id, role: 'owner' }));
+      expect(owner).toEqual({
+        id: owner.id,
+        organization_id: org.id,
+        user_id: ada.id,
+        email: null,
+        role: 'owner',
+        inviter_id: null,
+        date_created: '2025-03-01T12:00:00.000Z',
+      });
+      expect(await addOrganizationMember(store, org.id, { userId: ada.id, role: 'member' })).toMatchObject({
+        ok: false,
+        error: { kind: 'conflict' },
+      });
+      const invite = unwrap(
+        await addOrganizationMember(store, org.id, {
+          email: 'Bob@example.com',
+          role: 'manager',
+          inviterId: ada.id,
+        }),
+      );
+      expect(invite).toMatchObject({
+        user_id: null,
+        email: 'Bob@example.com',
+        role: 'manager',
+        inviter_id: ada.id,
+      });
+      expect(
+        await addOrganizationMember(store, org.id, { email: 'bob@EXAMPLE.com', role: 'member' }),
+      ).toMatchObject({
+        ok: false,
+        error: { kind: 'conflict', detail: 'The user bob@EXAMPLE.com has already been invited' },
+      });
+      const elsewhere = unwrap(
+        await addOrganizationMember(store, other.id, { email: 'bob@example.com', role: 'member' }),
+      );
+
+      expect((await listOrganizationMembers(store, org.id)).map((m) => m.id)).toEqual([owner.id, invite.id]);
+      expect(await listOrganizationMembers(store, org.id, { offset: 1, limit: 5 })).toEqual([invite]);
+      expect(await getOrganizationMember(store, org.id, invite.id)).toEqual(invite);
+      expect(await getOrganizationMember(store, other.id, invite.id)).toBeUndefined();
+      expect(await getMembership(store, org.id, ada.id)).toEqual(owner);
+      expect(await countMembersWithRole(store, org.id, ['owner', 'manager'])).toBe(1);
+
+      // Bob's user appears: both invitations become memberships; one he already had is kept apart.
+      const bob = unwrap(await createUser(store, { email: 'bob@example.com' }));
+      const accepted = await acceptInvitations(store, bob.id, 'BOB@example.com');
+      expect(accepted.map((m) => m.id).sort()).toEqual([invite.id, elsewhere.id].sort());
+      expect(await getMembership(store, org.id, bob.id)).toMatchObject({
+        id: invite.id,
+        email: null,
+        role: 'manager',
+      });
+      expect((await listUserMemberships(store, bob.id)).map((m) => m.organization_id)).toEqual([
+        org.id,
+        other.id,
+      ]);
+      expect(await countMembersWithRole(store, org.id, ['owner', 'manager'])).toBe(2);
+      unwrap(await addOrganizationMember(store, org.id, { email: 'bob@example.com', role: 'member' }));
+      expect(await acceptInvitations(store, bob.id, 'bob@example.com')).toEqual([]);
+
+      expect(await setMemberRole(store, invite.id, 'member')).toMatchObject({
+        id: invite.id,
+        role: 'member',
+      });
+      expect(await setMemberRole(store, invite.id + 1000, 'member')).toBeUndefined();
+      expect(await deleteOrganizationMember(store, invite.id)).toBe(true);
+      expect(await deleteOrganizationMember(store, invite.id)).toBe(false);
+      expect(await getMembership(store, org.id, bob.id)).toBeUndefined();
+    });
+
+    it('keeps teams, their members and their projects', async () => {
+      const { org, project } = await orgAndProject();
+      const ada = unwrap(await createUser(store, { email: 'ada@example.com' }));
+      const member = unwrap(await addOrganizationMember(store, org.id, { userId: ada.id, role: 'member' }));
+      const web = unwrap(await createTeam(store, org.id, 'web', 'Web'));
+      const api = unwrap(await createTeam(store, org.id, 'api'));
+      expect(web).toEqual({
+        id: web.id,
+        organization_id: org.id,
+        slug: 'web',
+        name: 'Web',
+        date_created: '2025-03-01T12:00:00.000Z',
+      });
+      expect(api.name).toBe('api');
+      expect(await createTeam(store, org.id, 'web')).toMatchObject({
+        ok: false,
+        error: { kind: 'slug_taken' },
+      });
+      expect(await createTeam(store, org.id, 'Web Team')).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid_slug' },
+      });
+      expect((await listTeams(store, org.id)).map((t) => t.slug)).toEqual(['api', 'web']);
+      expect((await listTeams(store, org.id, { offset: 1, limit: 1 })).map((t) => t.slug)).toEqual(['web']);
+      expect(await getTeamBySlug(store, org.id, 'web')).toEqual(web);
+
+      expect(await updateTeam(store, web.id, { slug: 'api' })).toMatchObject({
+        ok: false,
+        error: { kind: 'slug_taken', detail: 'The slug "api" is already in use.' },
+      });
+      expect(unwrap(await updateTeam(store, web.id, { slug: 'frontend', name: 'Frontend' }))).toMatchObject({
+        slug: 'frontend',
+        name: 'Frontend',
+      });
+      expect(await updateTeam(store, web.id + 1000, { name: 'x' })).toMatchObject({
+        ok: false,
+        error: { kind: 'not_found' },
+      });
+
+      await addTeamMember(store, web.id, member.id, 'admin');
+      await addTeamMember(store, web.id, member.id, 'contributor');
+      expect(await listTeamMemberships(store, [member.id])).toEqual([
+        { team_id: web.id, member_id: member.id, role: 'admin' },
+      ]);
+      await setMemberTeams(store, member.id, [
+        { teamId: api.id, role: null },
+        { teamId: web.id, role: 'contributor' },
+      ]);
+      expect(await listTeamMemberships(store, [member.id])).toEqual(
+        [
+          { team_id: web.id, member_id: member.id, role: 'contributor' },
+          { team_id: api.id, member_id: member.id, role: null },
+        ].sort((a, b) => a.team_id - b.team_id),
+      );
+      expect(await countTeamMembers(store, [web.id, api.id])).toEqual(
+        new Map([
+          [web.id, 1],
+          [api.id, 1],
+        ]),
+      );
+
+      await addProjectTeam(store, project.id, web.id);
+      await addProjectTeam(store, project.id, web.id);
+      const second = unwrap(
+        await createProject(store, org.id, 'aaa', undefined, undefined, { teamId: web.id }),
+      );
+      expect(
+        (await listProjectTeams(store, [project.id, second.id])).get(project.id)?.map((t) => t.id),
+      ).toEqual([web.id]);
+      expect(await listTeamProjectIds(store, web.id)).toEqual([second.id, project.id]);
+      expect(await listTeamProjectIds(store, web.id, { offset: 1, limit: 1 })).toEqual([project.id]);
+
+      // Member-of-a-team filter of the project lists.
+      const page = { offset: 0, limit: 10 };
+      expect((await listProjectsPage(store, { organizationIds: [org.id] }, page)).map((p) => p.slug)).toEqual(
+        ['aaa', 'backend'],
+      );
+      expect(
+        await listProjectsPage(store, { organizationIds: [org.id], teamMemberUserId: ada.id + 1 }, page),
+      ).toEqual([]);
+      expect(
+        (await listProjectsPage(store, { organizationIds: [org.id], teamMemberUserId: ada.id }, page)).map(
+          (p) => p.id,
+        ),
+      ).toEqual([second.id, project.id]);
+
+      expect(await deleteTeam(store, web.id)).toBe(true);
+      expect(await deleteTeam(store, web.id)).toBe(false);
+      expect(await listTeamMemberships(store, [member.id])).toEqual([
+        { team_id: api.id, member_id: member.id, role: null },
+      ]);
+      expect((await listProjectTeams(store, [project.id])).size).toBe(0);
+      // Removing the member removes its team memberships.
+      await deleteOrganizationMember(store, member.id);
+      expect(await listTeamMemberships(store, [member.id])).toEqual([]);
+    });
+
+    it('updates organizations', async () => {
+      const { org } = await orgAndProject();
+      unwrap(await createOrganization(store, 'taken'));
+      expect(unwrap(await updateOrganization(store, org.id, { name: 'Acme 2', slug: 'acme-2' }))).toEqual({
+        ...org,
+        name: 'Acme 2',
+        slug: 'acme-2',
+      });
+      expect(await updateOrganization(store, org.id, { slug: 'taken' })).toMatchObject({
+        ok: false,
+        error: { kind: 'slug_taken' },
+      });
+      expect(await updateOrganization(store, org.id, { slug: 'Bad Slug' })).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid_slug' },
+      });
+      expect(await updateOrganization(store, org.id + 100, { name: 'x' })).toMatchObject({
+        ok: false,
+        error: { kind: 'not_found' },
+      });
+    });
+
+    it('pages, reads, changes and deletes DSN keys; deleting a project deletes its keys', async () => {
+      const { project } = await orgAndProject();
+      const a = await createProjectKey(store, project.id, 'A');
+      const b = await createProjectKey(store, project.id, 'B', { browserSdkVersion: '7.x' });
+      expect(a.data).toEqual({});
+      expect(b.data).toEqual({ browserSdkVersion: '7.x' });
+      expect(
+        (await listProjectKeysPage(store, project.id, { offset: 0, limit: 10 })).map((k) => k.id),
+      ).toEqual([b.id, a.id]);
+      expect(await getProjectKey(store, project.id, a.public_key)).toEqual(a);
+      expect(await getProjectKey(store, project.id + 100, a.public_key)).toBeUndefined();
+      const changed = await updateProjectKey(store, a.id, {
+        label: 'Renamed',
+        isActive: false,
+        data: { x: 1 },
+      });
+      expect(changed).toEqual({ ...a, label: 'Renamed', is_active: false, data: { x: 1 } });
+      expect(await updateProjectKey(store, a.id, {})).toEqual(changed);
+      expect((await getProjectKeyByPublicKey(store, a.public_key))?.key).toEqual(changed);
+      expect(
+        (await listProjectKeysPage(store, project.id, { offset: 0, limit: 10 }, 'inactive')).map((k) => k.id),
+      ).toEqual([a.id]);
+      expect(
+        (await listProjectKeysPage(store, project.id, { offset: 0, limit: 1 }, 'active')).map((k) => k.id),
+      ).toEqual([b.id]);
+      expect(await deleteProjectKey(store, a.id)).toBe(true);
+      expect(await deleteProjectKey(store, a.id)).toBe(false);
+      expect(await getProjectKeyByPublicKey(store, a.public_key)).toBeUndefined();
+
+      expect(await deleteProject(store, project.id)).toBe(true);
+      expect(await deleteProject(store, project.id)).toBe(false);
+      expect(await getProjectKeyByPublicKey(store, b.public_key)).toBeUndefined();
+    });
+
+    it('creates user tokens, optionally restricted to one organization', async () => {
+      const { org } = await orgAndProject();
+      const ada = unwrap(await createUser(store, { email: 'ada@example.com' }));
+      const anywhere = await createUserApiToken(store, ada.id, 'script', ['org:read']);
+      const restricted = await createUserApiToken(store, ada.id, 'ci', ['project:releases'], org.id);
+      const orgToken = await createApiToken(store, org.id, 'org', ['org:read']);
+      expect(anywhere.row).toMatchObject({ user_id: ada.id, organization_id: null, name: 'script' });
+      expect(await verifyApiToken(store, restricted.token)).toMatchObject({
+        id: restricted.row.id,
+        user_id: ada.id,
+        organization_id: org.id,
+        scopes: ['project:releases'],
+      });
+      expect((await listUserApiTokens(store, ada.id)).map((t) => t.id)).toEqual([
+        anywhere.row.id,
+        restricted.row.id,
+      ]);
+      expect((await listApiTokens(store, org.id)).map((t) => t.id)).toEqual([orgToken.row.id]);
+      expect(await getApiToken(store, orgToken.row.id)).toEqual(orgToken.row);
+      expect(await getApiToken(store, orgToken.row.id + 100)).toBeUndefined();
+    });
+
+    it('migrates a version-4 store: tokens keep ids and hashes, bootstrap hands its token to the admin', async () => {
+      // Build the schema of version 4 by hand in a fresh location, with a token deleted last.
+      const legacy = await openLegacyStore(dialect);
+      try {
+        const { token: bootToken } = await insertLegacyTokens(legacy.db);
+        await legacy.db.destroy();
+        const migrated = await legacy.open();
+        try {
+          const versions = await sql<{
+            version: number;
+          }>`select version from schema_migrations order by version`.execute(migrated.db);
+          expect(versions.rows.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6]);
+          expect(await verifyApiToken(migrated, bootToken)).toMatchObject({
+            id: 1,
+            user_id: null,
+            organization_id: 1,
+          });
+          const boot = await bootstrap(migrated);
+          expect(boot.token).toBeUndefined();
+          expect(await verifyApiToken(migrated, bootToken)).toMatchObject({
+            id: 1,
+            user_id: boot.owner?.id,
+            organization_id: null,
+          });
+          // The other organization token stays one; ids are not reused after the deleted token 3.
+          expect((await listApiTokens(migrated, 1)).map((t) => t.name)).toEqual(['ci']);
+          const next = await createApiToken(migrated, 1, 'new', []);
+          expect(next.row.id).toBe(4);
+          // The default project joined the default team.
+          expect(
+            (await listProjectTeams(migrated, [boot.project.id])).get(boot.project.id)?.map((t) => t.slug),
+          ).toEqual(['vigil']);
+        } finally {
+          await migrated.close();
+        }
+      } finally {
+        await legacy.dispose();
+      }
     });
   });
 });

@@ -77,7 +77,7 @@ export function postgresTestUrl(): string | undefined {
 }
 
 /** Drops a test schema over a separate connection (used when opening the store failed). */
-async function dropSchema(url: string, schema: string): Promise<void> {
+export async function dropTestSchema(url: string, schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
@@ -124,7 +124,7 @@ export const postgresBackend: Backend = {
     try {
       store = await open();
     } catch (error) {
-      await dropSchema(url, schema);
+      await dropTestSchema(url, schema);
       throw error;
     }
     return {

@@ -43,9 +43,21 @@ export {
 } from './project.js';
 export {
   serializeOrganization,
+  serializeOrganizationDetails,
   type OrganizationRecord,
   type SerializeOrganizationOptions,
+  type OrganizationDetailExtras,
 } from './organization.js';
+export { serializeUserAccount, gravatarUrl } from './user.js';
+export { serializeTeam, type TeamExtras } from './team.js';
+export {
+  serializeMember,
+  serializeOrganizationRoles,
+  serializeTeamRoles,
+  type MemberContext,
+  type MemberDetails,
+} from './member.js';
+export { serializeApiToken } from './api-token.js';
 export { serializeProjectKey, type ProjectKeyRecord, type DsnOptions } from './project-key.js';
 export { isoDate, isoDateOrNull, isoTimestamp } from './values.js';
 /**

@@ -7,7 +7,9 @@
  * (reference/sentry-semantics.md §8).
  */
 import type { JsonObject } from '../../../protocol/json.js';
+import type { OrganizationRole } from '../roles.js';
 import type { OrganizationRef } from './issue.js';
+import { serializeOrganizationRoles, serializeTeamRoles } from './member.js';
 import { isoDate } from './values.js';
 
 /** An organization row, in camelCase. */
@@ -52,5 +54,68 @@ export function serializeOrganization(
     hasAuthProvider: false,
     features: [...(options.features ?? [])].sort(),
     extraOptions: { traces: { spansExtractionDate: null, checkSpanExtractionDate: false } },
+  };
+}
+
+/** What the detailed organization adds about the requester and the organization's content. */
+export interface OrganizationDetailExtras {
+  /** The requester's role; null for an organization token. */
+  role: string | null;
+  /** The requester's scopes in the organization. */
+  access: readonly string[];
+  /** The roles the requester may assign (for `orgRoleList[].allowed`). */
+  allowedRoles: readonly OrganizationRole[];
+  /** Serialized projects and teams (`DetailedOrganizationSerializerWithProjectsAndTeams`). */
+  projects: JsonObject[];
+  teams: JsonObject[];
+}
+
+/**
+ * `GET /api/0/organizations/{org}/`: {@link serializeOrganization} plus Sentry's
+ * `DetailedOrganizationSerializer` fields. Vigil keeps no organization-level options, so the
+ * settings fields carry Sentry's defaults (open membership, shared issues, no organization-wide
+ * scrubbing: projects' own settings apply).
+ */
+export function serializeOrganizationDetails(
+  org: OrganizationRecord,
+  options: SerializeOrganizationOptions,
+  extras: OrganizationDetailExtras,
+): JsonObject {
+  const roles = serializeOrganizationRoles(extras.allowedRoles);
+  return {
+    ...serializeOrganization(org, options),
+    experiments: {},
+    quota: { maxRate: null, maxRateInterval: 60, accountLimit: 0, projectLimit: 100 },
+    isDefault: false,
+    defaultRole: 'member',
+    availableRoles: roles.map((r) => ({ id: r.id, name: r.name })),
+    orgRoleList: roles,
+    teamRoleList: serializeTeamRoles(),
+    openMembership: true,
+    allowSharedIssues: true,
+    enhancedPrivacy: false,
+    dataScrubber: false,
+    dataScrubberDefaults: false,
+    sensitiveFields: [],
+    safeFields: [],
+    storeCrashReports: 0,
+    attachmentsRole: 'member',
+    debugFilesRole: 'admin',
+    eventsMemberAdmin: true,
+    alertsMemberWrite: true,
+    scrubIPAddresses: false,
+    scrapeJavaScript: true,
+    allowJoinRequests: true,
+    relayPiiConfig: null,
+    trustedRelays: [],
+    access: [...extras.access].sort(),
+    role: extras.role,
+    orgRole: extras.role,
+    pendingAccessRequests: 0,
+    onboardingTasks: [],
+    codecovAccess: false,
+    isDynamicallySampled: false,
+    projects: extras.projects,
+    teams: extras.teams,
   };
 }

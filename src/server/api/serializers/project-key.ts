@@ -5,7 +5,7 @@
  * `security_endpoint`, `nel_endpoint`, `minidump_endpoint`, `unreal_endpoint`,
  * `crons_endpoint`, `js_sdk_loader_cdn_url`).
  */
-import type { JsonObject } from '../../../protocol/json.js';
+import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
 import { isoDateOrNull } from './values.js';
 
 /** A `project_keys` row, in camelCase. */
@@ -19,6 +19,8 @@ export interface ProjectKeyRecord {
   dateCreated: Date | null;
   /** Per-key rate limit: `count` events per `window` seconds; default none. */
   rateLimit?: { window: number; count: number } | null;
+  /** Sentry's `ProjectKey.data` (`browserSdkVersion`, `dynamicSdkLoaderOptions`); default `{}`. */
+  data?: JsonObject;
 }
 
 /** How DSNs are built: `{protocol}://{publicKey}@{dsnHost}/{projectId}`. */
@@ -33,8 +35,10 @@ export interface DsnOptions {
 /**
  * `{id: publicKey, name, label, public, secret, projectId (number), isActive, rateLimit,
  * dsn: {secret, public, csp, security, minidump, nel, unreal, crons, cdn},
- * browserSdkVersion, browserSdk: {choices}, dateCreated, dynamicSdkLoaderOptions}`.
- * `name`/`label` fall back to the first 14 characters of the public key like Sentry.
+ * browserSdkVersion, browserSdk: {choices}, dateCreated, dynamicSdkLoaderOptions, useCase}`.
+ * `name`/`label` fall back to the first 14 characters of the public key like Sentry;
+ * `browserSdkVersion` and `dynamicSdkLoaderOptions` come from the key's `data` (Sentry's
+ * defaults for a new key: replay and performance on, debug off).
  */
 export function serializeProjectKey(
   key: ProjectKeyRecord,
@@ -46,7 +50,12 @@ export function serializeProjectKey(
   const api = `${endpoint}/api/${project.id}`;
   const name = key.label || key.publicKey.slice(0, 14);
   const rateLimit = key.rateLimit && key.rateLimit.window && key.rateLimit.count ? key.rateLimit : null;
-  const version = options.browserSdkVersion ?? 'latest';
+  const data = key.data ?? {};
+  const stored = typeof data.browserSdkVersion === 'string' ? data.browserSdkVersion : undefined;
+  const version = stored ?? options.browserSdkVersion ?? 'latest';
+  const loader = isJsonObject(data.dynamicSdkLoaderOptions) ? data.dynamicSdkLoaderOptions : {};
+  const flag = (name: string, dflt: boolean): boolean =>
+    typeof loader[name] === 'boolean' ? (loader[name] as boolean) : dflt;
   return {
     id: key.publicKey,
     name,
@@ -70,6 +79,11 @@ export function serializeProjectKey(
     browserSdkVersion: version,
     browserSdk: { choices: [[version, version]] },
     dateCreated: isoDateOrNull(key.dateCreated),
-    dynamicSdkLoaderOptions: { hasReplay: true, hasPerformance: true, hasDebug: false },
+    dynamicSdkLoaderOptions: {
+      hasReplay: flag('hasReplay', true),
+      hasPerformance: flag('hasPerformance', true),
+      hasDebug: flag('hasDebug', false),
+    },
+    useCase: 'user',
   };
 }

@@ -180,6 +180,7 @@ describe('serializeProjectKey', () => {
       browserSdk: { choices: [['latest', 'latest']] },
       dateCreated: '2024-01-03T00:00:01.000Z',
       dynamicSdkLoaderOptions: { hasReplay: true, hasPerformance: true, hasDebug: false },
+      useCase: 'user',
     });
   });
 
