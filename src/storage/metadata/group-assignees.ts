@@ -10,6 +10,7 @@ import { insertActivities, type NewActivity } from './activities.js';
 import { chunks, isoDate } from './columns.js';
 import { subscribe, unsubscribeReason, type GroupRef } from './group-user-states.js';
 import type { Database } from './schema.js';
+import type { Team } from './teams.js';
 
 /** Who an issue is assigned to. */
 export type Assignee = { type: 'user'; id: number } | { type: 'team'; id: number };
@@ -139,4 +140,17 @@ export async function unassignGroups(
   }
   await insertActivities(db, activities);
   return changed;
+}
+
+/** The teams with ids `teamIds` (of any organization), by id; for serializing team assignees. */
+export async function getTeamsById(
+  db: Kysely<Database>,
+  teamIds: readonly number[],
+): Promise<Map<number, Team>> {
+  const out = new Map<number, Team>();
+  for (const part of chunks([...new Set(teamIds)], 1_000)) {
+    for (const row of await db.selectFrom('teams').selectAll().where('id', 'in', part).execute())
+      out.set(row.id, row);
+  }
+  return out;
 }

@@ -11,8 +11,11 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { isJsonObject, type JsonObject } from '../../protocol/json.js';
+import { insertActivities, type NewActivity } from './activities.js';
 import { chunks, decodeJsonObject, encodeJson, isoDate } from './columns.js';
+import { addToInbox, type InboxAdd } from './group-inbox.js';
 import type { Database, GroupSnoozesTable } from './schema.js';
+import type { MetadataStore } from './store.js';
 
 /** Longest window (minutes) Sentry accepts for `ignoreWindow` / `ignoreUserWindow`: one week. */
 export const MAX_SNOOZE_WINDOW_MINUTES = 7 * 24 * 60;
@@ -242,4 +245,108 @@ export function snoozeDetails(snooze: Snooze): JsonObject {
 export function remainingIgnoreCount(snooze: Snooze): number | null {
   if (snooze.count === null) return null;
   return snooze.window === null ? snooze.count - snooze.state.events_seen : snooze.count;
+}
+
+/** What ending a snooze records: the activity and the inbox entry. */
+export interface SnoozeEnding {
+  activity: NewActivity;
+  inbox: InboxAdd;
+}
+
+/**
+ * Ends `snooze` of an ignored issue with `db` (a transaction): the issue becomes unresolved with
+ * substatus `end` and the snooze is deleted (Sentry's `manage_issue_states` with reason `ONGOING`
+ * or `ESCALATING`). Returns the `set_unresolved` / `set_escalating` activity (`{event_id?}`, plus
+ * `expired_snooze` when escalating) and inbox entry to record, or undefined when the issue was no
+ * longer ignored.
+ */
+export async function endSnooze(
+  db: Kysely<Database>,
+  target: { groupId: number; projectId: number },
+  snooze: Snooze,
+  end: SnoozeEnd,
+  eventId: string | undefined,
+  now: Date,
+): Promise<SnoozeEnding | undefined> {
+  const row = await db
+    .updateTable('groups')
+    .set({ status: 'unresolved', substatus: end })
+    .where('id', '=', target.groupId)
+    .where('status', '=', 'ignored')
+    .returning('id')
+    .executeTakeFirst();
+  await db.deleteFrom('group_snoozes').where('group_id', '=', target.groupId).execute();
+  if (row === undefined) return undefined;
+  const details = snoozeDetails(snooze);
+  const data: JsonObject = eventId === undefined ? {} : { event_id: eventId };
+  if (end === 'escalating') data.expired_snooze = details;
+  return {
+    activity: {
+      projectId: target.projectId,
+      groupId: target.groupId,
+      type: end === 'escalating' ? 'set_escalating' : 'set_unresolved',
+      data,
+      date: now,
+    },
+    inbox: { projectId: target.projectId, groupId: target.groupId, reason: end, details },
+  };
+}
+
+/** An ignored issue's snooze with the issue's project. */
+export interface ProjectSnooze {
+  projectId: number;
+  snooze: Snooze;
+}
+
+/**
+ * The snoozes of ignored issues that the maintenance job checks: those whose date has passed by
+ * `now`, and those with a user count (which only ClickHouse can count).
+ */
+export async function listSnoozesToCheck(db: Kysely<Database>, now: Date): Promise<ProjectSnooze[]> {
+  const rows = await db
+    .selectFrom('group_snoozes as s')
+    .innerJoin('groups as g', 'g.id', 's.group_id')
+    .selectAll('s')
+    .select('g.project_id')
+    .where('g.status', '=', 'ignored')
+    .where((eb) => eb.or([eb('s.ignore_until', '<=', isoDate(now)), eb('s.ignore_user_count', '>', 0)]))
+    .orderBy('s.group_id')
+    .execute();
+  return rows.map((row) => ({ projectId: row.project_id, snooze: toSnooze(row) }));
+}
+
+/**
+ * Ends the snoozes of `targets` with substatus `end` in one transaction, recording their
+ * activities and inbox entries (the maintenance job's unsnoozing, without an event). Returns the
+ * ids of the issues that became unresolved.
+ */
+export async function endSnoozes(
+  store: MetadataStore,
+  targets: readonly ProjectSnooze[],
+  end: SnoozeEnd,
+): Promise<number[]> {
+  if (targets.length === 0) return [];
+  const now = store.now();
+  return store.db.transaction().execute(async (trx) => {
+    const activities: NewActivity[] = [];
+    const inbox: InboxAdd[] = [];
+    const ended: number[] = [];
+    for (const { projectId, snooze } of targets) {
+      const ending = await endSnooze(
+        trx,
+        { groupId: snooze.groupId, projectId },
+        snooze,
+        end,
+        undefined,
+        now,
+      );
+      if (ending === undefined) continue;
+      activities.push(ending.activity);
+      inbox.push(ending.inbox);
+      ended.push(snooze.groupId);
+    }
+    await insertActivities(trx, activities);
+    await addToInbox(trx, inbox, now);
+    return ended;
+  });
 }

@@ -8,7 +8,7 @@
 import type { JsonObject } from '../../protocol/json.js';
 import { insertActivities, type ActivityType, type NewActivity } from './activities.js';
 import { isoDate } from './columns.js';
-import { removeFromInbox } from './group-inbox.js';
+import { addToInbox, removeFromInbox } from './group-inbox.js';
 import { deleteResolutions, setResolution, type NewResolution } from './group-resolutions.js';
 import { deleteSnoozes, setSnoozes, type SnoozeCondition, type SnoozeState } from './group-snoozes.js';
 import { subscribe } from './group-user-states.js';
@@ -180,4 +180,68 @@ export async function updateGroupStatus(
     actorId: actorUserId ?? null,
   });
   return after.get(id);
+}
+
+/**
+ * Marks issues reviewed (Sentry's `update_inbox` with `inbox: false`): takes them out of the inbox
+ * with a `mark_reviewed` activity by `actorId` (only those that were in it), and moves unresolved
+ * ones whose substatus is not `ongoing` to `ongoing` with an `auto_set_ongoing` activity
+ * `{manually: true}`.
+ */
+export async function markGroupsReviewed(
+  store: MetadataStore,
+  groupIds: readonly number[],
+  actorId: number | null,
+): Promise<void> {
+  const now = store.now();
+  await store.db.transaction().execute(async (trx) => {
+    const removed = new Set(await removeFromInbox(trx, groupIds));
+    const activities: NewActivity[] = [];
+    for (const id of groupIds) {
+      const current = await trx.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+      if (current === undefined) continue;
+      if (removed.has(id) && actorId !== null) {
+        activities.push({
+          projectId: current.project_id,
+          groupId: id,
+          type: 'mark_reviewed',
+          data: {},
+          userId: actorId,
+          date: now,
+        });
+      }
+      if (current.status !== 'unresolved' || current.substatus === 'ongoing') continue;
+      const moved = await trx
+        .updateTable('groups')
+        .set({ substatus: 'ongoing' })
+        .where('id', '=', id)
+        .where('status', '=', 'unresolved')
+        .where('substatus', 'is not', 'ongoing')
+        .returning('id')
+        .executeTakeFirst();
+      if (moved !== undefined) {
+        activities.push({
+          projectId: current.project_id,
+          groupId: id,
+          type: 'auto_set_ongoing',
+          data: { manually: true },
+          userId: actorId,
+          date: now,
+        });
+      }
+    }
+    await insertActivities(trx, activities);
+  });
+}
+
+/** Puts issues back into the inbox by hand (`inbox: true`, Sentry's reason `manual`). */
+export async function putGroupsInInbox(
+  store: MetadataStore,
+  groups: ReadonlyArray<{ id: number; project_id: number }>,
+): Promise<void> {
+  await addToInbox(
+    store.db,
+    groups.map((g) => ({ projectId: g.project_id, groupId: g.id, reason: 'manual' as const })),
+    store.now(),
+  );
 }

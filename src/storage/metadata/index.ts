@@ -97,9 +97,14 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export type { GroupInit, ResolveGroupsItem, ResolvedGroup } from './resolve-groups.js';
-export { getGroup, getGroups, listGroups, getGroupByShortId } from './groups.js';
+export { getGroup, getGroups, listGroups, getGroupByShortId, toGroup } from './groups.js';
 export type { Group, GroupStatus, GroupSubstatus, ListGroupsFilter } from './groups.js';
-export { changeGroupStatus, updateGroupStatus } from './group-status.js';
+export {
+  changeGroupStatus,
+  updateGroupStatus,
+  markGroupsReviewed,
+  putGroupsInInbox,
+} from './group-status.js';
 export type { GroupStatusChange, GroupStatusChangeInput } from './group-status.js';
 export { listActivities, listActivityLog, ACTIVITY_LOG_LIMIT } from './activities.js';
 export type { Activity, ActivityType } from './activities.js';
@@ -111,9 +116,12 @@ export {
   remainingIgnoreCount,
   snoozeDetails,
   snoozeEnd,
+  snoozeExpired,
   userSnoozeExpired,
+  listSnoozesToCheck,
+  endSnoozes,
 } from './group-snoozes.js';
-export type { Snooze, SnoozeCondition, SnoozeState } from './group-snoozes.js';
+export type { Snooze, SnoozeCondition, SnoozeState, ProjectSnooze, SnoozeEnd } from './group-snoozes.js';
 export {
   getResolutions,
   greatestSemverRelease,
@@ -122,9 +130,10 @@ export {
   projectRelease,
   releaseAfter,
   hasResolution,
+  getReleaseRefs,
 } from './group-resolutions.js';
 export type { ReleaseRef, Resolution, ResolutionType, NewResolution } from './group-resolutions.js';
-export { getAssignees, assignGroups, unassignGroups } from './group-assignees.js';
+export { getAssignees, assignGroups, unassignGroups, getTeamsById } from './group-assignees.js';
 export type { Assignee } from './group-assignees.js';
 export {
   SUBSCRIPTION_REASONS,

@@ -40,7 +40,7 @@ import {
   type ReleaseRef,
   type Resolution,
 } from './group-resolutions.js';
-import { countSnoozedEvents, snoozeDetails, snoozeEnd, snoozeExpired, toSnooze } from './group-snoozes.js';
+import { countSnoozedEvents, endSnooze, snoozeEnd, snoozeExpired, toSnooze } from './group-snoozes.js';
 import type { Database, GroupHashesTable, GroupsTable } from './schema.js';
 import type { MetadataStore } from './store.js';
 
@@ -542,29 +542,19 @@ async function processSnoozes(
         .execute();
       continue;
     }
-    const end = snoozeEnd(snooze);
-    const row = await trx
-      .updateTable('groups')
-      .set({ status: 'unresolved', substatus: end })
-      .where('id', '=', group.groupId)
-      .where('status', '=', 'ignored')
-      .returning('id')
-      .executeTakeFirst();
-    await trx.deleteFrom('group_snoozes').where('group_id', '=', group.groupId).execute();
-    if (row === undefined) continue;
     const latest = latestItem(items, group.itemIndexes);
     const eventId = latest === undefined ? undefined : items[latest]?.init.eventId;
-    const data: JsonObject = eventId === undefined ? {} : { event_id: eventId };
-    const details = snoozeDetails(snooze);
-    if (end === 'escalating') data.expired_snooze = details;
-    effects.activities.push({
-      projectId: group.projectId,
-      groupId: group.groupId,
-      type: end === 'escalating' ? 'set_escalating' : 'set_unresolved',
-      data,
-      date: now,
-    });
-    effects.inbox.push({ projectId: group.projectId, groupId: group.groupId, reason: end, details });
+    const ending = await endSnooze(
+      trx,
+      { groupId: group.groupId, projectId: group.projectId },
+      snooze,
+      snoozeEnd(snooze),
+      eventId,
+      now,
+    );
+    if (ending === undefined) continue;
+    effects.activities.push(ending.activity);
+    effects.inbox.push(ending.inbox);
   }
 }
 
