@@ -13,6 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVigil, type Vigil } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
+import { IssueMaintenance } from '../../src/server/services/issue-maintenance.js';
+import { toDateTime64 } from '../../src/storage/clickhouse/index.js';
 import { queryRows } from '../../src/storage/clickhouse/query-helpers.js';
 import {
   addOrganizationMember,
@@ -503,5 +505,77 @@ describe('ingestion', () => {
         expired_snooze: { until: null, count: 2, window: null, user_count: null, user_window: null },
       },
     });
+  });
+});
+
+describe('the maintenance job', () => {
+  const maintenance = () =>
+    new IssueMaintenance({ metadata: vigil.metadata, clickhouse: vigil.clickhouse, logger: vigil.logger });
+
+  it('moves events of a merged-away issue that arrive after the merge', async () => {
+    const child = await issueOf(await send('late-child'));
+    await send('late-parent');
+    const parent = await issueOf(await send('late-parent'));
+    await api('PUT', `/api/0/organizations/vigil/issues/?id=${child.id}&id=${parent.id}`, { merge: true });
+    // An event resolved to the child before the merge, reaching ClickHouse only now.
+    const now = toDateTime64(new Date());
+    const late = randomUUID();
+    await vigil.clickhouse.insertJsonLines('events', [
+      JSON.stringify({
+        project_id: projectId,
+        timestamp: now,
+        event_id: late,
+        group_id: Number(child.id),
+        received: now,
+        data: '{}',
+      }),
+    ]);
+    expect((await eventCounts()).get(Number(child.id))).toBe(1);
+    expect(await maintenance().runOnce()).toEqual({ swept: 1, unsnoozed: 0 });
+    expect((await eventCounts()).get(Number(child.id))).toBeUndefined();
+    expect((await api('GET', `/api/0/issues/${parent.id}/`)).body.count).toBe('4');
+    expect(await maintenance().runOnce()).toEqual({ swept: 0, unsnoozed: 0 });
+  });
+
+  it('ends snoozes on distinct users and on passed dates', async () => {
+    const byUsers = await issueOf(await send('snooze-users', { user: { id: 'u0' } }));
+    const ignored = await api('PUT', `/api/0/issues/${byUsers.id}/`, {
+      status: 'ignored',
+      statusDetails: { ignoreUserCount: 2 },
+    });
+    expect(ignored.body.statusDetails).toMatchObject({ ignoreUserCount: 2 });
+    await send('snooze-users', { user: { id: 'u1' } });
+    await send('snooze-users', { user: { id: 'u1' } });
+    expect((await api('GET', `/api/0/issues/${byUsers.id}/`)).body.statusDetails).toMatchObject({
+      ignoreUserCount: 1,
+    });
+    expect(await maintenance().runOnce()).toMatchObject({ unsnoozed: 0 });
+    await send('snooze-users', { user: { id: 'u2' } });
+    expect(await maintenance().runOnce()).toMatchObject({ unsnoozed: 1 });
+    expect((await api('GET', `/api/0/issues/${byUsers.id}/`)).body).toMatchObject({
+      status: 'unresolved',
+      substatus: 'escalating',
+    });
+
+    const dated = await issueOf(await send('snooze-date'));
+    await api('PUT', `/api/0/issues/${dated.id}/`, {
+      status: 'ignored',
+      statusDetails: { ignoreDuration: 60 },
+    });
+    // An hour later (the store's rows moved back instead of the clock forward).
+    await vigil.metadata.db
+      .updateTable('group_snoozes')
+      .set({ ignore_until: new Date(Date.now() - 1000).toISOString() })
+      .where('group_id', '=', Number(dated.id))
+      .execute();
+    // Until the job runs, the issue already shows as unresolved (Sentry's serializer does the same).
+    expect((await api('GET', `/api/0/issues/${dated.id}/`)).body).toMatchObject({
+      status: 'unresolved',
+      statusDetails: {},
+    });
+    expect(await maintenance().runOnce()).toMatchObject({ unsnoozed: 1 });
+    const after = (await api('GET', `/api/0/issues/${dated.id}/`)).body;
+    expect(after).toMatchObject({ status: 'unresolved', substatus: 'escalating' });
+    expect(after.activity[0].type).toBe('set_escalating');
   });
 });

@@ -89,10 +89,11 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     organization: Organization,
     userId: number | null,
   ) {
-    const [[agg], workflows] = await Promise.all([
-      queryIssueAggregates(clickhouse, { projectIds: [project.id], groupIds: [group.id] }),
-      loadIssueWorkflows(metadata, [group], { userId }),
-    ]);
+    const [agg] = await queryIssueAggregates(clickhouse, { projectIds: [project.id], groupIds: [group.id] });
+    const workflows = await loadIssueWorkflows(metadata, [group], {
+      userId,
+      userCounts: new Map([[group.id, agg?.user_count ?? 0]]),
+    });
     return serializeIssue(
       toGroupRecord(group),
       agg

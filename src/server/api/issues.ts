@@ -174,13 +174,16 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     if (p.org) await organizationFor(metadata, principal, p.org);
     const { organization, project, group } = await issueOrMerged(metadata, principal, p.id!);
     if (principal.userId !== null) await markSeen(metadata.db, [group], principal.userId, metadata.now());
-    const [[agg], activities, workflows, seenBy, participants] = await Promise.all([
+    const [[agg], activities, seenBy, participants] = await Promise.all([
       queryIssueAggregates(clickhouse, { projectIds: [project.id], groupIds: [group.id] }),
       listActivityLog(metadata, group.id),
-      loadIssueWorkflows(metadata, [group], { userId: principal.userId }),
       listSeenBy(metadata.db, group.id),
       listParticipants(metadata.db, group.id),
     ]);
+    const workflows = await loadIssueWorkflows(metadata, [group], {
+      userId: principal.userId,
+      userCounts: new Map([[group.id, agg?.user_count ?? 0]]),
+    });
     const users = await getUsers(metadata, [
       ...activities.flatMap((a) => (a.user_id === null ? [] : [a.user_id])),
       ...seenBy.map((s) => s.userId),

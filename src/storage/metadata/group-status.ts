@@ -216,7 +216,7 @@ export async function markGroupsReviewed(
         .set({ substatus: 'ongoing' })
         .where('id', '=', id)
         .where('status', '=', 'unresolved')
-        .where('substatus', 'is not', 'ongoing')
+        .where((eb) => eb.or([eb('substatus', 'is', null), eb('substatus', '!=', 'ongoing')]))
         .returning('id')
         .executeTakeFirst();
       if (moved !== undefined) {
