@@ -9,6 +9,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/js
 import type { IssueSubstatus } from '../../protocol/issue-status.js';
 import { MAX_SNOOZE_WINDOW_MINUTES } from '../../storage/metadata/index.js';
 import { FieldErrors, bodyObject } from './drf-fields.js';
+import { PARSE_ACTOR } from './issue-actor.js';
 
 /** Sentry's `STATUS_UPDATE_CHOICES` (`muted` is the old name of `ignored`). */
 export const UPDATE_STATUSES = [
@@ -130,11 +131,7 @@ export function readIssueUpdate(
     if (raw === null || raw === '') update.assignedTo = null;
     else if (typeof raw === 'string' || (typeof raw === 'number' && Number.isInteger(raw)))
       update.assignedTo = String(raw);
-    else
-      errors.add(
-        'assignedTo',
-        'Could not parse actor. Format should be `type:id` where type is `team` or `user`.',
-      );
+    else errors.add('assignedTo', PARSE_ACTOR);
   }
   // Sentry reads `statusDetails` when sent, else the same fields at the top level (older clients).
   if (source.statusDetails !== undefined) {
