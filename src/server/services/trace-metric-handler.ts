@@ -39,6 +39,7 @@ export class TraceMetricItemHandler extends TraceItemHandler<TraceMetricRecord> 
             retentionDays: deps.retentionDays,
             maxTraceMetricSize: deps.maxTraceMetricSize,
             scrubbing: accepted.config.scrubbing,
+            filterSettings: accepted.config.filterSettings,
           }),
         encode: encodeTraceMetricRow,
       },
