@@ -544,8 +544,10 @@ export class EnvelopeProcessor {
       });
 
       // Only what is left counts against the quotas (Relay filters and samples before it enforces).
-      for (const accepted of batch)
-        accepted.envelope.items = accepted.envelope.items.filter((i) => open.has(i));
+      for (const accepted of batch) {
+        const { items } = accepted.envelope;
+        if (!items.every((i) => open.has(i))) accepted.envelope.items = items.filter((i) => open.has(i));
+      }
       const { quotas } = this.deps;
       if (quotas) await Promise.all(batch.map((accepted) => quotas.enforce(accepted, counted)));
       const admitted = new Set(batch.flatMap((accepted) => accepted.envelope.items));

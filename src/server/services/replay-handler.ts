@@ -105,21 +105,26 @@ export class ReplayItemHandler implements ItemHandler {
     const kept = result.accepted > 0;
     this.seen.set(accepted, kept);
     if (!kept) return { kept: false };
+    // Encoded now: the batch's rows wait for their quotas as compact lines, not object graphs.
+    const retention = this.deps.retentionDays;
+    const rows: string[] = [];
+    const recordings: string[] = [];
+    for (const event of result.events) {
+      if (event.segmentId > SUSPICIOUS_SEGMENT_ID)
+        this.deps.logger?.debug({ segmentId: event.segmentId }, 'replay segment-exceeded-limit');
+      rows.push(encodeReplaySegmentRow(event, retention));
+    }
+    for (const recording of result.recordings) {
+      for (const click of recording.clicks)
+        rows.push(encodeReplayClickRow({ ...recording, click }, retention));
+      recordings.push(encodeReplayRecordingRow(recording, retention));
+    }
     return {
       kept: true,
       quantities: [['replay', result.accepted]],
       commit: () => {
-        const retention = this.deps.retentionDays;
-        for (const event of result.events) {
-          if (event.segmentId > SUSPICIOUS_SEGMENT_ID)
-            this.deps.logger?.debug({ segmentId: event.segmentId }, 'replay segment-exceeded-limit');
-          this.rows.push(encodeReplaySegmentRow(event, retention));
-        }
-        for (const recording of result.recordings) {
-          for (const click of recording.clicks)
-            this.rows.push(encodeReplayClickRow({ ...recording, click }, retention));
-          this.recordings.push(encodeReplayRecordingRow(recording, retention));
-        }
+        for (const row of rows) this.rows.push(row);
+        for (const recording of recordings) this.recordings.push(recording);
         this.accepted.record({
           outcome: 'accepted',
           reason: null,

@@ -54,11 +54,12 @@ export class SessionItemHandler implements ItemHandler {
       this.deps.logger?.debug({ itemType: type, outcome, reason }, 'session item dropped');
       return { kept: false };
     }
-    const rows = result.value;
+    // Encoded now: the batch's rows wait for their quotas as compact lines, not object graphs.
+    const lines = result.value.map((row) => encodeSessionRow(row));
     return {
       kept: true,
       commit: () => {
-        for (const row of rows) this.pending.push(encodeSessionRow(row));
+        for (const line of lines) this.pending.push(line);
       },
     };
   }

@@ -192,13 +192,14 @@ export class SpanItemHandler implements ItemHandler {
       record(outcomes, scoping, result.outcome, result.reason, SPAN_CATEGORIES, spanCount);
       return { kept: false, drop: { outcome: result.outcome, reason: result.reason } };
     }
-    const rows = result.value;
+    // Encoded now: the batch's rows wait for their quotas as compact lines, not object graphs.
+    const lines = result.value.map((row) => encodeSpanRow(row));
     return {
       kept: true,
       commit: () => {
-        for (const row of rows) this.pending.push(encodeSpanRow(row));
+        for (const line of lines) this.pending.push(line);
         record(this.accepted, scoping, 'accepted', null, TRANSACTION_CATEGORIES, 1);
-        record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, rows.length);
+        record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, lines.length);
       },
     };
   }
@@ -230,12 +231,13 @@ export class SpanItemHandler implements ItemHandler {
       const reason = samplingOutcomeReason(decision.match.matchedRuleIds);
       return this.sampledOut(scoping, reason, [['span', records.length]]);
     }
+    const lines = records.map((row) => encodeSpanRow(row));
     return {
       kept: true,
-      quantities: [['span', records.length]],
+      quantities: [['span', lines.length]],
       commit: () => {
-        for (const row of records) this.pending.push(encodeSpanRow(row));
-        record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, records.length);
+        for (const line of lines) this.pending.push(line);
+        record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, lines.length);
       },
     };
   }

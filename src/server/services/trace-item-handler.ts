@@ -129,16 +129,21 @@ export class TraceItemHandler<Row extends { payload_size_bytes: number }> implem
       this.outcomes(this.deps.outcomes, scoping, 'filtered', f.reason, f.count, f.bytes);
     }
     if (records.length === 0) return { kept: false };
-    const bytes = records.reduce((n, row) => n + row.payload_size_bytes, 0);
+    // Encoded now: the batch's rows wait for their quotas as compact lines, not object graphs.
+    let bytes = 0;
+    const lines = records.map((row) => {
+      bytes += row.payload_size_bytes;
+      return this.type.encode(row);
+    });
     const { categories } = this.type;
-    const quantities: Array<[DataCategory, number]> = [[categories.items, records.length]];
+    const quantities: Array<[DataCategory, number]> = [[categories.items, lines.length]];
     if (categories.bytes !== undefined) quantities.push([categories.bytes, Math.max(1, bytes)]);
     return {
       kept: true,
       quantities,
       commit: () => {
-        for (const row of records) this.pending.push(this.type.encode(row));
-        this.outcomes(this.accepted, scoping, 'accepted', null, records.length, bytes);
+        for (const line of lines) this.pending.push(line);
+        this.outcomes(this.accepted, scoping, 'accepted', null, lines.length, bytes);
       },
     };
   }
