@@ -142,7 +142,7 @@ export interface EnvelopeProcessorDeps {
   /** Pipelines of the other item types, by item type. */
   handlers?: Record<string, ItemHandler>;
   outcomes: OutcomeCounter;
-  /** Counts each envelope against its project's quotas before its items are processed; default none. */
+  /** Counts what processing left of each envelope against its project's quotas; default none. */
   quotas?: Pick<QuotaEnforcer, 'enforce'>;
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
