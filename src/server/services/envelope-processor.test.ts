@@ -7,6 +7,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import {
   bootstrap,
   createProject,
+  deleteProject,
   openMetadataStore,
   type MetadataStore,
 } from '../../storage/metadata/index.js';
@@ -106,6 +107,23 @@ describe('EnvelopeProcessor.processBatch', () => {
     expect(outcomes.total('invalid', 'error', 'invalid_json')).toBe(2);
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!).message).toBe('pair 😀 ok');
+  });
+
+  it("drops as invalid/internal an event whose project was deleted while queued, storing the batch's others", async () => {
+    const gone = await createProject(metadata, 1, 'deleted-while-queued');
+    if (!gone.ok) throw new Error(gone.error.detail);
+    const orphan = envelope('{"message":"of a deleted project"}');
+    orphan.projectId = gone.value.id;
+    await deleteProject(metadata, gone.value.id);
+    const { p, rows, outcomes } = processor();
+    // Retrying could never store the orphan: the batch must neither wedge nor lose the others.
+    const done = p.processBatch([envelope('{"message":"before"}'), orphan, envelope('{"message":"after"}')]);
+    await expect(Promise.race([done, new Promise((r) => setTimeout(r, 5000, 'wedged'))])).resolves.toEqual(
+      [],
+    );
+    expect(rows.map((row) => JSON.parse(row).message)).toEqual(['before', 'after']);
+    expect(outcomes.total('invalid', 'error', 'internal')).toBe(1);
+    expect(outcomes.total('accepted')).toBe(2);
   });
 });
 

@@ -27,7 +27,13 @@ import type { Logger } from 'pino';
 import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { isJsonObject } from '../../protocol/json.js';
-import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
+import {
+  isPermanentStoreError,
+  resolveGroups,
+  type MetadataStore,
+  type ResolvedGroup,
+  type ResolveGroupsItem,
+} from '../../storage/metadata/index.js';
 import {
   pushWhenRoom,
   SinkClosedError,
@@ -398,7 +404,9 @@ export class EnvelopeProcessor {
 
   /**
    * Processes one batch in Relay's order (see the module comment). The metadata step is retried
-   * until it succeeds (a store outage must not lose accepted events); the processing threads get
+   * until it succeeds (a store outage must not lose accepted events), except for failures the
+   * event's own data causes (isPermanentStoreError: that event alone is dropped as `internal`);
+   * the processing threads get
    * a few attempts, after which the batch's events are dropped with Relay's `internal` outcome
    * rather than wedging the queue behind a payload that kills a thread. Handlers are flushed one
    * after the other.
@@ -493,7 +501,7 @@ export class EnvelopeProcessor {
                 'process events',
                 () => this.deps.pool.run(works.map((w) => w.work)),
                 signal,
-                3,
+                { maxAttempts: 3 },
               );
             })()
           : undefined;
@@ -625,28 +633,40 @@ export class EnvelopeProcessor {
     }
   }
 
-  /** Resolves the events' issues, hands their rows to the sink, then counts them accepted. */
+  /**
+   * Resolves the events' issues, hands their rows to the sink, then counts them accepted. An
+   * event whose issue cannot be resolved for a reason retrying cannot fix (its project was
+   * deleted meanwhile, a value the database refuses) is dropped as `invalid` / `internal`
+   * instead of holding up ingestion.
+   */
   private async storeEvents(
     events: Array<{ result: Extract<ErrorWorkResult, { kind: 'ok' }>; work: EventWork }>,
     signal?: AbortSignal,
   ): Promise<void> {
-    const groups = await this.withRetry(
-      'resolve issues',
-      () =>
-        resolveGroups(
-          this.deps.metadata,
-          events.map(({ result: { projectId, timestamp, eventId, hashes, issue, release } }) => ({
-            projectId,
-            hashes,
-            init: { ...issue, release, timestamp: new Date(timestamp), eventId },
-          })),
-        ),
+    const groups = await this.resolveIssues(
+      events.map(({ result: { projectId, timestamp, eventId, hashes, issue, release } }) => ({
+        projectId,
+        hashes,
+        init: { ...issue, release, timestamp: new Date(timestamp), eventId },
+      })),
       signal,
     );
-    const rows = events.map(({ result }, i) => withGroupId(result.line, groups[i]!.groupId));
+    const stored = events.flatMap((event, i) => {
+      const group = groups[i];
+      if (group !== undefined) return [{ ...event, groupId: group.groupId }];
+      this.deps.outcomes.record({
+        outcome: 'invalid',
+        reason: 'internal',
+        category: event.work.dropCategory,
+        quantity: 1,
+        scoping: event.work.scoping,
+      });
+      return [];
+    });
+    const rows = stored.map(({ result, groupId }) => withGroupId(result.line, groupId));
     // Rejects with SinkClosedError only at shutdown, when the sinks were closed for an abort.
     await pushWhenRoom(this.deps.eventSink, rows);
-    for (const { result, work } of events) {
+    for (const { result, work } of stored) {
       this.deps.outcomes.record({
         outcome: 'accepted',
         reason: null,
@@ -654,6 +674,34 @@ export class EnvelopeProcessor {
         quantity: 1,
         scoping: work.scoping,
       });
+    }
+  }
+
+  /**
+   * `resolveGroups` retried while the store fails; on a permanent failure (isPermanentStoreError)
+   * the batch is split into single events so that only the one at fault is given up
+   * (`undefined` in its place, logged).
+   */
+  private async resolveIssues(
+    items: ResolveGroupsItem[],
+    signal: AbortSignal | undefined,
+  ): Promise<Array<ResolvedGroup | undefined>> {
+    try {
+      return await this.withRetry('resolve issues', () => resolveGroups(this.deps.metadata, items), signal, {
+        permanent: isPermanentStoreError,
+      });
+    } catch (err) {
+      if (!isPermanentStoreError(err)) throw err;
+      if (items.length > 1) {
+        const resolved: Array<ResolvedGroup | undefined> = [];
+        for (const item of items) resolved.push(...(await this.resolveIssues([item], signal)));
+        return resolved;
+      }
+      this.deps.logger.error(
+        { err, projectId: items[0]?.projectId, eventId: items[0]?.init.eventId },
+        'the issue of an event cannot be stored; event dropped',
+      );
+      return [undefined];
     }
   }
 
@@ -694,21 +742,28 @@ export class EnvelopeProcessor {
 
   /**
    * Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`.
+   * A failure `permanent` accepts is not retried but rethrown at once (retrying cannot fix it).
    * Rejects with {@link ProcessingAborted} as soon as `signal` aborts, also mid-attempt.
    */
-  private async withRetry<T>(what: string, fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T>;
   private async withRetry<T>(
     what: string,
     fn: () => Promise<T>,
     signal: AbortSignal | undefined,
-    maxAttempts: number,
+    options?: { permanent: (err: unknown) => boolean },
+  ): Promise<T>;
+  private async withRetry<T>(
+    what: string,
+    fn: () => Promise<T>,
+    signal: AbortSignal | undefined,
+    options: { maxAttempts: number },
   ): Promise<T | undefined>;
   private async withRetry<T>(
     what: string,
     fn: () => Promise<T>,
     signal: AbortSignal | undefined,
-    maxAttempts = Infinity,
+    options: { maxAttempts?: number; permanent?: (err: unknown) => boolean } = {},
   ): Promise<T | undefined> {
+    const maxAttempts = options.maxAttempts ?? Infinity;
     // Steps retried forever are the store round trips: while one fails, the stores count as failing.
     const storeStep = maxAttempts === Infinity;
     let failing = false;
@@ -720,6 +775,7 @@ export class EnvelopeProcessor {
         } catch (err) {
           if (err instanceof ProcessingAborted || signal?.aborted)
             throw new ProcessingAborted(`${what}: aborted`);
+          if (options.permanent?.(err) === true) throw err;
           if (attempt >= maxAttempts) {
             this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
             return undefined;

@@ -22,6 +22,7 @@ import { activityRow } from './activities.js';
 import type { NewActivity } from './activities.js';
 import { chunks, encodeJson, isoDate } from './columns.js';
 import type { Database, GroupHashesTable, GroupsTable } from './schema.js';
+import { MissingProjectError } from './errors.js';
 import type { MetadataStore } from './store.js';
 
 /** What a new group is created from: the values of the event that creates it. */
@@ -230,7 +231,7 @@ async function allocateShortIds(trx: Transaction<Database>, newGroups: PendingGr
       .where('id', '=', projectId)
       .returning('next_short_id')
       .executeTakeFirst();
-    if (row === undefined) throw new Error(`resolveGroups: project ${projectId} does not exist`);
+    if (row === undefined) throw new MissingProjectError(projectId);
     next.set(projectId, row.next_short_id - count);
   }
   return newGroups.map((group) => {
@@ -389,9 +390,10 @@ async function apply(store: MetadataStore, p: Plan): Promise<ResolvedGroup[] | u
  * event time, `resolved_at` cleared, and a `set_regression` activity
  * `{event_id?, version: release ?? ''}`.
  *
- * Returns one result per item, in item order. Throws for an item without hashes or an
- * unknown project (caller bugs), on database errors, and if the batch keeps losing races
- * to other writers (after `MAX_ATTEMPTS` re-reads — practically unreachable).
+ * Returns one result per item, in item order. Throws for an item without hashes, for an unknown
+ * project (MissingProjectError: deleted while its events were queued), on database errors, and
+ * if the batch keeps losing races to other writers (after `MAX_ATTEMPTS` re-reads — practically
+ * unreachable).
  */
 export async function resolveGroups(
   store: MetadataStore,
