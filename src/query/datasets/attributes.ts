@@ -126,6 +126,9 @@ export function attributeColumn(name: string, type?: AttributeType): ColumnDef {
 
 type Cond = SearchResult<string>;
 
+/** Text that reads as a number (what a double attribute's value may be compared with). */
+const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
 /**
  * Compiles `filter` on attribute `name` (of `type`, any when absent). Semantics (as the EAP
  * explorer): `has:` means set in any map (of the type's maps when typed); text equality and
@@ -186,12 +189,11 @@ export function compileAttributeFilter(
     const parts: string[] = [];
     if (maps === null || maps.includes(STRING)) parts.push(`(${has(STRING, k)} AND ${STRING}[${k}] IN ${p})`);
     if (maps === null) {
+      // The SQL is the same whatever the values: numbers among them match doubles.
+      const numbers = literals.filter((l) => NUMBER_TEXT.test(l)).map(Number);
       parts.push(`(${has(INT, k)} AND toString(${INT}[${k}]) IN ${p})`);
       parts.push(`(${has(BOOL, k)} AND toString(${BOOL}[${k}]) IN ${p})`);
-      const numbers = literals.map(Number).filter((n, i) => literals[i] !== '' && Number.isFinite(n));
-      if (numbers.length > 0) {
-        parts.push(`(${has(FLOAT, k)} AND ${FLOAT}[${k}] IN ${params.bind('Array(Float64)', numbers)})`);
-      }
+      parts.push(`(${has(FLOAT, k)} AND ${FLOAT}[${k}] IN ${params.bind('Array(Float64)', numbers)})`);
     }
     if (parts.length === 0) return bad(`Invalid value for ${filter.key}`);
     return apply(orOf(parts));
