@@ -60,6 +60,20 @@ describe('compileDatasetQuery', () => {
     expect(Object.values(q.params)).toContainEqual('error');
   });
 
+  it('sorts by a function by its text or its alias', () => {
+    for (const sort of [
+      '-p95(transaction.duration)',
+      '-p95_transaction_duration',
+      '-p95( transaction.duration )',
+    ]) {
+      const q = compile(transactions!, {
+        fields: ['transaction', 'p95(transaction.duration)'],
+        sort: [sort],
+      });
+      expect(q.sql).toContain('ORDER BY vigil_r1 DESC');
+    }
+  });
+
   it('adds the automatic id and project to plain queries, and orders by time then id', () => {
     const q = compile(errors!, { fields: ['title'] });
     expect(q.columns.map((c) => c.field)).toEqual(['title', 'id', 'project.name']);

@@ -377,10 +377,12 @@ class Compiler {
       const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
       const bare = sort.replace(/^-/, '');
       const wanted = parseField(bare);
+      // A function sorts by its text or its alias (`-count()` or `-count`), as in Sentry.
+      const alias = wanted.kind === 'field' ? wanted.name : functionAlias(wanted);
       const index = parsed.findIndex((p) =>
-        wanted.kind === 'field'
-          ? p.field.kind === 'field' && p.field.name === wanted.name
-          : p.field.kind === 'function' && functionAlias(p.field) === functionAlias(wanted),
+        p.field.kind === 'field'
+          ? wanted.kind === 'field' && p.field.name === wanted.name
+          : functionAlias(p.field) === alias,
       );
       const selected = index === -1 ? undefined : columns[index];
       if (selected !== undefined) {

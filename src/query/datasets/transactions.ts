@@ -7,6 +7,7 @@
  * `transaction.op` / `transaction.status`, `measurements.<name>` (durations for the web vitals
  * and app starts), user fields, and any other key a string attribute (Sentry's tags).
  * Error-only fields (`error.type`, `level`, `issue`, …) are empty, as in Snuba's Discover.
+ * The request's time range bounds the stored start (the sort key of `spans`), not the finish.
  */
 import { DEFAULT_SEARCH_CONFIG, keyTypes } from '../config.js';
 import { attributeColumn } from './attributes.js';

@@ -10,7 +10,7 @@
  * repeatable, `-` for descending), `statsPeriod` or `start`+`end` (default 14 days), `project`
  * (ids, repeatable, `-1` = all), `projectSlug`, `environment` (repeatable), `per_page` (default
  * 100, at most 100 — 9999 for logs and trace metrics), `cursor` (`0:<offset>:0`, with a `Link`
- * header), `metricName` (trace metrics: only these metrics).
+ * header; `noPagination` for none), `metricName` (trace metrics: only these metrics).
  *
  * Answers `{data: [{<field>: value}], meta: {fields, units, isMetricsData,
  * isMetricsExtractedData, tips, datasetReason, dataset}}` (`dataScanned` too for the EAP
@@ -198,7 +198,8 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): 
       types[column.field] ??= column.type;
       units[column.field] = column.unit;
     }
-    reply.header('Link', linkHeader(requestUrl(request), offset, perPage, hasMore));
+    // `noPagination` asks for the rows without cursor headers (Sentry's dashboards and exports).
+    if (!query.noPagination) reply.header('Link', linkHeader(requestUrl(request), offset, perPage, hasMore));
     return { data, meta: { ...meta, fields: types, units } };
   });
 }
