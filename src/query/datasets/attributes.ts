@@ -120,6 +120,7 @@ export function attributeColumn(name: string, type?: AttributeType): ColumnDef {
         type: 'string',
         unit: null,
         decode: decodeTaggedAttribute,
+        dynamicType: true,
       };
   }
 }

@@ -141,8 +141,7 @@ class Compiler {
           type: def.type,
           unit: def.unit,
           decode: def.decode ?? decoderFor(def.type),
-          dynamicType:
-            def.filter?.kind === 'attribute' && def.filter.type === undefined && def.numeric !== undefined,
+          dynamicType: def.dynamicType === true,
         });
       } else {
         const resolved = this.resolveFunction(field, text);

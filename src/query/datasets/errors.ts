@@ -82,12 +82,8 @@ export const ERROR_FIELDS: Readonly<Record<string, ColumnDef>> = {
   replayId: replay,
   'replay.id': replay,
   'issue.id': issueId,
-  issue: field(
-    'group_id',
-    'string',
-    { kind: 'event', field: { kind: 'uint', column: 'group_id' } },
-    { decode: decodeIssueShortId },
-  ),
+  // Answered as the short id; filtering by short id needs the metadata store (use `issue.id`).
+  issue: field('group_id', 'string', null, { decode: decodeIssueShortId }),
   'error.type': eventField('exception_types', 'array', { kind: 'array', column: 'exception_types' }),
   'error.value': eventField('exception_values', 'array', { kind: 'array', column: 'exception_values' }),
   'error.handled': handled(false),

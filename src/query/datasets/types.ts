@@ -102,6 +102,8 @@ export interface ColumnDef {
   unit: string | null;
   /** Default: by type (see ./decode.ts). */
   decode?: Decoder;
+  /** The meta type is the one `decode` reports for the first value (untyped attributes). */
+  dynamicType?: boolean;
 }
 
 /** Where rows of a dataset come from: one table and how it is scoped. */
