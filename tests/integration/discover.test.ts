@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 async function get(params: Record<string, string | string[]>) {
-  const search = new URLSearchParams({ statsPeriod: '1h' });
+  const search = new URLSearchParams(params.start === undefined ? { statsPeriod: '1h' } : {});
   for (const [k, v] of Object.entries(params)) for (const value of [v].flat()) search.append(k, value);
   const res = await vigil.app.inject({
     method: 'GET',
@@ -187,6 +187,9 @@ describe('the errors dataset', () => {
     const past = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19);
     expect(await errorsMatching(`timestamp:>=${past} user.id:u-bob`)).toEqual(['bob']);
     expect(await errorsMatching('', { environment: 'staging' })).toEqual(['carol']);
+    const iso = (ms: number): string => new Date(Date.now() + ms).toISOString();
+    expect(await errorsMatching('level:error', { start: iso(-3_600_000), end: iso(60_000) })).toHaveLength(4);
+    expect(await errorsMatching('', { start: iso(-7_200_000), end: iso(-3_600_000) })).toEqual([]);
     expect(await errorsMatching('', { project: String(otherProjectId) })).toEqual([]);
     expect(await errorsMatching('', { project: '-1', environment: 'production' })).toHaveLength(4);
   });
