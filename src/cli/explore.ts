@@ -1,6 +1,6 @@
 /**
  * What the list commands over the explore API share (`vigil logs`, `vigil spans list`): both read
- * `GET /api/0/organizations/{org}/events/?dataset=...` (src/server/api/logs.ts) newest first,
+ * `GET /api/0/organizations/{org}/events/?dataset=...` (src/server/api/events.ts) newest first,
  * with the same options, and print one tab-separated line per row.
  */
 import type { Command } from 'commander';
