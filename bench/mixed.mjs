@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { captureMixedEnvelopes } from './capture-mixed.mjs';
-import { peakRssMb, root, startServer, withFreshIds } from './server.mjs';
+import { peakRssMb, processCpuSeconds, root, startServer, withFreshIds } from './server.mjs';
 
 const duration = Number(process.env.BENCH_DURATION ?? 30);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -111,7 +111,13 @@ async function runMixed(projectConfig) {
   let next = 0;
   let bytesSent = 0;
   let rss = 0;
-  const sampler = setInterval(() => (rss = peakRssMb(child.pid)), 1000);
+  // Startup (module loading, migrations) is not counted.
+  const cpuAtStart = processCpuSeconds(child.pid);
+  let cpuSeconds = cpuAtStart;
+  const sampler = setInterval(() => {
+    rss = peakRssMb(child.pid);
+    cpuSeconds = processCpuSeconds(child.pid);
+  }, 200);
   const started = Date.now();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/api/1/envelope/?sentry_key=${key}&sentry_version=7&sentry_client=bench`,
@@ -168,5 +174,7 @@ async function runMixed(projectConfig) {
     },
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     serverPeakRssMb: rss,
+    // CPU time (all threads) per request, until drained: unlike req/s, it hardly moves with load from other processes.
+    serverCpuMsPerRequest: +(((cpuSeconds - cpuAtStart) * 1000) / result['2xx']).toFixed(2),
   };
 }

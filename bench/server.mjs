@@ -61,3 +61,13 @@ export function withFreshIds(body) {
   const text = body.toString('latin1');
   return Buffer.from(text.split(id).join(randomUUID().replace(/-/g, '')), 'latin1');
 }
+
+/** CPU seconds (user + system, all threads) a live process used so far (/proc/<pid>/stat, 100 Hz ticks). */
+export function processCpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * What the list commands over the explore API share (`vigil logs`, `vigil spans list`): both read
- * `GET /api/0/organizations/{org}/events/?dataset=...` (src/server/api/logs.ts) newest first,
+ * `GET /api/0/organizations/{org}/events/?dataset=...` (src/server/api/events.ts) newest first,
  * with the same options, and print one tab-separated line per row.
  */
 import type { Command } from 'commander';
@@ -33,14 +33,20 @@ export function exploreApiPath(
 
 /**
  * Adds the options {@link exploreApiPath} reads to `command`: `--query` (its help shows
- * `queryExample`), `--project`, `--stats-period` (default 24h), `--limit` (default 100; the help
- * names the rows `noun`) and `--org` (default `vigil`).
+ * `queryExample`), `--project`, `--stats-period` (default 24h), `--limit` (default 100, at most
+ * `maxLimit`: the API's `per_page` bound of the dataset, 9999 for logs, 100 for spans as in
+ * Sentry; the help names the rows `noun`) and `--org` (default `vigil`).
  */
-export function exploreListOptions(command: Command, noun: string, queryExample: string): Command {
+export function exploreListOptions(
+  command: Command,
+  noun: string,
+  queryExample: string,
+  maxLimit: number,
+): Command {
   return command
     .option('--query <query>', `search query, e.g. ${queryExample}`)
     .option('--project <slug>', 'only this project')
     .option('--stats-period <period>', 'period to cover, e.g. 1h, 24h, 14d', '24h')
-    .option('--limit <n>', `most ${noun} to print (1..9999)`, '100')
+    .option('--limit <n>', `most ${noun} to print (1..${maxLimit})`, '100')
     .option('--org <slug>', 'organization', 'vigil');
 }

@@ -47,6 +47,7 @@ export function registerLogCommands(
     ),
     'logs',
     '"severity:error timeout" or "user.id:42"',
+    9999,
   ).action(async (opts: Record<string, unknown>) => {
     const config = helpers.loadConfig(opts);
     const body = await helpers.apiGet(config, opts, logsApiPath(opts));

@@ -97,6 +97,7 @@ export function registerTraceCommands(
     ),
     'spans',
     '"span.op:db span.duration:>100"',
+    100,
   ).action(async (opts: Record<string, unknown>) => {
     const config = helpers.loadConfig(opts);
     const body = await helpers.apiGet(config, opts, spansApiPath(opts));

@@ -10,8 +10,9 @@
  */
 import { searchError, type SearchResult } from './errors.js';
 import type { SearchFilter, SearchValue } from './filters.js';
-import { dateTimeParam, ident, sqlNot, sqlOr, type SqlParams } from './sql.js';
-import { classifyWildcard, isWildcard, literalValue, wildcardToLike } from './values.js';
+import { dateTimeParam, ident, sqlNot, type SqlParams } from './sql.js';
+import { normalizeHexId, orOf, textMatcher, textValues } from './text-match.js';
+import { isWildcard, literalValue } from './values.js';
 
 /** How an event key is stored. */
 export type EventField =
@@ -274,55 +275,6 @@ function compileLookup(
   if (literals !== null)
     return ok(`${expr} ${polarity === 'pos' ? 'IN' : 'NOT IN'} ${params.bind('Array(String)', literals)}`);
   return ok(apply(orOf(raws.map((r) => textMatcher(r, params)(expr)))));
-}
-
-/** The raw text values of a text or text-list value; null for other kinds. */
-function textValues(value: SearchValue): string[] | null {
-  if (value.kind === 'text') return [value.value];
-  if (value.kind === 'textList') return value.values;
-  return null;
-}
-
-/**
- * Binds the parameter for one raw value once and returns a function producing the positive
- * match condition for any expression (so one value can be matched against several columns).
- */
-function textMatcher(
-  raw: string,
-  params: SqlParams,
-  normalize: (s: string) => string = (s) => s,
-): (expr: string) => string {
-  const c = classifyWildcard(raw);
-  switch (c.kind) {
-    case 'none': {
-      const p = params.bind('String', normalize(c.text));
-      return (e) => `${e} = ${p}`;
-    }
-    case 'prefix': {
-      const p = params.bind('String', c.text);
-      return (e) => `startsWith(lowerUTF8(${e}), ${p})`;
-    }
-    case 'suffix': {
-      const p = params.bind('String', c.text);
-      return (e) => `endsWith(lowerUTF8(${e}), ${p})`;
-    }
-    case 'infix': {
-      const p = params.bind('String', c.text);
-      return (e) => `positionCaseInsensitiveUTF8(${e}, ${p}) > 0`;
-    }
-    case 'general': {
-      const p = params.bind('String', wildcardToLike(c.raw));
-      return (e) => `${e} ILIKE ${p}`;
-    }
-  }
-}
-
-function orOf(parts: string[]): string {
-  return sqlOr(parts) ?? '0';
-}
-
-function normalizeHexId(value: string): string {
-  return /^[0-9a-fA-F-]+$/.test(value) ? value.replace(/-/g, '').toLowerCase() : value;
 }
 
 /** A 32-hex id (dashes optional) as a dashed lower-case UUID; null when it is not one. */

@@ -131,3 +131,51 @@ describe('limitEnvelope (Relay EnvelopeLimiter)', () => {
     ]);
   });
 });
+
+describe('limitEnvelope with counted quantities (what processing left of the items)', () => {
+  it('counts and drops containers with their quantities left; a quantity of 0 records nothing', async () => {
+    const logs = item('log', { item_count: 3 }, 'x'.repeat(300));
+    const first = item('replay_event');
+    const second = item('replay_recording');
+    const counted = new Map<EnvelopeItem, Array<[DataCategory, number]>>([
+      [
+        logs,
+        [
+          ['log_item', 1],
+          ['log_byte', 40],
+        ],
+      ],
+      [first, [['replay', 2]]],
+      [second, [['replay', 0]]],
+    ]);
+    const { check, calls } = limiting('log_item', 'replay');
+    const result = await limitEnvelope([logs, first, second], check, now, counted);
+    expect(calls).toEqual([
+      ['log_item', 1],
+      ['log_byte', 40],
+      ['replay', 2],
+    ]);
+    expect(result.dropped).toEqual([
+      {
+        index: 0,
+        outcomes: [
+          { category: 'log_item', quantity: 1, reason: 'r:log_item' },
+          { category: 'log_byte', quantity: 40, reason: 'r:log_item' },
+        ],
+      },
+      { index: 1, outcomes: [{ category: 'replay', quantity: 2, reason: 'r:replay' }] },
+      { index: 2, outcomes: [] },
+    ]);
+  });
+
+  it("replaces a limited event's drop outcomes (a sampled-out transaction is no longer indexed)", async () => {
+    const transaction = item('transaction');
+    const counted = new Map<EnvelopeItem, Array<[DataCategory, number]>>([
+      [transaction, [['transaction', 1]]],
+    ]);
+    const result = await limitEnvelope([transaction], limiting('transaction').check, now, counted);
+    expect(result.dropped).toEqual([
+      { index: 0, outcomes: [{ category: 'transaction', quantity: 1, reason: 'r:transaction' }] },
+    ]);
+  });
+});

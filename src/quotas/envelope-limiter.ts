@@ -126,6 +126,15 @@ export interface EnvelopeLimits {
   limits: RateLimits[];
 }
 
+/**
+ * What processing left of some items to count, by item: the categories and quantities that
+ * replace {@link itemQuantities} for them (Relay enforces quotas on what its processing kept, e.g.
+ * the logs of a container that survived the inbound filters). A quantity of 0 counts nothing and
+ * records no outcome when the item is dropped. For the envelope's event they replace only the
+ * outcomes of a drop (a sampled-out transaction is no longer indexed: `transaction` alone).
+ */
+export type CountedQuantities = ReadonlyMap<EnvelopeItem, Array<[DataCategory, number]>>;
+
 /** Looks up (and, in processing, consumes) limits for `quantity` units of `category`. */
 export type LimitCheck = (category: DataCategory, quantity: number) => Promise<RateLimits> | RateLimits;
 
@@ -144,7 +153,10 @@ type CheckRequest = readonly [category: DataCategory, quantity: number];
 function* limitSteps(
   items: readonly EnvelopeItem[],
   now: number,
+  counted?: CountedQuantities,
 ): Generator<CheckRequest, EnvelopeLimits, RateLimits> {
+  const quantitiesOf = (item: EnvelopeItem): Array<[DataCategory, number]> =>
+    counted?.get(item) ?? itemQuantities(item);
   const result: EnvelopeLimits = { dropped: [], flagged: [], limits: [] };
   function* limited(
     category: DataCategory,
@@ -158,7 +170,9 @@ function* limitSteps(
   const drop = (index: number, reason: string | null, categories: Array<[DataCategory, number]>): void => {
     result.dropped.push({
       index,
-      outcomes: categories.map(([category, quantity]) => ({ category, quantity, reason })),
+      outcomes: categories
+        .filter(([, quantity]) => quantity > 0)
+        .map(([category, quantity]) => ({ category, quantity, reason })),
     });
   };
 
@@ -175,7 +189,7 @@ function* limitSteps(
   if (eventLimited && eventIndex >= 0) {
     const extra: Array<[DataCategory, number]> =
       category === 'transaction' ? [['transaction_indexed', 1]] : [];
-    drop(eventIndex, eventReason, [[category!, 1], ...extra]);
+    drop(eventIndex, eventReason, counted?.get(items[eventIndex]!) ?? [[category!, 1], ...extra]);
   }
 
   const attachments = items
@@ -212,15 +226,16 @@ function* limitSteps(
   }
   const totals = new Map<DataCategory, number>();
   for (const { item } of rest) {
-    for (const [cat, quantity] of itemQuantities(item)) totals.set(cat, (totals.get(cat) ?? 0) + quantity);
+    for (const [cat, quantity] of quantitiesOf(item)) totals.set(cat, (totals.get(cat) ?? 0) + quantity);
   }
   const reasons = new Map<DataCategory, string | null>();
   for (const [cat, quantity] of totals) {
+    if (quantity <= 0) continue;
     const reason = yield* limited(cat, quantity);
     if (reason !== undefined) reasons.set(cat, reason);
   }
   for (const { index, item } of rest) {
-    const quantities = itemQuantities(item);
+    const quantities = quantitiesOf(item);
     const hit = quantities.find(([cat]) => reasons.has(cat));
     if (!hit) continue;
     const silent = item.headers.type === 'session' || item.headers.type === 'sessions';
@@ -232,14 +247,16 @@ function* limitSteps(
 
 /**
  * Applies rate limits to `items` (see the module comment) with a check that may wait (the
- * consuming quota limiter). `now` (ms since the epoch) decides which limits are active.
+ * consuming quota limiter). `now` (ms since the epoch) decides which limits are active;
+ * `counted` replaces the quantities of items processing already cut down.
  */
 export async function limitEnvelope(
   items: readonly EnvelopeItem[],
   check: LimitCheck,
   now: number,
+  counted?: CountedQuantities,
 ): Promise<EnvelopeLimits> {
-  const steps = limitSteps(items, now);
+  const steps = limitSteps(items, now, counted);
   let step = steps.next();
   while (!step.done) step = steps.next(await check(...step.value));
   return step.value;

@@ -98,8 +98,9 @@ export function replayFilterable(replay: JsonObject): Filterable {
 }
 
 /**
- * Session attributes as filters read them (`attrs` of `session` and `sessions` items), with
- * `{{auto}}` already resolved to the client IP (an unresolved placeholder never looks local).
+ * Session attributes as filters read them (`attrs` of `session` and `sessions` items). Relay
+ * filters sessions before normalizing them, so an `ip_address` of `{{auto}}` is not resolved to
+ * the client IP here: leave it out (an unresolved placeholder never looks local).
  */
 export interface SessionFilterAttributes {
   release: string;
@@ -147,14 +148,19 @@ function attributesUserAgent(lookup: AttributeLookup): FilterUserAgent {
   return ua;
 }
 
+/** The suffix that selects an attribute's value in a getter path (`log.attributes.<key>.value`). */
+const VALUE_SUFFIX = '.value';
+
 /** Which attribute-based item: decides the getter namespace and the transaction field. */
 export type AttributeItemKind = 'log' | 'trace_metric' | 'span';
 
 /**
  * The filterable view of a log, trace metric or v2 span, over its attributes. `fields` feeds
  * the getter for generic filters: `log.body` (Sentry's `log-message` filter),
- * `trace_metric.name` (Sentry's `trace-metric-name` filter), and `<kind>.<field>` for any other
- * scalar given; `<kind>.attributes.<key>` reads attributes.
+ * `trace_metric.name` (Sentry's `trace-metric-name` filter), `span.name` / `span.status` /
+ * `span.kind`, and `<kind>.<field>` for any other scalar given; `<kind>.attributes.<key>.value`
+ * reads an attribute's value (Relay's `Getter` for `OurLog`, `TraceMetric` and `SpanV2`: a path
+ * without the `.value` suffix reads nothing).
  */
 export function attributesFilterable(
   kind: AttributeItemKind,
@@ -180,7 +186,10 @@ export function attributesFilterable(
       getValue(path) {
         if (!path.startsWith(prefix)) return undefined;
         const field = path.slice(prefix.length);
-        if (field.startsWith('attributes.')) return lookup(field.slice('attributes.'.length));
+        if (field.startsWith('attributes.')) {
+          if (!field.endsWith(VALUE_SUFFIX)) return undefined;
+          return lookup(field.slice('attributes.'.length, -VALUE_SUFFIX.length));
+        }
         return Object.prototype.hasOwnProperty.call(fields, field) ? fields[field] : undefined;
       },
     },

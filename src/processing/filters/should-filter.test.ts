@@ -164,6 +164,37 @@ describe('other item types', () => {
     expect(shouldFilterItem(attributesFilterable('log', lookup, { body: 'fine' }), everything)).toEqual({
       filtered: false,
     });
+    // Generic filters read attributes as `<kind>.attributes.<key>.value` (Relay's Getter).
+    const integerAttribute = settings({
+      generic: {
+        version: 1,
+        filters: [
+          {
+            id: 'gen_attr',
+            isEnabled: true,
+            condition: { op: 'gte', name: 'log.attributes.some_integer.value', value: 123 },
+          },
+        ],
+      },
+    });
+    const numbers = (key: string) => (key === 'some_integer' ? 123 : undefined);
+    expect(shouldFilterItem(attributesFilterable('log', numbers), integerAttribute)).toEqual({
+      filtered: true,
+      statKey: 'gen_attr',
+    });
+    const withoutSuffix = settings({
+      generic: {
+        version: 1,
+        filters: [
+          {
+            id: 'gen_attr',
+            isEnabled: true,
+            condition: { op: 'gte', name: 'log.attributes.some_integer', value: 123 },
+          },
+        ],
+      },
+    });
+    expect(shouldFilterItem(attributesFilterable('log', numbers), withoutSuffix).filtered).toBe(false);
     attrs['browser.name'] = 'IE';
     attrs['browser.version'] = '11.0';
     expect(shouldFilterItem(attributesFilterable('trace_metric', lookup, { name: 'm' }), everything)).toEqual(

@@ -1,7 +1,9 @@
 /**
  * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
  * §2; Sentry's public API docs): issue lists and search, issue details, updates (status,
- * assignment, bookmarks, merge), deletion and activity, issue events, sessions, monitors, logs, traces and spans, user feedback, event attachments,
+ * assignment, bookmarks, merge), deletion and activity, issue events, sessions, monitors, the
+ * events table (Discover, errors, transactions, spans, logs, trace metrics), traces, user
+ * feedback, event attachments,
  * profiles, session replays, outcome stats (stats_v2), project details, inbound filters and project
  * configs, what sentry-cli calls (releases and deploys, chunk upload, artifact-bundle assembly and
  * lookup) and accounts (`GET /api/0/`, organizations, teams, members, projects, DSN keys, API
@@ -18,7 +20,7 @@ import { issueActionRoutes } from './issue-actions.js';
 import { sessionRoutes } from './sessions.js';
 import { statsRoutes } from './stats.js';
 import { monitorRoutes } from './monitors.js';
-import { logRoutes } from './logs.js';
+import { eventRoutes } from './events.js';
 import { feedbackRoutes } from './feedback.js';
 import { attachmentRoutes } from './attachments.js';
 import { profileRoutes } from './profiles.js';
@@ -58,7 +60,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await statsRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });
-  await logRoutes(app, { ...deps, auth });
+  await eventRoutes(app, { ...deps, auth });
   await feedbackRoutes(app, { ...deps, auth });
   await attachmentRoutes(app, { ...deps, auth });
   await profileRoutes(app, { ...deps, auth });

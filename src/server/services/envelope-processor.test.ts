@@ -7,6 +7,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import {
   bootstrap,
   createProject,
+  deleteProject,
   openMetadataStore,
   type MetadataStore,
 } from '../../storage/metadata/index.js';
@@ -22,6 +23,9 @@ import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
 import { EnvelopeQueue } from '../ingest/index.js';
 import { DEFAULT_PROJECT_CONFIG, parseProjectConfig } from '../../processing/project-config/index.js';
+import { MemoryCounterBackend, RateLimiter } from '../../quotas/index.js';
+import { QuotaEnforcer } from './quota-enforcer.js';
+import { SpanItemHandler } from './span-handler.js';
 
 const logger = pino({ level: 'silent' });
 let dir: string;
@@ -62,10 +66,14 @@ function envelope(...payloads: string[]): AcceptedEnvelope {
 function processor(
   handlers?: (outcomes: OutcomeCounter) => Record<string, ItemHandler>,
   pool: Pick<ProcessingPool, 'run'> = new ProcessingPool(logger, 0),
+  withQuotas = false,
 ) {
   const rows: string[] = [];
   const outcomes = new OutcomeCounter();
   const sink = { push: (r: readonly string[]) => (rows.push(...r), true) } as unknown as BatchSink<string>;
+  const quotas = withQuotas
+    ? new QuotaEnforcer({ limiter: new RateLimiter(new MemoryCounterBackend()), outcomes, logger })
+    : undefined;
   const p = new EnvelopeProcessor({
     queue: {} as EnvelopeQueue,
     metadata,
@@ -74,6 +82,7 @@ function processor(
     pool: pool as ProcessingPool,
     logger,
     ...(handlers ? { handlers: handlers(outcomes) } : {}),
+    ...(quotas ? { quotas } : {}),
   });
   return { p, rows, outcomes };
 }
@@ -98,6 +107,23 @@ describe('EnvelopeProcessor.processBatch', () => {
     expect(outcomes.total('invalid', 'error', 'invalid_json')).toBe(2);
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!).message).toBe('pair 😀 ok');
+  });
+
+  it("drops as invalid/internal an event whose project was deleted while queued, storing the batch's others", async () => {
+    const gone = await createProject(metadata, 1, 'deleted-while-queued');
+    if (!gone.ok) throw new Error(gone.error.detail);
+    const orphan = envelope('{"message":"of a deleted project"}');
+    orphan.projectId = gone.value.id;
+    await deleteProject(metadata, gone.value.id);
+    const { p, rows, outcomes } = processor();
+    // Retrying could never store the orphan: the batch must neither wedge nor lose the others.
+    const done = p.processBatch([envelope('{"message":"before"}'), orphan, envelope('{"message":"after"}')]);
+    await expect(Promise.race([done, new Promise((r) => setTimeout(r, 5000, 'wedged'))])).resolves.toEqual(
+      [],
+    );
+    expect(rows.map((row) => JSON.parse(row).message)).toEqual(['before', 'after']);
+    expect(outcomes.total('invalid', 'error', 'internal')).toBe(1);
+    expect(outcomes.total('accepted')).toBe(2);
   });
 });
 
@@ -391,22 +417,6 @@ describe('OutcomeCounter', () => {
 });
 
 describe('EnvelopeProcessor: inbound filters and items that require their event', () => {
-  /** A handler that only remembers what it was handed. */
-  function recordingHandler(): ItemHandler & { handled: string[] } {
-    const handled: string[] = [];
-    return {
-      handled,
-      handle: (_a, item) => void handled.push(item.headers.type),
-      flush: () => Promise.resolve(),
-    };
-  }
-
-  function withConfig(accepted: AcceptedEnvelope, raw: object): AcceptedEnvelope {
-    const parsed = parseProjectConfig(raw);
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-    return { ...accepted, config: parsed.config };
-  }
-
   const ITEMS: Array<[ItemHeaders, unknown]> = [
     [{ type: 'event' }, { message: 'boom', release: 'app@1.0.0-beta' }],
     [{ type: 'attachment', filename: 'a.txt' }, 'hello'],
@@ -417,7 +427,7 @@ describe('EnvelopeProcessor: inbound filters and items that require their event'
     const attachments = recordingHandler();
     const { p, rows, outcomes } = processor(() => ({ attachment: attachments, user_report: attachments }));
     await p.processBatch([
-      withConfig(envelopeOf(ITEMS), { filterSettings: { releases: { releases: ['*-beta'] } } }),
+      configured(envelopeOf(ITEMS), { filterSettings: { releases: { releases: ['*-beta'] } } }),
     ]);
     expect(rows).toHaveLength(0);
     expect(attachments.handled).toEqual([]);
@@ -432,7 +442,7 @@ describe('EnvelopeProcessor: inbound filters and items that require their event'
     const attachments = recordingHandler();
     const { p, rows } = processor(() => ({ attachment: attachments, user_report: attachments }));
     await p.processBatch([
-      withConfig(envelopeOf(ITEMS), { filterSettings: { releases: { releases: ['2.*'] } } }),
+      configured(envelopeOf(ITEMS), { filterSettings: { releases: { releases: ['2.*'] } } }),
       envelopeOf([[{ type: 'attachment', filename: 'late.txt' }, 'later']]),
     ]);
     expect(rows).toHaveLength(1);
@@ -452,12 +462,189 @@ describe('EnvelopeProcessor: inbound filters and items that require their event'
     const { p, rows } = processor();
     const event = { message: 'x', extra: { pin: '1234', other: 'kept' } };
     await p.processBatch([
-      withConfig(envelopeOf([[{ type: 'event' }, event]]), {
+      configured(envelopeOf([[{ type: 'event' }, event]]), {
         datascrubbingSettings: { sensitiveFields: ['pin'] },
       }),
     ]);
     expect(rows[0]).toContain('[Filtered]');
     expect(rows[0]).toContain('kept');
+  });
+});
+
+/** `accepted` with the project config `raw` (Relay's shape). */
+function configured(accepted: AcceptedEnvelope, raw: object): AcceptedEnvelope {
+  const parsed = parseProjectConfig(raw);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return { ...accepted, config: parsed.config };
+}
+
+/** A handler that only remembers the types of the items it was handed. */
+function recordingHandler(): ItemHandler & { handled: string[] } {
+  const handled: string[] = [];
+  return {
+    handled,
+    handle: (_a, item) => void handled.push(item.headers.type),
+    flush: () => Promise.resolve(),
+  };
+}
+
+const TRACE = '5b8efff798038103d269b633813fc60c';
+/** A release the tests' release filter (`*-beta`) drops. */
+const BETA = 'app@1.0.0-beta';
+/** A transaction event without child spans. */
+const transaction = (release = 'app@1.0.0', name = 'GET /') => {
+  const now = Date.now() / 1000;
+  return {
+    type: 'transaction',
+    transaction: name,
+    release,
+    start_timestamp: now - 2,
+    timestamp: now - 1,
+    contexts: { trace: { trace_id: TRACE, span_id: '1'.repeat(16), op: 'http.server' } },
+    spans: [],
+  };
+};
+/** A log entry with a `sentry.release` attribute. */
+const log = (body: string, release = 'app@1.0.0') => ({
+  timestamp: Date.now() / 1000,
+  trace_id: TRACE,
+  level: 'info',
+  body,
+  attributes: { 'sentry.release': { type: 'string', value: release } },
+});
+/** A log container item of `logs`. */
+const logItem = (...logs: object[]): [ItemHeaders, unknown] => [
+  { type: 'log', content_type: 'application/vnd.sentry.items.log+json', item_count: logs.length },
+  { version: 2, items: logs },
+];
+
+describe("Relay's order: inbound filters and dynamic sampling before quotas", () => {
+  /** A release filter on `*-beta` and a quota of 1 in `category` (one-hour window). */
+  const oneAllowed = (category: string, extra: object = {}) => ({
+    filterSettings: { releases: { releases: ['*-beta'] } },
+    quotas: [{ id: `one-${category}`, categories: [category], scope: 'project', limit: 1, window: 3600 }],
+    ...extra,
+  });
+  const spanRows: string[] = [];
+  const logRows: string[] = [];
+  const handlers = (o: OutcomeCounter) => {
+    const spans = new SpanItemHandler({ sink: { push: (r) => (spanRows.push(...r), true) }, outcomes: o });
+    return {
+      transaction: spans,
+      span: spans,
+      log: new LogItemHandler({ sink: { push: (r) => (logRows.push(...r), true) }, outcomes: o }),
+    };
+  };
+
+  it('a filtered event does not consume a quota of 1: the next event is stored, the third rate limited', async () => {
+    const { p, rows, outcomes } = processor(undefined, undefined, true);
+    const exception = { values: [{ type: 'Error', value: 'boom' }] };
+    const event = (release: string) =>
+      configured(envelopeOf([[{ type: 'event' }, { release, exception }]]), oneAllowed('error'));
+    await p.processBatch([event(BETA), event('app@1.0.0'), event('app@1.0.0')]);
+    expect(outcomes.total('filtered', 'error', 'release-version')).toBe(1);
+    expect(rows).toHaveLength(1);
+    expect(outcomes.total('accepted', 'error')).toBe(1);
+    expect(outcomes.total('rate_limited', 'error')).toBe(1);
+  });
+
+  it('a filtered transaction does not consume a quota of 1', async () => {
+    spanRows.length = 0;
+    const { p, outcomes } = processor(handlers, undefined, true);
+    const send = (release: string) =>
+      configured(envelopeOf([[{ type: 'transaction' }, transaction(release)]]), oneAllowed('transaction'));
+    await p.processBatch([send(BETA), send('app@1.0.0'), send('app@1.0.0')]);
+    expect(outcomes.total('filtered', 'transaction', 'release-version')).toBe(1);
+    expect(outcomes.total('accepted', 'transaction')).toBe(1);
+    expect(outcomes.total('rate_limited', 'transaction')).toBe(1);
+    expect(spanRows).toHaveLength(1);
+  });
+
+  it('a filtered log does not consume a quota of 1; a container counts only the logs the filters left', async () => {
+    logRows.length = 0;
+    const { p, outcomes } = processor(handlers, undefined, true);
+    const send = (...logs: object[]) => configured(envelopeOf([logItem(...logs)]), oneAllowed('log_item'));
+    await p.processBatch([
+      send(log('filtered', BETA)),
+      send(log('also filtered', BETA), log('kept')),
+      send(log('over quota')),
+    ]);
+    expect(outcomes.total('filtered', 'log_item', 'release-version')).toBe(2);
+    expect(logRows.map((r) => (JSON.parse(r) as { body: string }).body)).toEqual(['kept']);
+    expect(outcomes.total('accepted', 'log_item')).toBe(1);
+    expect(outcomes.total('rate_limited', 'log_item')).toBe(1);
+  });
+
+  it("a filtered transaction takes its profile and attachments with it, with the filter's stat key", async () => {
+    const followers = recordingHandler();
+    const { p, outcomes } = processor(
+      (o) => ({ ...handlers(o), profile: followers, attachment: followers }),
+      undefined,
+      true,
+    );
+    const items: Array<[ItemHeaders, unknown]> = [
+      [{ type: 'transaction' }, transaction(BETA)],
+      [{ type: 'profile' }, { version: '1' }],
+      [{ type: 'attachment', filename: 'a.txt' }, 'foobar'],
+    ];
+    await p.processBatch([configured(envelopeOf(items), oneAllowed('attachment_item'))]);
+    expect(followers.handled).toEqual([]);
+    for (const category of ['profile', 'profile_indexed', 'attachment_item'] as const) {
+      expect(outcomes.total('filtered', category, 'release-version'), category).toBe(1);
+    }
+    expect(outcomes.total('filtered', 'attachment', 'release-version')).toBe(6);
+    // The dropped attachment did not consume the attachment quota: the next one is stored.
+    await p.processBatch([
+      configured(
+        envelopeOf([[{ type: 'attachment', filename: 'b.txt' }, 'x']]),
+        oneAllowed('attachment_item'),
+      ),
+    ]);
+    expect(followers.handled).toEqual(['attachment']);
+  });
+
+  it('a sampled-out transaction drops its profile and attachments (Sampled:1) and counts only in `transaction`', async () => {
+    const followers = recordingHandler();
+    const { p, outcomes } = processor(
+      (o) => ({ ...handlers(o), profile: followers, attachment: followers }),
+      undefined,
+      true,
+    );
+    const sampling = {
+      version: 2,
+      rules: [
+        {
+          id: 1,
+          type: 'transaction',
+          samplingValue: { type: 'sampleRate', value: 0 },
+          condition: { op: 'eq', name: 'event.transaction', value: 'hi' },
+        },
+      ],
+    };
+    const send = (name: string) =>
+      configured(
+        envelopeOf([
+          [{ type: 'transaction' }, transaction('app@1.0.0', name)],
+          [{ type: 'profile' }, { version: '1' }],
+          [{ type: 'attachment', filename: 'a.txt' }, 'foobar'],
+        ]),
+        oneAllowed('transaction', { sampling }),
+      );
+    await p.processBatch([send('hi'), send('ho')]);
+    expect(outcomes.total('filtered', 'transaction_indexed', 'Sampled:1')).toBe(1);
+    expect(outcomes.total('filtered', 'profile_indexed', 'Sampled:1')).toBe(1);
+    expect(outcomes.total('filtered', 'attachment', 'Sampled:1')).toBe(6);
+    expect(outcomes.total('filtered', 'attachment_item', 'Sampled:1')).toBe(1);
+    expect(outcomes.total('filtered', 'profile')).toBe(0);
+    expect(outcomes.total('accepted', 'profile')).toBe(1);
+    // Relay counts the sampled-out transaction in `transaction` through its metrics: it takes the
+    // quota of 1, and the kept one is rate limited with its profile and attachment.
+    expect(outcomes.total('accepted', 'transaction')).toBe(1);
+    expect(outcomes.total('accepted', 'transaction_indexed')).toBe(0);
+    expect(outcomes.total('rate_limited', 'transaction')).toBe(1);
+    expect(outcomes.total('rate_limited', 'profile')).toBe(1);
+    expect(outcomes.total('rate_limited', 'attachment_item')).toBe(1);
+    expect(followers.handled).toEqual([]);
   });
 });
 
@@ -542,6 +729,33 @@ describe('giving up a batch at shutdown (abort)', () => {
     expect(outcomes.total('accepted', 'error')).toBe(0);
     expect(outcomes.total('accepted', 'default')).toBe(0);
     expect(queue.size).toBe(1);
+  });
+
+  it('gives back the prepared items while the events are processed, not what the filters dropped', async () => {
+    const logRows: string[] = [];
+    const busy = { run: () => new Promise<never>(() => undefined) };
+    const { p, outcomes } = processor(
+      (o) => ({
+        log: new LogItemHandler({ sink: { push: (r) => (logRows.push(...r), true) }, outcomes: o }),
+      }),
+      busy,
+    );
+    const filters = { filterSettings: { releases: { releases: ['*-beta'] } } };
+    const partly = configured(
+      envelopeOf([[{ type: 'event' }, { message: 'waits' }], logItem(log('kept'), log('filtered', BETA))]),
+      filters,
+    );
+    const whole = configured(envelopeOf([logItem(log('filtered', BETA))]), filters);
+    const aborter = new AbortController();
+    const done = p.processBatch([partly, whole], aborter.signal);
+    aborter.abort();
+    const left = await done;
+    expect(left).toHaveLength(1);
+    expect(left[0]!.envelope.items).toEqual(partly.envelope.items);
+    expect(logRows).toEqual([]);
+    // The wholly filtered container is final; the other is replayed whole and counted then.
+    expect(outcomes.total('filtered', 'log_item', 'release-version')).toBe(1);
+    expect(outcomes.total('accepted')).toBe(0);
   });
 
   it('gives back the items of a handler waiting for its store, and of the ones after it, without their outcomes', async () => {

@@ -10,12 +10,30 @@
  * `security`) run through the error pipeline, one per envelope; every other item type is
  * dropped without an outcome, as a processing Relay drops items it has no pipeline for
  * (reference/relay-protocol.md §3.4).
+ *
+ * A batch goes in Relay's order (`relay-server/src/services/processor.rs`, and the processors of
+ * `relay-server/src/processing/`: process → filter → dynamic sampling → enforce quotas → store):
+ * 1. the events run through the processing threads while the handlers' first phase
+ *    (`ItemHandler.prepare`) runs every other item up to its inbound filters and dynamic
+ *    sampling on the main thread; what they drop is final, with the items that belong to it
+ *    (an event's attachments and user reports, a transaction's profile and attachments);
+ * 2. the quotas count only what is left (`QuotaEnforcer.enforce`): a filtered item never
+ *    consumes quota, a sampled-out transaction or span only in its total category (`transaction`,
+ *    `span`, as Relay's metrics limiter counts it); a rate-limited event's result is discarded;
+ * 3. the rest is stored: handler rows (`commit`, then `flush`), events, then the items that
+ *    waited for their event.
  */
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope, EnvelopeQueue } from '../ingest/index.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { isJsonObject } from '../../protocol/json.js';
-import { resolveGroups, type MetadataStore } from '../../storage/metadata/index.js';
+import {
+  isPermanentStoreError,
+  resolveGroups,
+  type MetadataStore,
+  type ResolvedGroup,
+  type ResolveGroupsItem,
+} from '../../storage/metadata/index.js';
 import {
   pushWhenRoom,
   SinkClosedError,
@@ -39,20 +57,74 @@ import { prepareNativeCrash } from '../../processing/items/attachments/index.js'
  * batch produced to the stores and resolves once they took it (back-pressure). A rejected
  * `flush` is retried, so it must keep what it did not store and not repeat what it did.
  *
+ * A handler whose pipeline has inbound filters or dynamic sampling also has `prepare`, the first
+ * phase the processor runs before it enforces quotas (Relay's order): it runs the pipeline, records
+ * the outcomes of what it drops, and keeps its result for `commit`, which the processor calls once
+ * the item passed its quotas (nothing is parsed twice). `handle` is then `prepare` + `commit`
+ * ({@link handleByPreparing}).
+ *
  * At shutdown with a store down the processor may give up on a flush that waits for a store;
  * the items of that handler are then spooled again whole and replayed at the next start. So a
  * flush must push its rows to the sinks only after its last store round trip (sinks take every
- * push during shutdown, so a flush that started pushing finishes), and the outcomes `handle`
- * records are held by the processor (`OutcomeCounter.capture`) until the flush resolved.
+ * push during shutdown, so a flush that started pushing finishes), and the outcomes `handle`,
+ * `prepare` and `commit` record for a kept item are held by the processor
+ * (`OutcomeCounter.capture`) until the flush resolved.
  */
 export interface ItemHandler {
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void;
+  /** The first phase, up to and including inbound filters and dynamic sampling (see above). */
+  prepare?(accepted: AcceptedEnvelope, item: EnvelopeItem): PreparedItem;
   flush(): Promise<void>;
   /**
    * Set when this handler hands its items to another one (NEL → logs) whose `flush` stores
    * them: the processor then flushes only that one, once per batch, and accounts the items to it.
    */
   readonly delegate?: ItemHandler;
+}
+
+/** The outcome that dropped an item (an event, a transaction) and the items that belong to it. */
+export interface ItemDrop {
+  outcome: Exclude<OutcomeType, 'accepted'>;
+  reason: string;
+  /**
+   * Set when dynamic sampling dropped it: the items that belong to it are then `filtered` only in
+   * their indexed categories (a profile counts `accepted` in `profile`), as Relay records it.
+   */
+  sampled?: boolean;
+}
+
+/**
+ * What `ItemHandler.prepare` made of an item: nothing left (`kept: false`, its outcomes recorded),
+ * or something to count against quotas and then store (`commit`). `drop` is the outcome the items
+ * that belong to it are dropped with (a transaction's profile and attachments follow it): with a
+ * dropped transaction, and with a sampled-out one, which is still counted in `transaction` (Relay
+ * counts it through the metrics it extracts) but whose payload is gone.
+ */
+export type PreparedItem =
+  | {
+      kept: true;
+      /**
+       * The categories and quantities left to count against quotas (the entries of a container
+       * that survived the filters), in place of the item's own; absent: the item's own.
+       */
+      quantities?: Array<[DataCategory, number]>;
+      drop?: ItemDrop;
+      /** Buffers the item's rows for `flush`; called at most once, after the item passed its quotas. */
+      commit(): void;
+    }
+  | {
+      kept: false;
+      drop?: ItemDrop;
+    };
+
+/** `ItemHandler.handle` of a handler with `prepare`: both phases at once, without quotas in between. */
+export function handleByPreparing(
+  handler: Required<Pick<ItemHandler, 'prepare'>>,
+  accepted: AcceptedEnvelope,
+  item: EnvelopeItem,
+): void {
+  const prepared = handler.prepare(accepted, item);
+  if (prepared.kept) prepared.commit();
 }
 
 /**
@@ -76,7 +148,7 @@ export interface EnvelopeProcessorDeps {
   /** Pipelines of the other item types, by item type. */
   handlers?: Record<string, ItemHandler>;
   outcomes: OutcomeCounter;
-  /** Counts each envelope against its project's quotas before its items are processed; default none. */
+  /** Counts what processing left of each envelope against its project's quotas; default none. */
   quotas?: Pick<QuotaEnforcer, 'enforce'>;
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
@@ -117,9 +189,28 @@ interface ItemSource {
   item: EnvelopeItem;
 }
 
+/** An item with the handler registered for its type. */
+interface HandlerItem extends ItemSource {
+  handler: ItemHandler;
+}
+
 /** An item handed to a handler, with the outcomes its `handle` recorded (held until it is stored). */
 interface HandledItem extends ItemSource {
   outcomes: Outcome[];
+}
+
+/** An item its handler's `prepare` kept, waiting for its quotas, with the outcomes `prepare` recorded. */
+interface PreparedSource extends HandlerItem {
+  prepared: Extract<PreparedItem, { kept: true }>;
+  outcomes: Outcome[];
+}
+
+/** Adds a handled item to the items of the handler whose flush stores it (its delegate, if any). */
+function stage(handled: Map<ItemHandler, HandledItem[]>, handler: ItemHandler, entry: HandledItem): void {
+  const owner = handler.delegate ?? handler;
+  const items = handled.get(owner) ?? [];
+  items.push(entry);
+  handled.set(owner, items);
 }
 
 /**
@@ -128,12 +219,11 @@ interface HandledItem extends ItemSource {
  */
 function unfinishedEnvelopes(
   batch: readonly AcceptedEnvelope[],
-  left: readonly ItemSource[],
+  left: ReadonlySet<EnvelopeItem>,
 ): AcceptedEnvelope[] {
-  const items = new Set(left.map((source) => source.item));
   const envelopes: AcceptedEnvelope[] = [];
   for (const accepted of batch) {
-    const kept = accepted.envelope.items.filter((item) => items.has(item));
+    const kept = accepted.envelope.items.filter((item) => left.has(item));
     if (kept.length === 0) continue;
     envelopes.push({
       ...accepted,
@@ -178,23 +268,45 @@ const EVENT_ITEM_CATEGORIES: Readonly<Record<string, DataCategory>> = Object.fre
  */
 const REQUIRES_EVENT: ReadonlySet<string> = new Set(['attachment', 'user_report']);
 
-/** An item waiting for its envelope's event: handed on if the event is kept, else dropped like it. */
-interface DependentItem {
-  accepted: AcceptedEnvelope;
-  item: EnvelopeItem;
-  handler: ItemHandler;
-  /** The event's fate: its index in the batch's works, or the outcome that already dropped it. */
-  event: number | EventDrop;
+/**
+ * Whether an item belongs to its envelope's transaction: its profile, and its attachments when the
+ * envelope has no event (Relay's transaction processor takes them into its unit of work,
+ * `processing/transactions/mod.rs` `prepare_envelope`). They are dropped with a dropped transaction.
+ */
+function followsTransaction(item: EnvelopeItem, hasEvent: boolean): boolean {
+  const type = item.headers.type;
+  return type === 'profile' || (type === 'attachment' && !hasEvent);
 }
 
-/** The outcome that dropped an event. */
-interface EventDrop {
-  outcome: Exclude<OutcomeType, 'accepted'>;
-  reason: string;
+/** An item waiting for its envelope's event (its index in the batch's works): stored after it if it is kept. */
+interface DependentItem extends HandlerItem {
+  event: number;
 }
 
-/** What became of a processed event: kept, or dropped with an outcome. */
-type EventFate = true | EventDrop;
+/**
+ * The outcomes of an item dropped with the item it belongs to (Relay rejects the whole unit of
+ * work): the same outcome in every category it counts in (a transaction's profile in `profile`
+ * and `profile_indexed`, as a rate limit drops it). After dynamic sampling Relay drops only what
+ * is indexed: a profile then counts `accepted` in `profile`; attachments have no indexed
+ * category and are `filtered` whole (`test_profile_outcomes`).
+ */
+function droppedWithOutcomes(
+  item: EnvelopeItem,
+  drop: ItemDrop,
+): Array<Pick<Outcome, 'outcome' | 'reason' | 'category' | 'quantity'>> {
+  const quantities: Array<[DataCategory, number]> =
+    item.headers.type === 'profile'
+      ? [
+          ['profile', 1],
+          ['profile_indexed', 1],
+        ]
+      : itemOutcomeQuantities(item);
+  return quantities.map(([category, quantity]) =>
+    drop.sampled === true && category === 'profile'
+      ? { outcome: 'accepted', reason: null, category, quantity }
+      : { outcome: drop.outcome, reason: drop.reason, category, quantity },
+  );
+}
 
 /** The result of an event the processing threads could not process. */
 const INTERNAL_DROP: ErrorWorkResult = Object.freeze({
@@ -291,45 +403,56 @@ export class EnvelopeProcessor {
   }
 
   /**
-   * Processes one batch. The metadata step is retried until it succeeds (a store outage
-   * must not lose accepted events); the processing threads get a few attempts, after which
-   * the batch's events are dropped with Relay's `internal` outcome rather than wedging the
-   * queue behind a payload that kills a thread. Handlers are flushed one after the other.
+   * Processes one batch in Relay's order (see the module comment). The metadata step is retried
+   * until it succeeds (a store outage must not lose accepted events), except for failures the
+   * event's own data causes (isPermanentStoreError: that event alone is dropped as `internal`);
+   * the processing threads get
+   * a few attempts, after which the batch's events are dropped with Relay's `internal` outcome
+   * rather than wedging the queue behind a payload that kills a thread. Handlers are flushed one
+   * after the other.
    *
    * Resolves with nothing once the batch is done; when `signal` aborts first, resolves with the
    * envelopes of the batch cut down to their unfinished items (see {@link abort}).
    */
   async processBatch(batch: AcceptedEnvelope[], signal?: AbortSignal): Promise<AcceptedEnvelope[]> {
-    const works: EventWork[] = [];
     const handlers = this.deps.handlers ?? {};
     const handlerOf = (type: string): ItemHandler | undefined =>
       Object.hasOwn(handlers, type) ? handlers[type] : undefined;
-    /** Items by the handler whose flush stores them, in batch order. */
-    const handled = new Map<ItemHandler, HandledItem[]>();
-    const hand = (accepted: AcceptedEnvelope, item: EnvelopeItem, handler: ItemHandler): void => {
-      const outcomes = this.deps.outcomes.capture(() => handler.handle(accepted, item));
-      const owner = handler.delegate ?? handler;
-      const items = handled.get(owner) ?? [];
-      items.push({ accepted, item, outcomes });
-      handled.set(owner, items);
-    };
+    const { outcomes } = this.deps;
+    /** Items without a final fate yet (stored or dropped with their outcomes): what an abort spools. */
+    const open = new Set<EnvelopeItem>();
+    const works: EventWork[] = [];
     /** Items waiting for their envelope's event (Relay's `requires_event`). */
-    let dependents: DependentItem[] = [];
-    const { quotas } = this.deps;
-    if (quotas) await Promise.all(batch.map((accepted) => quotas.enforce(accepted)));
+    const dependents: DependentItem[] = [];
+    /** Items whose handler has a first phase, run before the quotas. */
+    const toPrepare: HandlerItem[] = [];
+    /** Items handled once they passed their quotas. */
+    const toHandle: HandlerItem[] = [];
+    /** Items that share the fate of their envelope's transaction, by envelope. */
+    const followers = new Map<AcceptedEnvelope, HandlerItem[]>();
+    const dropWith = (source: ItemSource, drop: ItemDrop): void => {
+      const scoping = outcomeScoping(source.accepted);
+      for (const o of droppedWithOutcomes(source.item, drop)) outcomes.record({ ...o, scoping });
+      open.delete(source.item);
+    };
+
     for (const accepted of batch) {
       // Minidumps and Apple crash reports become error events (src/processing/items/attachments/).
       prepareNativeCrash(accepted.envelope);
       const scoping = outcomeScoping(accepted);
       // The envelope's event (the first event-creating item without a handler of its own).
-      let event: DependentItem['event'] | undefined;
-      const waiting: Array<{ item: EnvelopeItem; handler: ItemHandler }> = [];
+      let event: number | ItemDrop | undefined;
+      const waiting: HandlerItem[] = [];
       for (const item of accepted.envelope.items) {
         const type = item.headers.type;
         const handler = handlerOf(type);
         if (handler) {
-          if (REQUIRES_EVENT.has(type)) waiting.push({ item, handler });
-          else hand(accepted, item, handler);
+          open.add(item);
+          const entry = { accepted, item, handler };
+          // Items that belong to another item (their event or transaction) wait for its fate.
+          const follows = REQUIRES_EVENT.has(type) || followsTransaction(item, true);
+          if (handler.prepare && !follows) toPrepare.push(entry);
+          else waiting.push(entry);
           continue;
         }
         const category = EVENT_ITEM_CATEGORIES[type];
@@ -341,131 +464,209 @@ export class EnvelopeProcessor {
         }
         // One event per envelope; Relay rejects the others as duplicate_item (relay-protocol.md §5.2).
         if (event !== undefined) {
-          this.deps.outcomes.record({
-            outcome: 'invalid',
-            reason: 'duplicate_item',
-            category,
-            quantity: 1,
-            scoping,
-          });
+          outcomes.record({ outcome: 'invalid', reason: 'duplicate_item', category, quantity: 1, scoping });
           continue;
         }
         const work = this.toWork(accepted, item);
         if (work.kind === 'drop') {
-          this.deps.outcomes.record({
-            outcome: work.outcome,
-            reason: work.reason,
-            category,
-            quantity: 1,
-            scoping,
-          });
+          outcomes.record({ outcome: work.outcome, reason: work.reason, category, quantity: 1, scoping });
           event = { outcome: work.outcome, reason: work.reason };
           continue;
         }
         event = works.length;
         works.push({ work: work.value, dropCategory: category, scoping, source: { accepted, item } });
+        open.add(item);
       }
-      for (const { item, handler } of waiting) {
-        // Without an event in the envelope (attachments uploaded after their event) they stand alone.
-        if (event === undefined) hand(accepted, item, handler);
-        else dependents.push({ accepted, item, handler, event });
+      const following: HandlerItem[] = [];
+      for (const entry of waiting) {
+        const requiresEvent = REQUIRES_EVENT.has(entry.item.headers.type);
+        if (requiresEvent && typeof event === 'number') dependents.push({ ...entry, event });
+        else if (requiresEvent && typeof event === 'object') dropWith(entry, event);
+        else if (followsTransaction(entry.item, event !== undefined)) following.push(entry);
+        // Without an event or a transaction (attachments uploaded after their event) they stand alone.
+        else toHandle.push(entry);
       }
+      if (following.length > 0) followers.set(accepted, following);
     }
-    /** Events not yet stored (and without a final outcome). */
-    let pendingEvents: EventWork[] = works;
+
     try {
-      await this.flushHandled(handled, signal);
-      const fates: EventFate[] = works.map(() => true);
-      if (works.length > 0) {
-        const { symbolicate } = this.deps;
-        if (symbolicate) await untilAborted(symbolicate(works.map((w) => w.work)), signal);
-        const results = await this.withRetry(
-          'process events',
-          () => this.deps.pool.run(works.map((w) => w.work)),
-          signal,
-          3,
-        );
-        const events: Array<{ result: Extract<ErrorWorkResult, { kind: 'ok' }>; work: EventWork }> = [];
+      // The events run on the processing threads while the main thread prepares the other items.
+      // Minified JavaScript frames are resolved first (async artifact lookups on this thread).
+      const { symbolicate } = this.deps;
+      const running =
+        works.length > 0
+          ? (async () => {
+              if (symbolicate) await untilAborted(symbolicate(works.map((w) => w.work)), signal);
+              return this.withRetry(
+                'process events',
+                () => this.deps.pool.run(works.map((w) => w.work)),
+                signal,
+                { maxAttempts: 3 },
+              );
+            })()
+          : undefined;
+      running?.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
+      const prepared: PreparedSource[] = [];
+      /** What processing left of the prepared items, counted against quotas in their place. */
+      const counted = new Map<EnvelopeItem, Array<[DataCategory, number]>>();
+      const transactionDrops = new Map<AcceptedEnvelope, ItemDrop>();
+      for (const entry of toPrepare) {
+        let result: PreparedItem | undefined;
+        const held = outcomes.capture(() => {
+          result = entry.handler.prepare!(entry.accepted, entry.item);
+        });
+        const { drop } = result!;
+        if (drop && entry.item.headers.type === 'transaction' && !transactionDrops.has(entry.accepted)) {
+          transactionDrops.set(entry.accepted, drop);
+        }
+        if (result!.kept) {
+          prepared.push({ ...entry, prepared: result!, outcomes: held });
+          if (result!.quantities) counted.set(entry.item, result!.quantities);
+          continue;
+        }
+        // Dropped whole: final, with its outcomes.
+        outcomes.commit(held);
+        open.delete(entry.item);
+      }
+      for (const [accepted, entries] of followers) {
+        const drop = transactionDrops.get(accepted);
+        for (const entry of entries) {
+          if (drop) dropWith(entry, drop);
+          else toHandle.push(entry);
+        }
+      }
+
+      /** Processed events by their index in works. */
+      const processed = new Map<number, Extract<ErrorWorkResult, { kind: 'ok' }>>();
+      const eventDrops = new Map<number, ItemDrop>();
+      if (running) {
+        const results = await running;
         for (const [i, work] of works.entries()) {
           // No results (the threads kept failing) drops the batch's events as Relay's `internal`.
           const result = results?.[i] ?? INTERNAL_DROP;
-          if (result.kind === 'drop') {
-            this.deps.outcomes.record({
-              outcome: result.outcome,
-              reason: result.reason,
-              category: work.dropCategory,
-              quantity: 1,
-              scoping: work.scoping,
-            });
-            fates[i] = { outcome: result.outcome, reason: result.reason };
+          if (result.kind === 'ok') {
+            processed.set(i, result);
             continue;
           }
-          events.push({ result, work });
+          const { outcome, reason } = result;
+          outcomes.record({
+            outcome,
+            reason,
+            category: work.dropCategory,
+            quantity: 1,
+            scoping: work.scoping,
+          });
+          eventDrops.set(i, { outcome, reason });
+          open.delete(work.source.item);
         }
-        pendingEvents = events.map(({ work }) => work);
-        if (events.length > 0) await this.storeEvents(events, signal);
-        pendingEvents = [];
       }
-      // Items that require an event follow its fate: stored with it, or dropped with its outcome.
-      for (const { accepted, item, handler, event } of dependents) {
-        const fate = typeof event === 'number' ? fates[event]! : event;
-        if (fate === true) {
-          hand(accepted, item, handler);
+      // Items that require an event follow its fate: dropped with its outcome, or kept for now.
+      const kept = dependents.filter((entry) => {
+        const drop = eventDrops.get(entry.event);
+        if (drop) dropWith(entry, drop);
+        return drop === undefined;
+      });
+
+      // Only what is left counts against the quotas (Relay filters and samples before it enforces).
+      for (const accepted of batch) {
+        const { items } = accepted.envelope;
+        if (!items.every((i) => open.has(i))) accepted.envelope.items = items.filter((i) => open.has(i));
+      }
+      const { quotas } = this.deps;
+      if (quotas) await Promise.all(batch.map((accepted) => quotas.enforce(accepted, counted)));
+      const admitted = new Set(batch.flatMap((accepted) => accepted.envelope.items));
+      // Rate-limited items are final: the enforcer recorded their outcomes.
+      for (const item of open) if (!admitted.has(item)) open.delete(item);
+
+      const handled = new Map<ItemHandler, HandledItem[]>();
+      for (const entry of prepared) {
+        // A rate-limited container's entries dropped earlier (invalid, filtered) keep their outcomes.
+        if (!admitted.has(entry.item)) {
+          outcomes.commit(entry.outcomes);
           continue;
         }
-        const scoping = outcomeScoping(accepted);
-        for (const [category, quantity] of itemOutcomeQuantities(item)) {
-          this.deps.outcomes.record({ outcome: fate.outcome, reason: fate.reason, category, quantity, scoping });
-        }
+        const more = outcomes.capture(() => entry.prepared.commit());
+        stage(handled, entry.handler, { ...entry, outcomes: [...entry.outcomes, ...more] });
       }
-      dependents = [];
-      await this.flushHandled(handled, signal);
+      for (const entry of toHandle) if (admitted.has(entry.item)) this.hand(handled, entry);
+      await this.flushHandled(handled, open, signal);
+      // A rate-limited event's processed result is discarded.
+      const events = [...processed]
+        .filter(([i]) => admitted.has(works[i]!.source.item))
+        .map(([i, result]) => ({ result, work: works[i]! }));
+      if (events.length > 0) {
+        await this.storeEvents(events, signal);
+        for (const { work } of events) open.delete(work.source.item);
+      }
+      for (const entry of kept) if (admitted.has(entry.item)) this.hand(handled, entry);
+      await this.flushHandled(handled, open, signal);
       return [];
     } catch (err) {
       if (!(err instanceof ProcessingAborted || err instanceof SinkClosedError)) throw err;
-      const left = [
-        ...[...handled.values()].flat(),
-        ...pendingEvents.map((w) => w.source),
-        ...dependents.map(({ accepted, item }) => ({ accepted, item })),
-      ];
-      return unfinishedEnvelopes(batch, left);
+      return unfinishedEnvelopes(batch, open);
     }
+  }
+
+  /** Hands an item to its handler, holding the outcomes `handle` records until it is stored. */
+  private hand(handled: Map<ItemHandler, HandledItem[]>, { accepted, item, handler }: HandlerItem): void {
+    const outcomes = this.deps.outcomes.capture(() => handler.handle(accepted, item));
+    stage(handled, handler, { accepted, item, outcomes });
   }
 
   /**
    * Flushes the handlers that were handed items, one after the other (NEL and log items share the
-   * logs handler, which must not push twice), committing each item's held outcomes once stored.
+   * logs handler, which must not push twice), committing each item's held outcomes once stored
+   * and taking the items off `open`.
    */
-  private async flushHandled(handled: Map<ItemHandler, HandledItem[]>, signal?: AbortSignal): Promise<void> {
+  private async flushHandled(
+    handled: Map<ItemHandler, HandledItem[]>,
+    open: Set<EnvelopeItem>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     for (const [handler, items] of [...handled]) {
       await this.withRetry('store items', () => handler.flush(), signal);
       handled.delete(handler);
-      for (const { outcomes } of items) this.deps.outcomes.commit(outcomes);
+      for (const { item, outcomes } of items) {
+        this.deps.outcomes.commit(outcomes);
+        open.delete(item);
+      }
     }
   }
 
-  /** Resolves the events' issues, hands their rows to the sink, then counts them accepted. */
+  /**
+   * Resolves the events' issues, hands their rows to the sink, then counts them accepted. An
+   * event whose issue cannot be resolved for a reason retrying cannot fix (its project was
+   * deleted meanwhile, a value the database refuses) is dropped as `invalid` / `internal`
+   * instead of holding up ingestion.
+   */
   private async storeEvents(
     events: Array<{ result: Extract<ErrorWorkResult, { kind: 'ok' }>; work: EventWork }>,
     signal?: AbortSignal,
   ): Promise<void> {
-    const groups = await this.withRetry(
-      'resolve issues',
-      () =>
-        resolveGroups(
-          this.deps.metadata,
-          events.map(({ result: { projectId, timestamp, eventId, hashes, issue, release } }) => ({
-            projectId,
-            hashes,
-            init: { ...issue, release, timestamp: new Date(timestamp), eventId },
-          })),
-        ),
+    const groups = await this.resolveIssues(
+      events.map(({ result: { projectId, timestamp, eventId, hashes, issue, release } }) => ({
+        projectId,
+        hashes,
+        init: { ...issue, release, timestamp: new Date(timestamp), eventId },
+      })),
       signal,
     );
-    const rows = events.map(({ result }, i) => withGroupId(result.line, groups[i]!.groupId));
+    const stored = events.flatMap((event, i) => {
+      const group = groups[i];
+      if (group !== undefined) return [{ ...event, groupId: group.groupId }];
+      this.deps.outcomes.record({
+        outcome: 'invalid',
+        reason: 'internal',
+        category: event.work.dropCategory,
+        quantity: 1,
+        scoping: event.work.scoping,
+      });
+      return [];
+    });
+    const rows = stored.map(({ result, groupId }) => withGroupId(result.line, groupId));
     // Rejects with SinkClosedError only at shutdown, when the sinks were closed for an abort.
     await pushWhenRoom(this.deps.eventSink, rows);
-    for (const { result, work } of events) {
+    for (const { result, work } of stored) {
       this.deps.outcomes.record({
         outcome: 'accepted',
         reason: null,
@@ -473,6 +674,34 @@ export class EnvelopeProcessor {
         quantity: 1,
         scoping: work.scoping,
       });
+    }
+  }
+
+  /**
+   * `resolveGroups` retried while the store fails; on a permanent failure (isPermanentStoreError)
+   * the batch is split into single events so that only the one at fault is given up
+   * (`undefined` in its place, logged).
+   */
+  private async resolveIssues(
+    items: ResolveGroupsItem[],
+    signal: AbortSignal | undefined,
+  ): Promise<Array<ResolvedGroup | undefined>> {
+    try {
+      return await this.withRetry('resolve issues', () => resolveGroups(this.deps.metadata, items), signal, {
+        permanent: isPermanentStoreError,
+      });
+    } catch (err) {
+      if (!isPermanentStoreError(err)) throw err;
+      if (items.length > 1) {
+        const resolved: Array<ResolvedGroup | undefined> = [];
+        for (const item of items) resolved.push(...(await this.resolveIssues([item], signal)));
+        return resolved;
+      }
+      this.deps.logger.error(
+        { err, projectId: items[0]?.projectId, eventId: items[0]?.init.eventId },
+        'the issue of an event cannot be stored; event dropped',
+      );
+      return [undefined];
     }
   }
 
@@ -513,21 +742,28 @@ export class EnvelopeProcessor {
 
   /**
    * Retries `fn` with exponential backoff (≤ 5 s); forever, or `undefined` after `maxAttempts`.
+   * A failure `permanent` accepts is not retried but rethrown at once (retrying cannot fix it).
    * Rejects with {@link ProcessingAborted} as soon as `signal` aborts, also mid-attempt.
    */
-  private async withRetry<T>(what: string, fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T>;
   private async withRetry<T>(
     what: string,
     fn: () => Promise<T>,
     signal: AbortSignal | undefined,
-    maxAttempts: number,
+    options?: { permanent: (err: unknown) => boolean },
+  ): Promise<T>;
+  private async withRetry<T>(
+    what: string,
+    fn: () => Promise<T>,
+    signal: AbortSignal | undefined,
+    options: { maxAttempts: number },
   ): Promise<T | undefined>;
   private async withRetry<T>(
     what: string,
     fn: () => Promise<T>,
     signal: AbortSignal | undefined,
-    maxAttempts = Infinity,
+    options: { maxAttempts?: number; permanent?: (err: unknown) => boolean } = {},
   ): Promise<T | undefined> {
+    const maxAttempts = options.maxAttempts ?? Infinity;
     // Steps retried forever are the store round trips: while one fails, the stores count as failing.
     const storeStep = maxAttempts === Infinity;
     let failing = false;
@@ -539,6 +775,7 @@ export class EnvelopeProcessor {
         } catch (err) {
           if (err instanceof ProcessingAborted || signal?.aborted)
             throw new ProcessingAborted(`${what}: aborted`);
+          if (options.permanent?.(err) === true) throw err;
           if (attempt >= maxAttempts) {
             this.deps.logger.error({ err, attempt }, `${what} failed; giving up on this batch`);
             return undefined;

@@ -3,6 +3,7 @@ import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { Outcome } from '../../protocol/outcome.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { acceptedEnvelope } from './test-envelope.js';
+import { parseProjectConfig } from '../../processing/project-config/index.js';
 import { LogItemHandler } from './log-handler.js';
 import { TraceMetricItemHandler } from './trace-metric-handler.js';
 
@@ -116,6 +117,78 @@ describe('LogItemHandler', () => {
       { outcome: 'accepted', reason: null, category: 'log_byte', quantity: 1 + 2 + 4, scoping },
       { outcome: 'accepted', reason: null, category: 'log_item', quantity: 1, scoping: other },
       { outcome: 'accepted', reason: null, category: 'log_byte', quantity: 3, scoping: other },
+    ]);
+  });
+});
+
+describe('inbound filters on trace items (Relay filter::filter of logs and trace metrics)', () => {
+  /** An envelope of a project that filters `*-beta` releases, legacy IE and web crawlers. */
+  const filtering = (userAgent?: string): AcceptedEnvelope => {
+    const parsed = parseProjectConfig({
+      filterSettings: {
+        releases: { releases: ['*-beta'] },
+        legacyBrowsers: { isEnabled: true, options: ['ie9'] },
+        webCrawlers: { isEnabled: true },
+      },
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    return acceptedEnvelope({
+      projectId: 3,
+      config: parsed.config,
+      meta: { receivedAt: NOW, ...(userAgent ? { userAgent } : {}) },
+    });
+  };
+  const beta = { 'sentry.release': { type: 'string', value: 'app@2.0.0-beta' } };
+
+  it('drops filtered logs with the stat key before the quotas, counting only what is left', async () => {
+    const { outcomes, rows, logs } = setup();
+    const prepared = logs.prepare(filtering(), item('log', [log('kept'), log('gone', { attributes: beta })]));
+    expect(prepared).toMatchObject({
+      kept: true,
+      quantities: [
+        ['log_item', 1],
+        ['log_byte', 4],
+      ],
+    });
+    expect(outcomes).toEqual([
+      { outcome: 'filtered', reason: 'release-version', category: 'log_item', quantity: 1, scoping },
+      // The canonical size of the entry: its body and attributes as sent.
+      {
+        outcome: 'filtered',
+        reason: 'release-version',
+        category: 'log_byte',
+        quantity: 4 + 14 + 14,
+        scoping,
+      },
+    ]);
+    await logs.flush();
+    expect(rows).toEqual([]); // nothing before commit
+    if (prepared.kept) prepared.commit();
+    await logs.flush();
+    expect(rows.map((r) => (JSON.parse(r) as { body: string }).body)).toEqual(['kept']);
+  });
+
+  it('filters on the browser derived from the request and on a crawler user agent; a wholly filtered container is dropped', () => {
+    const { outcomes, logs, metrics } = setup();
+    const ie9 = 'Mozilla/4.0 (compatible; MSIE 9.0; Windows NT 6.0; Trident/5.0)';
+    // A container without a version: the browser is inferred from the request's user agent.
+    const unversioned: EnvelopeItem = {
+      ...item('log', []),
+      payload: Buffer.from(JSON.stringify({ items: [log('old browser')] })),
+    };
+    unversioned.headers.item_count = 1;
+    expect(logs.prepare(filtering(ie9), unversioned)).toEqual({ kept: false });
+    const bot =
+      'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)';
+    const metric = { timestamp: NOW, trace_id: TRACE, name: 'jobs', type: 'counter', value: 1 };
+    const sentUa = { attributes: { 'user_agent.original': { type: 'string', value: bot } } };
+    expect(metrics.prepare(filtering(), item('trace_metric', [{ ...metric, ...sentUa }]))).toEqual({
+      kept: false,
+    });
+    expect(outcomes.map((o) => [o.reason, o.category, o.quantity])).toEqual([
+      ['legacy-browsers', 'log_item', 1],
+      ['legacy-browsers', 'log_byte', 11],
+      ['web-crawlers', 'trace_metric', 1],
     ]);
   });
 });

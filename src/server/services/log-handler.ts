@@ -1,9 +1,9 @@
 /**
  * The logs pipeline in the processing loop: an `ItemHandler` for `log` container items
  * (reference/relay-protocol.md §14.2). Each item runs through `processLogItem` on the main thread
- * (a JSON parse, validation, enrichment from the request and default scrubbing); the rows go to
- * the `logs` sink in `flush`. Outcomes are in Relay's categories `log_item` (entries) and
- * `log_byte` (canonical bytes), per ./trace-item-handler.ts.
+ * (a JSON parse, validation, enrichment from the request, the project's inbound filters and
+ * default scrubbing); the rows go to the `logs` sink in `flush`. Outcomes are in Relay's
+ * categories `log_item` (entries) and `log_byte` (canonical bytes), per ./trace-item-handler.ts.
  */
 import { processLogItem, type LogRecord } from '../../processing/items/logs/index.js';
 import { encodeLogRow } from '../../storage/clickhouse/logs.js';
@@ -35,6 +35,7 @@ export class LogItemHandler extends TraceItemHandler<LogRecord> {
             retentionDays: projectRetentionDays(accepted.config, deps.retentionDays),
             maxLogSize: deps.maxLogSize,
             scrubbing: accepted.config.scrubbing,
+            filterSettings: accepted.config.filterSettings,
           }),
         encode: encodeLogRow,
       },

@@ -23,6 +23,7 @@ import {
   limitEnvelopeSync,
   quotaMatches,
   rateLimitFromQuota,
+  type CountedQuantities,
   type EnvelopeLimits,
   type ItemScoping,
   type RateLimiter,
@@ -102,9 +103,10 @@ export class QuotaEnforcer {
   /**
    * The processing step: counts the envelope's items against its project's quotas and removes
    * what is over quota (see the module comment). Envelopes of projects without counted quotas
-   * cost nothing.
+   * cost nothing. `counted` gives the quantities left of items processing already cut down
+   * (entries dropped by inbound filters or as invalid), which count instead of their own.
    */
-  async enforce(accepted: AcceptedEnvelope): Promise<void> {
+  async enforce(accepted: AcceptedEnvelope, counted?: CountedQuantities): Promise<void> {
     const quotas = accepted.config.quotas;
     if (quotas.length === 0 || accepted.envelope.items.length === 0) return;
     const now = this.now();
@@ -121,6 +123,7 @@ export class QuotaEnforcer {
           return limits;
         },
         now,
+        counted,
       );
     } catch (err) {
       this.deps.logger.error(

@@ -3,6 +3,7 @@ import type { Outcome } from '../../protocol/outcome.js';
 import type { EnvelopeItem } from '../../protocol/envelope.js';
 import type { AcceptedEnvelope } from '../ingest/index.js';
 import { acceptedEnvelope } from './test-envelope.js';
+import { parseProjectConfig } from '../../processing/project-config/index.js';
 import { ReplayItemHandler } from './replay-handler.js';
 
 const REPLAY_ID = 'ab'.repeat(16);
@@ -89,6 +90,40 @@ describe('ReplayItemHandler', () => {
     ]);
     await handler.flush();
     expect(outcomes).toHaveLength(1);
+  });
+
+  it('prepares the envelope on its first replay item, which carries the quantity left for quotas', async () => {
+    const { handler, rows, outcomes } = setup();
+    const accepted = envelope([item('replay_event', EVENT), item('replay_recording', RECORDING)]);
+    const [first, second] = accepted.envelope.items.map((i) => handler.prepare(accepted, i));
+    expect(first).toMatchObject({ kept: true, quantities: [['replay', 2]] });
+    expect(second).toMatchObject({ kept: true, quantities: [['replay', 0]] });
+    expect(rows).toEqual([]);
+    await handler.flush();
+    expect(rows).toEqual([]); // nothing before commit
+    if (second?.kept) second.commit();
+    if (first?.kept) first.commit();
+    await handler.flush();
+    expect(rows).toHaveLength(2);
+    expect(outcomes).toEqual([
+      { outcome: 'accepted', reason: null, category: 'replay', quantity: 2, scoping },
+    ]);
+  });
+
+  it("drops a filtered replay event with its recording, with the filter's stat key", () => {
+    const { handler, outcomes } = setup();
+    const parsed = parseProjectConfig({ filterSettings: { releases: { releases: ['*-beta'] } } });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const beta = JSON.stringify({ ...(JSON.parse(EVENT) as object), release: 'app@1.0.0-beta' });
+    const accepted = {
+      ...envelope([item('replay_event', beta), item('replay_recording', RECORDING)]),
+      config: parsed.config,
+    };
+    const prepared = accepted.envelope.items.map((i) => handler.prepare(accepted, i));
+    expect(prepared).toEqual([{ kept: false }, { kept: false }]);
+    expect(outcomes).toEqual([
+      { outcome: 'filtered', reason: 'release-version', category: 'replay', quantity: 2, scoping },
+    ]);
   });
 
   it('records drops at once in category replay', () => {

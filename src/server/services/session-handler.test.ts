@@ -10,7 +10,7 @@ import { EnvelopeProcessor } from './envelope-processor.js';
 import { OutcomeCounter } from './outcome-counter.js';
 import { ProcessingPool } from './processing-pool.js';
 import { SessionItemHandler } from './session-handler.js';
-import { DEFAULT_PROJECT_CONFIG } from '../../processing/project-config/index.js';
+import { DEFAULT_PROJECT_CONFIG, parseProjectConfig } from '../../processing/project-config/index.js';
 
 const logger = pino({ level: 'silent' });
 const NOW = Date.now() / 1000;
@@ -113,6 +113,38 @@ describe('SessionItemHandler in the processing loop', () => {
     // Sessions never produce outcomes, not even for the dropped `latest` release.
     expect(outcomes.total('accepted')).toBe(0);
     expect(outcomes.total('invalid')).toBe(0);
+  });
+
+  it('drops sessions the inbound filters match, without outcomes; {{auto}} never looks local', async () => {
+    const { pushed, processor, outcomes } = setup();
+    const parsed = parseProjectConfig({
+      filterSettings: {
+        releases: { releases: ['app@2.*'] },
+        localhost: { isEnabled: true },
+        webCrawlers: { isEnabled: true },
+      },
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const filtering = (items: Array<{ type: string; payload: unknown }>) => {
+      const accepted = { ...envelope(items), config: parsed.config };
+      accepted.meta = { ...accepted.meta, clientIp: '127.0.0.1' };
+      return accepted;
+    };
+    await processor.processBatch([
+      filtering([{ type: 'session', payload: { ...update, attrs: { release: 'app@2.0' } } }]),
+      filtering([
+        { type: 'sessions', payload: { ...aggregates, attrs: { release: 'app@1.0', ip_address: '::1' } } },
+      ]),
+      filtering([
+        { type: 'session', payload: { ...update, attrs: { release: 'app@1.0', user_agent: 'Googlebot' } } },
+      ]),
+      // Sent from localhost, but `{{auto}}` is not resolved when Relay filters.
+      filtering([{ type: 'session', payload: update }]),
+    ]);
+    expect(pushed.flat().map((line) => (JSON.parse(line) as { ip_address: string }).ip_address)).toEqual([
+      '127.0.0.1',
+    ]);
+    expect(outcomes.total('filtered')).toBe(0);
   });
 
   it('waits while the sink is full and then pushes the rows once', async () => {

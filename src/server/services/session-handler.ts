@@ -1,9 +1,11 @@
 /**
  * The release-health pipeline in the processing loop: an `ItemHandler` for `session` and
  * `sessions` items (reference/relay-protocol.md §13). Each item goes through
- * `processSessionItem` on the main thread (it is cheap: a JSON parse and a few checks), its
- * rows are buffered as JSON lines, and `flush` hands the batch's rows to the `sessions` sink.
- * Sessions never produce outcomes (§13.3): dropped items are only logged at debug level.
+ * `processSessionItem` on the main thread (it is cheap: a JSON parse, the project's inbound
+ * filters and a few checks) in `prepare`, before the processor enforces quotas (Relay's order:
+ * a filtered session never counts against a session quota); `commit` buffers its rows as JSON
+ * lines, and `flush` hands the batch's rows to the `sessions` sink. Sessions never produce
+ * outcomes (§13.3): dropped and filtered items are only logged at debug level.
  */
 import type { Logger } from 'pino';
 import type { AcceptedEnvelope } from '../ingest/index.js';
@@ -11,7 +13,7 @@ import type { EnvelopeItem } from '../../protocol/envelope.js';
 import { processSessionItem } from '../../processing/items/sessions/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSessionRow } from '../../storage/clickhouse/sessions.js';
-import type { ItemHandler } from './envelope-processor.js';
+import { handleByPreparing, type ItemHandler, type PreparedItem } from './envelope-processor.js';
 import { projectRetentionDays } from '../../processing/project-config/index.js';
 
 /** Collaborators of {@link SessionItemHandler}. */
@@ -32,8 +34,13 @@ export class SessionItemHandler implements ItemHandler {
 
   /** Processes one item and buffers its rows; other item types are ignored. */
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+    handleByPreparing(this, accepted, item);
+  }
+
+  /** Runs the pipeline over one item; its rows wait for `commit`. Other item types are dropped. */
+  prepare(accepted: AcceptedEnvelope, item: EnvelopeItem): PreparedItem {
     const type = item.headers.type;
-    if (type !== 'session' && type !== 'sessions') return;
+    if (type !== 'session' && type !== 'sessions') return { kept: false };
     const result = processSessionItem(item.payload, type, {
       projectId: accepted.projectId,
       receivedAt: accepted.meta.receivedAt,
@@ -41,12 +48,21 @@ export class SessionItemHandler implements ItemHandler {
       clientIp: accepted.meta.clientIp,
       client: accepted.meta.client,
       retentionDays: projectRetentionDays(accepted.config, this.deps.retentionDays),
+      filterSettings: accepted.config.filterSettings,
     });
     if (result.kind === 'drop') {
-      this.deps.logger?.debug({ itemType: type, reason: result.reason }, 'session item dropped');
-      return;
+      const { outcome, reason } = result;
+      this.deps.logger?.debug({ itemType: type, outcome, reason }, 'session item dropped');
+      return { kept: false };
     }
-    for (const row of result.value) this.pending.push(encodeSessionRow(row));
+    // Encoded now: the batch's rows wait for their quotas as compact lines, not object graphs.
+    const lines = result.value.map((row) => encodeSessionRow(row));
+    return {
+      kept: true,
+      commit: () => {
+        for (const line of lines) this.pending.push(line);
+      },
+    };
   }
 
   /** Hands the buffered rows to the sink, waiting while it is full (back-pressure). */

@@ -178,13 +178,66 @@ const withDsc = (config: ProjectConfig, dsc: Record<string, unknown> | undefined
     headers: dsc === undefined ? {} : { trace: { trace_id: TRACE, public_key: OWN_KEY, ...dsc } },
   });
 
-/** The outcomes of one sampled-out transaction with `spans` spans (Relay's categories). */
+/**
+ * The outcomes of one sampled-out transaction with `spans` spans (Relay's categories): the indexed
+ * ones `filtered` when it is prepared, the totals `accepted` once it passed its quotas (commit).
+ */
 const sampledOut = (reason: string, spans: number) => [
-  ...counts('accepted', null, { transaction: 1 }),
   ...counts('filtered', reason, { transaction_indexed: 1 }),
-  ...counts('accepted', null, { span: spans }),
   ...counts('filtered', reason, { span_indexed: spans }),
+  ...counts('accepted', null, { transaction: 1 }),
+  ...counts('accepted', null, { span: spans }),
 ];
+
+describe('SpanItemHandler inbound filters', () => {
+  const filtering = (): AcceptedEnvelope => {
+    const parsed = parseProjectConfig({
+      filterSettings: {
+        releases: { releases: ['*-beta'] },
+        generic: {
+          version: 1,
+          filters: [
+            { id: 'noisy', isEnabled: true, condition: { op: 'eq', name: 'span.name', value: 'noise' } },
+          ],
+        },
+      },
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    return acceptedEnvelope({ projectId: 3, config: parsed.config, meta: { receivedAt: NOW } });
+  };
+  const beta = { 'sentry.release': { type: 'string', value: 'app@2.0.0-beta' } };
+
+  it('drops a filtered transaction in all four categories and hands back its drop for what belongs to it', () => {
+    const { outcomes, handler } = setup();
+    const prepared = handler.prepare(filtering(), transaction({ release: 'app@2.0.0-beta' }));
+    expect(prepared).toEqual({ kept: false, drop: { outcome: 'filtered', reason: 'release-version' } });
+    expect(outcomes).toEqual([
+      ...counts('filtered', 'release-version', { transaction: 1, transaction_indexed: 1 }),
+      ...counts('filtered', 'release-version', { span: 3, span_indexed: 3 }),
+    ]);
+  });
+
+  it('drops filtered v2 spans and legacy spans per stat key, counting only the spans left', async () => {
+    const { outcomes, rows, handler } = setup();
+    const container = v2([v2Span('4'), v2Span('5', { attributes: beta }), v2Span('6', { name: 'noise' })]);
+    const prepared = handler.prepare(filtering(), container);
+    expect(prepared).toMatchObject({ kept: true, quantities: [['span', 1]] });
+    const legacy: EnvelopeItem = {
+      headers: { type: 'span' },
+      payload: Buffer.from(JSON.stringify({ ...child('7'), data: { 'sentry.release': 'app@2.0.0-beta' } })),
+    };
+    expect(handler.prepare(filtering(), legacy)).toEqual({ kept: false });
+    if (prepared.kept) prepared.commit();
+    await handler.flush();
+    expect(rows).toHaveLength(1);
+    expect(outcomes).toEqual([
+      ...counts('filtered', 'release-version', { span: 1, span_indexed: 1 }),
+      ...counts('filtered', 'noisy', { span: 1, span_indexed: 1 }),
+      ...counts('filtered', 'release-version', { span: 1, span_indexed: 1 }),
+      ...counts('accepted', null, { span: 1, span_indexed: 1 }),
+    ]);
+  });
+});
 
 describe('SpanItemHandler dynamic sampling', () => {
   it('drops transactions a transaction rule samples out, recording Sampled:<id> for the indexed categories', async () => {
@@ -228,8 +281,8 @@ describe('SpanItemHandler dynamic sampling', () => {
     expect(rows).toHaveLength(2);
     expect(outcomes).toEqual([
       ...sampledOut('Sampled:1,2', 3),
-      ...counts('accepted', null, { span: 2 }),
       ...counts('filtered', 'Sampled:1,2', { span_indexed: 2 }),
+      ...counts('accepted', null, { span: 2 }),
       ...counts('accepted', null, { transaction: 1, transaction_indexed: 1 }),
       ...counts('accepted', null, { span: 2, span_indexed: 2 }),
     ]);
@@ -248,8 +301,8 @@ describe('SpanItemHandler dynamic sampling', () => {
     await handler.flush();
     expect(rows).toHaveLength(2);
     expect(outcomes).toEqual([
-      ...counts('accepted', null, { span: 1 }),
       ...counts('filtered', 'Sampled:9', { span_indexed: 1 }),
+      ...counts('accepted', null, { span: 1 }),
       ...counts('accepted', null, { span: 2, span_indexed: 2 }),
     ]);
   });

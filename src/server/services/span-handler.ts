@@ -10,9 +10,11 @@
  *   (`invalid_json`, `invalid_transaction`) in all four categories;
  * - a span item counts `span` and `span_indexed` per span (a container: per entry, its
  *   declared `item_count` when rejected as a whole); dropped entries are `invalid` per reason
- *   (`invalid_span`, `timestamp`, `no_data`, `duplicate`, `too_large:span`); only one span v2
+ *   (`invalid_span`, `timestamp`, `no_data`, `duplicate`, `too_large:span`), spans the project's
+ *   inbound filters drop are `filtered` with the filter's stat key; only one span v2
  *   container per envelope is taken, a second one is `invalid` / `duplicate_item` (Relay's
  *   `DuplicateContainer`);
+ * - a filtered transaction is `filtered` with the filter's stat key in all four categories;
  * - stored items are `accepted`, recorded once the sink took their rows;
  * - dynamic sampling (src/processing/sampling) decides with the project's `sampling` rules and
  *   the envelope's DSC (the `trace` header; trace rules come from the project of its public key
@@ -22,6 +24,13 @@
  *   while the total categories (`transaction`, `span`) are `accepted`: Relay still counts them
  *   through the metrics it extracts before dropping the payload
  *   (`relay-server/src/processing/transactions/mod.rs`, `tests/integration/test_outcome.py`).
+ *
+ * All of this happens in `prepare`, before the processor enforces quotas (Relay's order), so a
+ * filtered or invalid item never counts against them, and a sampled-out one only in its total
+ * category (`transaction`, `span`: Relay's metrics limiter counts the metrics extracted from it;
+ * rate limited there, it is `rate_limited` instead of `accepted`); `commit` buffers the rows of
+ * what passed. A dropped or sampled-out transaction's drop is handed back for the items that
+ * belong to it (its profile and attachments, which the processor drops with it).
  *
  * Every outcome carries the scoping (organization, project, key) of the envelope the item came in.
  */
@@ -47,7 +56,12 @@ import {
 } from '../../processing/sampling/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
 import { encodeSpanRow } from '../../storage/clickhouse/spans.js';
-import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import {
+  handleByPreparing,
+  outcomeScoping,
+  type ItemHandler,
+  type PreparedItem,
+} from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 import { traceItemRequestContext } from './trace-item-handler.js';
 import { projectRetentionDays } from '../../processing/project-config/index.js';
@@ -75,6 +89,9 @@ export interface SpanItemHandlerDeps {
   now?: () => number;
 }
 
+/** The total categories and quantities of a sampled-out item; the first counts against quotas. */
+type SampledTotals = [['transaction' | 'span', number], ...Array<['transaction' | 'span', number]>];
+
 const TRANSACTION_CATEGORIES: readonly DataCategory[] = ['transaction', 'transaction_indexed'];
 const SPAN_CATEGORIES: readonly DataCategory[] = ['span', 'span_indexed'];
 
@@ -101,6 +118,7 @@ export class SpanItemHandler implements ItemHandler {
       retentionDays: projectRetentionDays(accepted.config, this.deps.retentionDays),
       maxSpanSize: this.deps.maxSpanSize,
       scrubbing: accepted.config.scrubbing,
+      filterSettings: accepted.config.filterSettings,
     };
   }
 
@@ -136,11 +154,20 @@ export class SpanItemHandler implements ItemHandler {
 
   /** Processes one item: rejections become outcomes now, rows wait for `flush`. */
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
-    if (item.headers.type === 'transaction') this.handleTransaction(accepted, item);
-    else if (item.headers.type === 'span') this.handleSpan(accepted, item);
+    handleByPreparing(this, accepted, item);
   }
 
-  private handleTransaction(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+  /**
+   * Runs the item's pipeline through inbound filters and dynamic sampling, recording the outcomes
+   * of what it drops; the rows of what is left wait for `commit`.
+   */
+  prepare(accepted: AcceptedEnvelope, item: EnvelopeItem): PreparedItem {
+    if (item.headers.type === 'transaction') return this.prepareTransaction(accepted, item);
+    if (item.headers.type === 'span') return this.prepareSpan(accepted, item);
+    return { kept: false };
+  }
+
+  private prepareTransaction(accepted: AcceptedEnvelope, item: EnvelopeItem): PreparedItem {
     const scoping = outcomeScoping(accepted);
     const { spanCount, result, sampledOut } = processTransactionItem(item.payload, {
       ...this.context(accepted),
@@ -151,29 +178,41 @@ export class SpanItemHandler implements ItemHandler {
     const { outcomes } = this.deps;
     if (result.kind === 'drop' && sampledOut) {
       this.deps.logger?.debug({ reason: result.reason }, 'transaction sampled out');
-      recordSampledOut(outcomes, scoping, result.reason, 'transaction', 1);
-      recordSampledOut(outcomes, scoping, result.reason, 'span', spanCount);
-      return;
+      const totals: SampledTotals = [
+        ['transaction', 1],
+        ['span', spanCount],
+      ];
+      return {
+        ...this.sampledOut(scoping, result.reason, totals),
+        drop: { outcome: 'filtered', reason: result.reason, sampled: true },
+      };
     }
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ reason: result.reason }, 'transaction dropped');
       record(outcomes, scoping, result.outcome, result.reason, TRANSACTION_CATEGORIES, 1);
       record(outcomes, scoping, result.outcome, result.reason, SPAN_CATEGORIES, spanCount);
-      return;
+      return { kept: false, drop: { outcome: result.outcome, reason: result.reason } };
     }
-    for (const row of result.value) this.pending.push(encodeSpanRow(row));
-    record(this.accepted, scoping, 'accepted', null, TRANSACTION_CATEGORIES, 1);
-    record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, result.value.length);
+    // Encoded now: the batch's rows wait for their quotas as compact lines, not object graphs.
+    const lines = result.value.map((row) => encodeSpanRow(row));
+    return {
+      kept: true,
+      commit: () => {
+        for (const line of lines) this.pending.push(line);
+        record(this.accepted, scoping, 'accepted', null, TRANSACTION_CATEGORIES, 1);
+        record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, lines.length);
+      },
+    };
   }
 
-  private handleSpan(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
+  private prepareSpan(accepted: AcceptedEnvelope, item: EnvelopeItem): PreparedItem {
     const scoping = outcomeScoping(accepted);
     const { outcomes } = this.deps;
     if (isSpanV2Container(item.headers)) {
       if (this.seenContainer.has(accepted)) {
         const declared = declaredItemCount(item.headers);
         record(outcomes, scoping, 'invalid', 'duplicate_item', SPAN_CATEGORIES, declared);
-        return;
+        return { kept: false };
       }
       this.seenContainer.add(accepted);
     }
@@ -182,19 +221,51 @@ export class SpanItemHandler implements ItemHandler {
       this.deps.logger?.debug({ reason: result.reason }, 'span item dropped');
       const quantity = isSpanV2Container(item.headers) ? declaredItemCount(item.headers) : 1;
       record(outcomes, scoping, result.outcome, result.reason, SPAN_CATEGORIES, quantity);
-      return;
+      return { kept: false };
     }
-    for (const dropped of result.value.dropped) {
-      record(outcomes, scoping, 'invalid', dropped.reason, SPAN_CATEGORIES, dropped.count);
-    }
+    const { records, dropped, filtered } = result.value;
+    for (const d of dropped) record(outcomes, scoping, 'invalid', d.reason, SPAN_CATEGORIES, d.count);
+    for (const f of filtered) record(outcomes, scoping, 'filtered', f.reason, SPAN_CATEGORIES, f.count);
+    if (records.length === 0) return { kept: false };
     const decision = this.spanDecision(accepted);
     if (decision.kind === 'match' && !decision.match.keep) {
       const reason = samplingOutcomeReason(decision.match.matchedRuleIds);
-      recordSampledOut(outcomes, scoping, reason, 'span', result.value.records.length);
-      return;
+      return this.sampledOut(scoping, reason, [['span', records.length]]);
     }
-    for (const row of result.value.records) this.pending.push(encodeSpanRow(row));
-    record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, result.value.records.length);
+    const lines = records.map((row) => encodeSpanRow(row));
+    return {
+      kept: true,
+      quantities: [['span', lines.length]],
+      commit: () => {
+        for (const line of lines) this.pending.push(line);
+        record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, lines.length);
+      },
+    };
+  }
+
+  /**
+   * A dynamic-sampling drop, as Relay records it: `filtered` with `reason` (`Sampled:<ids>`) in
+   * the indexed category of each of `totals` now; the item still counts against quotas in its
+   * first total category (Relay counts it there through the metrics it extracts), and `commit`
+   * records the totals `accepted`. Nothing is stored.
+   */
+  private sampledOut(
+    scoping: OutcomeScoping,
+    reason: string,
+    totals: SampledTotals,
+  ): Extract<PreparedItem, { kept: true }> {
+    const { outcomes } = this.deps;
+    for (const [total, quantity] of totals) {
+      record(outcomes, scoping, 'filtered', reason, [`${total}_indexed`], quantity);
+    }
+    return {
+      kept: true,
+      quantities: [totals[0]],
+      commit: () => {
+        for (const [total, quantity] of totals)
+          record(outcomes, scoping, 'accepted', null, [total], quantity);
+      },
+    };
   }
 
   private spanDecision(accepted: AcceptedEnvelope): SamplingResult {
@@ -214,21 +285,6 @@ export class SpanItemHandler implements ItemHandler {
     this.pending = [];
     this.accepted.drainTo(this.deps.outcomes);
   }
-}
-
-/**
- * Records a dynamic-sampling drop of `quantity` items of `total` (`transaction` or `span`):
- * `accepted` in the total category, `filtered` with `reason` (`Sampled:<ids>`) in its indexed one.
- */
-function recordSampledOut(
-  to: OutcomeRecorder,
-  scoping: OutcomeScoping,
-  reason: string,
-  total: 'transaction' | 'span',
-  quantity: number,
-): void {
-  record(to, scoping, 'accepted', null, [total], quantity);
-  record(to, scoping, 'filtered', reason, [`${total}_indexed`], quantity);
 }
 
 /** Records to `to` one outcome of `quantity` per category (nothing for a quantity ≤ 0). */

@@ -9,6 +9,9 @@
  * - a rejected container is `invalid` with the pipeline's reason for its declared `item_count`
  *   (and payload bytes where the type counts bytes);
  * - dropped entries are `invalid` per reason with their count (and canonical bytes);
+ * - entries an inbound filter drops are `filtered` with the filter's stat key (Relay's
+ *   `filter::filter` of logs and trace metrics), before the quotas: the container then counts
+ *   against quotas with what is left (`prepare`), as Relay enforces quotas on the expanded items;
  * - stored entries are `accepted`, recorded once the sink took them, per envelope scoping.
  *
  * Every outcome carries the scoping (organization, project, key) of the envelope the item came in.
@@ -21,7 +24,12 @@ import type { Outcome, OutcomeScoping } from '../../protocol/outcome.js';
 import type { StepResult } from '../../processing/pipeline/result.js';
 import { declaredItemCount, type DroppedEntries } from '../../processing/items/eap/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
-import { outcomeScoping, type ItemHandler } from './envelope-processor.js';
+import {
+  handleByPreparing,
+  outcomeScoping,
+  type ItemHandler,
+  type PreparedItem,
+} from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
 
 /**
@@ -42,7 +50,10 @@ export function traceItemRequestContext(accepted: AcceptedEnvelope) {
 /** What a container pipeline returns for one item. */
 export interface ProcessedContainer<Row> {
   records: Row[];
+  /** Invalid entries per discard reason. */
   dropped: DroppedEntries[];
+  /** Entries dropped by inbound filters per stat key (in `reason`). */
+  filtered: DroppedEntries[];
 }
 
 /** The outcome categories of a trace item type: one per entry, and optionally one for bytes. */
@@ -88,28 +99,53 @@ export class TraceItemHandler<Row extends { payload_size_bytes: number }> implem
 
   /** Processes one item: rejections become outcomes now, rows wait for `flush`. */
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
-    if (item.headers.type !== this.type.itemType) return;
+    handleByPreparing(this, accepted, item);
+  }
+
+  /**
+   * Runs the pipeline over one container up to its rows, recording the outcomes of rejected,
+   * invalid and filtered entries; the rows left are buffered by `commit`. Kept containers count
+   * against quotas with their entries left (and their canonical bytes).
+   */
+  prepare(accepted: AcceptedEnvelope, item: EnvelopeItem): PreparedItem {
+    if (item.headers.type !== this.type.itemType) return { kept: false };
     const scoping = outcomeScoping(accepted);
     if (this.seen.has(accepted)) {
       this.rejectContainer(scoping, item, 'duplicate_item');
-      return;
+      return { kept: false };
     }
     this.seen.add(accepted);
     const result = this.type.process(accepted, item);
     if (result.kind === 'drop') {
       this.deps.logger?.debug({ itemType: this.type.itemType, reason: result.reason }, 'container dropped');
       this.rejectContainer(scoping, item, result.reason);
-      return;
+      return { kept: false };
     }
-    for (const dropped of result.value.dropped) {
-      this.outcomes(this.deps.outcomes, scoping, 'invalid', dropped.reason, dropped.count, dropped.bytes);
+    const { records, dropped, filtered } = result.value;
+    for (const d of dropped) {
+      this.outcomes(this.deps.outcomes, scoping, 'invalid', d.reason, d.count, d.bytes);
     }
+    for (const f of filtered) {
+      this.outcomes(this.deps.outcomes, scoping, 'filtered', f.reason, f.count, f.bytes);
+    }
+    if (records.length === 0) return { kept: false };
+    // Encoded now: the batch's rows wait for their quotas as compact lines, not object graphs.
     let bytes = 0;
-    for (const row of result.value.records) {
-      this.pending.push(this.type.encode(row));
+    const lines = records.map((row) => {
       bytes += row.payload_size_bytes;
-    }
-    this.outcomes(this.accepted, scoping, 'accepted', null, result.value.records.length, bytes);
+      return this.type.encode(row);
+    });
+    const { categories } = this.type;
+    const quantities: Array<[DataCategory, number]> = [[categories.items, lines.length]];
+    if (categories.bytes !== undefined) quantities.push([categories.bytes, Math.max(1, bytes)]);
+    return {
+      kept: true,
+      quantities,
+      commit: () => {
+        for (const line of lines) this.pending.push(line);
+        this.outcomes(this.accepted, scoping, 'accepted', null, lines.length, bytes);
+      },
+    };
   }
 
   /** Hands the buffered rows to the sink (waiting while it is full), then records `accepted`. */

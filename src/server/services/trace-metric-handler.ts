@@ -40,6 +40,7 @@ export class TraceMetricItemHandler extends TraceItemHandler<TraceMetricRecord> 
             retentionDays: projectRetentionDays(accepted.config, deps.retentionDays),
             maxTraceMetricSize: deps.maxTraceMetricSize,
             scrubbing: accepted.config.scrubbing,
+            filterSettings: accepted.config.filterSettings,
           }),
         encode: encodeTraceMetricRow,
       },

@@ -42,6 +42,7 @@ import {
 } from './group-resolutions.js';
 import { countSnoozedEvents, endSnooze, snoozeEnd, snoozeExpired, toSnooze } from './group-snoozes.js';
 import type { Database, GroupHashesTable, GroupsTable } from './schema.js';
+import { MissingProjectError } from './errors.js';
 import type { MetadataStore } from './store.js';
 
 /** What a new group is created from: the values of the event that creates it. */
@@ -274,7 +275,7 @@ async function allocateShortIds(trx: Transaction<Database>, newGroups: PendingGr
       .where('id', '=', projectId)
       .returning('next_short_id')
       .executeTakeFirst();
-    if (row === undefined) throw new Error(`resolveGroups: project ${projectId} does not exist`);
+    if (row === undefined) throw new MissingProjectError(projectId);
     next.set(projectId, row.next_short_id - count);
   }
   return newGroups.map((group) => {
@@ -629,9 +630,10 @@ async function apply(
  * it had a resolution). New groups go into the inbox; snoozes of ignored groups count the events
  * and may end (see the module comment).
  *
- * Returns one result per item, in item order. Throws for an item without hashes or an
- * unknown project (caller bugs), on database errors, and if the batch keeps losing races
- * to other writers (after `MAX_ATTEMPTS` re-reads — practically unreachable).
+ * Returns one result per item, in item order. Throws for an item without hashes, for an unknown
+ * project (MissingProjectError: deleted while its events were queued), on database errors, and
+ * if the batch keeps losing races to other writers (after `MAX_ATTEMPTS` re-reads — practically
+ * unreachable).
  */
 export async function resolveGroups(
   store: MetadataStore,

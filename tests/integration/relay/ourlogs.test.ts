@@ -4,11 +4,11 @@
 // attributes and bodies, browser name and version from the request's User-Agent, and `log_item` /
 // `log_byte` outcomes. Relay reads the EAP trace items it produced to Kafka; here the rows of
 // Vigil's `logs` table (attributes in one map per type, remarks in `meta`). The project's
-// `piiConfig` and scrubbing settings are set through the config API; inbound filters on logs
-// wait (it.todo).
+// `piiConfig`, scrubbing settings and inbound filters are set through the config API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   envelopeBytes,
+  outcomesDuring,
   queryRows,
   relayFullProjectConfig,
   sendEnvelope,
@@ -598,6 +598,58 @@ describe('trace-item scrubbing of logs (Relay eap::scrub)', () => {
   });
 });
 
-it.todo(
-  'test_filters_are_applied_to_logs: release, legacy browser, web crawler and generic filters drop logs (filtered)',
-);
+describe('test_filters_are_applied_to_logs', () => {
+  const PERPLEXITY_BOT =
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)';
+  const cases: Array<[filterName: string, config: Json, userAgent: string | undefined]> = [
+    ['release-version', { releases: { releases: ['foobar@1.0'] } }, undefined],
+    [
+      'legacy-browsers',
+      { legacyBrowsers: { isEnabled: true, options: ['ie9'] } },
+      'Mozilla/4.0 (compatible; MSIE 9.0; Windows NT 6.0; Trident/5.0)',
+    ],
+    ['web-crawlers', { webCrawlers: { isEnabled: true } }, PERPLEXITY_BOT],
+    ['gen_body', { op: 'glob', name: 'log.body', value: ['fo*'] }, undefined],
+    ['gen_attr', { op: 'gte', name: 'log.attributes.some_integer.value', value: 123 }, undefined],
+  ];
+
+  afterAll(() => setProjectConfig(server, relayFullProjectConfig()));
+
+  it.each(cases)('%s', async (filterName, config, userAgent) => {
+    const filterSettings = filterName.startsWith('gen_')
+      ? { generic: { version: 1, filters: [{ id: filterName, isEnabled: true, condition: config }] } }
+      : config;
+    await setProjectConfig(server, { ...relayFullProjectConfig(), filterSettings });
+    const attributes: Json = {
+      some_integer: { value: 123, type: 'integer' },
+      'sentry.release': { value: 'foobar@1.0', type: 'string' },
+    };
+    // Relay's test sends the crawler only as the request's User-Agent; uap names the browser it
+    // derives `PerplexityBot`, ua-parser-js `WebKit`, so the port also sends it as the log's
+    // `user_agent.original`, the raw user agent the filter prefers (see PORTED.md).
+    if (filterName === 'web-crawlers')
+      attributes['user_agent.original'] = { value: userAgent, type: 'string' };
+    const entry = {
+      timestamp: Date.now() / 1000,
+      trace_id: TRACE_ID,
+      span_id: spanId(),
+      level: 'error',
+      body: 'foo',
+      attributes,
+    };
+    let rows: LogRow[] = [];
+    const outcomes = await outcomesDuring(server, async () => {
+      rows = await sendLogs([entry], userAgent === undefined ? {} : { 'user-agent': userAgent });
+    });
+    expect(rows).toEqual([]);
+    expect(outcomes).toEqual([
+      {
+        outcome: 'filtered',
+        category: 'log_byte',
+        reason: filterName,
+        quantity: expect.any(Number) as number,
+      },
+      { outcome: 'filtered', category: 'log_item', reason: filterName, quantity: 1 },
+    ]);
+  });
+});

@@ -516,10 +516,42 @@ it('test_outcomes_aggregate_dynamic_sampling / test_outcome_to_client_report: sa
   ]);
 });
 
-// Relay drops the profile and attachments of a sampled-out transaction (filtered / Sampled:1 in
-// `profile_indexed` and `attachment`, 6 bytes); Vigil samples transactions and spans only and
-// keeps the envelope's profile and attachments (ARCHITECTURE.md, "Dynamic sampling").
-it.todo('test_profile_outcomes: a sampled-out transaction drops its profile and attachment (Sampled:1)');
+it('test_profile_outcomes: a sampled-out transaction drops its profile and attachment (Sampled:1)', async () => {
+  await useConfig({ sampling: dropAllSampling({ op: 'eq', name: 'event.transaction', value: 'hi' }) });
+  const envelope = (name: string) =>
+    envelopeBytes({}, [
+      { headers: { type: 'transaction' }, payload: { ...transactionPayload(), transaction: name } },
+      { headers: { type: 'profile' }, payload: profilePayload(false) },
+      { headers: { type: 'attachment' }, payload: 'foobar' },
+    ]);
+  const outcomes = await outcomesDuring(server, async () => {
+    expect((await sendEnvelope(server, envelope('hi'))).status).toBe(200); // sampled out
+    expect((await sendEnvelope(server, envelope('ho'))).status).toBe(200); // kept
+  });
+  // Relay's stored test: `attachment` (6 bytes), `transaction_indexed` and `profile_indexed`
+  // filtered with Sampled:1. Current Relay also counts the attachment in `attachment_item` (the
+  // attachment's quantities) and the transaction's spans in `span_indexed`, as Vigil does.
+  expect(outcomes.filter((o) => o.outcome === 'filtered')).toEqual([
+    { outcome: 'filtered', category: 'attachment', reason: 'Sampled:1', quantity: 6 },
+    { outcome: 'filtered', category: 'attachment_item', reason: 'Sampled:1', quantity: 1 },
+    { outcome: 'filtered', category: 'profile_indexed', reason: 'Sampled:1', quantity: 1 },
+    { outcome: 'filtered', category: 'span_indexed', reason: 'Sampled:1', quantity: 2 },
+    { outcome: 'filtered', category: 'transaction_indexed', reason: 'Sampled:1', quantity: 1 },
+  ]);
+  // Both transactions and profiles count in their total categories (Relay: through the metrics of
+  // the sampled-out transaction, whose `has_profile` tag counts the profile); only the kept
+  // envelope's items are indexed and stored.
+  expect(outcomes.filter((o) => o.outcome === 'accepted')).toEqual([
+    { outcome: 'accepted', category: 'attachment', reason: null, quantity: 6 },
+    { outcome: 'accepted', category: 'attachment_item', reason: null, quantity: 1 },
+    { outcome: 'accepted', category: 'profile', reason: null, quantity: 2 },
+    { outcome: 'accepted', category: 'profile_indexed', reason: null, quantity: 1 },
+    { outcome: 'accepted', category: 'span', reason: null, quantity: 4 },
+    { outcome: 'accepted', category: 'span_indexed', reason: null, quantity: 2 },
+    { outcome: 'accepted', category: 'transaction', reason: null, quantity: 2 },
+    { outcome: 'accepted', category: 'transaction_indexed', reason: null, quantity: 1 },
+  ]);
+});
 
 it('test_span_outcomes: a sampled-out transaction records filtered (Sampled:1); the kept one accepts its spans', async () => {
   await useConfig({ sampling: dropAllSampling({ op: 'eq', name: 'event.transaction', value: 'hi' }) });

@@ -300,13 +300,19 @@ describe('test_session_with_custom_retention', () => {
 });
 /**
  * A new DSN key of the test project with a session quota of `limit` (`window` seconds) scoped to
- * it, as Relay's tests scope theirs to the project's key; a new key keeps the limit it caches away
- * from the other tests. Returns the auth header of the key.
+ * it, as Relay's tests scope theirs to the project's key, and the project config fields of
+ * `extra`; a new key keeps the limit it caches away from the other tests. Returns the auth header
+ * of the key.
  */
-async function keyWithSessionQuota(limit: number, window?: number): Promise<Record<string, string>> {
+async function keyWithSessionQuota(
+  limit: number,
+  window?: number,
+  extra: Json = {},
+): Promise<Record<string, string>> {
   const key = await createProjectKey(server.vigil.metadata, server.projectId, 'sessions');
   await setProjectConfig(server, {
     ...relayFullProjectConfig(),
+    ...extra,
     quotas: [
       {
         id: `test_rate_limiting_${sid().replace(/-/g, '')}`,
@@ -367,4 +373,30 @@ it('test_session_disabled: a reject-all session quota drops the session', async 
   });
   expect(status).toBe(429);
   expect(await rowsOf(`session_id = '${id}'`)).toEqual([]);
+});
+
+// Not a port: Relay's stored test_session.py has no filter test. Relay's sessions processor
+// (relay-server/src/processing/sessions/: expand → filter → normalize → enforce quotas) drops a
+// session its project's inbound filters match, without an outcome, before the quotas count it.
+it('inbound filters drop sessions before the session quota counts them', async () => {
+  const auth = await keyWithSessionQuota(1, 3600, {
+    filterSettings: { releases: { releases: ['*-beta'] } },
+  });
+  const timestamp = new Date();
+  const session = (id: string, release: string) => ({
+    sid: id,
+    timestamp: timestamp.toISOString(),
+    started: new Date(timestamp.getTime() - 3600_000).toISOString(),
+    attrs: { release },
+  });
+  const [filtered, kept, over] = [sid(), sid(), sid()];
+  expect(await sendSessionAs(auth, session(filtered, 'sentry-test@2.0.0-beta'))).toBe(200);
+  await server.vigil.flush();
+  expect(await sendSessionAs(auth, session(kept, 'sentry-test@1.0.0'))).toBe(200);
+  await server.vigil.flush();
+  expect(await sendSessionAs(auth, session(over, 'sentry-test@1.0.0'))).toBe(200);
+  await server.vigil.flush();
+  expect(await rowsOf(`session_id = '${filtered}'`)).toEqual([]);
+  expect(await rowsOf(`session_id = '${kept}'`)).toHaveLength(1);
+  expect(await rowsOf(`session_id = '${over}'`)).toEqual([]);
 });

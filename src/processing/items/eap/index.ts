@@ -52,10 +52,12 @@ export {
   type TraceItemIds,
 } from './trace-item.js';
 export {
+  isFilteredEntry,
   processContainerEntries,
   type ContainerEntrySpec,
   type ProcessedContainer,
 } from './process-container.js';
+export { filterTraceItem, type FilteredEntry, type TraceItemFilterContext } from './filter.js';
 export {
   addOtlpAttributes,
   otlpAttribute,

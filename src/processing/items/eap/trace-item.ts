@@ -18,13 +18,14 @@ import {
 } from './attributes.js';
 import type { ContainerMetadata } from './container.js';
 import { enrichAttributes, type RequestInfo } from './enrich.js';
+import type { TraceItemFilterContext } from './filter.js';
 import { scrubTraceItem, type TraceItemType } from './scrub.js';
 
 /** Default row retention in days (Relay's `eventRetention` default). */
 export const DEFAULT_TRACE_ITEM_RETENTION_DAYS = 90;
 
 /** What the trace-item pipelines need to know about the request and the project. */
-export interface TraceItemContext extends RequestInfo {
+export interface TraceItemContext extends RequestInfo, TraceItemFilterContext {
   projectId: number;
   organizationId: number;
   /** The project's data scrubbing settings; default Sentry's defaults for a new project. */
@@ -80,8 +81,9 @@ export interface BuiltTraceItem {
 }
 
 /**
- * Enriches (observed time, browser, client address), scrubs (each attribute value per its pii
- * mark, a log's `body` with the replace-only rules; `itemType` is the item's `$log` / `$span` /
+ * Enriches (observed time, browser, client address; unless `enriched` says the caller did, to run
+ * the inbound filters in between as Relay does), scrubs (each attribute value per its pii mark, a
+ * log's `body` with the replace-only rules; `itemType` is the item's `$log` / `$span` /
  * `$trace_metric` for selectors) and splits the attributes, and fills the columns every trace
  * item row has. Times are unix microseconds. `payloadSize` is the entry's canonical size,
  * measured before any of this. Mutates `attributes.values`.
@@ -94,10 +96,12 @@ export function buildTraceItem(input: {
   payloadSize: number;
   metadata: ContainerMetadata;
   ctx: TraceItemContext;
+  /** True when `enrichAttributes` already ran on the attributes; default false. */
+  enriched?: boolean;
 }): BuiltTraceItem {
   const { ids, attributes, metadata, ctx } = input;
   const values = attributes.values;
-  enrichAttributes(values, metadata, ctx);
+  if (input.enriched !== true) enrichAttributes(values, metadata, ctx);
   const scrubbed = scrubTraceItem(
     input.itemType,
     input.body,

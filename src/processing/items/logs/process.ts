@@ -11,9 +11,12 @@
  *    entry is dropped as `invalid_log`; a bad `span_id` is removed with an error in `_meta`;
  * 4. typed attributes (values of the wrong or an unknown type are removed and kept in `_meta`),
  *    then the request enrichment (observed time, browser, client address, per the container's
- *    ingest settings) and default scrubbing (body: replace-only rules; string attributes: the
- *    general rules);
- * 5. one `logs` row per entry (src/protocol/trace-items.ts), times in unix microseconds.
+ *    ingest settings);
+ * 5. the project's inbound filters (`filter::filter`: release, legacy browsers, web crawlers,
+ *    client IP, generic filters on `log.body` and `log.attributes.<key>.value`); a filtered entry
+ *    is tallied under the filter's stat key;
+ * 6. default scrubbing (body: replace-only rules; string attributes: the general rules);
+ * 7. one `logs` row per entry (src/protocol/trace-items.ts), times in unix microseconds.
  *
  * Outcomes are the caller's: `log_item` per entry and `log_byte` by canonical size.
  */
@@ -27,11 +30,14 @@ import {
 import type { StepResult } from '../../pipeline/result.js';
 import {
   buildTraceItem,
+  enrichAttributes,
+  filterTraceItem,
   processContainerEntries,
   readTraceItemIds,
   type ContainerHeaders,
   type ContainerMetadata,
   type DroppedEntries,
+  type FilteredEntry,
   type ParsedAttributes,
   type TraceItemContext,
 } from '../eap/index.js';
@@ -56,6 +62,8 @@ export interface ProcessedLogs {
   records: LogRecord[];
   /** Invalid entries per Relay discard reason (`invalid_log`, `too_large:log`). */
   dropped: DroppedEntries[];
+  /** Entries dropped by an inbound filter, per filter stat key (in `reason`). */
+  filtered: DroppedEntries[];
 }
 
 const LEVELS: ReadonlySet<string> = new Set(LOG_LEVELS);
@@ -74,12 +82,15 @@ function processEntry(
   size: number,
   metadata: ContainerMetadata,
   ctx: LogItemContext,
-): LogRecord | undefined {
+): LogRecord | FilteredEntry | undefined {
   const ids = readTraceItemIds(entry);
   const { level, body } = entry;
   if (ids === undefined || typeof level !== 'string' || !LEVELS.has(level) || typeof body !== 'string') {
     return undefined;
   }
+  enrichAttributes(attributes.values, metadata, ctx);
+  const verdict = filterTraceItem('log', attributes.values, { body }, ctx);
+  if (verdict.filtered) return { filtered: verdict.statKey };
   const built = buildTraceItem({
     itemType: 'log',
     ids,
@@ -88,6 +99,7 @@ function processEntry(
     payloadSize: size,
     metadata,
     ctx,
+    enriched: true,
   });
   return {
     ...built.columns,
@@ -100,7 +112,7 @@ function processEntry(
 /**
  * Processes one `log` item (`payload` with its item `headers`) into `logs` rows (see the module
  * comment). Returns `drop('invalid', 'invalid_json')` when the container itself is rejected;
- * otherwise the rows and the per-reason tally of dropped entries. Never throws on bad input.
+ * otherwise the rows and the tallies of invalid and filtered entries. Never throws on bad input.
  */
 export function processLogItem(
   payload: Buffer,

@@ -1,10 +1,12 @@
 /**
- * The release-health pipeline for one `session` or `sessions` item: parse → sequence check →
- * clock drift → timestamp checks → attributes → status, then the rows of the `sessions`
- * table. Follows Relay's `relay-server/src/services/processor/session.rs` (validation, in the
- * same order) and its legacy session producer in `relay-server/src/services/store.rs` (the
- * stored rows: `seq` 0 on `init`, `errors` at least 1 for error statuses, aggregates expanded
- * into one row per status). reference/relay-protocol.md §13.
+ * The release-health pipeline for one `session` or `sessions` item: parse → inbound filters →
+ * sequence check → clock drift → timestamp checks → attributes → status, then the rows of the
+ * `sessions` table. Follows Relay's `relay-server/src/services/processor/session.rs` (validation,
+ * in the same order), `relay-server/src/processing/sessions/` (the filters run on the parsed item,
+ * before normalization: release, client IP, localhost `ip_address`, legacy browsers and web
+ * crawlers on `user_agent`) and its legacy session producer in `relay-server/src/services/store.rs`
+ * (the stored rows: `seq` 0 on `init`, `errors` at least 1 for error statuses, aggregates
+ * expanded into one row per status). reference/relay-protocol.md §13.
  *
  * Sessions never produce outcomes (§13.3: Relay drops them silently): a `drop` result here
  * carries a reason for logs and tests only, and the caller records nothing.
@@ -18,6 +20,12 @@ import {
   validateRelease,
 } from '../../normalize/index.js';
 import { AUTO_IP, isValidIp } from '../../normalize/ip.js';
+import {
+  sessionFilterable,
+  shouldFilterItem,
+  type FilterSettings,
+  type FilterStatKey,
+} from '../../filters/index.js';
 import {
   ERROR_SESSION_STATUSES,
   NIL_SESSION_ID,
@@ -50,9 +58,14 @@ export interface SessionItemContext {
   client?: string;
   /** Days to keep the rows; default {@link DEFAULT_SESSION_RETENTION_DAYS}. */
   retentionDays?: number;
+  /** The project's inbound filters; without them nothing is filtered. */
+  filterSettings?: FilterSettings;
 }
 
-/** Why an item was dropped (logs and tests only; sessions have no outcomes). */
+/**
+ * Why an item was dropped (logs and tests only; sessions have no outcomes): a validation reason,
+ * or the stat key of the inbound filter that dropped it (with outcome `filtered`).
+ */
 export type SessionDropReason =
   | 'invalid_json'
   | 'invalid_session'
@@ -61,7 +74,8 @@ export type SessionDropReason =
   | 'session_in_future'
   | 'invalid_release'
   | 'unknown_session_status'
-  | 'no_valid_aggregates';
+  | 'no_valid_aggregates'
+  | FilterStatKey;
 
 /** Relay's `max_session_secs_in_past` default: 5 days (seconds). */
 export const MAX_SESSION_SECS_IN_PAST = 5 * 24 * 3600;
@@ -91,6 +105,23 @@ const AGGREGATE_STATUSES: ReadonlyArray<{
 
 const failedParse = (parsed: Extract<SessionParseResult<unknown>, { ok: false }>): StepResult<never> =>
   drop('invalid', parsed.reason);
+
+/**
+ * The stat key of the inbound filter that drops a session with `attrs`, if any. An `ip_address` of
+ * `{{auto}}` is not resolved yet: Relay filters sessions before normalizing them.
+ */
+function filteredBy(attrs: SessionAttributes, ctx: SessionItemContext): FilterStatKey | undefined {
+  if (ctx.filterSettings === undefined) return undefined;
+  const item = sessionFilterable({
+    release: attrs.release,
+    ...(attrs.ip_address !== undefined && attrs.ip_address !== AUTO_IP
+      ? { ip_address: attrs.ip_address }
+      : {}),
+    ...(attrs.user_agent !== undefined ? { user_agent: attrs.user_agent } : {}),
+  });
+  const verdict = shouldFilterItem(item, ctx.filterSettings, { clientIp: ctx.clientIp });
+  return verdict.filtered ? verdict.statKey : undefined;
+}
 
 /**
  * Envelope clock drift in seconds (`received − sent_at`), or 0 when there is no `sent_at` or
@@ -162,6 +193,8 @@ function processUpdate(payload: Buffer, ctx: SessionItemContext): StepResult<Ses
   const parsed = parseSessionUpdate(payload);
   if (!parsed.ok) return failedParse(parsed);
   const session = parsed.value;
+  const filter = filteredBy(session.attrs, ctx);
+  if (filter !== undefined) return drop('filtered', filter);
   if (session.seq !== undefined && session.seq >= U64_LIMIT)
     return drop('invalid', 'session_sequence_overflow');
 
@@ -205,6 +238,8 @@ function processUpdate(payload: Buffer, ctx: SessionItemContext): StepResult<Ses
 function processAggregates(payload: Buffer, ctx: SessionItemContext): StepResult<SessionRecord[]> {
   const parsed = parseSessionAggregates(payload);
   if (!parsed.ok) return failedParse(parsed);
+  const filter = filteredBy(parsed.value.attrs, ctx);
+  if (filter !== undefined) return drop('filtered', filter);
   const drift = clockDrift(ctx);
   let lastProblem: SessionDropReason | undefined;
   const buckets: SessionAggregateItem[] = [];
@@ -250,7 +285,8 @@ function processAggregates(payload: Buffer, ctx: SessionItemContext): StepResult
  * item payload into the rows to store (reference/relay-protocol.md §13.1–§13.3):
  *
  * - payload: invalid JSON or schema (missing `started` / `attrs.release`, a bad `sid`, a
- *   negative `seq`, ...) → dropped; a missing `sid` gets a new UUID, a missing `timestamp` the
+ *   negative `seq`, ...) → dropped; an item an inbound filter matches (`ctx.filterSettings`) →
+ *   `drop('filtered', statKey)`; a missing `sid` gets a new UUID, a missing `timestamp` the
  *   received time, a missing `seq` the received time in ms; `seq == u64::MAX` → dropped;
  * - times: shifted by the envelope's clock drift when `|received − sent_at| ≥ 55 min`; a
  *   `timestamp` before `started` becomes `started`; a `timestamp`/`started` older than 5 days
@@ -264,8 +300,8 @@ function processAggregates(payload: Buffer, ctx: SessionItemContext): StepResult
  *   `session_id`, `init` 1, `errors` 1 except for `exited`).
  *
  * Returns the rows (an aggregate item whose counts are all zero yields none), or
- * `drop('invalid', reason)` with a {@link SessionDropReason}; the caller records no outcome
- * for either. Never throws on bad input.
+ * `drop('invalid' | 'filtered', reason)` with a {@link SessionDropReason}; the caller records no
+ * outcome for either. Never throws on bad input.
  */
 export function processSessionItem(
   payload: Buffer,

@@ -16,12 +16,20 @@
  * `timestamp`, another required field missing `no_data`, a repeated span id `duplicate` (the
  * earlier span), over the size limit `too_large:span`; a container that cannot be read is
  * `invalid_json` as a whole, and so is a legacy span that is not JSON.
+ *
+ * Valid spans then go through the project's inbound filters (`relay-server/src/processing/spans/
+ * filter.rs`): a v2 span after its request enrichment, over its attributes (release, segment name,
+ * user agent; generic filters on `span.name`, `span.status`, `span.kind` and
+ * `span.attributes.<key>.value`), a legacy span over its `data` (Relay's `Filterable for Span`).
+ * Filtered spans are tallied per filter stat key.
  */
 import { isJsonObject, type JsonObject } from '../../../protocol/json.js';
 import { parseSpanId, parseTimestamp, parseTraceId } from '../../normalize/index.js';
 import { drop, ok, type StepResult } from '../../pipeline/result.js';
 import { parseEventPayload } from '../errors/process.js';
 import {
+  enrichAttributes,
+  filterTraceItem,
   processContainerEntries,
   stringAttribute,
   type ContainerHeaders,
@@ -30,6 +38,7 @@ import {
   type DroppedEntries,
   type ParsedAttributes,
 } from '../eap/index.js';
+import { shouldFilterItem, spanFilterable } from '../../filters/index.js';
 import { legacySpanDraft, type SpanError } from './legacy.js';
 import {
   DEFAULT_MAX_SPAN_SIZE,
@@ -50,6 +59,8 @@ export interface ProcessedSpans {
   records: SpanRecord[];
   /** Invalid entries per Relay discard reason (`invalid_span`, `too_large:span`). */
   dropped: DroppedEntries[];
+  /** Spans dropped by an inbound filter, per filter stat key (in `reason`). */
+  filtered: DroppedEntries[];
 }
 
 /** The media type of an item's `content_type` header, lowercase, without parameters. */
@@ -123,6 +134,7 @@ function finish(
   metadata: ContainerMetadata,
   ctx: SpanItemContext,
   dropped: DroppedEntries[],
+  enriched: boolean,
 ): SpanRecord[] {
   const unique = new Map<string, { draft: SpanDraft; size: number }>();
   for (const entry of drafts) {
@@ -137,7 +149,7 @@ function finish(
   const spans = kept.map((d) => d.draft);
   correctSpanTimes(spans, ctx);
   completeSpanTree(spans);
-  return kept.map(({ draft, size }) => buildSpanRecord(draft, size, metadata, ctx));
+  return kept.map(({ draft, size }) => buildSpanRecord(draft, size, metadata, ctx, enriched));
 }
 
 function processContainer(
@@ -146,7 +158,7 @@ function processContainer(
   ctx: SpanItemContext,
 ): StepResult<ProcessedSpans> {
   let metadata: ContainerMetadata = {};
-  const result = processContainerEntries(payload, headers, {
+  const result = processContainerEntries<{ draft: SpanDraft; size: number }>(payload, headers, {
     contentType: SPAN_V2_CONTENT_TYPE,
     maxSize: ctx.maxSpanSize ?? DEFAULT_MAX_SPAN_SIZE,
     invalidReason: 'invalid_span',
@@ -155,12 +167,16 @@ function processContainer(
     build: (entry, attributes, size, containerMetadata) => {
       metadata = containerMetadata;
       const draft = spanV2Draft(entry, attributes);
-      return 'reason' in draft ? draft.reason : { draft, size };
+      if ('reason' in draft) return draft.reason;
+      enrichAttributes(attributes.values, containerMetadata, ctx);
+      const fields = { name: draft.name, status: draft.status, kind: draft.kind || undefined };
+      const verdict = filterTraceItem('span', attributes.values, fields, ctx);
+      return verdict.filtered ? { filtered: verdict.statKey } : { draft, size };
     },
   });
   if (result.kind === 'drop') return result;
-  const { dropped } = result.value;
-  return ok({ records: finish(result.value.records, metadata, ctx, dropped), dropped });
+  const { dropped, filtered } = result.value;
+  return ok({ records: finish(result.value.records, metadata, ctx, dropped, true), dropped, filtered });
 }
 
 function processLegacy(payload: Buffer, ctx: SpanItemContext): StepResult<ProcessedSpans> {
@@ -171,13 +187,21 @@ function processLegacy(payload: Buffer, ctx: SpanItemContext): StepResult<Proces
   if ('reason' in draft) return drop('invalid', draft.reason);
   const size = spanSize(draft);
   if (size > (ctx.maxSpanSize ?? DEFAULT_MAX_SPAN_SIZE)) return drop('invalid', 'too_large:span');
-  return ok({ records: finish([{ draft, size }], {}, ctx, []), dropped: [] });
+  if (ctx.filterSettings !== undefined) {
+    const verdict = shouldFilterItem(spanFilterable(parsed.value), ctx.filterSettings, {
+      clientIp: ctx.clientIp,
+    });
+    if (verdict.filtered) {
+      return ok({ records: [], dropped: [], filtered: [{ reason: verdict.statKey, count: 1, bytes: size }] });
+    }
+  }
+  return ok({ records: finish([{ draft, size }], {}, ctx, [], false), dropped: [], filtered: [] });
 }
 
 /**
  * Processes one `span` item (`payload` with its item `headers`) into `spans` rows (see the
  * module comment). A rejected item returns `drop('invalid', reason)` (its declared entries are
- * the caller's outcome quantity); otherwise the rows and the per-reason tally of dropped
+ * the caller's outcome quantity); otherwise the rows and the tallies of invalid and filtered
  * entries. Never throws on bad input.
  */
 export function processSpanItem(

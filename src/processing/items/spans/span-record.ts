@@ -165,15 +165,17 @@ function roundMs(ms: number): number {
 
 /**
  * Builds the `spans` row of a completed draft: enrichment (observed time, browser, client
- * address per the container's ingest settings), default scrubbing of the string attributes, the
- * typed attribute maps, and the span columns. `size` is the draft's canonical size (name +
- * attributes), measured before anything changed. Mutates `draft.attributes.values`.
+ * address per the container's ingest settings; skipped when `enriched`, the caller having done it
+ * before the inbound filters), default scrubbing of the string attributes, the typed attribute
+ * maps, and the span columns. `size` is the draft's canonical size (name + attributes), measured
+ * before anything changed. Mutates `draft.attributes.values`.
  */
 export function buildSpanRecord(
   draft: SpanDraft,
   size: number,
   metadata: ContainerMetadata,
   ctx: SpanItemContext,
+  enriched = false,
 ): SpanRecord {
   const built = buildTraceItem({
     itemType: 'span',
@@ -183,6 +185,7 @@ export function buildSpanRecord(
     payloadSize: size,
     metadata,
     ctx,
+    enriched,
   });
   const values = draft.attributes.values;
   const c = built.columns;

@@ -9,7 +9,9 @@
  *    `too_large:trace_metric`;
  * 3. `timestamp`, `trace_id`, a non-empty `name`, `type` ∈ counter | gauge | distribution and a
  *    numeric `value` are required, else the entry is `invalid_trace_metric`; `unit` is optional;
- * 4. attributes, enrichment and scrubbing as for logs (src/processing/items/eap/);
+ * 4. attributes and enrichment as for logs (src/processing/items/eap/), then the project's inbound
+ *    filters (`filter::filter`: release, user agent, client IP, generic filters on
+ *    `trace_metric.name` and `trace_metric.attributes.<key>.value`), then scrubbing;
  * 5. one `trace_metrics` row per entry, times in unix microseconds.
  *
  * Outcomes are the caller's, in data category `trace_metric` (one per entry).
@@ -23,11 +25,14 @@ import {
 import type { StepResult } from '../../pipeline/result.js';
 import {
   buildTraceItem,
+  enrichAttributes,
+  filterTraceItem,
   processContainerEntries,
   readTraceItemIds,
   type ContainerHeaders,
   type ContainerMetadata,
   type DroppedEntries,
+  type FilteredEntry,
   type ParsedAttributes,
   type TraceItemContext,
 } from '../eap/index.js';
@@ -52,6 +57,8 @@ export interface ProcessedTraceMetrics {
   records: TraceMetricRecord[];
   /** Invalid entries per Relay discard reason (`invalid_trace_metric`, `too_large:trace_metric`). */
   dropped: DroppedEntries[];
+  /** Entries dropped by an inbound filter, per filter stat key (in `reason`). */
+  filtered: DroppedEntries[];
 }
 
 const TYPES: ReadonlySet<string> = new Set(TRACE_METRIC_TYPES);
@@ -62,7 +69,7 @@ function processEntry(
   size: number,
   metadata: ContainerMetadata,
   ctx: TraceMetricItemContext,
-): TraceMetricRecord | undefined {
+): TraceMetricRecord | FilteredEntry | undefined {
   const ids = readTraceItemIds(entry);
   const { name, type, unit, value } = entry;
   if (
@@ -76,6 +83,9 @@ function processEntry(
   ) {
     return undefined;
   }
+  enrichAttributes(attributes.values, metadata, ctx);
+  const verdict = filterTraceItem('trace_metric', attributes.values, { name }, ctx);
+  if (verdict.filtered) return { filtered: verdict.statKey };
   const built = buildTraceItem({
     itemType: 'trace_metric',
     ids,
@@ -84,6 +94,7 @@ function processEntry(
     payloadSize: size,
     metadata,
     ctx,
+    enriched: true,
   });
   return {
     ...built.columns,
@@ -97,7 +108,7 @@ function processEntry(
 /**
  * Processes one `trace_metric` item into `trace_metrics` rows (see the module comment). Returns
  * `drop('invalid', 'invalid_json')` when the container is rejected; otherwise the rows and the
- * per-reason tally of dropped entries. Never throws on bad input.
+ * tallies of invalid and filtered entries. Never throws on bad input.
  */
 export function processTraceMetricItem(
   payload: Buffer,

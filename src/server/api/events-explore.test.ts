@@ -31,7 +31,7 @@ import {
 } from '../../storage/metadata/index.js';
 import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
-import { logRoutes } from './logs.js';
+import { eventRoutes } from './events.js';
 
 const NOW = Math.floor(Date.now() / 1000) - 60;
 const TRACE_A = 'a'.repeat(32);
@@ -148,7 +148,7 @@ beforeAll(async () => {
 
   app = Fastify();
   app.setErrorHandler(apiErrorHandler);
-  await app.register(logRoutes, {
+  await app.register(eventRoutes, {
     metadata,
     clickhouse,
     auth: new TokenAuth(metadata),
@@ -289,12 +289,18 @@ describe('GET /api/0/organizations/{org}/events/?dataset=logs', () => {
 
   it('rejects bad requests with Sentry-like messages', async () => {
     expect((await get({ dataset: 'logs', field: 'message', per_page: '10000' })).body.detail).toBe(
-      'Invalid per_page value. Must be between 1 and 9999.',
+      'Invalid per_page value. Cannot exceed 9999.',
     );
-    expect((await get({ dataset: 'logs' })).status).toBe(400);
-    expect((await get({ dataset: 'errors', field: 'message' })).status).toBe(400);
-    expect((await get({ dataset: 'logs', field: 'message', sort: '-user.id' })).status).toBe(400);
-    expect((await get({ dataset: 'logs', field: 'message', query: 'a OR b' })).status).toBe(400);
+    expect((await get({ dataset: 'logs' })).body.detail).toBe('No columns selected');
+    expect((await get({ dataset: 'nope', field: 'message' })).body.detail).toMatch(
+      /^dataset must be one of: discover, errors, transactions, .*logs, ourlogs, tracemetrics$/,
+    );
+    expect((await get({ dataset: 'logs', field: 'message', sort: '-count()' })).body.detail).toBe(
+      'Cannot sort by a field that is not selected.',
+    );
+    expect((await get({ dataset: 'logs', field: 'message', query: 'a OR' })).body.detail).toBe(
+      "Condition is missing on the right side of 'OR' operator",
+    );
     expect((await get({ dataset: 'logs', field: 'message', query: 'message:"unterminated' })).status).toBe(
       400,
     );
@@ -313,21 +319,17 @@ describe('GET /api/0/organizations/{org}/events/?dataset=tracemetrics', () => {
       statsPeriod: '1h',
     });
     expect(status).toBe(200);
+    // Sentry's auto fields add the item id and the project to a query without functions.
+    const sample = {
+      'metric.name': 'checkout.duration',
+      'metric.type': 'distribution',
+      'metric.unit': 'millisecond',
+      'project.name': 'default',
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    };
     expect(body.data).toEqual([
-      {
-        'metric.name': 'checkout.duration',
-        'metric.type': 'distribution',
-        'metric.unit': 'millisecond',
-        value: 120,
-        route: '/a',
-      },
-      {
-        'metric.name': 'checkout.duration',
-        'metric.type': 'distribution',
-        'metric.unit': 'millisecond',
-        value: 80,
-        route: '/b',
-      },
+      { ...sample, value: 120, route: '/a' },
+      { ...sample, value: 80, route: '/b' },
     ]);
     expect(body.meta.fields).toMatchObject({ value: 'number', 'metric.name': 'string' });
   });
@@ -359,6 +361,16 @@ describe('GET /api/0/organizations/{org}/events/?dataset=tracemetrics', () => {
       statsPeriod: '1h',
     });
     expect(one.body.data).toEqual([{ 'sum(value)': 3 }]);
-    expect((await get({ dataset: 'tracemetrics', field: ['route', 'sum(value)'] })).status).toBe(400);
+    // Plain fields group the functions, attributes included.
+    const byRoute = await get({
+      dataset: 'tracemetrics',
+      field: ['route', 'sum(value)'],
+      sort: '-sum(value)',
+      statsPeriod: '1h',
+    });
+    expect(byRoute.body.data).toEqual([
+      { route: '/a', 'sum(value)': 123 },
+      { route: '/b', 'sum(value)': 80 },
+    ]);
   });
 });
