@@ -59,6 +59,7 @@ import {
 import { applyConfiguredProjects } from './services/project-configs.js';
 import { newProjectConfigJson } from '../processing/project-config/index.js';
 import { DiskSpool } from '../storage/spool/index.js';
+import { IssueMaintenance } from './services/issue-maintenance.js';
 import { EnvelopeIntake } from './services/envelope-intake.js';
 import { MemoryWatch, memoryCeiling } from './services/memory-watch.js';
 import { healthRoutes } from './ingest/health.js';
@@ -278,6 +279,8 @@ export async function createVigil(
   if (!spool.empty) log.info({ bytes: spool.bytes, dir: spoolDir }, 'replaying the disk spool');
   processor.start();
   intake.start();
+  const maintenance = new IssueMaintenance({ metadata, clickhouse, logger: log });
+  maintenance.start();
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -365,6 +368,7 @@ export async function createVigil(
     const flushDeadline = started + config.limits.shutdownTimeout * 1000;
     shuttingDown = true;
     try {
+      await settlesBefore(maintenance.stop(), processDeadline);
       // A connection whose request was answered before its body was read (a 413 while the body
       // is still being uploaded) never turns idle, and app.close() would wait for it forever:
       // once the processing deadline passes, every connection left is closed.

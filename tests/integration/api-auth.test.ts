@@ -92,8 +92,17 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
   'GET /api/0/projects/:org/:project/issues/': ['event:read', 'event:write', 'event:admin'],
   'GET /api/0/issues/:id/': ['event:read', 'event:write', 'event:admin'],
   'PUT /api/0/issues/:id/': ['event:write', 'event:admin'],
+  'DELETE /api/0/issues/:id/': ['event:admin'],
+  'GET /api/0/issues/:id/activities/': ['event:read', 'event:write', 'event:admin'],
   'GET /api/0/organizations/:org/issues/:id/': ['event:read', 'event:write', 'event:admin'],
   'PUT /api/0/organizations/:org/issues/:id/': ['event:write', 'event:admin'],
+  'DELETE /api/0/organizations/:org/issues/:id/': ['event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/activities/': ['event:read', 'event:write', 'event:admin'],
+  // Bulk issue updates and deletes: OrganizationEventPermission / ProjectEventPermission
+  'PUT /api/0/organizations/:org/issues/': ['event:write', 'event:admin'],
+  'DELETE /api/0/organizations/:org/issues/': ['event:admin'],
+  'PUT /api/0/projects/:org/:project/issues/': ['event:write', 'event:admin'],
+  'DELETE /api/0/projects/:org/:project/issues/': ['event:admin'],
   'GET /api/0/issues/:id/events/': ['event:read', 'event:write', 'event:admin'],
   'GET /api/0/issues/:id/events/:eventId/': ['event:read', 'event:write', 'event:admin'],
   'GET /api/0/projects/:org/:project/events/:eventId/': ['event:read', 'event:write', 'event:admin'],
@@ -275,8 +284,23 @@ async function disposable(): Promise<Record<string, string>> {
   });
   if (!invite.ok) throw new Error('setup failed');
   const token = await createUserApiToken(store, adminId, `walk-${n}`, ['org:read']);
+  const [group] = await resolveGroups(store, [
+    {
+      projectId: project.value.id,
+      hashes: [n.toString(16).padStart(32, '0')],
+      init: {
+        type: 'error',
+        title: 'Error',
+        culprit: '',
+        level: 'error',
+        metadata: {},
+        timestamp: new Date(),
+      },
+    },
+  ]);
   return {
     ...own,
+    id: String(group?.groupId ?? 0),
     project: project.value.slug,
     team: team.value.slug,
     keyId: key.public_key,

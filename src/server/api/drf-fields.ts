@@ -1,8 +1,8 @@
 /**
  * Request-body validation with the error bodies of Django REST framework serializers, which
  * Sentry's write endpoints answer with: `400 {"field": ["message", ...]}` (list items' errors
- * keyed by index). Only the field kinds the release and deploy endpoints use, with DRF's
- * messages (`rest_framework/fields.py`).
+ * keyed by index). The field kinds Vigil's write endpoints use, with DRF's messages
+ * (`rest_framework/fields.py`).
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
 
@@ -18,7 +18,48 @@ export const DRF_MESSAGES = {
   maxLength: (max: number) => `Ensure this field has no more than ${max} characters.`,
   list: (got: string) => `Expected a list of items but got type "${got}".`,
   object: (got: string) => `Invalid data. Expected a dictionary, but got ${got}.`,
+  boolean: 'Must be a valid boolean.',
+  integer: 'A valid integer is required.',
+  maxValue: (max: number) => `Ensure this value is less than or equal to ${max}.`,
+  choice: (input: string) => `"${input}" is not a valid choice.`,
 } as const;
+
+const TRUE_VALUES = new Set<unknown>([
+  't',
+  'T',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  '1',
+  1,
+  true,
+]);
+const FALSE_VALUES = new Set<unknown>([
+  'f',
+  'F',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '0',
+  0,
+  false,
+]);
 
 /** Options of a string field (DRF `CharField`). */
 export interface CharOptions {
@@ -127,6 +168,73 @@ export class FieldErrors {
       return undefined;
     }
     return parsed;
+  }
+
+  /** A DRF `BooleanField`: `true`/`false` and their spellings (`"yes"`, `1`, `"off"`, ...). */
+  boolean(
+    body: JsonObject,
+    field: string,
+    options: { allowNull?: boolean } = {},
+  ): boolean | null | undefined {
+    const value = body[field];
+    if (value === undefined) return undefined;
+    if (value === null) {
+      if (options.allowNull !== true) this.add(field, DRF_MESSAGES.null);
+      return null;
+    }
+    if (TRUE_VALUES.has(value)) return true;
+    if (FALSE_VALUES.has(value)) return false;
+    this.add(field, DRF_MESSAGES.boolean);
+    return undefined;
+  }
+
+  /**
+   * A DRF `IntegerField`: an integer, or its text (`"10"`, `"10.0"`), at most `maxValue` when
+   * given.
+   */
+  integer(
+    body: JsonObject,
+    field: string,
+    options: { allowNull?: boolean; maxValue?: number } = {},
+  ): number | null | undefined {
+    const value = body[field];
+    if (value === undefined) return undefined;
+    if (value === null) {
+      if (options.allowNull !== true) this.add(field, DRF_MESSAGES.null);
+      return null;
+    }
+    const text = typeof value === 'number' || typeof value === 'string' ? String(value).trim() : '';
+    const m = /^([-+]?\d+)(?:\.0*)?$/.exec(text);
+    if (typeof value === 'boolean' || m === null || m[1] === undefined) {
+      this.add(field, DRF_MESSAGES.integer);
+      return undefined;
+    }
+    const n = Number(m[1]);
+    if (options.maxValue !== undefined && n > options.maxValue) {
+      this.add(field, DRF_MESSAGES.maxValue(options.maxValue));
+      return undefined;
+    }
+    return n;
+  }
+
+  /** A DRF `ChoiceField`: one of `choices` (compared as text, as DRF does). */
+  choice<T extends string>(
+    body: JsonObject,
+    field: string,
+    choices: readonly T[],
+    options: { allowNull?: boolean } = {},
+  ): T | null | undefined {
+    const value = body[field];
+    if (value === undefined) return undefined;
+    if (value === null) {
+      if (options.allowNull !== true) this.add(field, DRF_MESSAGES.null);
+      return null;
+    }
+    const text =
+      typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+    const found = choices.find((c) => c === text);
+    if (found === undefined) this.add(field, DRF_MESSAGES.choice(text));
+    return found;
   }
 
   /** A DRF `ListField`: the items, or `undefined` (absent, null where allowed, or an error). */

@@ -1,8 +1,9 @@
 /**
  * The web API under `/api/0/` with Sentry's paths and shapes (reference/sentry-semantics.md
- * §2; Sentry's public API docs): issue lists and search, issue details and status
- * updates, issue events, sessions, monitors, the events table (Discover, errors, transactions, spans, logs,
- * trace metrics), traces, user feedback, event attachments,
+ * §2; Sentry's public API docs): issue lists and search, issue details, updates (status,
+ * assignment, bookmarks, merge), deletion and activity, issue events, sessions, monitors, the
+ * events table (Discover, errors, transactions, spans, logs, trace metrics), traces, user
+ * feedback, event attachments,
  * profiles, session replays, outcome stats (stats_v2), project details, inbound filters and project
  * configs, what sentry-cli calls (releases and deploys, chunk upload, artifact-bundle assembly and
  * lookup) and accounts (`GET /api/0/`, organizations, teams, members, projects, DSN keys, API
@@ -15,6 +16,7 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { issueRoutes } from './issues.js';
+import { issueActionRoutes } from './issue-actions.js';
 import { sessionRoutes } from './sessions.js';
 import { statsRoutes } from './stats.js';
 import { monitorRoutes } from './monitors.js';
@@ -54,6 +56,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const auth = new TokenAuth(deps.metadata);
   app.setErrorHandler(apiErrorHandler);
   await issueRoutes(app, { ...deps, auth });
+  await issueActionRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await statsRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });

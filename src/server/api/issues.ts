@@ -3,8 +3,9 @@
  * - `GET /api/0/organizations/{org}/issues/` and `GET /api/0/projects/{org}/{project}/issues/`
  *   (`query` in Sentry's search syntax, default `is:unresolved`; `sort` date|new|freq|user;
  *   `statsPeriod` or `start`/`end`; `environment`; `project` ids; cursor pagination);
- * - `GET|PUT /api/0/issues/{id}/` (also under `/organizations/{org}/`): details and
- *   `{"status": "resolved"|"unresolved"|"ignored"}` updates;
+ * - `GET /api/0/issues/{id}/` (also under `/organizations/{org}/`): details, with the workflow
+ *   fields for the requesting user, whose visit is recorded (Sentry's `GroupSeen`); updates,
+ *   deletes and the activity log are in `issue-actions.ts`;
  * - `GET /api/0/issues/{id}/events/` and `.../events/{latest|oldest|recommended|<event id>}/`;
  * - `GET /api/0/projects/{org}/{project}/events/{event_id}/`.
  */
@@ -17,13 +18,25 @@ import {
   queryIssueAggregates,
   type ClickHouseStore,
 } from '../../storage/clickhouse/index.js';
-import { listActivities, updateGroupStatus, type MetadataStore } from '../../storage/metadata/index.js';
 import {
+  getUsers,
+  listActivityLog,
+  listParticipants,
+  listSeenBy,
+  markSeen,
+  type MetadataStore,
+} from '../../storage/metadata/index.js';
+import {
+  serializeActivity,
   serializeEvent,
   serializeEventSummary,
   serializeIssue,
   serializeIssueDetails,
+  serializeUserAccount,
+  type IssueWorkflow,
 } from './serializers/index.js';
+import { issueOrMerged } from './issue-actions.js';
+import { loadIssueWorkflows } from './issue-workflow.js';
 import { searchIssues, type IssueSort } from '../services/issue-search.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
@@ -72,13 +85,20 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     },
     project: Project,
     organization: Organization,
+    workflow: IssueWorkflow | undefined,
   ) =>
     serializeIssue(toGroupRecord(group), agg, project, {
       baseUrl: deps.publicUrl,
       organization,
+      workflow,
     });
 
-  async function listIssues(request: FastifyRequest, organization: Organization, projects: Project[]) {
+  async function listIssues(
+    request: FastifyRequest,
+    organization: Organization,
+    projects: Project[],
+    userId: number | null,
+  ) {
     const query = request.query as Query;
     const now = new Date();
     const { start, end } = parseTimeRange(query, now);
@@ -102,7 +122,14 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     );
     if (!result.ok) throw new ApiError(400, result.detail);
     const byId = new Map(projects.map((p) => [p.id, p]));
-    const page = result.hits.map((h) => issueJson(h.group, h, byId.get(h.group.project_id)!, organization));
+    const workflows = await loadIssueWorkflows(
+      metadata,
+      result.hits.map((h) => h.group),
+      { userId, userCounts: new Map(result.hits.map((h) => [h.group.id, h.userCount])) },
+    );
+    const page = result.hits.map((h) =>
+      issueJson(h.group, h, byId.get(h.group.project_id)!, organization, workflows.get(h.group.id)),
+    );
     return { page, hasMore: result.hasMore, offset, limit };
   }
 
@@ -111,7 +138,12 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     requireScope(principal, 'event:read', 'event:write', 'event:admin');
     const organization = await organizationFor(metadata, principal, (request.params as Params).org!);
     const projects = await projectsFor(metadata, organization, multiParam((request.query as Query).project));
-    const { page, hasMore, offset, limit } = await listIssues(request, organization, projects);
+    const { page, hasMore, offset, limit } = await listIssues(
+      request,
+      organization,
+      projects,
+      principal.userId,
+    );
     reply.header('Link', linkHeader(requestUrl(deps.publicUrl, request), offset, limit, hasMore));
     return page;
   });
@@ -121,21 +153,41 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     requireScope(principal, 'event:read', 'event:write', 'event:admin');
     const p = request.params as Params;
     const { organization, project } = await projectFor(metadata, principal, p.org!, p.project!);
-    const { page, hasMore, offset, limit } = await listIssues(request, organization, [project]);
+    const { page, hasMore, offset, limit } = await listIssues(
+      request,
+      organization,
+      [project],
+      principal.userId,
+    );
     reply.header('Link', linkHeader(requestUrl(deps.publicUrl, request), offset, limit, hasMore));
     return page;
   });
 
-  /** Sentry's issue-details shape: the list fields plus release, activity and friends. */
+  /**
+   * Sentry's issue-details shape: the list fields plus release, activity, seen-by and participants.
+   * A user's visit marks the issue seen (Sentry's `GroupDetailsEndpoint.get` records `GroupSeen`).
+   */
   async function issueDetail(request: FastifyRequest) {
     const principal = await auth.authenticate(request);
     requireScope(principal, 'event:read', 'event:write', 'event:admin');
     const p = request.params as Params;
     if (p.org) await organizationFor(metadata, principal, p.org);
-    const { organization, project, group } = await issueFor(metadata, principal, p.id!);
-    const [[agg], activities] = await Promise.all([
+    const { organization, project, group } = await issueOrMerged(metadata, principal, p.id!);
+    if (principal.userId !== null) await markSeen(metadata.db, [group], principal.userId, metadata.now());
+    const [[agg], activities, seenBy, participants] = await Promise.all([
       queryIssueAggregates(clickhouse, { projectIds: [project.id], groupIds: [group.id] }),
-      listActivities(metadata, group.id),
+      listActivityLog(metadata, group.id),
+      listSeenBy(metadata.db, group.id),
+      listParticipants(metadata.db, group.id),
+    ]);
+    const workflows = await loadIssueWorkflows(metadata, [group], {
+      userId: principal.userId,
+      userCounts: new Map([[group.id, agg?.user_count ?? 0]]),
+    });
+    const users = await getUsers(metadata, [
+      ...activities.flatMap((a) => (a.user_id === null ? [] : [a.user_id])),
+      ...seenBy.map((s) => s.userId),
+      ...participants,
     ]);
     const aggregates = agg
       ? {
@@ -146,43 +198,25 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
           isUnhandled: agg.unhandled,
         }
       : { count: 0, userCount: 0, firstSeen: null, lastSeen: null };
+    const userJson = (id: number) => {
+      const user = users.get(id);
+      return user === undefined ? [] : [serializeUserAccount(user)];
+    };
     return serializeIssueDetails(
       toGroupRecord(group),
       aggregates,
       project,
-      { baseUrl: deps.publicUrl, organization },
+      { baseUrl: deps.publicUrl, organization, workflow: workflows.get(group.id) },
       {
-        // Sentry lists activity newest first.
-        activity: activities.reverse().map((a) => ({
-          id: String(a.id),
-          user: null,
-          type: a.type,
-          data: a.data,
-          dateCreated: a.date_created,
-        })),
+        activity: activities.map((a) => serializeActivity(a, users)),
+        seenBy: seenBy.flatMap((s) => userJson(s.userId).map((u) => ({ ...u, lastSeen: s.lastSeen }))),
+        participants: participants.flatMap(userJson),
       },
     );
   }
 
-  async function issueUpdate(request: FastifyRequest) {
-    const principal = await auth.authenticate(request);
-    requireScope(principal, 'event:write', 'event:admin');
-    const p = request.params as Params;
-    if (p.org) await organizationFor(metadata, principal, p.org);
-    const { group } = await issueFor(metadata, principal, p.id!);
-    const body = (request.body ?? {}) as { status?: unknown };
-    const status = body.status;
-    if (status !== 'resolved' && status !== 'unresolved' && status !== 'ignored') {
-      throw new ApiError(400, 'status must be one of resolved, unresolved, ignored');
-    }
-    const substatus = status === 'unresolved' ? 'ongoing' : status === 'ignored' ? 'archived_forever' : null;
-    await updateGroupStatus(metadata, group.id, { status, substatus });
-    return issueDetail(request);
-  }
-
   for (const prefix of ['/api/0/issues/:id/', '/api/0/organizations/:org/issues/:id/']) {
     app.get(prefix, issueDetail);
-    app.put(prefix, issueUpdate);
   }
 
   const eventJson = (row: { data: SentryEvent; group_id: number; project_id: number; received: Date }) =>

@@ -6,43 +6,22 @@
  * with up to four numeric components, a pre-release and a `+build`, and build hashes).
  */
 import type { JsonObject } from '../../protocol/json.js';
+import {
+  MAX_RELEASE_LENGTH,
+  isBuildHash,
+  isValidReleaseName,
+  parseRelease,
+} from '../../protocol/release-version.js';
 
 /** Longest version the API accepts (Sentry's `MAX_VERSION_LENGTH`). */
-export const MAX_VERSION_LENGTH = 200;
-
-const BAD_VERSION_CHARACTERS = /[\r\n\f\t/\\]/;
+export const MAX_VERSION_LENGTH = MAX_RELEASE_LENGTH;
 
 /**
  * Whether `version` may name a release: no line breaks, form feed, tab or slashes, and not
  * empty, `.`, `..` or `latest` (any case) once trimmed. Length is checked separately.
  */
 export function isValidVersion(version: string): boolean {
-  if (BAD_VERSION_CHARACTERS.test(version)) return false;
-  const trimmed = version.trim();
-  return trimmed !== '' && trimmed !== '.' && trimmed !== '..' && trimmed.toLowerCase() !== 'latest';
-}
-
-const PACKAGE_VERSION = /^(@?[^@]+)@(.+?)$/;
-const VERSION =
-  /^([0-9][0-9]*)(?:\.([0-9][0-9]*))?(?:\.([0-9][0-9]*))?(?:\.([0-9][0-9]*))?((?:-|[a-z])(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)?(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-const HEX = /^[a-fA-F0-9]+$/;
-
-/** A build hash: 12, 16, 20, 32, 40 or 64 hex digits. */
-function isBuildHash(text: string): boolean {
-  return [12, 16, 20, 32, 40, 64].includes(text.length) && HEX.test(text);
-}
-
-interface ParsedVersion {
-  quad: [string, string | undefined, string | undefined, string | undefined];
-  pre: string | undefined;
-  buildCode: string | undefined;
-}
-
-function parseVersion(raw: string): ParsedVersion | undefined {
-  const m = VERSION.exec(raw);
-  if (m === null) return undefined;
-  const pre = m[5] === undefined || m[5] === '' ? undefined : m[5].replace(/^-/, '');
-  return { quad: [m[1] ?? '0', m[2], m[3], m[4]], pre: pre === '' ? undefined : pre, buildCode: m[6] };
+  return isValidReleaseName(version);
 }
 
 /**
@@ -51,12 +30,11 @@ function parseVersion(raw: string): ParsedVersion | undefined {
  * version part does not parse (or is a build hash). `null` for a version the parser rejects.
  */
 export function versionInfo(version: string): JsonObject | null {
-  const release = version.trim();
-  if (release.length > MAX_VERSION_LENGTH || !isValidVersion(release)) return null;
-  const split = PACKAGE_VERSION.exec(release);
-  const pkg = split?.[1] ?? null;
-  const raw = split?.[2] ?? release;
-  const parsed = split !== null && !isBuildHash(raw) ? parseVersion(raw) : undefined;
+  const release = parseRelease(version);
+  if (release === undefined) return null;
+  const pkg = release.package;
+  const raw = release.versionRaw;
+  const parsed = release.version;
   const buildHash =
     parsed?.buildCode !== undefined && isBuildHash(parsed.buildCode)
       ? parsed.buildCode
@@ -79,7 +57,7 @@ export function versionInfo(version: string): JsonObject | null {
     const shown = buildHash?.slice(0, 12) ?? parsed.buildCode;
     if (shown !== undefined) description += ` (${shown})`;
   } else {
-    description = buildHash !== null ? buildHash.slice(0, 12) : release;
+    description = buildHash !== null ? buildHash.slice(0, 12) : release.raw;
   }
   return { package: pkg, version: versionJson, description, buildHash };
 }

@@ -40,6 +40,13 @@ export {
   encodeEventRow,
   withGroupId,
 } from './events.js';
+export {
+  moveGroupEvents,
+  deleteGroupEvents,
+  groupsWithEvents,
+  lastGroupRelease,
+  groupUserCounts,
+} from './group-events.js';
 export type {
   ErrorEventRow,
   EventRowInput,

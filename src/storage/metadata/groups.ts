@@ -1,13 +1,12 @@
 /**
- * Groups (issues) repository: reads, status changes and short-id lookup. Hash → group
- * resolution at ingest lives in `resolve-groups.ts`. Model: Sentry
+ * Groups (issues) repository: reads and short-id lookup. Hash → group resolution at ingest
+ * lives in `resolve-groups.ts`, status changes in `group-status.ts`. Model: Sentry
  * `src/sentry/models/group.py` (`GroupStatus`, `GroupSubStatus`); counts, first/last seen
  * come from ClickHouse, not from here (DESIGN.md "Storage").
  */
 import type { Selectable } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
-import { activityRow } from './activities.js';
-import { chunks, decodeJsonObject, isoDate } from './columns.js';
+import { chunks, decodeJsonObject } from './columns.js';
 import type { GroupsTable } from './schema.js';
 import type { IssueStatus, IssueSubstatus } from '../../protocol/issue-status.js';
 import { parseShortId } from './short-id.js';
@@ -135,81 +134,4 @@ export async function getGroupByShortId(
     .where('g.short_id', '=', parsed.shortId)
     .executeTakeFirst();
   return row === undefined ? undefined : toGroup(row);
-}
-
-/** A requested status change; `substatus` defaults per status (see `updateGroupStatus`). */
-export interface GroupStatusChange {
-  status: GroupStatus;
-  substatus?: GroupSubstatus | null;
-}
-
-function defaultSubstatus(status: GroupStatus): GroupSubstatus | null {
-  if (status === 'unresolved') return 'ongoing';
-  if (status === 'ignored') return 'archived_forever';
-  return null;
-}
-
-const STATUS_ACTIVITY = {
-  resolved: 'set_resolved',
-  unresolved: 'set_unresolved',
-  ignored: 'set_ignored',
-} as const satisfies Record<GroupStatus, string>;
-
-/**
- * Sets the status of group `id` (Sentry `update_groups`): `resolved` stamps `resolved_at`
- * and clears the substatus; `unresolved` (default substatus `ongoing`) clears
- * `resolved_at` and, coming from another status, moves `active_at` to now; `ignored`
- * defaults to `archived_forever`. When the status changes, records a `set_resolved` /
- * `set_unresolved` / `set_ignored` activity by `actorUserId` (null: the system), in the
- * same transaction. Returns the group after the change, or `undefined` when it does not exist.
- */
-export async function updateGroupStatus(
-  store: MetadataStore,
-  id: number,
-  change: GroupStatusChange,
-  actorUserId?: number | null,
-): Promise<Group | undefined> {
-  const substatus = change.substatus === undefined ? defaultSubstatus(change.status) : change.substatus;
-  return store.db.transaction().execute(async (trx) => {
-    // Optimistic: the update only applies to the status we read, so two concurrent
-    // changes cannot both record an activity for the same transition.
-    for (;;) {
-      const current = await trx.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
-      if (current === undefined) return undefined;
-      if (current.status === change.status && current.substatus === substatus) return toGroup(current);
-      const now = store.now();
-      const updated = await trx
-        .updateTable('groups')
-        .set({
-          status: change.status,
-          substatus,
-          resolved_at: change.status === 'resolved' ? isoDate(now) : null,
-          active_at:
-            change.status === 'unresolved' && current.status !== 'unresolved'
-              ? isoDate(now)
-              : current.active_at,
-        })
-        .where('id', '=', id)
-        .where('status', '=', current.status)
-        .returningAll()
-        .executeTakeFirst();
-      if (updated === undefined) continue;
-      if (current.status !== change.status) {
-        await trx
-          .insertInto('activities')
-          .values(
-            activityRow({
-              projectId: updated.project_id,
-              groupId: id,
-              type: STATUS_ACTIVITY[change.status],
-              data: {},
-              userId: actorUserId ?? null,
-              date: now,
-            }),
-          )
-          .execute();
-      }
-      return toGroup(updated);
-    }
-  });
 }

@@ -98,10 +98,65 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export { isPermanentStoreError, MissingProjectError } from './errors.js';
 export type { GroupInit, ResolveGroupsItem, ResolvedGroup } from './resolve-groups.js';
-export { getGroup, getGroups, listGroups, getGroupByShortId, updateGroupStatus } from './groups.js';
-export type { Group, GroupStatus, GroupSubstatus, GroupStatusChange, ListGroupsFilter } from './groups.js';
-export { listActivities } from './activities.js';
+export { getGroup, getGroups, listGroups, getGroupByShortId, toGroup } from './groups.js';
+export type { Group, GroupStatus, GroupSubstatus, ListGroupsFilter } from './groups.js';
+export {
+  changeGroupStatus,
+  updateGroupStatus,
+  markGroupsReviewed,
+  putGroupsInInbox,
+} from './group-status.js';
+export type { GroupStatusChange, GroupStatusChangeInput } from './group-status.js';
+export { listActivities, listActivityLog, ACTIVITY_LOG_LIMIT } from './activities.js';
 export type { Activity, ActivityType } from './activities.js';
+export { INBOX_DAYS, INBOX_REASONS, addToInbox, removeFromInbox, getInboxEntries } from './group-inbox.js';
+export type { InboxEntry, InboxReason, InboxAdd } from './group-inbox.js';
+export {
+  MAX_SNOOZE_WINDOW_MINUTES,
+  getSnoozes,
+  remainingIgnoreCount,
+  snoozeDetails,
+  snoozeEnd,
+  snoozeExpired,
+  userSnoozeExpired,
+  listSnoozesToCheck,
+  endSnoozes,
+} from './group-snoozes.js';
+export type { Snooze, SnoozeCondition, SnoozeState, ProjectSnooze, SnoozeEnd } from './group-snoozes.js';
+export {
+  getResolutions,
+  greatestSemverRelease,
+  mostRecentRelease,
+  projectFollowsSemver,
+  projectRelease,
+  releaseAfter,
+  hasResolution,
+  getReleaseRefs,
+} from './group-resolutions.js';
+export type { ReleaseRef, Resolution, ResolutionType, NewResolution } from './group-resolutions.js';
+export { getAssignees, assignGroups, unassignGroups, getTeamsById } from './group-assignees.js';
+export type { Assignee } from './group-assignees.js';
+export {
+  SUBSCRIPTION_REASONS,
+  addBookmarks,
+  removeBookmarks,
+  markSeen,
+  unmarkSeen,
+  setSubscribed,
+  getUserGroupStates,
+  listSeenBy,
+  listParticipants,
+} from './group-user-states.js';
+export type { GroupRef, Subscription, UserGroupStates } from './group-user-states.js';
+export {
+  mergeGroups,
+  deleteGroups,
+  getGroupRedirect,
+  listEventCleanups,
+  expireEventCleanups,
+  existingGroupIds,
+} from './group-removal.js';
+export type { EventCleanup, MergeGroupsInput } from './group-removal.js';
 export { upsertMonitors, listMonitors, getMonitorBySlug, mergeConfig } from './monitors.js';
 export type { Monitor, MonitorUpsert, ListMonitorsFilter } from './monitors.js';
 export { formatShortId, parseShortId, base32Encode, base32Decode } from './short-id.js';

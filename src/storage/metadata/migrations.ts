@@ -11,7 +11,7 @@
  * fails while another schema is being dropped.)
  */
 import { sql } from 'kysely';
-import type { CreateTableBuilder, Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
 
 /** The SQL dialects the metadata store runs on. */
 export type MetadataDialect = 'sqlite' | 'postgres';
@@ -527,6 +527,122 @@ async function rebuildSqliteApiTokens(db: Kysely<unknown>): Promise<void> {
 }
 
 /**
+ * Version 7: the issue workflow (Sentry `GroupAssignee`, `GroupBookmark`, `GroupSeen`,
+ * `GroupSubscription`, `GroupSnooze`, `GroupResolution`, `GroupInbox`, `GroupRedirect`;
+ * `src/sentry/models/group*.py`), plus `group_event_cleanups`: the ClickHouse work a merge or a
+ * deletion leaves (events of a merged-away group to move to its primary, of a deleted group to
+ * delete), kept for a day so events still in flight at that moment are swept too. Every per-group
+ * row goes with its group; `group_redirects` goes with the primary.
+ */
+const issueWorkflow: MetadataMigration = {
+  version: 7,
+  name: 'issue_workflow',
+  async up(db, dialect) {
+    const group = (c: ColumnDefinitionBuilder) => c.notNull().references('groups.id').onDelete('cascade');
+    const project = (c: ColumnDefinitionBuilder) => c.notNull().references('projects.id').onDelete('cascade');
+    const user = (c: ColumnDefinitionBuilder) => c.notNull().references('users.id').onDelete('cascade');
+
+    await idColumn(db.schema.createTable('group_assignees'), dialect)
+      .addColumn('project_id', 'bigint', project)
+      .addColumn('group_id', 'bigint', (c) => group(c).unique())
+      .addColumn('user_id', 'bigint', (c) => c.references('users.id').onDelete('cascade'))
+      .addColumn('team_id', 'bigint', (c) => c.references('teams.id').onDelete('cascade'))
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('group_assignees_user_id_idx')
+      .on('group_assignees')
+      .column('user_id')
+      .execute();
+    await db.schema
+      .createIndex('group_assignees_team_id_idx')
+      .on('group_assignees')
+      .column('team_id')
+      .execute();
+
+    for (const table of ['group_bookmarks', 'group_seen', 'group_subscriptions'] as const) {
+      let builder = idColumn(db.schema.createTable(table), dialect)
+        .addColumn('project_id', 'bigint', project)
+        .addColumn('group_id', 'bigint', group)
+        .addColumn('user_id', 'bigint', user);
+      if (table === 'group_seen') builder = builder.addColumn('last_seen', 'text', (c) => c.notNull());
+      else builder = builder.addColumn('date_added', 'text', (c) => c.notNull());
+      if (table === 'group_subscriptions') {
+        builder = builder
+          .addColumn('is_active', 'integer', (c) => c.notNull())
+          .addColumn('reason', 'integer', (c) => c.notNull());
+      }
+      await builder.addUniqueConstraint(`${table}_group_id_user_id_key`, ['group_id', 'user_id']).execute();
+      await db.schema.createIndex(`${table}_user_id_idx`).on(table).column('user_id').execute();
+    }
+
+    await idColumn(db.schema.createTable('group_snoozes'), dialect)
+      .addColumn('group_id', 'bigint', (c) => group(c).unique())
+      .addColumn('ignore_until', 'text')
+      .addColumn('ignore_count', 'integer')
+      .addColumn('ignore_window', 'integer')
+      .addColumn('ignore_user_count', 'integer')
+      .addColumn('ignore_user_window', 'integer')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'bigint', (c) => c.references('users.id').onDelete('set null'))
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .execute();
+
+    await idColumn(db.schema.createTable('group_resolutions'), dialect)
+      .addColumn('group_id', 'bigint', (c) => group(c).unique())
+      .addColumn('release_id', 'bigint', (c) => c.notNull().references('releases.id').onDelete('cascade'))
+      .addColumn('current_release_version', 'text')
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'bigint', (c) => c.references('users.id').onDelete('set null'))
+      .addColumn('datetime', 'text', (c) => c.notNull())
+      .execute();
+
+    await idColumn(db.schema.createTable('group_inbox'), dialect)
+      .addColumn('project_id', 'bigint', project)
+      .addColumn('group_id', 'bigint', (c) => group(c).unique())
+      .addColumn('reason', 'integer', (c) => c.notNull())
+      .addColumn('reason_details', 'text')
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('group_inbox_project_id_date_added_idx')
+      .on('group_inbox')
+      .columns(['project_id', 'date_added'])
+      .execute();
+
+    await idColumn(db.schema.createTable('group_redirects'), dialect)
+      .addColumn('organization_id', 'bigint', (c) =>
+        c.notNull().references('organizations.id').onDelete('cascade'),
+      )
+      .addColumn('group_id', 'bigint', group)
+      .addColumn('previous_group_id', 'bigint', (c) => c.notNull().unique())
+      .addColumn('previous_short_id', 'integer')
+      .addColumn('previous_project_slug', 'text')
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('group_redirects_group_id_idx')
+      .on('group_redirects')
+      .column('group_id')
+      .execute();
+
+    await db.schema
+      .createTable('group_event_cleanups')
+      .addColumn('group_id', 'bigint', (c) => c.primaryKey())
+      .addColumn('project_id', 'bigint', project)
+      .addColumn('target_group_id', 'bigint')
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('group_event_cleanups_date_added_idx')
+      .on('group_event_cleanups')
+      .column('date_added')
+      .execute();
+  },
+};
+
+/**
  * Every migration, in version order. Version 5 is another branch's (artifact bundles); the runner
  * applies whichever versions are not recorded yet, so the order in which branches land does not
  * matter.
@@ -538,6 +654,7 @@ export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [
   projectConfigs,
   releasesAndArtifacts,
   accounts,
+  issueWorkflow,
 ];
 
 /**

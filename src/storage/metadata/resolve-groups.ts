@@ -4,10 +4,20 @@
  * `_save_aggregate`, `_handle_regression`).
  *
  * One call per batch costs one read plus, only when something must be written, one
- * transaction of a few statements (short-id counters, groups, hashes, regressions,
- * activities). Items are resolved as if processed one after another in batch order, so
- * a hash first seen by one item is already attached when a later item of the batch
+ * transaction of a few statements (short-id counters, groups, hashes, regressions, snoozes,
+ * inbox entries, activities). Items are resolved as if processed one after another in batch
+ * order, so a hash first seen by one item is already attached when a later item of the batch
  * carries it.
+ *
+ * The issue workflow at ingestion (Sentry `post_process` `process_snoozes`, `process_inbox_adds`,
+ * `_handle_regression`): a new issue goes into the inbox (reason `new`); a resolved issue
+ * regresses unless its release resolution covers the event's release
+ * (`group-resolutions.ts` `hasResolution`: "resolved in the next release" is not undone by
+ * events of the release it was current in or older ones), and then goes into the inbox (reason
+ * `regression`) and loses its resolution; an ignored issue with a snooze counts the batch's events
+ * against it, and when its condition is met (`group-snoozes.ts`) becomes unresolved again with
+ * substatus `ongoing` (a snooze with a date) or `escalating` (one on counts), a
+ * `set_unresolved` / `set_escalating` activity and an inbox entry.
  *
  * Several processes may share one Postgres: hashes are inserted with
  * `ON CONFLICT (project_id, hash) DO NOTHING`; when any insert loses to a concurrent
@@ -18,9 +28,19 @@
  */
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
-import { activityRow } from './activities.js';
-import type { NewActivity } from './activities.js';
-import { chunks, encodeJson, isoDate } from './columns.js';
+import { isSemverRelease } from '../../protocol/release-version.js';
+import { insertActivities, type NewActivity } from './activities.js';
+import { chunks, decodeJsonObject, encodeJson, isoDate } from './columns.js';
+import { addToInbox, type InboxAdd } from './group-inbox.js';
+import {
+  getReleaseRefs,
+  getResolutions,
+  hasResolution,
+  projectFollowsSemver,
+  type ReleaseRef,
+  type Resolution,
+} from './group-resolutions.js';
+import { countSnoozedEvents, endSnooze, snoozeEnd, snoozeExpired, toSnooze } from './group-snoozes.js';
 import type { Database, GroupHashesTable, GroupsTable } from './schema.js';
 import { MissingProjectError } from './errors.js';
 import type { MetadataStore } from './store.js';
@@ -78,8 +98,11 @@ type Db = Kysely<Database>;
 
 interface ExistingGroup {
   groupId: number;
+  projectId: number;
   status: string;
   activeAt: string;
+  /** Whether the group has a snooze (only ignored groups' snoozes matter). */
+  snoozed: boolean;
 }
 
 type Target = { kind: 'existing'; groupId: number } | { kind: 'new'; index: number };
@@ -90,11 +113,11 @@ interface PendingGroup {
   hashes: string[];
 }
 
-interface RegressionCandidate {
-  itemIndex: number;
-  projectId: number;
+/** The items of the batch that reached one existing group. */
+interface GroupItems {
   groupId: number;
-  init: GroupInit;
+  projectId: number;
+  itemIndexes: number[];
 }
 
 interface Plan {
@@ -102,7 +125,10 @@ interface Plan {
   creators: Set<number>;
   newGroups: PendingGroup[];
   attach: Array<{ projectId: number; hash: string; groupId: number }>;
-  regressions: RegressionCandidate[];
+  /** Resolved groups that got events: regression candidates, in group-id order. */
+  resolved: GroupItems[];
+  /** Ignored groups with a snooze that got events, in group-id order. */
+  snoozed: GroupItems[];
 }
 
 function hashKey(projectId: number, hash: string): string {
@@ -143,7 +169,8 @@ async function readExisting(
     const rows = await db
       .selectFrom('group_hashes as gh')
       .innerJoin('groups as g', 'g.id', 'gh.group_id')
-      .select(['gh.project_id', 'gh.hash', 'gh.group_id', 'g.status', 'g.active_at'])
+      .leftJoin('group_snoozes as s', 's.group_id', 'gh.group_id')
+      .select(['gh.project_id', 'gh.hash', 'gh.group_id', 'g.status', 'g.active_at', 's.id as snooze_id'])
       .where((eb) =>
         eb.or(
           group.map((c) => eb.and([eb('gh.project_id', '=', c.projectId), eb('gh.hash', 'in', c.hashes)])),
@@ -153,8 +180,10 @@ async function readExisting(
     for (const row of rows) {
       found.set(hashKey(row.project_id, row.hash), {
         groupId: row.group_id,
+        projectId: row.project_id,
         status: row.status,
         activeAt: row.active_at,
+        snoozed: row.snooze_id !== null,
       });
     }
   }
@@ -165,11 +194,19 @@ async function readExisting(
 function plan(items: readonly ResolveGroupsItem[], existing: Map<string, ExistingGroup>): Plan {
   const assigned = new Map<string, Target>();
   for (const [key, group] of existing) assigned.set(key, { kind: 'existing', groupId: group.groupId });
-  const statusOf = new Map<number, ExistingGroup>();
-  for (const group of existing.values()) statusOf.set(group.groupId, group);
+  const stateOf = new Map<number, ExistingGroup>();
+  for (const group of existing.values()) stateOf.set(group.groupId, group);
 
-  const result: Plan = { targets: [], creators: new Set(), newGroups: [], attach: [], regressions: [] };
-  const regressionByGroup = new Map<number, RegressionCandidate>();
+  const result: Plan = {
+    targets: [],
+    creators: new Set(),
+    newGroups: [],
+    attach: [],
+    resolved: [],
+    snoozed: [],
+  };
+  const resolved = new Map<number, GroupItems>();
+  const snoozed = new Map<number, GroupItems>();
 
   items.forEach((item, itemIndex) => {
     const hashes = uniqueHashes(item.hashes);
@@ -192,20 +229,27 @@ function plan(items: readonly ResolveGroupsItem[], existing: Map<string, Existin
     }
     result.targets.push(target);
 
-    if (target.kind === 'existing' && statusOf.get(target.groupId)?.status === 'resolved') {
-      // Of several events for one resolved group, the latest decides (and is reported).
-      const previous = regressionByGroup.get(target.groupId);
-      if (previous === undefined || item.init.timestamp > previous.init.timestamp) {
-        regressionByGroup.set(target.groupId, {
-          itemIndex,
-          projectId: item.projectId,
-          groupId: target.groupId,
-          init: item.init,
-        });
+    if (target.kind === 'existing') {
+      const state = stateOf.get(target.groupId);
+      const into =
+        state?.status === 'resolved'
+          ? resolved
+          : state?.status === 'ignored' && state.snoozed
+            ? snoozed
+            : undefined;
+      if (into !== undefined) {
+        let entry = into.get(target.groupId);
+        if (entry === undefined) {
+          entry = { groupId: target.groupId, projectId: item.projectId, itemIndexes: [] };
+          into.set(target.groupId, entry);
+        }
+        entry.itemIndexes.push(itemIndex);
       }
     }
   });
-  result.regressions = [...regressionByGroup.values()].sort((a, b) => a.groupId - b.groupId);
+  const byId = (a: GroupItems, b: GroupItems) => a.groupId - b.groupId;
+  result.resolved = [...resolved.values()].sort(byId);
+  result.snoozed = [...snoozed.values()].sort(byId);
   return result;
 }
 
@@ -300,42 +344,227 @@ async function insertHashes(
   }
 }
 
-/** Applies Sentry's regression to each candidate; returns the item indexes that regressed it. */
+/** What the writers of one transaction collect. */
+interface Effects {
+  activities: NewActivity[];
+  inbox: InboxAdd[];
+  now: Date;
+}
+
+/** The item of `indexes` with the latest event (the last one of those on ties). */
+function latestItem(items: readonly ResolveGroupsItem[], indexes: readonly number[]): number | undefined {
+  let best: number | undefined;
+  for (const index of indexes) {
+    const timestamp = items[index]?.init.timestamp;
+    if (timestamp === undefined) continue;
+    if (best === undefined || timestamp >= (items[best]?.init.timestamp ?? timestamp)) best = index;
+  }
+  return best;
+}
+
+/** The releases and project orderings the resolutions of `groups` are checked against. */
+async function resolutionContext(
+  trx: Transaction<Database>,
+  items: readonly ResolveGroupsItem[],
+  groups: readonly GroupItems[],
+  resolutions: ReadonlyMap<number, Resolution>,
+): Promise<{
+  refs: Map<number, Map<string, ReleaseRef>>;
+  semver: Map<number, boolean>;
+  orgOf: Map<number, number>;
+}> {
+  const projectIds = [...new Set(groups.filter((g) => resolutions.has(g.groupId)).map((g) => g.projectId))];
+  const orgOf = new Map<number, number>();
+  const semver = new Map<number, boolean>();
+  const refs = new Map<number, Map<string, ReleaseRef>>();
+  if (projectIds.length === 0) return { refs, semver, orgOf };
+  const rows = await trx
+    .selectFrom('projects')
+    .select(['id', 'organization_id'])
+    .where('id', 'in', projectIds)
+    .execute();
+  for (const row of rows) orgOf.set(row.id, row.organization_id);
+  const versionsByOrg = new Map<number, Set<string>>();
+  for (const group of groups) {
+    const resolution = resolutions.get(group.groupId);
+    const org = orgOf.get(group.projectId);
+    if (resolution === undefined || org === undefined) continue;
+    const versions = versionsByOrg.get(org) ?? new Set<string>();
+    versionsByOrg.set(org, versions);
+    if (resolution.currentReleaseVersion !== null) versions.add(resolution.currentReleaseVersion);
+    for (const index of group.itemIndexes) {
+      const release = items[index]?.init.release;
+      if (release) versions.add(release);
+    }
+  }
+  for (const [org, versions] of versionsByOrg) refs.set(org, await getReleaseRefs(trx, org, [...versions]));
+  for (const projectId of projectIds) semver.set(projectId, await projectFollowsSemver(trx, projectId));
+  return { refs, semver, orgOf };
+}
+
+/**
+ * Applies Sentry's regression to the resolved groups that got events: the latest event whose
+ * release the group's resolution does not cover regresses it. Returns the item indexes that did.
+ */
 async function regress(
   trx: Transaction<Database>,
-  candidates: RegressionCandidate[],
-  activities: NewActivity[],
-  now: Date,
+  items: readonly ResolveGroupsItem[],
+  groups: readonly GroupItems[],
+  effects: Effects,
 ): Promise<Set<number>> {
   const regressed = new Set<number>();
-  for (const candidate of candidates) {
-    const eventTime = candidate.init.timestamp;
+  if (groups.length === 0) return regressed;
+  const resolutions = await getResolutions(
+    trx,
+    groups.map((g) => g.groupId),
+  );
+  const context = await resolutionContext(trx, items, groups, resolutions);
+  for (const group of groups) {
+    const resolution = resolutions.get(group.groupId);
+    const org = context.orgOf.get(group.projectId);
+    const refs = org === undefined ? undefined : context.refs.get(org);
+    const releaseOf = (version: string | undefined): ReleaseRef | null =>
+      version ? (refs?.get(version) ?? { id: null, version, order: effects.now.getTime() }) : null;
+    const candidates =
+      resolution === undefined
+        ? group.itemIndexes
+        : group.itemIndexes.filter((index) => {
+            const release = items[index]?.init.release;
+            return !hasResolution({
+              resolution,
+              event: releaseOf(release),
+              currentRelease:
+                resolution.currentReleaseVersion === null
+                  ? undefined
+                  : refs?.get(resolution.currentReleaseVersion),
+              followsSemver: (context.semver.get(group.projectId) ?? false) && isSemverRelease(release ?? ''),
+            });
+          });
+    const itemIndex = latestItem(items, candidates);
+    const init = itemIndex === undefined ? undefined : items[itemIndex]?.init;
+    if (itemIndex === undefined || init === undefined) continue;
     const row = await trx
       .updateTable('groups')
-      .set({ status: 'unresolved', substatus: 'regressed', active_at: isoDate(eventTime), resolved_at: null })
-      .where('id', '=', candidate.groupId)
+      .set({
+        status: 'unresolved',
+        substatus: 'regressed',
+        active_at: isoDate(init.timestamp),
+        resolved_at: null,
+      })
+      .where('id', '=', group.groupId)
       .where('status', '=', 'resolved')
       // Sentry skips events within 5 s of the last activation: they raced the resolution.
-      .where('active_at', '<', isoDate(new Date(eventTime.getTime() - REGRESSION_WINDOW_MS)))
+      .where('active_at', '<', isoDate(new Date(init.timestamp.getTime() - REGRESSION_WINDOW_MS)))
       .returning('id')
       .executeTakeFirst();
     if (row === undefined) continue;
-    regressed.add(candidate.itemIndex);
-    const data: JsonObject = { version: candidate.init.release ?? '' };
-    if (candidate.init.eventId !== undefined) data.event_id = candidate.init.eventId;
-    activities.push({
-      projectId: candidate.projectId,
-      groupId: candidate.groupId,
+    regressed.add(itemIndex);
+    const data: JsonObject = { version: init.release ?? '' };
+    if (init.eventId !== undefined) data.event_id = init.eventId;
+    if (resolution !== undefined) {
+      await trx.deleteFrom('group_resolutions').where('group_id', '=', group.groupId).execute();
+      data.follows_semver = context.semver.get(group.projectId) ?? false;
+      data.resolved_in_version = resolution.release.version;
+      if (init.release) await fillResolvedInReleaseVersion(trx, group.groupId, init.release);
+    }
+    effects.activities.push({
+      projectId: group.projectId,
+      groupId: group.groupId,
       type: 'set_regression',
       data,
-      date: now,
+      date: effects.now,
     });
+    effects.inbox.push({ projectId: group.projectId, groupId: group.groupId, reason: 'regression' });
   }
   return regressed;
 }
 
+/**
+ * Sentry names the release of a "resolved in the next release" activity once the issue regresses
+ * (its `version` was `""`): the latest such activity of the group gets the regressing release.
+ */
+async function fillResolvedInReleaseVersion(
+  trx: Transaction<Database>,
+  groupId: number,
+  version: string,
+): Promise<void> {
+  const row = await trx
+    .selectFrom('activities')
+    .select(['id', 'data'])
+    .where('group_id', '=', groupId)
+    .where('type', '=', 'set_resolved_in_release')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined) return;
+  const data = decodeJsonObject(row.data);
+  if (data.version !== '') return;
+  await trx
+    .updateTable('activities')
+    .set({ data: encodeJson({ ...data, version }) })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+/**
+ * Counts the batch's events against the snoozes of ignored groups; a group whose snooze
+ * condition is met becomes unresolved (`ongoing` or `escalating`) without its snooze.
+ */
+async function processSnoozes(
+  trx: Transaction<Database>,
+  dialect: MetadataStore['dialect'],
+  items: readonly ResolveGroupsItem[],
+  groups: readonly GroupItems[],
+  effects: Effects,
+): Promise<void> {
+  if (groups.length === 0) return;
+  let query = trx
+    .selectFrom('group_snoozes')
+    .selectAll()
+    .where(
+      'group_id',
+      'in',
+      groups.map((g) => g.groupId),
+    )
+    .orderBy('group_id');
+  // Two processes counting events of one group must not lose each other's counts.
+  if (dialect === 'postgres') query = query.forUpdate();
+  const snoozes = new Map((await query.execute()).map((row) => [row.group_id, toSnooze(row)]));
+  const now = effects.now;
+  for (const group of groups) {
+    const snooze = snoozes.get(group.groupId);
+    if (snooze === undefined) continue;
+    const counted = { ...snooze, state: countSnoozedEvents(snooze, group.itemIndexes.length, now) };
+    if (!snoozeExpired(counted, now)) {
+      await trx
+        .updateTable('group_snoozes')
+        .set({ state: encodeJson(counted.state as unknown as JsonObject) })
+        .where('group_id', '=', group.groupId)
+        .execute();
+      continue;
+    }
+    const latest = latestItem(items, group.itemIndexes);
+    const eventId = latest === undefined ? undefined : items[latest]?.init.eventId;
+    const ending = await endSnooze(
+      trx,
+      { groupId: group.groupId, projectId: group.projectId },
+      snooze,
+      snoozeEnd(snooze),
+      eventId,
+      now,
+    );
+    if (ending === undefined) continue;
+    effects.activities.push(ending.activity);
+    effects.inbox.push(ending.inbox);
+  }
+}
+
 /** Writes `p` in one transaction; returns the results, or `undefined` after losing a race. */
-async function apply(store: MetadataStore, p: Plan): Promise<ResolvedGroup[] | undefined> {
+async function apply(
+  store: MetadataStore,
+  items: readonly ResolveGroupsItem[],
+  p: Plan,
+): Promise<ResolvedGroup[] | undefined> {
   const now = store.now();
   const trx = await store.db.startTransaction().execute();
   try {
@@ -351,17 +580,25 @@ async function apply(store: MetadataStore, p: Plan): Promise<ResolvedGroup[] | u
     });
     await insertHashes(trx, hashRows);
 
-    const activities: NewActivity[] = p.newGroups.map((group, i) => ({
-      projectId: group.projectId,
-      groupId: newIds[i] ?? 0,
-      type: 'first_seen',
-      data: {},
-      date: now,
-    }));
-    const regressed = await regress(trx, p.regressions, activities, now);
-    for (const part of chunks(activities.map(activityRow), 2_000)) {
-      await trx.insertInto('activities').values(part).execute();
-    }
+    const effects: Effects = {
+      activities: p.newGroups.map((group, i) => ({
+        projectId: group.projectId,
+        groupId: newIds[i] ?? 0,
+        type: 'first_seen',
+        data: {},
+        date: now,
+      })),
+      inbox: p.newGroups.map((group, i) => ({
+        projectId: group.projectId,
+        groupId: newIds[i] ?? 0,
+        reason: 'new',
+      })),
+      now,
+    };
+    const regressed = await regress(trx, items, p.resolved, effects);
+    await processSnoozes(trx, store.dialect, items, p.snoozed, effects);
+    await insertActivities(trx, effects.activities);
+    await addToInbox(trx, effects.inbox, now);
     await trx.commit().execute();
     return p.targets.map((target, itemIndex) => ({
       groupId: target.kind === 'existing' ? target.groupId : (newIds[target.index] ?? 0),
@@ -386,9 +623,12 @@ async function apply(store: MetadataStore, p: Plan): Promise<ResolvedGroup[] | u
  * `unresolved`, substatus `new`, the project's next short id, a `first_seen` activity) and
  * all the item's hashes are attached to it; new hashes of an existing group are attached to
  * that group. A resolved group that receives an event more than 5 s after it was last
- * activated regresses (§3.7): status `unresolved`, substatus `regressed`, `active_at` = the
- * event time, `resolved_at` cleared, and a `set_regression` activity
- * `{event_id?, version: release ?? ''}`.
+ * activated regresses (§3.7) unless its release resolution covers the event's release: status
+ * `unresolved`, substatus `regressed`, `active_at` = the event time, `resolved_at` cleared, the
+ * resolution deleted, an inbox entry and a `set_regression` activity
+ * `{event_id?, version: release ?? '', follows_semver?, resolved_in_version?}` (the last two when
+ * it had a resolution). New groups go into the inbox; snoozes of ignored groups count the events
+ * and may end (see the module comment).
  *
  * Returns one result per item, in item order. Throws for an item without hashes, for an unknown
  * project (MissingProjectError: deleted while its events were queued), on database errors, and
@@ -405,14 +645,15 @@ export async function resolveGroups(
   }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const p = plan(items, await readExisting(store.db, items));
-    if (p.newGroups.length === 0 && p.attach.length === 0 && p.regressions.length === 0) {
+    const quiet = p.resolved.length === 0 && p.snoozed.length === 0;
+    if (p.newGroups.length === 0 && p.attach.length === 0 && quiet) {
       return p.targets.map((target) => ({
         groupId: target.kind === 'existing' ? target.groupId : 0,
         created: false,
         regressed: false,
       }));
     }
-    const results = await apply(store, p);
+    const results = await apply(store, items, p);
     if (results !== undefined) return results;
   }
   throw new Error(`resolveGroups: still conflicting with concurrent writers after ${MAX_ATTEMPTS} attempts`);

@@ -326,6 +326,121 @@ export interface ProjectTeamsTable {
   team_id: number;
 }
 
+/**
+ * `group_assignees` (migration 7; Sentry `GroupAssignee`): the one user or team an issue is
+ * assigned to (exactly one of `user_id`, `team_id` is set); unique per group.
+ */
+export interface GroupAssigneesTable {
+  id: Generated<number>;
+  project_id: number;
+  group_id: number;
+  user_id: number | null;
+  team_id: number | null;
+  date_added: string;
+}
+
+/** `group_bookmarks` (migration 7; Sentry `GroupBookmark`): a user's bookmark of an issue. */
+export interface GroupBookmarksTable {
+  id: Generated<number>;
+  project_id: number;
+  group_id: number;
+  user_id: number;
+  date_added: string;
+}
+
+/** `group_seen` (migration 7; Sentry `GroupSeen`): when a user last looked at an issue. */
+export interface GroupSeenTable {
+  id: Generated<number>;
+  project_id: number;
+  group_id: number;
+  user_id: number;
+  last_seen: string;
+}
+
+/**
+ * `group_subscriptions` (migration 7; Sentry `GroupSubscription`): a user's workflow
+ * subscription to an issue; `is_active` 0/1, `reason` Sentry's `GroupSubscriptionReason` number.
+ */
+export interface GroupSubscriptionsTable {
+  id: Generated<number>;
+  project_id: number;
+  group_id: number;
+  user_id: number;
+  is_active: number;
+  reason: number;
+  date_added: string;
+}
+
+/**
+ * `group_snoozes` (migration 7; Sentry `GroupSnooze`): the condition that ends an issue's
+ * "ignored until…" — a date, a number of events (within `ignore_window` minutes) or of users
+ * (within `ignore_user_window` minutes). `state` is JSON text (counts at snooze time and the
+ * event counters kept at ingestion, see `group-snoozes.ts`).
+ */
+export interface GroupSnoozesTable {
+  id: Generated<number>;
+  group_id: number;
+  ignore_until: string | null;
+  ignore_count: number | null;
+  ignore_window: number | null;
+  ignore_user_count: number | null;
+  ignore_user_window: number | null;
+  state: string;
+  actor_id: number | null;
+  date_added: string;
+}
+
+/**
+ * `group_resolutions` (migration 7; Sentry `GroupResolution`): the release an issue was
+ * resolved in (`type` `in_release`) or the release after which it counts as resolved
+ * (`in_next_release`); `status` `pending` or `resolved`.
+ */
+export interface GroupResolutionsTable {
+  id: Generated<number>;
+  group_id: number;
+  release_id: number;
+  current_release_version: string | null;
+  type: string;
+  status: string;
+  actor_id: number | null;
+  datetime: string;
+}
+
+/**
+ * `group_inbox` (migration 7; Sentry `GroupInbox`): issues waiting for review, with Sentry's
+ * `GroupInboxReason` number and its details (JSON text or null).
+ */
+export interface GroupInboxTable {
+  id: Generated<number>;
+  project_id: number;
+  group_id: number;
+  reason: number;
+  reason_details: string | null;
+  date_added: string;
+}
+
+/** `group_redirects` (migration 7; Sentry `GroupRedirect`): a merged-away issue id → its primary. */
+export interface GroupRedirectsTable {
+  id: Generated<number>;
+  organization_id: number;
+  group_id: number;
+  previous_group_id: number;
+  previous_short_id: number | null;
+  previous_project_slug: string | null;
+  date_added: string;
+}
+
+/**
+ * `group_event_cleanups` (migration 7): events of a merged or deleted issue still to be moved to
+ * `target_group_id` or (null) deleted in ClickHouse.
+ */
+export interface GroupEventCleanupsTable {
+  group_id: number;
+  project_id: number;
+  target_group_id: number | null;
+  date_added: string;
+}
+
 /** The whole metadata schema, as the `Kysely<Database>` type parameter. */
 export interface Database {
   users: UsersTable;
@@ -354,6 +469,15 @@ export interface Database {
   debug_id_artifact_bundles: DebugIdArtifactBundlesTable;
   artifact_bundle_index: ArtifactBundleIndexTable;
   assemble_statuses: AssembleStatusesTable;
+  group_assignees: GroupAssigneesTable;
+  group_bookmarks: GroupBookmarksTable;
+  group_seen: GroupSeenTable;
+  group_subscriptions: GroupSubscriptionsTable;
+  group_snoozes: GroupSnoozesTable;
+  group_resolutions: GroupResolutionsTable;
+  group_inbox: GroupInboxTable;
+  group_redirects: GroupRedirectsTable;
+  group_event_cleanups: GroupEventCleanupsTable;
 }
 
 /** An organization row as read. */

@@ -16,6 +16,7 @@ export {
   type IssueStats,
   type SerializeIssueOptions,
   type IssueDetailExtras,
+  type IssueWorkflow,
 } from './issue.js';
 export {
   serializeEvent,
@@ -49,6 +50,8 @@ export {
   type OrganizationDetailExtras,
 } from './organization.js';
 export { serializeUserAccount, gravatarUrl } from './user.js';
+export { serializeActor, displayName, type ActorRecord } from './actor.js';
+export { serializeActivity } from './activity.js';
 export { serializeTeam, type TeamExtras } from './team.js';
 export {
   serializeMember,

@@ -4,9 +4,10 @@
  *
  * Follows `src/sentry/api/serializers/models/group.py` (`GroupSerializerBase.serialize`),
  * `group_stream.py` (`StreamGroupSerializerSnuba`: `stats`, `lifetime`, `filtered`) and
- * `src/sentry/issues/endpoints/group_details.py` (the detail extras). Fields Vigil does not
- * track yet (assignment, bookmarks, subscriptions, sharing, comments, annotations) carry
- * Sentry's values for "none" with the same JSON types.
+ * `src/sentry/issues/endpoints/group_details.py` (the detail extras). The workflow fields
+ * (`statusDetails`, `assignedTo`, `isBookmarked`, `isSubscribed`, `subscriptionDetails`,
+ * `hasSeen`) come from an {@link IssueWorkflow} the caller loads for the requesting user; fields
+ * Vigil does not track (sharing, comments, annotations) carry Sentry's values for "none".
  */
 import type { JsonObject, JsonValue } from '../../../protocol/json.js';
 import { formatShortId } from '../../../storage/metadata/short-id.js';
@@ -75,6 +76,25 @@ export type IssuePriority = 'high' | 'medium' | 'low';
  */
 export type IssueStats = Record<string, Array<[number, number]>>;
 
+/**
+ * An issue's workflow state as the requesting user sees it (`GroupSerializerBase.get_attrs` and
+ * `_get_status`); `src/server/api/issue-workflow.ts` loads it.
+ */
+export interface IssueWorkflow {
+  /** The status shown: an ignored issue whose snooze has ended shows as unresolved. */
+  status: 'unresolved' | 'resolved' | 'ignored';
+  /** `{ignoreUntil, ignoreCount, …, actor}`, `{inNextRelease, actor}`, `{inRelease, actor}` or `{}`. */
+  statusDetails: JsonObject;
+  /** The assignee as an actor (`serializeActor`), or null. */
+  assignedTo: JsonObject | null;
+  isBookmarked: boolean;
+  isSubscribed: boolean;
+  /** `{reason}` of an active subscription, else null. */
+  subscriptionDetails: JsonObject | null;
+  /** Whether the user looked at the issue after it last became active. */
+  hasSeen: boolean;
+}
+
 /** Inputs `serializeIssue` needs beyond the issue itself. */
 export interface SerializeIssueOptions {
   /** Public base URL of the web UI without trailing slash, e.g. `http://127.0.0.1:8000`. */
@@ -86,6 +106,8 @@ export interface SerializeIssueOptions {
   lifetime?: GroupAggregates;
   /** When given, emitted as `filtered` (`null` when the query had no filters). */
   filtered?: GroupAggregates | null;
+  /** The requesting user's view of the workflow fields; default: nothing assigned, seen or bookmarked. */
+  workflow?: IssueWorkflow;
 }
 
 const LEVELS = new Set(['debug', 'info', 'warning', 'error', 'fatal']);
@@ -139,6 +161,7 @@ export function serializeIssue(
   project: ProjectRef,
   options: SerializeIssueOptions,
 ): JsonObject {
+  const workflow = options.workflow;
   const result: JsonObject = {
     id: String(group.id),
     shareId: null,
@@ -148,8 +171,8 @@ export function serializeIssue(
     permalink: issuePermalink(options.baseUrl, options.organization.slug, group.id),
     logger: group.logger || null,
     level: LEVELS.has(group.level) ? group.level : 'unknown',
-    status: group.status,
-    statusDetails: {},
+    status: workflow?.status ?? group.status,
+    statusDetails: workflow?.statusDetails ?? {},
     substatus: group.substatus,
     isPublic: false,
     platform: group.platform ?? project.platform,
@@ -157,11 +180,11 @@ export function serializeIssue(
     type: group.type,
     metadata: group.metadata,
     numComments: 0,
-    assignedTo: null,
-    isBookmarked: false,
-    isSubscribed: false,
-    subscriptionDetails: null,
-    hasSeen: false,
+    assignedTo: workflow?.assignedTo ?? null,
+    isBookmarked: workflow?.isBookmarked ?? false,
+    isSubscribed: workflow?.isSubscribed ?? false,
+    subscriptionDetails: workflow?.subscriptionDetails ?? null,
+    hasSeen: workflow?.hasSeen ?? false,
     annotations: [],
     issueType: 'error',
     issueCategory: 'error',
@@ -206,6 +229,10 @@ export interface IssueDetailExtras {
   activity?: JsonValue[];
   /** Hourly (`24h`) and daily (`30d`) series; omitted when not given. */
   stats?: IssueStats;
+  /** Serialized users who looked at the issue (with `lastSeen`), most recent first; default []. */
+  seenBy?: JsonValue[];
+  /** Serialized users subscribed to the issue; default []. */
+  participants?: JsonValue[];
 }
 
 /**
@@ -230,9 +257,9 @@ export function serializeIssueDetails(
       String(a.name ?? a.key).localeCompare(String(b.name ?? b.key)),
     ),
     activity: extras.activity ?? [],
-    seenBy: [],
+    seenBy: extras.seenBy ?? [],
     userReportCount: 0,
-    participants: [],
+    participants: extras.participants ?? [],
     pluginActions: [],
     pluginIssues: [],
     pluginContexts: [],

@@ -1,0 +1,151 @@
+/**
+ * Issue-level maintenance of the `events` table: moving a merged-away issue's events to the
+ * primary issue, deleting a deleted issue's events, and the per-issue facts the issue workflow
+ * reads (the release an issue was last seen in, distinct users in a window).
+ *
+ * `group_id` is part of the table's sort key, so a move cannot be an UPDATE: the rows are copied
+ * with the new `group_id` (`INSERT … SELECT`, skipping event ids the target already has, so a
+ * repeated move adds nothing) and the originals deleted with a lightweight `DELETE`, which hides
+ * them from queries at once. Between the two statements a reader may count a moved event twice;
+ * a failure between them is repaired by running the move again.
+ */
+import type { ClickHouseStore } from './client.js';
+import { toDateTime64 } from './datetime.js';
+import { EVENTS_TABLE } from './events.js';
+import { queryRows, toNumber, toText } from './query-helpers.js';
+
+const insertColumns = new WeakMap<ClickHouseStore['client'], Promise<string[]>>();
+
+/**
+ * The columns an `INSERT` into `events` names: every column but the materialized ones, read from
+ * `system.columns` once per client (so a column added by a later migration is carried along).
+ */
+async function eventColumns(store: Pick<ClickHouseStore, 'client'>): Promise<string[]> {
+  let columns = insertColumns.get(store.client);
+  if (columns === undefined) {
+    columns = queryRows(
+      store,
+      `SELECT name FROM system.columns
+        WHERE database = currentDatabase() AND table = {vigil_table:String}
+          AND default_kind NOT IN ('MATERIALIZED', 'ALIAS', 'EPHEMERAL')
+        ORDER BY position`,
+      { vigil_table: EVENTS_TABLE },
+    ).then((rows) => rows.map((r) => toText(r.name)));
+    insertColumns.set(store.client, columns);
+    columns.catch(() => insertColumns.delete(store.client));
+  }
+  return columns;
+}
+
+const quote = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+
+/**
+ * Moves the events of issues `fromGroupIds` of project `projectId` to issue `toGroupId` (see the
+ * module comment). Rejects when ClickHouse does; running it again completes a failed move.
+ */
+export async function moveGroupEvents(
+  store: Pick<ClickHouseStore, 'client'>,
+  move: { projectId: number; fromGroupIds: readonly number[]; toGroupId: number },
+): Promise<void> {
+  if (move.fromGroupIds.length === 0) return;
+  const columns = await eventColumns(store);
+  // The new group id gets an alias of its own: one named `group_id` would shadow the column in
+  // the WHERE clause (ClickHouse resolves aliases anywhere in the query).
+  const select = columns.map((c) =>
+    c === 'group_id' ? '{vigil_to:UInt64} AS vigil_new_group_id' : quote(c),
+  );
+  const params = {
+    vigil_project: move.projectId,
+    vigil_from: [...move.fromGroupIds],
+    vigil_to: move.toGroupId,
+  };
+  await store.client.command({
+    query: `INSERT INTO ${EVENTS_TABLE} (${columns.map(quote).join(', ')})
+      SELECT ${select.join(', ')} FROM ${EVENTS_TABLE}
+       WHERE project_id = {vigil_project:UInt64} AND group_id IN {vigil_from:Array(UInt64)}
+         AND event_id NOT IN (SELECT event_id FROM ${EVENTS_TABLE}
+                               WHERE project_id = {vigil_project:UInt64} AND group_id = {vigil_to:UInt64})`,
+    query_params: params,
+  });
+  await deleteGroupEvents(store, { projectId: move.projectId, groupIds: move.fromGroupIds });
+}
+
+/** Deletes the events of issues `groupIds` of project `projectId` (a lightweight delete). */
+export async function deleteGroupEvents(
+  store: Pick<ClickHouseStore, 'client'>,
+  target: { projectId: number; groupIds: readonly number[] },
+): Promise<void> {
+  if (target.groupIds.length === 0) return;
+  await store.client.command({
+    query: `DELETE FROM ${EVENTS_TABLE}
+             WHERE project_id = {vigil_project:UInt64} AND group_id IN {vigil_groups:Array(UInt64)}`,
+    query_params: { vigil_project: target.projectId, vigil_groups: [...target.groupIds] },
+  });
+}
+
+/** Which of `groupIds` (of `projectIds`) still have events. */
+export async function groupsWithEvents(
+  store: Pick<ClickHouseStore, 'client'>,
+  projectIds: readonly number[],
+  groupIds: readonly number[],
+): Promise<Set<number>> {
+  if (projectIds.length === 0 || groupIds.length === 0) return new Set();
+  const rows = await queryRows(
+    store,
+    `SELECT DISTINCT group_id FROM ${EVENTS_TABLE}
+      WHERE project_id IN {vigil_projects:Array(UInt64)} AND group_id IN {vigil_groups:Array(UInt64)}`,
+    { vigil_projects: [...projectIds], vigil_groups: [...groupIds] },
+  );
+  return new Set(rows.map((r) => toNumber(r.group_id)));
+}
+
+/**
+ * The release of issue `groupId`'s newest event that has one (Sentry's `Group.get_last_release`),
+ * or undefined.
+ */
+export async function lastGroupRelease(
+  store: Pick<ClickHouseStore, 'client'>,
+  projectId: number,
+  groupId: number,
+): Promise<string | undefined> {
+  const rows = await queryRows(
+    store,
+    `SELECT argMax(release, timestamp) AS vigil_release FROM ${EVENTS_TABLE}
+      WHERE project_id = {vigil_project:UInt64} AND group_id = {vigil_group:UInt64} AND release != ''`,
+    { vigil_project: projectId, vigil_group: groupId },
+  );
+  const release = toText(rows[0]?.vigil_release);
+  return release === '' ? undefined : release;
+}
+
+/**
+ * Distinct users (the `user` column, as the issue list's `userCount`) of each of `groupIds` of
+ * project `projectId`, over all their events and over those at or after `since` (when given).
+ */
+export async function groupUserCounts(
+  store: Pick<ClickHouseStore, 'client'>,
+  projectId: number,
+  groupIds: readonly number[],
+  since?: Date,
+): Promise<Map<number, { total: number; recent: number }>> {
+  const out = new Map<number, { total: number; recent: number }>();
+  if (groupIds.length === 0) return out;
+  const rows = await queryRows(
+    store,
+    `SELECT group_id,
+            uniqIf(user, user != '') AS vigil_total,
+            uniqIf(user, user != '' AND timestamp >= {vigil_since:DateTime64(3, 'UTC')}) AS vigil_recent
+       FROM ${EVENTS_TABLE}
+      WHERE project_id = {vigil_project:UInt64} AND group_id IN {vigil_groups:Array(UInt64)}
+      GROUP BY group_id`,
+    {
+      vigil_project: projectId,
+      vigil_groups: [...groupIds],
+      vigil_since: toDateTime64(since ?? new Date(0)),
+    },
+  );
+  for (const row of rows) {
+    out.set(toNumber(row.group_id), { total: toNumber(row.vigil_total), recent: toNumber(row.vigil_recent) });
+  }
+  return out;
+}

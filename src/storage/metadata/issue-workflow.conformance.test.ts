@@ -1,0 +1,428 @@
+// Conformance of the issue-workflow tables (migration 7) on SQLite and Postgres: assignees,
+// bookmarks, seen marks and subscriptions, the inbox, status changes with release resolutions
+// and snoozes, merges (hashes, history and redirects move to the primary) and deletions, and
+// ingestion's side — snoozes ended by a date (with the store's injected clock) or by event counts,
+// and regressions that a release resolution prevents.
+import { createHash } from 'node:crypto';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  addBookmarks,
+  addOrganizationMember,
+  addTeamMember,
+  assignGroups,
+  changeGroupStatus,
+  createOrganization,
+  createProject,
+  createRelease,
+  createTeam,
+  createUser,
+  deleteGroups,
+  endSnoozes,
+  getAssignees,
+  getGroup,
+  getGroupRedirect,
+  getInboxEntries,
+  getResolutions,
+  getSnoozes,
+  getUserGroupStates,
+  listActivities,
+  listActivityLog,
+  listEventCleanups,
+  listSnoozesToCheck,
+  markGroupsReviewed,
+  markSeen,
+  mergeGroups,
+  removeBookmarks,
+  resolveGroups,
+  setSubscribed,
+  unassignGroups,
+  type GroupInit,
+  type MetadataStore,
+  type Organization,
+  type Project,
+  type ResolveGroupsItem,
+  type User,
+} from './index.js';
+import { postgresBackend, sqliteBackend, unwrap, type Fixture } from './test-backends.js';
+
+const h = (label: string): string => createHash('md5').update(label).digest('hex');
+
+function item(projectId: number, label: string, overrides: Partial<GroupInit> = {}): ResolveGroupsItem {
+  return {
+    projectId,
+    hashes: [h(label)],
+    init: {
+      type: 'error',
+      title: 'Error',
+      culprit: '',
+      level: 'error',
+      metadata: {},
+      timestamp: new Date('2025-03-01T11:59:00.000Z'),
+      ...overrides,
+    },
+  };
+}
+
+describe.each([
+  ['sqlite', sqliteBackend],
+  ['postgres', postgresBackend],
+] as const)('issue workflow on %s', (_dialect, backend) => {
+  let fx: Fixture;
+  let store: MetadataStore;
+  let org: Organization;
+  let project: Project;
+  let ann: User;
+  let bob: User;
+
+  beforeAll(() => backend.prepare());
+  beforeEach(async () => {
+    fx = await backend.create();
+    store = fx.store;
+    org = unwrap(await createOrganization(store, 'acme'));
+    project = unwrap(await createProject(store, org.id, 'api'));
+    ann = unwrap(await createUser(store, { email: 'ann@example.com' }));
+    bob = unwrap(await createUser(store, { email: 'bob@example.com' }));
+  });
+  afterEach(async () => {
+    await fx.dispose();
+  });
+
+  async function group(label: string, overrides: Partial<GroupInit> = {}): Promise<number> {
+    const [resolved] = await resolveGroups(store, [item(project.id, label, overrides)]);
+    return resolved?.groupId ?? 0;
+  }
+
+  const ref = (id: number) => ({ id, project_id: project.id });
+
+  it('assigns to a user, then a team, then nobody, with activities and assignee subscriptions', async () => {
+    const id = await group('assign');
+    const team = unwrap(await createTeam(store, org.id, 'backend'));
+    const bobMember = unwrap(await addOrganizationMember(store, org.id, { userId: bob.id, role: 'member' }));
+    await addTeamMember(store, team.id, bobMember.id);
+
+    expect(
+      await assignGroups(store.db, [ref(id)], { type: 'user', id: ann.id }, ann.email, bob.id, store.now()),
+    ).toEqual([id]);
+    expect(
+      await assignGroups(store.db, [ref(id)], { type: 'user', id: ann.id }, ann.email, bob.id, store.now()),
+    ).toEqual([]);
+    expect((await getUserGroupStates(store.db, [id], ann.id)).subscriptions.get(id)).toEqual({
+      isActive: true,
+      reason: 2,
+    });
+
+    await assignGroups(store.db, [ref(id)], { type: 'team', id: team.id }, null, null, store.now());
+    expect((await getAssignees(store.db, [id])).get(id)).toEqual({ type: 'team', id: team.id });
+    // Ann's assignment subscription went with her assignment; the team's member got one.
+    expect((await getUserGroupStates(store.db, [id], ann.id)).subscriptions.has(id)).toBe(false);
+    expect((await getUserGroupStates(store.db, [id], bob.id)).subscriptions.get(id)?.reason).toBe(2);
+
+    expect(await unassignGroups(store.db, [ref(id)], ann.id, store.now())).toEqual([id]);
+    expect(await unassignGroups(store.db, [ref(id)], ann.id, store.now())).toEqual([]);
+    expect((await getAssignees(store.db, [id])).size).toBe(0);
+    const log = await listActivities(store, id);
+    expect(log.map((a) => [a.type, a.user_id, a.data])).toEqual([
+      ['first_seen', null, {}],
+      [
+        'assigned',
+        bob.id,
+        { assignee: String(ann.id), assigneeEmail: 'ann@example.com', assigneeType: 'user' },
+      ],
+      ['assigned', null, { assignee: String(team.id), assigneeEmail: null, assigneeType: 'team' }],
+      ['unassigned', ann.id, {}],
+    ]);
+  });
+
+  it('keeps bookmarks, seen marks and subscriptions per user', async () => {
+    const [a, b] = [await group('a'), await group('b')];
+    await addBookmarks(store.db, [ref(a), ref(b)], ann.id, store.now());
+    await addBookmarks(store.db, [ref(a)], ann.id, store.now());
+    fx.clock.advance(1000);
+    await markSeen(store.db, [ref(a)], ann.id, store.now());
+    await setSubscribed(store.db, [ref(b)], ann.id, false, store.now());
+    const states = await getUserGroupStates(store.db, [a, b], ann.id);
+    expect([...states.bookmarked].sort()).toEqual([a, b].sort());
+    expect(states.seen.get(a)).toBe('2025-03-01T12:00:01.000Z');
+    expect(states.subscriptions.get(a)).toEqual({ isActive: true, reason: 3 });
+    expect(states.subscriptions.get(b)).toEqual({ isActive: false, reason: 0 });
+    expect((await getUserGroupStates(store.db, [a, b], bob.id)).bookmarked.size).toBe(0);
+    await removeBookmarks(store.db, [a], ann.id);
+    const after = await getUserGroupStates(store.db, [a, b], ann.id);
+    expect([...after.bookmarked]).toEqual([b]);
+    expect(after.subscriptions.has(a)).toBe(false);
+  });
+
+  it('keeps the inbox: new issues in, resolved out, regressions back in, reviewed out with activities', async () => {
+    const [a, b] = [await group('in-a'), await group('in-b')];
+    expect((await getInboxEntries(store.db, [a, b])).get(a)).toMatchObject({
+      reason: 0,
+      reasonDetails: null,
+    });
+    await changeGroupStatus(store, { groupIds: [a], status: 'resolved', substatus: null, actorId: ann.id });
+    expect((await getInboxEntries(store.db, [a])).has(a)).toBe(false);
+    await resolveGroups(store, [item(project.id, 'in-a', { timestamp: new Date('2025-03-01T12:10:00Z') })]);
+    expect((await getInboxEntries(store.db, [a])).get(a)).toMatchObject({ reason: 2 });
+
+    await markGroupsReviewed(store, [a, b], ann.id);
+    expect((await getInboxEntries(store.db, [a, b])).size).toBe(0);
+    expect((await getGroup(store, b))?.substatus).toBe('ongoing');
+    expect((await listActivityLog(store, b)).map((x) => [x.type, x.data])).toEqual([
+      ['auto_set_ongoing', { manually: true }],
+      ['mark_reviewed', {}],
+      ['first_seen', {}],
+    ]);
+  });
+
+  it('records a release resolution once and a plain resolve only when asked', async () => {
+    const id = await group('res');
+    const release = (
+      await createRelease(store, { organizationId: org.id, version: '1.0', projectIds: [project.id] })
+    ).release;
+    const resolution = {
+      releaseId: release.id,
+      type: 'in_release' as const,
+      status: 'resolved' as const,
+      currentReleaseVersion: null,
+    };
+    for (let i = 0; i < 2; i++) {
+      await changeGroupStatus(store, {
+        groupIds: [id],
+        status: 'resolved',
+        substatus: null,
+        actorId: ann.id,
+        activityType: 'set_resolved_in_release',
+        activityData: { version: '1.0' },
+        resolutions: new Map([[id, resolution]]),
+      });
+    }
+    expect((await getResolutions(store.db, [id])).get(id)).toMatchObject({
+      type: 'in_release',
+      status: 'resolved',
+      release: { id: release.id, version: '1.0' },
+      actorId: ann.id,
+    });
+    await changeGroupStatus(store, { groupIds: [id], status: 'resolved', substatus: null, actorId: ann.id });
+    await changeGroupStatus(store, {
+      groupIds: [id],
+      status: 'resolved',
+      substatus: null,
+      actorId: ann.id,
+      recordRepeatedResolve: true,
+    });
+    expect((await listActivities(store, id)).map((a) => a.type)).toEqual([
+      'first_seen',
+      'set_resolved_in_release',
+      'set_resolved',
+    ]);
+    // Unresolving drops the resolution.
+    await changeGroupStatus(store, {
+      groupIds: [id],
+      status: 'unresolved',
+      substatus: 'ongoing',
+      actorId: null,
+    });
+    expect((await getResolutions(store.db, [id])).size).toBe(0);
+  });
+
+  it('does not regress an issue resolved in the next release on events of its current or older releases', async () => {
+    const at = (iso: string) => ({ dateReleased: iso });
+    for (const [version, date] of [
+      ['app@0.9.0', '2024-01-01T00:00:00Z'],
+      ['app@1.0.0', '2024-06-01T00:00:00Z'],
+      ['app@2.0.0', '2024-09-01T00:00:00Z'],
+    ] as const) {
+      await createRelease(store, { organizationId: org.id, version, projectIds: [project.id], ...at(date) });
+    }
+    const id = await group('next', { release: 'app@1.0.0' });
+    const r1 = (await createRelease(store, { organizationId: org.id, version: 'app@1.0.0', projectIds: [] }))
+      .release;
+    await changeGroupStatus(store, {
+      groupIds: [id],
+      status: 'resolved',
+      substatus: null,
+      actorId: null,
+      resolutions: new Map([
+        [
+          id,
+          {
+            releaseId: r1.id,
+            type: 'in_next_release',
+            status: 'pending',
+            currentReleaseVersion: 'app@1.0.0',
+          },
+        ],
+      ]),
+    });
+    const later = (release: string, minute: number) =>
+      item(project.id, 'next', { release, timestamp: new Date(Date.UTC(2025, 2, 1, 13, minute)) });
+    // The project follows semver: 1.0.0 and 0.9.0 are not newer than the current 1.0.0; no release: neither.
+    const quiet = await resolveGroups(store, [later('app@1.0.0', 0), later('app@0.9.0', 1), later('', 2)]);
+    expect(quiet.map((r) => r.regressed)).toEqual([false, false, false]);
+    expect((await getGroup(store, id))?.status).toBe('resolved');
+    // A newer version the store never heard of regresses it (Sentry would create it: the newest).
+    const back = await resolveGroups(store, [later('app@0.9.0', 3), later('app@1.0.1', 4)]);
+    expect(back.map((r) => r.regressed)).toEqual([false, true]);
+    expect((await listActivityLog(store, id))[0]).toMatchObject({
+      type: 'set_regression',
+      data: { version: 'app@1.0.1', follows_semver: true, resolved_in_version: 'app@1.0.0' },
+    });
+    expect((await getResolutions(store.db, [id])).size).toBe(0);
+  });
+
+  it('ends a snooze with a date at the first event after it (injected clock): ongoing', async () => {
+    const id = await group('until');
+    await changeGroupStatus(store, {
+      groupIds: [id],
+      status: 'ignored',
+      substatus: 'archived_until_condition_met',
+      actorId: ann.id,
+      snooze: {
+        condition: {
+          until: new Date('2025-03-01T12:30:00Z'),
+          count: null,
+          window: null,
+          userCount: null,
+          userWindow: null,
+        },
+        state: new Map(),
+      },
+    });
+    const event = (minute: number, eventId: string) =>
+      item(project.id, 'until', { timestamp: new Date(Date.UTC(2025, 2, 1, 12, minute)), eventId });
+    fx.clock.advance(29 * 60_000);
+    await resolveGroups(store, [event(29, 'a'.repeat(32))]);
+    expect((await getGroup(store, id))?.status).toBe('ignored');
+    fx.clock.advance(2 * 60_000);
+    await resolveGroups(store, [event(31, 'b'.repeat(32))]);
+    expect(await getGroup(store, id)).toMatchObject({ status: 'unresolved', substatus: 'ongoing' });
+    expect((await getSnoozes(store.db, [id])).size).toBe(0);
+    expect((await listActivityLog(store, id))[0]).toMatchObject({
+      type: 'set_unresolved',
+      data: { event_id: 'b'.repeat(32) },
+    });
+    expect((await getInboxEntries(store.db, [id])).get(id)).toMatchObject({
+      reason: 6,
+      reasonDetails: { until: '2025-03-01T12:30:00+00:00', count: null },
+    });
+  });
+
+  it('ends a snooze on N more events (in total, and within a window): escalating', async () => {
+    const [total, windowed] = [await group('count'), await group('rate')];
+    const ignore = (id: number, count: number, window: number | null) =>
+      changeGroupStatus(store, {
+        groupIds: [id],
+        status: 'ignored',
+        substatus: 'archived_until_condition_met',
+        actorId: null,
+        snooze: {
+          condition: { until: null, count, window, userCount: null, userWindow: null },
+          state: new Map(),
+        },
+      });
+    await ignore(total, 3, null);
+    await ignore(windowed, 3, 10);
+    // The windowed issue gets two events per batch, 15 minutes apart: never three within ten minutes.
+    await resolveGroups(store, [
+      item(project.id, 'count'),
+      item(project.id, 'rate'),
+      item(project.id, 'rate'),
+    ]);
+    expect((await getSnoozes(store.db, [total])).get(total)?.state.events_seen).toBe(1);
+    fx.clock.advance(15 * 60_000);
+    await resolveGroups(store, [
+      item(project.id, 'count'),
+      item(project.id, 'rate'),
+      item(project.id, 'rate'),
+    ]);
+    expect((await getGroup(store, total))?.status).toBe('ignored');
+    expect((await getGroup(store, windowed))?.status).toBe('ignored');
+    await resolveGroups(store, [item(project.id, 'count', { eventId: 'c'.repeat(32) })]);
+    expect(await getGroup(store, total)).toMatchObject({ status: 'unresolved', substatus: 'escalating' });
+    expect((await listActivityLog(store, total))[0]).toMatchObject({
+      type: 'set_escalating',
+      data: { event_id: 'c'.repeat(32), expired_snooze: { count: 3, window: null } },
+    });
+    fx.clock.advance(60_000);
+    await resolveGroups(store, [item(project.id, 'rate')]);
+    expect(await getGroup(store, windowed)).toMatchObject({ status: 'unresolved', substatus: 'escalating' });
+  });
+
+  it('lists the snoozes the maintenance job checks and ends them', async () => {
+    const [dated, users, counted] = [await group('m-date'), await group('m-users'), await group('m-count')];
+    const ignore = (id: number, condition: Partial<{ until: Date; count: number; userCount: number }>) =>
+      changeGroupStatus(store, {
+        groupIds: [id],
+        status: 'ignored',
+        substatus: 'archived_until_condition_met',
+        actorId: null,
+        snooze: {
+          condition: {
+            until: condition.until ?? null,
+            count: condition.count ?? null,
+            window: null,
+            userCount: condition.userCount ?? null,
+            userWindow: null,
+          },
+          state: new Map([[users, { users_seen: 4 }]]),
+        },
+      });
+    await ignore(dated, { until: new Date('2025-03-01T12:05:00Z') });
+    await ignore(users, { userCount: 10 });
+    await ignore(counted, { count: 10 });
+    expect((await listSnoozesToCheck(store.db, store.now())).map((s) => s.snooze.groupId)).toEqual([users]);
+    fx.clock.advance(10 * 60_000);
+    const due = await listSnoozesToCheck(store.db, store.now());
+    expect(due.map((s) => s.snooze.groupId)).toEqual([dated, users]);
+    expect(due[1]?.snooze.state.users_seen).toBe(4);
+    expect(await endSnoozes(store, due.slice(0, 1), 'escalating')).toEqual([dated]);
+    expect(await getGroup(store, dated)).toMatchObject({ status: 'unresolved', substatus: 'escalating' });
+    expect((await listActivityLog(store, dated))[0]).toMatchObject({ type: 'set_escalating' });
+  });
+
+  it('merges: hashes, history and per-user rows move to the primary, a redirect and a cleanup stay', async () => {
+    const [primary, child] = [await group('primary'), await group('child')];
+    await addBookmarks(store.db, [ref(child)], ann.id, store.now());
+    await assignGroups(store.db, [ref(child)], { type: 'user', id: bob.id }, bob.email, null, store.now());
+    const cleanups = await mergeGroups(store, {
+      organizationId: org.id,
+      primaryId: primary,
+      children: [{ id: child, projectId: project.id, shortId: 2, projectSlug: 'api' }],
+      actorId: ann.id,
+    });
+    expect(cleanups).toMatchObject([{ groupId: child, projectId: project.id, targetGroupId: primary }]);
+    expect(await getGroup(store, child)).toBeUndefined();
+    expect(await getGroupRedirect(store.db, child)).toBe(primary);
+    expect((await getUserGroupStates(store.db, [primary], ann.id)).bookmarked.has(primary)).toBe(true);
+    expect((await getAssignees(store.db, [primary])).get(primary)).toEqual({ type: 'user', id: bob.id });
+    // Both first_seen entries moved here; the log shows repeated entries once.
+    expect((await listActivities(store, primary)).map((a) => a.type).sort()).toEqual([
+      'assigned',
+      'first_seen',
+      'first_seen',
+      'merge',
+    ]);
+    expect((await listActivityLog(store, primary)).map((a) => a.type)).toEqual([
+      'merge',
+      'assigned',
+      'first_seen',
+    ]);
+    const [later] = await resolveGroups(store, [item(project.id, 'child')]);
+    expect(later).toMatchObject({ groupId: primary, created: false });
+
+    // Deleting the primary deletes its redirects and turns the move of the child's late events into a delete.
+    expect(await deleteGroups(store, [{ id: primary, projectId: project.id }])).toMatchObject([
+      { groupId: primary, targetGroupId: null },
+    ]);
+    expect(await getGroupRedirect(store.db, child)).toBeUndefined();
+    const pending = await listEventCleanups(store.db, new Date(0));
+    expect(pending.map((c) => [c.groupId, c.targetGroupId]).sort()).toEqual(
+      [
+        [child, null],
+        [primary, null],
+      ].sort(),
+    );
+    const [fresh] = await resolveGroups(store, [item(project.id, 'primary')]);
+    expect(fresh?.created).toBe(true);
+    expect(await deleteGroups(store, [{ id: 999_999, projectId: project.id }])).toEqual([]);
+  });
+});
