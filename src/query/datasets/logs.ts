@@ -6,7 +6,7 @@
  * conditions).
  */
 import { field, numberField, searchConfigFor, sourceOf, textField } from './fields.js';
-import { attributeFallback, TRACE_ITEM_FIELDS, traceItemShape } from './trace-items.js';
+import { attributeFallback, TRACE_ITEM_FIELDS, TRACE_ITEM_FUNCTIONS, traceItemShape } from './trace-items.js';
 import type { ColumnDef, Dataset } from './types.js';
 
 const severity = textField('level', { lowercase: true });
@@ -32,24 +32,6 @@ export const LOG_FIELDS: Readonly<Record<string, ColumnDef>> = {
   ),
 };
 
-/** Functions of the logs dataset. */
-export const LOG_FUNCTIONS: ReadonlySet<string> = new Set([
-  'count',
-  'count_unique',
-  'sum',
-  'avg',
-  'min',
-  'max',
-  'p50',
-  'p75',
-  'p90',
-  'p95',
-  'p99',
-  'p100',
-  'epm',
-  'eps',
-]);
-
 /** Sentry's `logs` dataset. */
 export const LOGS_DATASET: Dataset = {
   label: 'logs',
@@ -59,7 +41,7 @@ export const LOGS_DATASET: Dataset = {
   statusField: null,
   autoFields: false,
   aggregateConditions: false,
-  functions: LOG_FUNCTIONS,
+  functions: TRACE_ITEM_FUNCTIONS,
   sortByUnselected: true,
   preciseTimestamp: true,
   defaultSort: '-timestamp',

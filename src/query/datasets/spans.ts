@@ -8,7 +8,7 @@
  * other keys are attributes (./trace-items.ts).
  */
 import { booleanField, field, numberField, searchConfigFor, sourceOf, textField } from './fields.js';
-import { attributeFallback, TRACE_ITEM_FIELDS, traceItemShape } from './trace-items.js';
+import { attributeFallback, TRACE_ITEM_FIELDS, TRACE_ITEM_FUNCTIONS, traceItemShape } from './trace-items.js';
 import type { ColumnDef, Dataset } from './types.js';
 
 const spanId = textField('span_id', { lowercase: true });
@@ -54,24 +54,7 @@ export const SPANS_DATASET: Dataset = {
   statusField: 'span.status',
   autoFields: true,
   aggregateConditions: true,
-  functions: new Set([
-    'count',
-    'count_unique',
-    'sum',
-    'avg',
-    'min',
-    'max',
-    'p50',
-    'p75',
-    'p90',
-    'p95',
-    'p99',
-    'p100',
-    'epm',
-    'eps',
-    'failure_count',
-    'failure_rate',
-  ]),
+  functions: new Set([...TRACE_ITEM_FUNCTIONS, 'failure_count', 'failure_rate']),
   sortByUnselected: true,
   preciseTimestamp: true,
   defaultSort: '-timestamp',

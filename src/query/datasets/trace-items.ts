@@ -84,3 +84,21 @@ export function traceItemShape(table: string, where: string | null = null) {
     environmentColumn: 'environment',
   };
 }
+
+/** Functions every trace-item dataset (logs, spans, trace metrics) has. */
+export const TRACE_ITEM_FUNCTIONS: ReadonlySet<string> = new Set([
+  'count',
+  'count_unique',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'p50',
+  'p75',
+  'p90',
+  'p95',
+  'p99',
+  'p100',
+  'epm',
+  'eps',
+]);

@@ -5,8 +5,7 @@
  * name; `p50()`, `avg()` … default to `value`.
  */
 import { numberField, searchConfigFor, sourceOf, textField } from './fields.js';
-import { LOG_FUNCTIONS } from './logs.js';
-import { attributeFallback, TRACE_ITEM_FIELDS, traceItemShape } from './trace-items.js';
+import { attributeFallback, TRACE_ITEM_FIELDS, TRACE_ITEM_FUNCTIONS, traceItemShape } from './trace-items.js';
 import type { ColumnDef, Dataset } from './types.js';
 
 /** Named fields of the trace metrics source. */
@@ -28,7 +27,7 @@ export const TRACE_METRICS_DATASET: Dataset = {
   statusField: null,
   autoFields: true,
   aggregateConditions: true,
-  functions: LOG_FUNCTIONS,
+  functions: TRACE_ITEM_FUNCTIONS,
   sortByUnselected: true,
   preciseTimestamp: true,
   defaultSort: '-timestamp',
