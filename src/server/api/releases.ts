@@ -70,6 +70,17 @@ type Params = Record<string, string>;
 export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDeps): Promise<void> {
   const { metadata, clickhouse, auth } = deps;
 
+  /** The organization and release a `/releases/{version}/` request names (401/403/404 as Sentry). */
+  async function namedRelease(
+    request: FastifyRequest,
+    method: 'GET' | 'PUT' | 'DELETE',
+  ): Promise<{ organization: Organization; release: Release }> {
+    const principal = await releasePrincipal(auth, request, method);
+    const params = request.params as Params;
+    const organization = await organizationFor(metadata, principal, params.org ?? '');
+    return { organization, release: await releaseFor(metadata, organization, params.version ?? '') };
+  }
+
   /**
    * The JSON of `releases`. With `project`, `newGroups` and the event bounds are that project's
    * (Sentry's `serialize(..., project=project)`); `withEvents: false` skips the events table, as
@@ -185,18 +196,12 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.get('/api/0/organizations/:org/releases/:version/', async (request) => {
-    const principal = await releasePrincipal(auth, request, 'GET');
-    const params = request.params as Params;
-    const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseFor(metadata, organization, params.version ?? '');
+    const { organization, release } = await namedRelease(request, 'GET');
     return (await serialize([release], { withEvents: true }))[0];
   });
 
   app.put('/api/0/organizations/:org/releases/:version/', async (request, reply) => {
-    const principal = await releasePrincipal(auth, request, 'PUT');
-    const params = request.params as Params;
-    const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseFor(metadata, organization, params.version ?? '');
+    const { organization, release } = await namedRelease(request, 'PUT');
     const body = bodyObject(request.body);
     if (!body.ok) return reply.code(400).send(body.errors);
     const errors = new FieldErrors();
@@ -216,10 +221,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.delete('/api/0/organizations/:org/releases/:version/', async (request, reply) => {
-    const principal = await releasePrincipal(auth, request, 'DELETE');
-    const params = request.params as Params;
-    const organization = await organizationFor(metadata, principal, params.org ?? '');
-    const release = await releaseFor(metadata, organization, params.version ?? '');
+    const { organization, release } = await namedRelease(request, 'DELETE');
     if (await releaseHasIssues(metadata, organization.id, release.version)) {
       return reply.code(400).send({ detail: ERR_RELEASE_REFERENCED });
     }
