@@ -196,12 +196,12 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.get('/api/0/organizations/:org/releases/:version/', async (request) => {
-    const { organization, release } = await namedRelease(request, 'GET');
+    const { release } = await namedRelease(request, 'GET');
     return (await serialize([release], { withEvents: true }))[0];
   });
 
   app.put('/api/0/organizations/:org/releases/:version/', async (request, reply) => {
-    const { organization, release } = await namedRelease(request, 'PUT');
+    const { release } = await namedRelease(request, 'PUT');
     const body = bodyObject(request.body);
     if (!body.ok) return reply.code(400).send(body.errors);
     const errors = new FieldErrors();
