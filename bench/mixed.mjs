@@ -115,8 +115,9 @@ async function runMixed(projectConfig) {
   const cpuAtStart = processCpuSeconds(child.pid);
   let cpuSeconds = cpuAtStart;
   const sampler = setInterval(() => {
-    rss = peakRssMb(child.pid);
-    cpuSeconds = processCpuSeconds(child.pid);
+    // Max: a sample taken as the process exits reads nothing (0).
+    rss = Math.max(rss, peakRssMb(child.pid));
+    cpuSeconds = Math.max(cpuSeconds, processCpuSeconds(child.pid));
   }, 200);
   const started = Date.now();
   const result = await autocannon({

@@ -43,9 +43,12 @@ export function startServer(dataDir, port, configFile) {
 
 /** The peak resident set size of a live process, in MiB (VmHWM). */
 export function peakRssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0; // the process is gone
+  }
 }
 
 /**
