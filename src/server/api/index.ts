@@ -14,6 +14,8 @@ import type { AcceptedEnvelope } from '../ingest/index.js';
 import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { issueRoutes } from './issues.js';
+import { issueIndexRoutes } from './issue-index.js';
+import { groupEventRoutes } from './group-events.js';
 import { sessionRoutes } from './sessions.js';
 import { statsRoutes } from './stats.js';
 import { monitorRoutes } from './monitors.js';
@@ -52,7 +54,9 @@ export interface ApiDeps {
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const auth = new TokenAuth(deps.metadata);
   app.setErrorHandler(apiErrorHandler);
+  await issueIndexRoutes(app, { ...deps, auth });
   await issueRoutes(app, { ...deps, auth });
+  await groupEventRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await statsRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });
