@@ -72,6 +72,8 @@ export interface EventScope {
   where?: EventFilter;
   /** Only these issues. */
   groupIds?: readonly number[];
+  /** None of these issues (the complement of a metadata filter, when that is the shorter list). */
+  excludeGroupIds?: readonly number[];
   /** Inclusive lower bound on `timestamp`. */
   start?: Date;
   /** Exclusive upper bound on `timestamp`. */
@@ -411,17 +413,27 @@ export async function groupStats(
   return result;
 }
 
-function isEmptyScope(scope: EventScope): boolean {
+/** Whether `scope` can match no event at all (no projects, or an empty list of issues). */
+export function isEmptyScope(scope: EventScope): boolean {
   return scope.projectIds.length === 0 || (scope.groupIds !== undefined && scope.groupIds.length === 0);
 }
 
-/** The WHERE expression and parameters for `scope`. */
-function scopeFilter(scope: EventScope): EventFilter {
+/**
+ * The WHERE expression over `events` and its parameters for `scope` (`vigil_`-prefixed names;
+ * the names of `scope.where` must not use that prefix).
+ *
+ * @throws Error when a parameter of `scope.where` uses the reserved prefix (a bug in the caller).
+ */
+export function scopeFilter(scope: EventScope): EventFilter {
   const clauses = ['project_id IN {vigil_project_ids:Array(UInt64)}'];
   const params: Record<string, unknown> = { vigil_project_ids: [...scope.projectIds] };
   if (scope.groupIds !== undefined) {
     clauses.push('group_id IN {vigil_group_ids:Array(UInt64)}');
     params.vigil_group_ids = [...scope.groupIds];
+  }
+  if (scope.excludeGroupIds !== undefined && scope.excludeGroupIds.length > 0) {
+    clauses.push('group_id NOT IN {vigil_exclude_group_ids:Array(UInt64)}');
+    params.vigil_exclude_group_ids = [...scope.excludeGroupIds];
   }
   clauses.push(...timeRangeClauses('timestamp', scope, params));
   if (scope.environment !== undefined && scope.environment.length > 0) {
