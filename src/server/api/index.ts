@@ -16,6 +16,7 @@ import { apiErrorHandler } from './errors.js';
 import { issueRoutes } from './issues.js';
 import { issueIndexRoutes } from './issue-index.js';
 import { groupEventRoutes } from './group-events.js';
+import { groupTagRoutes } from './group-tags.js';
 import { sessionRoutes } from './sessions.js';
 import { statsRoutes } from './stats.js';
 import { monitorRoutes } from './monitors.js';
@@ -57,6 +58,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await issueIndexRoutes(app, { ...deps, auth });
   await issueRoutes(app, { ...deps, auth });
   await groupEventRoutes(app, { ...deps, auth });
+  await groupTagRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await statsRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });

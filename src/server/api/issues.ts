@@ -11,7 +11,6 @@ import {
   getLatestEvent,
   getOldestEvent,
   getEvent,
-  queryIssueAggregates,
   type ClickHouseStore,
 } from '../../storage/clickhouse/index.js';
 import { listActivities, updateGroupStatus, type MetadataStore } from '../../storage/metadata/index.js';
@@ -21,6 +20,9 @@ import { ApiError } from './errors.js';
 import { toGroupRecord } from './group-record.js';
 import { issueFor, organizationFor, projectFor } from './context.js';
 import type { SentryEvent } from '../../protocol/event.js';
+import { issueDetailStats } from '../services/issue-stats.js';
+import { serializeTagKey } from './serializers/tag.js';
+import { multiParam } from './time-range.js';
 
 interface Deps {
   metadata: MetadataStore;
@@ -42,25 +44,30 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     const p = request.params as Params;
     if (p.org) await organizationFor(metadata, principal, p.org);
     const { organization, project, group } = await issueFor(metadata, principal, p.id!);
-    const [[agg], activities] = await Promise.all([
-      queryIssueAggregates(clickhouse, { projectIds: [project.id], groupIds: [group.id] }),
+    const [events, activities] = await Promise.all([
+      issueDetailStats(
+        clickhouse,
+        group,
+        multiParam((request.query as Record<string, unknown>).environment),
+        new Date(),
+      ),
       listActivities(metadata, group.id),
     ]);
-    const aggregates = agg
-      ? {
-          count: agg.count,
-          userCount: agg.user_count,
-          firstSeen: agg.first_seen,
-          lastSeen: agg.last_seen,
-          isUnhandled: agg.unhandled,
-        }
-      : { count: 0, userCount: 0, firstSeen: null, lastSeen: null };
+    const aggregates = {
+      count: events.count,
+      userCount: events.lifetime?.userCount ?? 0,
+      firstSeen: events.lifetime?.firstSeen ?? null,
+      lastSeen: events.lifetime?.lastSeen ?? null,
+      isUnhandled: events.isUnhandled,
+    };
     return serializeIssueDetails(
       toGroupRecord(group),
       aggregates,
       project,
       { baseUrl: deps.publicUrl, organization },
       {
+        stats: events.stats,
+        tags: events.tags.map(serializeTagKey),
         // Sentry lists activity newest first.
         activity: activities.reverse().map((a) => ({
           id: String(a.id),

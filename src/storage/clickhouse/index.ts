@@ -38,12 +38,14 @@ export {
   listGroupEvents,
   queryIssueAggregates,
   encodeEventRow,
+  findEventLocations,
   withGroupId,
 } from './events.js';
 export type {
   ErrorEventRow,
   EventRowInput,
   EventFilter,
+  EventLocation,
   EventScope,
   GroupStatsBucket,
   GroupStatsOptions,
