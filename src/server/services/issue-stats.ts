@@ -16,6 +16,11 @@ import {
   type ClickHouseStore,
   type EventFilter,
 } from '../../storage/clickhouse/index.js';
+import {
+  pageGroupStats,
+  type PageSeenStats,
+  type PageSeries,
+} from '../../storage/clickhouse/group-page-stats.js';
 import { queryLifetimeStats, type SeenStats } from '../../storage/clickhouse/group-stats.js';
 import { groupTagKeys } from '../../storage/clickhouse/group-tags.js';
 
@@ -68,43 +73,26 @@ const DAY = 24 * HOUR;
 const SEGMENTS = 29;
 const SEGMENTS_12H = 35;
 
-/** Computes the aggregates of `request` (issues of the page, one query per kind). */
+/** Computes the aggregates of `request`: one scan of the page's events and one `group_stats` read. */
 export async function issueStreamStats(
   store: ClickHouseStore,
   request: IssueStreamStatsRequest,
 ): Promise<IssueStreamStats> {
-  const scope = {
-    projectIds: request.projectIds,
-    groupIds: request.groupIds,
-    environment: request.environments,
-    start: request.start,
-    end: request.end,
-  };
   const withStats = !request.collapse.has('stats');
   const wantFiltered = withStats && !request.collapse.has('filtered') && request.conditions !== null;
   const window = request.statsPeriod === null || !withStats ? null : statsWindow(request);
-  const series = (where?: EventFilter) =>
-    window === null
-      ? Promise.resolve(undefined)
-      : groupStats(store, {
-          groupIds: request.groupIds,
-          projectIds: request.projectIds,
-          environments: request.environments,
-          since: window.since,
-          until: window.until,
-          interval: window.rollup,
-          where,
-        }).then(
-          (buckets) =>
-            new Map(
-              [...buckets].map(([id, points]) => [
-                id,
-                points.map((b): [number, number] => [b.start.getTime() / 1000, b.count]),
-              ]),
-            ),
-        );
-  const [base, lifetime, filtered, stats, filteredStats] = await Promise.all([
-    queryIssueAggregates(store, scope),
+  const [page, lifetime] = await Promise.all([
+    pageGroupStats(store, {
+      projectIds: request.projectIds,
+      groupIds: request.groupIds,
+      environments: request.environments,
+      window: { start: request.start, end: request.end },
+      series:
+        window === null
+          ? undefined
+          : { since: window.since, until: window.until, rollupSeconds: window.rollup },
+      conditions: wantFiltered ? (request.conditions ?? undefined) : undefined,
+    }),
     withStats && !request.collapse.has('lifetime')
       ? queryLifetimeStats(store, {
           projectIds: request.projectIds,
@@ -112,41 +100,25 @@ export async function issueStreamStats(
           environments: request.environments,
         })
       : undefined,
-    wantFiltered
-      ? queryIssueAggregates(store, { ...scope, where: request.conditions ?? undefined })
-      : undefined,
-    series(),
-    wantFiltered ? series(request.conditions ?? undefined) : undefined,
   ]);
-  const result: IssueStreamStats = {
-    base: new Map(
-      base.map((a) => [
-        a.group_id,
-        {
-          count: a.count,
-          userCount: a.user_count,
-          firstSeen: a.first_seen,
-          lastSeen: a.last_seen,
-          isUnhandled: a.unhandled,
-        },
-      ]),
-    ),
-  };
-  if (lifetime !== undefined) result.lifetime = lifetime;
-  if (withStats && !request.collapse.has('filtered')) {
-    result.filtered =
-      filtered === undefined
-        ? null
-        : new Map(
-            filtered.map((a) => [
-              a.group_id,
-              { count: a.count, userCount: a.user_count, firstSeen: a.first_seen, lastSeen: a.last_seen },
-            ]),
-          );
+  const seen = ({ unhandled: _, ...stats }: PageSeenStats): SeenStats => stats;
+  const toSeries = (points: PageSeries | undefined): StatsSeries =>
+    (points ?? []).map(([start, count]) => [start.getTime() / 1000, count]);
+  const result: IssueStreamStats = { base: new Map() };
+  const filtered = new Map<number, SeenStats>();
+  const series = new Map<number, StatsSeries>();
+  const filteredSeries = new Map<number, StatsSeries>();
+  for (const [id, entry] of page) {
+    if (entry.base !== undefined)
+      result.base.set(id, { ...seen(entry.base), isUnhandled: entry.base.unhandled });
+    if (entry.filtered !== undefined) filtered.set(id, seen(entry.filtered));
+    if (entry.series !== undefined) series.set(id, toSeries(entry.series));
+    if (entry.filteredSeries !== undefined) filteredSeries.set(id, toSeries(entry.filteredSeries));
   }
-  if (stats !== undefined && request.statsPeriod !== null)
-    result.stats = { period: request.statsPeriod, series: stats };
-  if (filteredStats !== undefined) result.filteredStats = filteredStats;
+  if (lifetime !== undefined) result.lifetime = lifetime;
+  if (withStats && !request.collapse.has('filtered')) result.filtered = wantFiltered ? filtered : null;
+  if (window !== null && request.statsPeriod !== null) result.stats = { period: request.statsPeriod, series };
+  if (wantFiltered && window !== null) result.filteredStats = filteredSeries;
   return result;
 }
 
