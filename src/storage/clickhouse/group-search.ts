@@ -240,11 +240,15 @@ function trendsScore(options: GroupSearchOptions, params: Record<string, unknown
   const issueAgeHours =
     '((toInt64({vigil_now_ms:Int64}) - toUnixTimestamp64Milli(min(timestamp))) / 3600000)';
   const t = TRENDS;
+  // Terms of weight 0 are left out, so the score reads only `timestamp` (the projection's columns).
   const levelScore = "multiIf(level = 'fatal', 1.0, level = 'error', 0.66, level = 'warning', 0.33, 0.0)";
   const stackScore = 'if(notEmpty(exception_types), 1.0, 0.0)';
-  const rank = `((${levelScore} * ${t.logLevelWeight} + ${stackScore} * ${t.stacktraceWeight} + ${t.eventAgeWeight}) / ${
-    t.logLevelWeight + t.stacktraceWeight + t.eventAgeWeight
-  })`;
+  const terms = [
+    ...(t.logLevelWeight > 0 ? [`${levelScore} * ${t.logLevelWeight}`] : []),
+    ...(t.stacktraceWeight > 0 ? [`${stackScore} * ${t.stacktraceWeight}`] : []),
+    String(t.eventAgeWeight),
+  ];
+  const rank = `((${terms.join(' + ')}) / ${t.logLevelWeight + t.stacktraceWeight + t.eventAgeWeight})`;
   const eventScore = `log(1 + sum(${rank} / pow(2, ${ageSeconds} / 3600 / ${t.eventHalflifeHours})))`;
   const issueScore = `greatest(${t.minScore}, ${t.issueAgeWeight} / pow(2, least(${t.maxPow}, ${issueAgeHours} / ${t.issueHalflifeHours})))`;
   const periodSeconds = Math.floor((options.end.getTime() - options.start.getTime()) / 1000);
