@@ -27,6 +27,7 @@ import {
   type MetadataStore,
 } from '../../storage/metadata/index.js';
 import { groupIdsForHashes } from '../../storage/metadata/group-states.js';
+import type { WindowAggregates } from '../../storage/clickhouse/group-search.js';
 import type { JsonObject } from '../../protocol/json.js';
 import { serializeIssue } from './serializers/index.js';
 import {
@@ -106,6 +107,8 @@ interface StreamContext {
   start?: Date;
   end?: Date;
   conditions: EventFilter | null;
+  /** The search's per-issue aggregates under `conditions` over the same window, if known. */
+  searchAggregates?: Map<number, WindowAggregates>;
   statsPeriod: GroupStatsPeriod | null;
   collapse: Set<string>;
   expand: Set<string>;
@@ -132,6 +135,7 @@ export async function issueIndexRoutes(app: FastifyInstance, deps: Deps): Promis
       start: context.start,
       end: context.end,
       conditions: context.conditions,
+      searchAggregates: context.searchAggregates,
       statsPeriod: context.statsPeriod,
       now: context.now,
       collapse,
@@ -261,7 +265,14 @@ export async function issueIndexRoutes(app: FastifyInstance, deps: Deps): Promis
       },
     );
     if (!result.ok) throw new ApiError(400, result.detail);
-    const page = await streamJson(result.groups, { ...context, conditions: result.conditions });
+    // The search's window is the request's only when the request bounds it (organization list).
+    const searchAggregates =
+      window.start !== undefined && window.end !== undefined ? result.aggregates : undefined;
+    const page = await streamJson(result.groups, {
+      ...context,
+      conditions: result.conditions,
+      searchAggregates,
+    });
     reply.header('Link', linkHeader(new URL(request.url, deps.publicUrl), offset, limit, result.hasMore));
     reply.header('X-Hits', String(Math.min(result.hits, SEARCH_MAX_HITS)));
     reply.header('X-Max-Hits', String(SEARCH_MAX_HITS));

@@ -10,7 +10,11 @@
 import { compileIssueSearch, type IssueSearchCompilation } from '../../query/index.js';
 import { getGroups, type Group, type MetadataStore } from '../../storage/metadata/index.js';
 import type { ClickHouseStore, EventFilter } from '../../storage/clickhouse/index.js';
-import { searchGroups, type GroupSort } from '../../storage/clickhouse/group-search.js';
+import {
+  searchGroups,
+  type GroupSort,
+  type WindowAggregates,
+} from '../../storage/clickhouse/group-search.js';
 import { groupIdFilter } from './group-candidates.js';
 import { latestReleases } from './latest-release.js';
 
@@ -57,6 +61,8 @@ export type IssueSearchResult =
       hasMore: boolean;
       /** The search's event conditions (for `filtered`), null when it has none. */
       conditions: EventFilter | null;
+      /** The page's issues' aggregates under the conditions, when the search computed them. */
+      aggregates?: Map<number, WindowAggregates>;
     }
   | { ok: false; detail: string };
 
@@ -149,5 +155,6 @@ export async function searchIssues(
     hits: page.hits,
     hasMore: page.hits > params.offset + params.limit,
     conditions: compiled.eventWhere,
+    aggregates: page.aggregates,
   };
 }

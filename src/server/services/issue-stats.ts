@@ -23,6 +23,7 @@ import {
 } from '../../storage/clickhouse/group-page-stats.js';
 import { queryLifetimeStats, type SeenStats } from '../../storage/clickhouse/group-stats.js';
 import { groupTagKeys } from '../../storage/clickhouse/group-tags.js';
+import type { WindowAggregates } from '../../storage/clickhouse/group-search.js';
 
 /** Sentry's `groupStatsPeriod` values (empty = no stats). */
 export type GroupStatsPeriod = '24h' | '14d' | 'auto';
@@ -47,6 +48,11 @@ export interface IssueStreamStatsRequest {
   end?: Date;
   /** The search's event conditions; null when it has none (then `filtered` is null). */
   conditions: EventFilter | null;
+  /**
+   * The page's aggregates under `conditions` over the same window, when the search already
+   * computed them (`searchGroups`' events plan): `filtered` is then not scanned again.
+   */
+  searchAggregates?: Map<number, WindowAggregates>;
   /** null: no `stats`. */
   statsPeriod: GroupStatsPeriod | null;
   now: Date;
@@ -81,43 +87,60 @@ export async function issueStreamStats(
   const withStats = !request.collapse.has('stats');
   const wantFiltered = withStats && !request.collapse.has('filtered') && request.conditions !== null;
   const window = request.statsPeriod === null || !withStats ? null : statsWindow(request);
-  const [page, lifetime] = await Promise.all([
+  const series =
+    window === null ? undefined : { since: window.since, until: window.until, rollupSeconds: window.rollup };
+  const scope = {
+    projectIds: request.projectIds,
+    groupIds: request.groupIds,
+    environments: request.environments,
+  };
+  const known = wantFiltered ? request.searchAggregates : undefined;
+  const [page, lifetime, filteredPage] = await Promise.all([
     pageGroupStats(store, {
-      projectIds: request.projectIds,
-      groupIds: request.groupIds,
-      environments: request.environments,
+      ...scope,
       window: { start: request.start, end: request.end },
-      series:
-        window === null
-          ? undefined
-          : { since: window.since, until: window.until, rollupSeconds: window.rollup },
-      conditions: wantFiltered ? (request.conditions ?? undefined) : undefined,
+      series,
+      // Without the search's aggregates, the filtered parts come from the same scan.
+      conditions: wantFiltered && known === undefined ? (request.conditions ?? undefined) : undefined,
     }),
-    withStats && !request.collapse.has('lifetime')
-      ? queryLifetimeStats(store, {
-          projectIds: request.projectIds,
-          groupIds: request.groupIds,
-          environments: request.environments,
+    withStats && !request.collapse.has('lifetime') ? queryLifetimeStats(store, scope) : undefined,
+    // With them, only the filtered series is left: a scan of the series' range.
+    known !== undefined && series !== undefined && request.conditions !== null
+      ? pageGroupStats(store, {
+          ...scope,
+          window: { start: series.since, end: series.until },
+          series,
+          where: request.conditions,
         })
       : undefined,
   ]);
-  const seen = ({ unhandled: _, ...stats }: PageSeenStats): SeenStats => stats;
+  const seen = ({ unhandled: _, ...stats }: PageSeenStats | WindowAggregates): SeenStats => stats;
   const toSeries = (points: PageSeries | undefined): StatsSeries =>
     (points ?? []).map(([start, count]) => [start.getTime() / 1000, count]);
   const result: IssueStreamStats = { base: new Map() };
   const filtered = new Map<number, SeenStats>();
-  const series = new Map<number, StatsSeries>();
+  const seriesById = new Map<number, StatsSeries>();
   const filteredSeries = new Map<number, StatsSeries>();
   for (const [id, entry] of page) {
     if (entry.base !== undefined)
       result.base.set(id, { ...seen(entry.base), isUnhandled: entry.base.unhandled });
     if (entry.filtered !== undefined) filtered.set(id, seen(entry.filtered));
-    if (entry.series !== undefined) series.set(id, toSeries(entry.series));
+    if (entry.series !== undefined) seriesById.set(id, toSeries(entry.series));
     if (entry.filteredSeries !== undefined) filteredSeries.set(id, toSeries(entry.filteredSeries));
+  }
+  if (known !== undefined) {
+    for (const id of request.groupIds) {
+      const stats = known.get(id);
+      if (stats !== undefined) filtered.set(id, seen(stats));
+      const points = filteredPage?.get(id)?.series;
+      if (points !== undefined) filteredSeries.set(id, toSeries(points));
+    }
   }
   if (lifetime !== undefined) result.lifetime = lifetime;
   if (withStats && !request.collapse.has('filtered')) result.filtered = wantFiltered ? filtered : null;
-  if (window !== null && request.statsPeriod !== null) result.stats = { period: request.statsPeriod, series };
+  if (window !== null && request.statsPeriod !== null) {
+    result.stats = { period: request.statsPeriod, series: seriesById };
+  }
   if (wantFiltered && window !== null) result.filteredStats = filteredSeries;
   return result;
 }

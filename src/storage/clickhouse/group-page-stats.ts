@@ -37,6 +37,8 @@ export interface PageStatsOptions {
   series?: { since: Date; until: Date; rollupSeconds: number };
   /** The search's event conditions; when given, `filtered` and `filteredSeries` are computed. */
   conditions?: EventFilter;
+  /** Only events matching this filter count at all (every part is then "filtered"). */
+  where?: EventFilter;
 }
 
 /** One issue's part of {@link pageGroupStats}; aggregates are absent when no event counts. */
@@ -96,6 +98,10 @@ export async function pageGroupStats(
   }
   const conditions = options.conditions;
   if (conditions !== undefined) Object.assign(params, conditions.params);
+  if (options.where !== undefined) {
+    where.push(`(${options.where.sql})`);
+    Object.assign(params, options.where.params);
+  }
 
   const columns = [seenColumns('base', inWindow)];
   if (conditions !== undefined) columns.push(seenColumns('filtered', `${inWindow} AND (${conditions.sql})`));

@@ -16,7 +16,7 @@
  * - the events plan scans the window's events otherwise.
  */
 import type { ClickHouseStore } from './client.js';
-import { toDateTime64 } from './datetime.js';
+import { parseDateTime, toDateTime64 } from './datetime.js';
 import { isEmptyScope, scopeFilter, type EventFilter } from './events.js';
 import { GROUP_STATS_TABLE, lifetimeFilter } from './group-stats.js';
 import { queryRows, toNumber } from './query-helpers.js';
@@ -64,6 +64,21 @@ export interface GroupSearchOptions {
 export interface GroupSearchPage {
   groupIds: number[];
   hits: number;
+  /**
+   * The page's issues' aggregates over the matching events of the window (count, distinct
+   * users, first and last event in the window, an unhandled one among them), by group id;
+   * present when the events plan answered (absent from the `group_stats` plan).
+   */
+  aggregates?: Map<number, WindowAggregates>;
+}
+
+/** An issue's aggregates over the search window's matching events. */
+export interface WindowAggregates {
+  count: number;
+  userCount: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  unhandled: boolean;
 }
 
 /** Sentry's trends weights (`DEFAULT_TRENDS_WEIGHTS`) and fixed parameters (`trends_aggregation`). */
@@ -94,18 +109,18 @@ export async function searchGroups(
   const exclude = options.groupIds?.include === false ? options.groupIds.ids : undefined;
   if (isEmptyScope({ projectIds: options.projectIds, groupIds: include })) return { groupIds: [], hits: 0 };
 
-  const inner = lifetimePlanApplies(options)
-    ? lifetimePlan(options, include, exclude)
-    : eventsPlan(options, include, exclude);
+  const lifetime = lifetimePlanApplies(options);
+  const inner = lifetime ? lifetimePlan(options, include, exclude) : eventsPlan(options, include, exclude);
   const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
+  const values = lifetime ? '' : ', times_seen, user_count, vigil_window_first, last_seen, vigil_unhandled';
   const rows = await queryRows(
     store,
-    `SELECT group_id, count() OVER () AS vigil_hits
+    `SELECT group_id, count() OVER () AS vigil_hits${values}
        FROM (${inner.sql})
        ${having}
       ORDER BY ${SORT_COLUMNS[options.sort]} DESC, group_id DESC
       LIMIT {vigil_limit:UInt64} OFFSET {vigil_offset:UInt64}
-      SETTINGS join_use_nulls = 1`,
+      SETTINGS join_use_nulls = 1${scanSettings(lifetime, include)}`,
     {
       ...inner.params,
       ...options.having?.params,
@@ -114,8 +129,27 @@ export async function searchGroups(
     },
   );
   const first = rows[0];
-  if (first !== undefined)
-    return { groupIds: rows.map((r) => toNumber(r.group_id)), hits: toNumber(first.vigil_hits) };
+  if (first !== undefined) {
+    const page: GroupSearchPage = {
+      groupIds: rows.map((r) => toNumber(r.group_id)),
+      hits: toNumber(first.vigil_hits),
+    };
+    if (!lifetime) {
+      page.aggregates = new Map(
+        rows.map((r) => [
+          toNumber(r.group_id),
+          {
+            count: toNumber(r.times_seen),
+            userCount: toNumber(r.user_count),
+            firstSeen: parseDateTime(r.vigil_window_first),
+            lastSeen: parseDateTime(r.last_seen),
+            unhandled: toNumber(r.vigil_unhandled) === 1,
+          },
+        ]),
+      );
+    }
+    return page;
+  }
   // A page past the end has no row to carry the count: count without the page.
   return { groupIds: [], hits: options.offset > 0 ? await countGroups(store, inner, options) : 0 };
 }
@@ -136,10 +170,22 @@ async function countGroups(
   const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
   const [row] = await queryRows(
     store,
-    `SELECT count() AS vigil_hits FROM (${inner.sql}) ${having} SETTINGS join_use_nulls = 1`,
+    `SELECT count() AS vigil_hits FROM (${inner.sql}) ${having} SETTINGS join_use_nulls = 1${scanSettings(
+      lifetimePlanApplies(options),
+      options.groupIds?.include === true ? options.groupIds.ids : undefined,
+    )}`,
     { ...inner.params, ...options.having?.params },
   );
   return row === undefined ? 0 : toNumber(row.vigil_hits);
+}
+
+/**
+ * The events plan scans a time window: the day-ordered table prunes it, the issue-ordered
+ * `events_by_group` projection cannot, so the projection is only allowed when the search is
+ * restricted to a list of issues.
+ */
+function scanSettings(lifetime: boolean, include: readonly number[] | undefined): string {
+  return lifetime || include !== undefined ? '' : ', optimize_use_projections = 0';
 }
 
 function lifetimePlanApplies(options: GroupSearchOptions): boolean {
@@ -202,7 +248,8 @@ function eventsPlan(
                             count() AS times_seen,
                             uniqIf(user, user != '') AS user_count,
                             max(timestamp) AS last_seen,
-                            min(timestamp) AS vigil_window_first${score}
+                            min(timestamp) AS vigil_window_first,
+                            countIf(handled = 0) > 0 AS vigil_unhandled${score}
                        FROM events
                       WHERE ${scope.sql}
                       GROUP BY group_id`;
@@ -216,7 +263,8 @@ function eventsPlan(
   // window's when the lifetime row is missing.
   return {
     sql: `SELECT a.group_id AS group_id, a.times_seen AS times_seen, a.user_count AS user_count,
-                 a.last_seen AS last_seen${options.sort === 'trends' ? ', a.score AS score' : ''},
+                 a.last_seen AS last_seen, a.vigil_window_first AS vigil_window_first,
+                 a.vigil_unhandled AS vigil_unhandled${options.sort === 'trends' ? ', a.score AS score' : ''},
                  least(coalesce(l.vigil_first, a.vigil_window_first), a.vigil_window_first) AS first_seen
             FROM (${aggregate}) AS a
             LEFT JOIN (SELECT group_id, min(first_seen) AS vigil_first
