@@ -67,7 +67,7 @@ export interface GroupSearchPage {
   /**
    * The page's issues' aggregates over the matching events of the window (count, distinct
    * users, first and last event in the window, an unhandled one among them), by group id;
-   * present when the events plan answered (absent from the `group_stats` plan).
+   * present when the events plan answered a search with event conditions.
    */
   aggregates?: Map<number, WindowAggregates>;
 }
@@ -112,7 +112,12 @@ export async function searchGroups(
   const lifetime = lifetimePlanApplies(options);
   const inner = lifetime ? lifetimePlan(options, include, exclude) : eventsPlan(options, include, exclude);
   const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
-  const values = lifetime ? '' : ', times_seen, user_count, vigil_window_first, last_seen, vigil_unhandled';
+  // The matching events' aggregates serve the page's `filtered` block, so they are only read
+  // back when there are event conditions (the only case the block exists).
+  const withAggregates = !lifetime && options.where !== undefined;
+  const values = withAggregates
+    ? ', times_seen, user_count, vigil_window_first, last_seen, vigil_unhandled'
+    : '';
   const rows = await queryRows(
     store,
     `SELECT group_id, count() OVER () AS vigil_hits${values}
@@ -134,7 +139,7 @@ export async function searchGroups(
       groupIds: rows.map((r) => toNumber(r.group_id)),
       hits: toNumber(first.vigil_hits),
     };
-    if (!lifetime) {
+    if (withAggregates) {
       page.aggregates = new Map(
         rows.map((r) => [
           toNumber(r.group_id),
@@ -244,9 +249,12 @@ function eventsPlan(
   });
   const params: Record<string, unknown> = { ...scope.params };
   const score = options.sort === 'trends' ? `, ${trendsScore(options, params)} AS score` : '';
+  // Distinct users cost a hash set per issue over every scanned event: computed only to sort by
+  // them or for the `filtered` block (under event conditions, which usually keep few events).
+  const userCount = options.sort === 'user' || options.where !== undefined ? "uniqIf(user, user != '')" : '0';
   const aggregate = `SELECT group_id,
                             count() AS times_seen,
-                            uniqIf(user, user != '') AS user_count,
+                            ${userCount} AS user_count,
                             max(timestamp) AS last_seen,
                             min(timestamp) AS vigil_window_first,
                             countIf(handled = 0) > 0 AS vigil_unhandled${score}
