@@ -61,16 +61,14 @@ export async function groupEventRoutes(app: FastifyInstance, deps: Deps): Promis
       'Link',
       linkHeader(new URL(request.url, deps.publicUrl), offset, limit, rows.length > limit),
     );
-    return rows
-      .slice(0, limit)
-      .map((row) =>
-        full
-          ? serializeEvent(row.data, {
-              projectId: row.project_id,
-              groupId: row.group_id,
-              dateReceived: row.received,
-            })
-          : serializeEventSummary(row.data, { projectId: row.project_id, groupId: row.group_id }),
-      );
+    return rows.slice(0, limit).map((row) =>
+      full
+        ? serializeEvent(row.data, {
+            projectId: row.project_id,
+            groupId: row.group_id,
+            dateReceived: row.received,
+          })
+        : serializeEventSummary(row.data, { projectId: row.project_id, groupId: row.group_id }),
+    );
   });
 }
