@@ -162,6 +162,21 @@ describe('compileIssueSearch: event keys', () => {
     });
   });
 
+  it('substitutes the latest releases of several projects as a list', () => {
+    const result = compileIssueSearch('release:latest !first-release:latest', {
+      now,
+      latestRelease: ['a@2', 'b@1'],
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      eventWhere: { sql: 'release IN {p0:Array(String)}', params: { p0: ['a@2', 'b@1'] } },
+      groupFilters: [{ kind: 'first_release', negated: true, values: ['a@2', 'b@1'] }],
+    });
+    expect(compileIssueSearch('release:latest', { now, latestRelease: [] })).toMatchObject({
+      eventWhere: { params: { p0: 'latest' } },
+    });
+  });
+
   it('substitutes release:latest when the caller knows the latest release', () => {
     expect(compiled('release:latest first-release:latest', 'v9')).toMatchObject({
       eventWhere: { sql: 'release = {p0:String}', params: { p0: 'v9' } },
@@ -202,18 +217,20 @@ describe('compileIssueSearch: issue keys and aggregates', () => {
     ]);
   });
 
-  it('compiles first_seen / last_seen / times_seen into a HAVING with its own parameter names', () => {
+  it('compiles first_seen / last_seen / times_seen into a condition on the per-issue values with its own parameter names', () => {
     expect(compiled('level:error firstSeen:-7d lastSeen:+1d timesSeen:>100')).toEqual({
       ok: true,
       eventWhere: { sql: 'level = {p0:String}', params: { p0: 'error' } },
       having: {
         sql:
-          "min(timestamp) >= {p1:DateTime64(3, 'UTC')} AND max(timestamp) <= {p2:DateTime64(3, 'UTC')}" +
-          ' AND count() > {p3:Float64}',
+          "first_seen >= {p1:DateTime64(3, 'UTC')} AND last_seen <= {p2:DateTime64(3, 'UTC')}" +
+          ' AND times_seen > {p3:Float64}',
         params: { p1: '2024-04-24 12:00:00.000', p2: '2024-04-30 12:00:00.000', p3: 100 },
+        fields: ['first_seen', 'last_seen', 'times_seen'],
       },
       groupFilters: [],
     });
+    expect(compiled('age:-24h').having?.fields).toEqual(['first_seen']);
   });
 
   it('returns an empty compilation for an empty query', () => {

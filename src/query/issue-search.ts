@@ -2,8 +2,9 @@
  * Issue search: Sentry's issue-stream query language compiled for Vigil's stores. Event
  * attributes become a parameterised WHERE over the ClickHouse `events` table; issue attributes
  * (status, assignment, bookmarks, first release, priority…) become {@link GroupFilter}s the
- * caller applies to the metadata store; per-issue aggregates (`first_seen`, `last_seen`,
- * `times_seen`) become a HAVING over events grouped by `group_id`.
+ * caller applies to the metadata store; per-issue values (`first_seen`, `last_seen`,
+ * `times_seen`) become a condition over the columns of the same names that the issue search
+ * computes per issue (src/storage/clickhouse/group-search.ts).
  * Config and key meanings: reference/sentry-semantics.md §2.1–§2.2
  * (`src/sentry/issues/issue_search.py`).
  */
@@ -145,10 +146,19 @@ export interface CompileIssueSearchOptions {
   /** "Now" for relative dates (`lastSeen:-24h`) and messages. */
   now: Date;
   /**
-   * The latest release of the searched projects, substituted for `release:latest` and
-   * `first_release:latest`; when omitted, `latest` is compared literally.
+   * The latest release(s) of the searched projects (Sentry's `get_latest_release`: one per
+   * project), substituted for `release:latest` and `first_release:latest`. When omitted, null
+   * or empty, `latest` stays literal and so matches nothing (no release may be named `latest`).
    */
-  latestRelease?: string | null;
+  latestRelease?: string | readonly string[] | null;
+}
+
+/** A per-issue value a search condition names (a column of the issue search). */
+export type IssueAggregateField = 'first_seen' | 'last_seen' | 'times_seen';
+
+/** A condition over per-issue values, with the values it names. */
+export interface IssueHaving extends SqlFragment {
+  fields: IssueAggregateField[];
 }
 
 /** Result of {@link compileIssueSearch}. */
@@ -158,13 +168,12 @@ export type IssueSearchCompilation =
       /** Condition on `events` rows (null: no event condition). */
       eventWhere: SqlFragment | null;
       /**
-       * Condition on per-issue aggregates of the matching events, for
-       * `SELECT group_id … WHERE <eventWhere> GROUP BY group_id HAVING <having>`
-       * (`first_seen` = `min(timestamp)`, `last_seen` = `max(timestamp)`,
-       * `times_seen` = `count()`); null when the query has none. Its placeholders never
-       * collide with `eventWhere`'s.
+       * Condition on the per-issue values `times_seen` (matching events), `last_seen` (their
+       * newest timestamp) and `first_seen` (the issue's lifetime first event), referenced by
+       * those names; null when the query has none. Its placeholders never collide with
+       * `eventWhere`'s.
        */
-      having: SqlFragment | null;
+      having: IssueHaving | null;
       /** Conditions on issue attributes, applied by the caller to the metadata store. */
       groupFilters: GroupFilter[];
     }
@@ -186,11 +195,11 @@ const GROUP_KEYS = new Set([
   'issue.priority',
 ]);
 
-const HAVING_EXPRESSIONS: Readonly<Record<string, string>> = {
-  first_seen: 'min(timestamp)',
-  last_seen: 'max(timestamp)',
-  times_seen: 'count()',
-};
+const HAVING_FIELDS: ReadonlySet<string> = new Set<IssueAggregateField>([
+  'first_seen',
+  'last_seen',
+  'times_seen',
+]);
 
 // Keys Sentry resolves through its release tables (semver comparisons, adoption stages).
 const UNSUPPORTED_KEYS = new Set(['release.version', 'release.build', 'release.package', 'release.stage']);
@@ -216,6 +225,7 @@ export function compileIssueSearch(
   const params = new SqlParams();
   const eventParts: string[] = [];
   const havingParts: string[] = [];
+  const havingFields = new Set<IssueAggregateField>();
   const groupFilters: GroupFilter[] = [];
   const leaves = andLeaves(tree.value);
   if (leaves === null) {
@@ -238,10 +248,11 @@ export function compileIssueSearch(
       const group = toGroupFilters(filter);
       if (!group.ok) return group;
       groupFilters.push(...group.value);
-    } else if (Object.hasOwn(HAVING_EXPRESSIONS, filter.key)) {
+    } else if (HAVING_FIELDS.has(filter.key)) {
       const having = havingCondition(filter, params);
       if (!having.ok) return having;
       havingParts.push(having.value);
+      havingFields.add(filter.key as IssueAggregateField);
     } else {
       const field = UNSUPPORTED_KEYS.has(filter.key) ? null : eventFieldFor(filter.key);
       if (field === null)
@@ -256,7 +267,13 @@ export function compileIssueSearch(
     const sql = parts.length === 1 ? (parts[0] ?? '') : parts.join(' AND ');
     return { sql, params: params.paramsFor(sql) };
   };
-  return { ok: true, eventWhere: fragment(eventParts), having: fragment(havingParts), groupFilters };
+  const having = fragment(havingParts);
+  return {
+    ok: true,
+    eventWhere: fragment(eventParts),
+    having: having === null ? null : { ...having, fields: [...havingFields] },
+    groupFilters,
+  };
 }
 
 function fail(
@@ -283,18 +300,33 @@ function andLeaves(
   return [tree];
 }
 
-function substituteLatest(filter: SearchFilter, latest: string | null | undefined): SearchFilter {
-  if (latest === undefined || latest === null) return filter;
+/**
+ * `release:latest` / `first_release:latest` with the latest version(s) put in (Sentry's
+ * `convert_release_value`: one version stays a plain value, several make a list).
+ */
+function substituteLatest(
+  filter: SearchFilter,
+  latest: string | readonly string[] | null | undefined,
+): SearchFilter {
+  const versions =
+    latest === undefined || latest === null ? [] : typeof latest === 'string' ? [latest] : latest;
+  if (versions.length === 0) return filter;
   if (filter.key !== 'release' && filter.key !== 'sentry:release' && filter.key !== 'first_release')
     return filter;
-  const swap = (v: string): string => (v === 'latest' ? latest : v);
-  const value: SearchValue =
+  const swap = (v: string): string[] => (v === 'latest' ? [...versions] : [v]);
+  const values =
     filter.value.kind === 'text'
-      ? { kind: 'text', value: swap(filter.value.value) }
+      ? swap(filter.value.value)
       : filter.value.kind === 'textList'
-        ? { kind: 'textList', values: filter.value.values.map(swap) }
-        : filter.value;
-  return { ...filter, value };
+        ? [...new Set(filter.value.values.flatMap(swap))]
+        : null;
+  if (values === null) return filter;
+  const single = filter.value.kind === 'text' && values.length === 1;
+  const value: SearchValue = single ? { kind: 'text', value: values[0] ?? '' } : { kind: 'textList', values };
+  if (single) return { ...filter, value };
+  // A list turns `=` into `IN` (and `!=` into `NOT IN`), as a parsed list would.
+  const operator = filter.operator === '!=' || filter.operator === 'NOT IN' ? 'NOT IN' : 'IN';
+  return { ...filter, operator, value };
 }
 
 type GroupResult = { ok: true; value: GroupFilter[] } | { ok: false; error: SearchError };
@@ -362,7 +394,7 @@ function havingCondition(
   filter: SearchFilter,
   params: SqlParams,
 ): { ok: true; value: string } | { ok: false; error: SearchError } {
-  const expr = HAVING_EXPRESSIONS[filter.key] ?? 'count()';
+  const expr = filter.key;
   const { operator, value } = filter;
   if (value.kind === 'date' && operator !== 'IN' && operator !== 'NOT IN') {
     return {

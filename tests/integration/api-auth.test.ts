@@ -105,6 +105,17 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
   'DELETE /api/0/projects/:org/:project/issues/': ['event:admin'],
   'GET /api/0/issues/:id/events/': ['event:read', 'event:write', 'event:admin'],
   'GET /api/0/issues/:id/events/:eventId/': ['event:read', 'event:write', 'event:admin'],
+  // OrganizationGroupIndexStatsEndpoint: OrganizationEventPermission
+  'GET /api/0/organizations/:org/issues-stats/': ['event:read', 'event:write', 'event:admin'],
+  // GroupTagsEndpoint, GroupTagKeyDetailsEndpoint, GroupTagKeyValuesEndpoint, GroupStatsEndpoint: GroupPermission
+  'GET /api/0/issues/:id/tags/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/tags/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/issues/:id/tags/:key/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/tags/:key/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/issues/:id/tags/:key/values/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/tags/:key/values/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/issues/:id/stats/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/stats/': ['event:read', 'event:write', 'event:admin'],
   'GET /api/0/projects/:org/:project/events/:eventId/': ['event:read', 'event:write', 'event:admin'],
   // Sessions, events (logs, spans, metrics), traces: OrganizationEventPermission
   'GET /api/0/organizations/:org/sessions/': ['event:read', 'event:write', 'event:admin'],

@@ -17,6 +17,9 @@ import { TokenAuth } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { issueRoutes } from './issues.js';
 import { issueActionRoutes } from './issue-actions.js';
+import { issueIndexRoutes } from './issue-index.js';
+import { groupEventRoutes } from './group-events.js';
+import { groupTagRoutes } from './group-tags.js';
 import { sessionRoutes } from './sessions.js';
 import { statsRoutes } from './stats.js';
 import { monitorRoutes } from './monitors.js';
@@ -55,8 +58,11 @@ export interface ApiDeps {
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const auth = new TokenAuth(deps.metadata);
   app.setErrorHandler(apiErrorHandler);
+  await issueIndexRoutes(app, { ...deps, auth });
   await issueRoutes(app, { ...deps, auth });
   await issueActionRoutes(app, { ...deps, auth });
+  await groupEventRoutes(app, { ...deps, auth });
+  await groupTagRoutes(app, { ...deps, auth });
   await sessionRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await statsRoutes(app, { metadata: deps.metadata, clickhouse: deps.clickhouse, auth });
   await monitorRoutes(app, { ...deps, auth });

@@ -171,8 +171,16 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     app.get(`${path}activities/`, activities);
   }
 
-  /** The issues a bulk request names: `?id=` (of these projects), else the search `query`. */
-  async function bulkTargets(request: FastifyRequest, projects: readonly Project[]): Promise<Group[]> {
+  /**
+   * The issues a bulk request names: `?id=` (of these projects), else the search `query` as
+   * `principal` sees it (`assigned:me`, `bookmarks:me`).
+   */
+  async function bulkTargets(
+    request: FastifyRequest,
+    principal: ApiPrincipal,
+    organization: Organization,
+    projects: readonly Project[],
+  ): Promise<Group[]> {
     if (projects.length === 0) return [];
     const query = request.query as Query;
     const rawIds = multiParam(query.id);
@@ -185,6 +193,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     const result = await searchIssues(
       { metadata, clickhouse },
       {
+        viewer: { userId: principal.userId, organizationId: organization.id },
         projectIds: [...projectIds],
         query: typeof query.query === 'string' ? query.query : undefined,
         sort: 'date',
@@ -195,7 +204,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
       },
     );
     if (!result.ok) throw new ApiError(400, result.detail);
-    return result.hits.map((h) => h.group);
+    return result.groups;
   }
 
   async function bulkUpdate(
@@ -205,7 +214,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     organization: Organization,
     projects: readonly Project[],
   ) {
-    const groups = await bulkTargets(request, projects);
+    const groups = await bulkTargets(request, principal, organization, projects);
     if (groups.length === 0) return reply.code(204).send();
     const update = readIssueUpdate(request.body);
     if (!update.ok) return reply.code(400).send(update.errors);
@@ -229,9 +238,10 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     request: FastifyRequest,
     reply: FastifyReply,
     principal: ApiPrincipal,
+    organization: Organization,
     projects: readonly Project[],
   ) {
-    const groups = await bulkTargets(request, projects);
+    const groups = await bulkTargets(request, principal, organization, projects);
     if (groups.length > 0) await deleteIssues({ metadata, clickhouse, logger: request.log }, groups);
     return reply.code(204).send();
   }
@@ -257,15 +267,15 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     return bulkUpdate(request, reply, principal, organization, projects);
   });
   app.delete('/api/0/organizations/:org/issues/', async (request, reply) => {
-    const { principal, projects } = await organizationScope(request, ADMIN);
-    return bulkDelete(request, reply, principal, projects);
+    const { principal, organization, projects } = await organizationScope(request, ADMIN);
+    return bulkDelete(request, reply, principal, organization, projects);
   });
   app.put('/api/0/projects/:org/:project/issues/', async (request, reply) => {
     const { principal, organization, projects } = await projectScope(request, WRITE);
     return bulkUpdate(request, reply, principal, organization, projects);
   });
   app.delete('/api/0/projects/:org/:project/issues/', async (request, reply) => {
-    const { principal, projects } = await projectScope(request, ADMIN);
-    return bulkDelete(request, reply, principal, projects);
+    const { principal, organization, projects } = await projectScope(request, ADMIN);
+    return bulkDelete(request, reply, principal, organization, projects);
   });
 }

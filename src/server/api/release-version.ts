@@ -11,6 +11,7 @@ import {
   isBuildHash,
   isValidReleaseName,
   parseRelease,
+  parseVersion,
 } from '../../protocol/release-version.js';
 
 /** Longest version the API accepts (Sentry's `MAX_VERSION_LENGTH`). */
@@ -60,4 +61,49 @@ export function versionInfo(version: string): JsonObject | null {
     description = buildHash !== null ? buildHash.slice(0, 12) : release.raw;
   }
   return { package: pkg, version: versionJson, description, buildHash };
+}
+
+/** The semver columns Sentry stores on a release and orders `release:latest` by. */
+export interface SemverKey {
+  major: number;
+  minor: number;
+  patch: number;
+  revision: number;
+  /** The pre-release, `''` when there is none. */
+  prerelease: string;
+}
+
+/**
+ * The semver columns of `version` (Sentry's `Release.is_semver_version` and the
+ * `major`/`minor`/`patch`/`revision`/`prerelease` it stores): a version without a package is
+ * parsed as if it had one; null when the version is invalid, is a build hash or does not parse.
+ */
+export function semverKey(version: string): SemverKey | null {
+  const raw = parseRelease(version)?.versionRaw;
+  const parsed = raw === undefined || isBuildHash(raw) ? undefined : parseVersion(raw);
+  if (parsed === undefined) return null;
+  const [major, minor, patch, revision] = parsed.quad.map((c) => Number(c ?? 0));
+  return {
+    major: major ?? 0,
+    minor: minor ?? 0,
+    patch: patch ?? 0,
+    revision: revision ?? 0,
+    prerelease: parsed.pre ?? '',
+  };
+}
+
+/**
+ * Sentry's semver order of releases (`order_by_semver`): by major, minor, patch and revision,
+ * a release above its pre-releases, pre-releases by text. Positive when `a` is the newer,
+ * negative when it is the older, 0 when they rank the same.
+ */
+export function compareSemver(a: SemverKey, b: SemverKey): number {
+  return (
+    a.major - b.major ||
+    a.minor - b.minor ||
+    a.patch - b.patch ||
+    a.revision - b.revision ||
+    Number(a.prerelease === '') - Number(b.prerelease === '') ||
+    (a.prerelease < b.prerelease ? -1 : a.prerelease > b.prerelease ? 1 : 0)
+  );
 }

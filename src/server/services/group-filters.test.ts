@@ -1,6 +1,7 @@
 // The issue-state half of issue search on SQLite and Postgres: compiled `assigned:`, `bookmarks:`,
 // `subscribed:`, `is:assigned`, `is:unassigned`, `is:for_review` and status filters answered by
-// `selectCandidateGroups` over real stores, for a user viewer and an organization token.
+// `groupFilterPredicate` through the search's issue-id condition (`groupIdFilter`) over real
+// stores, for a user viewer and an organization token.
 import { createHash } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compileIssueSearch } from '../../query/index.js';
@@ -26,7 +27,8 @@ import {
   unwrap,
   type Fixture,
 } from '../../storage/metadata/test-backends.js';
-import { selectCandidateGroups, type SearchViewer } from './group-filters.js';
+import type { SearchViewer } from './group-filters.js';
+import { groupIdFilter } from './group-candidates.js';
 
 describe.each([
   ['sqlite', sqliteBackend],
@@ -98,17 +100,22 @@ describe.each([
     await fx.dispose();
   });
 
-  async function search(query: string, who: SearchViewer = viewer): Promise<string[]> {
+  /** The names of the issues of `searched` projects the search may return. */
+  async function search(query: string, who: SearchViewer = viewer, searched = projectIds): Promise<string[]> {
     const compiled = compileIssueSearch(query, { now: store.now() });
     if (!compiled.ok) throw new Error(compiled.error.message);
-    const groups = await selectCandidateGroups(store, {
-      projectIds,
+    const filter = await groupIdFilter(store, {
+      projectIds: searched,
       filters: compiled.groupFilters,
       viewer: who,
       now: store.now(),
     });
+    // Every issue of the fixture; the id condition narrows them (or not, when undefined).
+    const kept = Object.values(ids).filter(
+      (id) => filter === undefined || filter.ids.includes(id) === filter.include,
+    );
     const names = new Map(Object.entries(ids).map(([name, id]) => [id, name]));
-    return groups.map((g) => names.get(g.id) ?? String(g.id)).sort();
+    return kept.map((id) => names.get(id) ?? String(id)).sort();
   }
 
   const all = ['bobs', 'done', 'free', 'marked', 'mine', 'old', 'reviewed', 'team', 'web'];
@@ -154,16 +161,20 @@ describe.each([
     expect(await search('assigned:[me, none]', orgToken)).toEqual(except('mine', 'team', 'bobs'));
   });
 
-  it('searches only the given projects', async () => {
-    const groups = await selectCandidateGroups(store, {
-      projectIds: [projectIds[1] ?? 0],
-      filters: [],
-      viewer,
-      now: store.now(),
-    });
-    expect(groups.map((g) => g.id)).toEqual([ids.web]);
+  it('counts only the issues of the searched projects', async () => {
+    const web = [projectIds[1] ?? 0];
+    // `done` (resolved) is in the other project: nothing of `web` is resolved.
+    expect(await search('is:resolved', viewer, web)).toEqual([]);
+    // Every issue of `web` is unresolved: no condition, though `done` elsewhere is resolved.
+    const compiled = compileIssueSearch('is:unresolved', { now: store.now() });
+    if (!compiled.ok) throw new Error(compiled.error.message);
     expect(
-      await selectCandidateGroups(store, { projectIds: [], filters: [], viewer, now: store.now() }),
-    ).toEqual([]);
+      await groupIdFilter(store, {
+        projectIds: web,
+        filters: compiled.groupFilters,
+        viewer,
+        now: store.now(),
+      }),
+    ).toBeUndefined();
   });
 });

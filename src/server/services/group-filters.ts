@@ -1,79 +1,21 @@
 /**
- * The issue-state part of a compiled issue search (`GroupFilter`s from `src/query`), answered by
- * the metadata store (Sentry `src/sentry/search/snuba/backend.py`: `assigned_to_filter`,
- * `unassigned_filter`, `inbox_filter`, `bookmarked_by` / `subscribed_by` conditions over
- * `GroupAssignee`, `GroupInbox`, `GroupBookmark`, `GroupSubscription`).
+ * The issue-state part of a compiled issue search (`GroupFilter`s from `src/query`) as one SQL
+ * condition on the metadata store's issues (Sentry `src/sentry/search/snuba/backend.py`:
+ * `assigned_to_filter`, `unassigned_filter`, `inbox_filter`, `bookmarked_by` / `subscribed_by`
+ * conditions over `GroupAssignee`, `GroupInbox`, `GroupBookmark`, `GroupSubscription`).
  *
- * {@link selectCandidateGroups} turns every group filter into SQL and returns the matching issues:
- * the candidates the event search then aggregates in ClickHouse. `me` is the requesting user,
- * `my_teams` the teams of their membership in the organization, `#slug` a team of the
- * organization, anything else a user by email (any case) or username; an actor that does not
- * resolve matches nothing. `is:for_review` is an inbox entry from the last seven days.
- * {@link matchesGroupFilters} is the older in-memory check over stored issue fields alone.
+ * `me` is the requesting user, `my_teams` the teams of their membership in the organization,
+ * `#slug` a team of the organization, anything else a user by email (any case) or username; an
+ * actor that does not resolve matches nothing. `is:for_review` is an inbox entry from the last
+ * seven days. `issue.priority` is derived from the level as Sentry's default priority of an
+ * error issue (fatal/error high, info/debug low, anything else medium); every issue of the errors
+ * pipeline is Sentry's ErrorGroupType (type and category `error`).
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { ActorValue, GroupFilter } from '../../query/index.js';
-import { INBOX_DAYS, toGroup, type Group, type MetadataStore } from '../../storage/metadata/index.js';
-import type { Database, GroupAssigneesTable, GroupsTable } from '../../storage/metadata/schema.js';
-
-/** The issue fields the in-memory filters read. */
-export interface GroupState {
-  status: string;
-  substatus: string | null;
-  level: string;
-  first_release: string | null;
-}
-
-const PRIORITY_BY_LEVEL: Record<string, string> = {
-  fatal: 'high',
-  error: 'high',
-  warning: 'medium',
-  info: 'low',
-  debug: 'low',
-};
-
-function oneOf(values: readonly string[], value: string | null, negated: boolean): boolean {
-  const hit = value !== null && values.includes(value);
-  return negated ? !hit : hit;
-}
-
-/**
- * True when `group` satisfies every filter (they are AND-ed), judging only the stored issue fields:
- * assignment, bookmarks, subscriptions and the inbox are taken as never used. Superseded by
- * {@link selectCandidateGroups}, which knows them.
- */
-export function matchesGroupFilters(group: GroupState, filters: readonly GroupFilter[]): boolean {
-  return filters.every((f) => {
-    switch (f.kind) {
-      case 'status':
-        return oneOf(f.values, group.status, f.negated);
-      case 'substatus':
-        return oneOf(f.values, group.substatus, f.negated);
-      case 'unassigned':
-        return f.value;
-      case 'for_review':
-      case 'linked':
-        return !f.value;
-      case 'assigned_to':
-      case 'assigned_or_suggested': {
-        const matchesNone = f.values.some((a) => a.type === 'none' || a.type === 'me_or_none');
-        return f.negated ? !matchesNone : matchesNone;
-      }
-      case 'bookmarked_by':
-      case 'subscribed_by':
-        return f.negated;
-      case 'first_release':
-        return oneOf(f.values, group.first_release, f.negated);
-      case 'issue.category':
-      case 'issue.type':
-        // Every issue of the errors pipeline (error, default, csp, ...) is Sentry's ErrorGroupType:
-        // type slug `error`, category `error`.
-        return oneOf(f.values, 'error', f.negated);
-      case 'issue.priority':
-        return oneOf(f.values, PRIORITY_BY_LEVEL[group.level] ?? 'medium', f.negated);
-    }
-  });
-}
+import { INBOX_DAYS, type MetadataStore } from '../../storage/metadata/index.js';
+import type { GroupPredicate } from '../../storage/metadata/group-states.js';
+import type { Database, GroupAssigneesTable } from '../../storage/metadata/schema.js';
 
 /** Who is searching: `me` and `my_teams` are resolved against them. */
 export interface SearchViewer {
@@ -82,9 +24,8 @@ export interface SearchViewer {
   organizationId: number;
 }
 
-/** What {@link selectCandidateGroups} searches. */
-export interface CandidateGroupsQuery {
-  projectIds: readonly number[];
+/** What {@link groupFilterPredicate} compiles. */
+export interface GroupFiltersQuery {
   filters: readonly GroupFilter[];
   viewer: SearchViewer;
   /** Now, for the inbox's seven days. */
@@ -98,9 +39,8 @@ interface ResolvedActors {
   none: boolean;
 }
 
-type Db = Database & { g: GroupsTable };
-type Eb = ExpressionBuilder<Db, 'g'>;
-type AssigneeEb = ExpressionBuilder<Db & { a: GroupAssigneesTable }, 'g' | 'a'>;
+type Eb = ExpressionBuilder<Database, 'groups'>;
+type AssigneeEb = ExpressionBuilder<Database & { a: GroupAssigneesTable }, 'groups' | 'a'>;
 
 async function resolveActors(
   store: MetadataStore,
@@ -165,16 +105,19 @@ function maybeNot(eb: Eb, condition: Expression<SqlBool>, negated: boolean): Exp
   return negated ? eb.not(condition) : condition;
 }
 
-/** `column IN values`, or for a negated filter `column NOT IN values OR column IS NULL` (Django's `~Q`). */
+/**
+ * `column IN values`, or for a negated filter `column NOT IN values OR column IS NULL` (Django's
+ * `~Q`). Never NULL, so that `NOT` of a whole predicate is its complement.
+ */
 function inList(
   eb: Eb,
-  column: 'g.substatus' | 'g.first_release' | 'g.status',
+  column: 'groups.substatus' | 'groups.first_release' | 'groups.status',
   values: readonly string[],
   negated: boolean,
 ) {
   if (values.length === 0) return negated ? always : never;
-  const hit = eb(column, 'in', [...values]);
-  return negated ? eb.or([eb(column, 'is', null), eb.not(hit)]) : hit;
+  const hit = eb.and([eb(column, 'is not', null), eb(column, 'in', [...values])]);
+  return negated ? eb.not(hit) : hit;
 }
 
 function assigneeExists(eb: Eb, condition?: (inner: AssigneeEb) => Expression<SqlBool>) {
@@ -182,29 +125,29 @@ function assigneeExists(eb: Eb, condition?: (inner: AssigneeEb) => Expression<Sq
     eb
       .selectFrom('group_assignees as a')
       .select('a.id')
-      .whereRef('a.group_id', '=', 'g.id')
+      .whereRef('a.group_id', '=', 'groups.id')
       .where((inner) => (condition === undefined ? always : condition(inner))),
   );
 }
 
 function priorityCondition(eb: Eb, priorities: readonly string[]): Expression<SqlBool> {
   const parts: Array<Expression<SqlBool>> = [];
-  if (priorities.includes('high')) parts.push(eb('g.level', 'in', ['fatal', 'error']));
-  if (priorities.includes('low')) parts.push(eb('g.level', 'in', ['info', 'debug']));
-  if (priorities.includes('medium')) parts.push(eb('g.level', 'not in', ['fatal', 'error', 'info', 'debug']));
+  if (priorities.includes('high')) parts.push(eb('groups.level', 'in', ['fatal', 'error']));
+  if (priorities.includes('low')) parts.push(eb('groups.level', 'in', ['info', 'debug']));
+  if (priorities.includes('medium'))
+    parts.push(eb('groups.level', 'not in', ['fatal', 'error', 'info', 'debug']));
   return parts.length === 0 ? never : eb.or(parts);
 }
 
 /**
- * The issues of `query.projectIds` matching every group filter (AND-ed), newest (highest id)
- * first — the candidate issues of a search. Resolves actors with a few small queries first; the
- * filters themselves run as one statement.
+ * The group filters (AND-ed) as one condition on an issue's `groups` row, never NULL; no filters
+ * = every issue. Resolves actors with a few small queries first; the condition itself runs inside
+ * whatever statement uses it (counting, listing ids).
  */
-export async function selectCandidateGroups(
+export async function groupFilterPredicate(
   store: MetadataStore,
-  query: CandidateGroupsQuery,
-): Promise<Group[]> {
-  if (query.projectIds.length === 0) return [];
+  query: GroupFiltersQuery,
+): Promise<GroupPredicate> {
   const actors = new Map<GroupFilter, ResolvedActors>();
   for (const filter of query.filters) {
     if (
@@ -221,11 +164,11 @@ export async function selectCandidateGroups(
     query.filters.map((f): Expression<SqlBool> => {
       switch (f.kind) {
         case 'status':
-          return inList(eb, 'g.status', f.values, f.negated);
+          return inList(eb, 'groups.status', f.values, f.negated);
         case 'substatus':
-          return inList(eb, 'g.substatus', f.values, f.negated);
+          return inList(eb, 'groups.substatus', f.values, f.negated);
         case 'first_release':
-          return inList(eb, 'g.first_release', f.values, f.negated);
+          return inList(eb, 'groups.first_release', f.values, f.negated);
         case 'issue.category':
         case 'issue.type':
           return f.values.includes('error') !== f.negated ? always : never;
@@ -240,7 +183,7 @@ export async function selectCandidateGroups(
             eb
               .selectFrom('group_inbox as i')
               .select('i.id')
-              .whereRef('i.group_id', '=', 'g.id')
+              .whereRef('i.group_id', '=', 'groups.id')
               .where('i.date_added', '>=', inboxSince),
           );
           return f.value ? inInbox : eb.not(inInbox);
@@ -266,14 +209,14 @@ export async function selectCandidateGroups(
                   eb
                     .selectFrom('group_bookmarks as b')
                     .select('b.id')
-                    .whereRef('b.group_id', '=', 'g.id')
+                    .whereRef('b.group_id', '=', 'groups.id')
                     .where('b.user_id', 'in', ids),
                 )
               : eb.exists(
                   eb
                     .selectFrom('group_subscriptions as s')
                     .select('s.id')
-                    .whereRef('s.group_id', '=', 'g.id')
+                    .whereRef('s.group_id', '=', 'groups.id')
                     .where('s.user_id', 'in', ids)
                     .where('s.is_active', '=', 1),
                 );
@@ -281,12 +224,5 @@ export async function selectCandidateGroups(
         }
       }
     });
-  const rows = await store.db
-    .selectFrom('groups as g')
-    .selectAll('g')
-    .where('g.project_id', 'in', [...query.projectIds])
-    .where((eb) => eb.and(conditions(eb)))
-    .orderBy('g.id', 'desc')
-    .execute();
-  return rows.map(toGroup);
+  return (eb) => (query.filters.length === 0 ? always : eb.and(conditions(eb)));
 }

@@ -1,20 +1,44 @@
 /**
- * Issue search (reference/sentry-semantics.md §2): the query is compiled into a filter
- * over stored events (ClickHouse), a HAVING over per-issue aggregates, and filters on
- * issue state (status, substatus, ...) that the metadata store answers. Counts, user
- * counts and first/last seen come from ClickHouse aggregates, never from per-event row
- * updates (DESIGN.md, "Storage").
+ * Issue search (reference/sentry-semantics.md §2): the query is compiled into event conditions,
+ * conditions on per-issue values and filters on issue state; the issue-state filters become an
+ * issue-id condition (group-candidates.ts) and ClickHouse filters, sorts, counts and pages the
+ * issues in one query (src/storage/clickhouse/group-search.ts). Only the page's issue rows are
+ * read from the metadata store. Follows `PostgresSnubaQueryExecutor.query`
+ * (`src/sentry/search/snuba/executors.py`) for the window: at most 90 days back (Sentry's
+ * retention window) up to a minute ahead (`ALLOWED_FUTURE_DELTA`) unless the request bounds it.
  */
-import { compileIssueSearch } from '../../query/index.js';
-import { getGroups, listGroups, type MetadataStore } from '../../storage/metadata/index.js';
-import { queryIssueAggregates, type ClickHouseStore } from '../../storage/clickhouse/index.js';
-import { matchesGroupFilters } from './group-filters.js';
+import { compileIssueSearch, type IssueSearchCompilation } from '../../query/index.js';
+import { getGroups, type Group, type MetadataStore } from '../../storage/metadata/index.js';
+import type { ClickHouseStore, EventFilter } from '../../storage/clickhouse/index.js';
+import {
+  searchGroups,
+  type GroupSort,
+  type WindowAggregates,
+} from '../../storage/clickhouse/group-search.js';
+import { groupIdFilter } from './group-candidates.js';
+import type { SearchViewer } from './group-filters.js';
+import { latestReleases } from './latest-release.js';
 
 /** Issue-list sort keys of Sentry's API (`sort=`); default `date` (last seen). */
-export type IssueSort = 'date' | 'new' | 'freq' | 'user';
+export type IssueSort = GroupSort;
+
+/** The sorts {@link searchIssues} accepts. */
+export const ISSUE_SORTS: readonly IssueSort[] = ['date', 'new', 'freq', 'user', 'trends'];
+
+/** Sentry's cap on the reported hit count (`SEARCH_MAX_HITS`, `X-Max-Hits`). */
+export const SEARCH_MAX_HITS = 1000;
+
+/** How far back a search looks without `start` (Sentry's 90-day retention window). */
+export const DEFAULT_SEARCH_DAYS = 90;
+
+const DAY_MS = 86_400_000;
+/** Sentry's `ALLOWED_FUTURE_DELTA`: events up to a minute ahead of now are searched. */
+const FUTURE_MS = 60_000;
 
 /** One search request. */
 export interface IssueSearchParams {
+  /** Who searches: their organization, and the user `assigned:me`, `bookmarks:me` name. */
+  viewer: SearchViewer;
   projectIds: number[];
   /** Sentry search syntax; `undefined` means Sentry's default `is:unresolved`. */
   query?: string;
@@ -22,94 +46,122 @@ export interface IssueSearchParams {
   offset: number;
   limit: number;
   now: Date;
+  /** Window bounds; absent = the last 90 days up to a minute from now. */
   start?: Date;
   end?: Date;
   environments?: string[];
 }
 
-type GroupRow = Awaited<ReturnType<typeof getGroups>>[number];
+/** A page of issues, or Sentry's parse error (HTTP 400 at the API). */
+export type IssueSearchResult =
+  | {
+      ok: true;
+      /** The page's issues in sort order. */
+      groups: Group[];
+      /** Issues matching in total (exact). */
+      hits: number;
+      hasMore: boolean;
+      /** The search's event conditions (for `filtered`), null when it has none. */
+      conditions: EventFilter | null;
+      /** The page's issues' aggregates under the conditions, when the search computed them. */
+      aggregates?: Map<number, WindowAggregates>;
+    }
+  | { ok: false; detail: string };
 
-/** A hit: the issue row and its aggregates over the matching events. */
-export interface IssueHit {
-  group: GroupRow;
-  count: number;
-  userCount: number;
-  firstSeen: Date;
-  lastSeen: Date;
-  isUnhandled: boolean;
+/** The window a search covers when the request gives `start`/`end` or not. */
+export function searchWindow(params: Pick<IssueSearchParams, 'now' | 'start' | 'end'>): {
+  start: Date;
+  end: Date;
+} {
+  return {
+    start: params.start ?? new Date(params.now.getTime() - DEFAULT_SEARCH_DAYS * DAY_MS),
+    end: params.end ?? new Date(params.now.getTime() + FUTURE_MS),
+  };
 }
 
-/** A page of hits, or Sentry's parse error (HTTP 400 at the API). */
-export type IssueSearchResult =
-  { ok: true; hits: IssueHit[]; hasMore: boolean } | { ok: false; detail: string };
-
-const SORTS: Record<IssueSort, (a: IssueHit, b: IssueHit) => number> = {
-  date: (a, b) => b.lastSeen.getTime() - a.lastSeen.getTime(),
-  new: (a, b) => b.firstSeen.getTime() - a.firstSeen.getTime(),
-  freq: (a, b) => b.count - a.count,
-  user: (a, b) => b.userCount - a.userCount,
-};
+/** What {@link compileStreamSearch} needs. */
+export interface StreamSearchScope {
+  organizationId: number;
+  projectIds: readonly number[];
+  environments: readonly string[];
+  /** Sentry search syntax (already defaulted). */
+  query: string;
+  now: Date;
+}
 
 /**
- * Runs one issue search. With issue-state filters (the usual `is:unresolved`) the
- * candidate issues come from the metadata store first and the ClickHouse aggregation is
- * restricted to them; otherwise every issue with matching events is a candidate.
+ * Compiles an issue-stream query, first looking up the latest release(s) when it names
+ * `latest` (only then: the lookup costs a metadata and a ClickHouse query).
+ */
+export async function compileStreamSearch(
+  stores: { metadata: MetadataStore; clickhouse: ClickHouseStore },
+  scope: StreamSearchScope,
+): Promise<IssueSearchCompilation> {
+  const latestRelease = /\blatest\b/.test(scope.query)
+    ? await latestReleases(stores, {
+        organizationId: scope.organizationId,
+        projectIds: scope.projectIds,
+        environments: scope.environments,
+      })
+    : undefined;
+  return compileIssueSearch(scope.query, { now: scope.now, latestRelease });
+}
+
+/**
+ * Runs one issue search. Parse errors come back as `{ok: false}` with Sentry's wording
+ * (`Error parsing search query: ...`).
  */
 export async function searchIssues(
   stores: { metadata: MetadataStore; clickhouse: ClickHouseStore },
   params: IssueSearchParams,
 ): Promise<IssueSearchResult> {
-  const compiled = compileIssueSearch(params.query ?? 'is:unresolved', { now: params.now });
-  if (!compiled.ok) return { ok: false, detail: compiled.error.message };
-  const { groupFilters } = compiled;
-  let candidates: Map<number, GroupRow> | undefined;
-  if (groupFilters.length > 0) {
-    // A single wanted status narrows the metadata query; matchesGroupFilters checks the rest.
-    const status = groupFilters.find((f) => f.kind === 'status' && !f.negated && f.values.length === 1);
-    const rows = await listGroups(stores.metadata, {
-      projectIds: params.projectIds,
-      status:
-        status?.kind === 'status' ? (status.values[0] as 'unresolved' | 'resolved' | 'ignored') : undefined,
-    });
-    candidates = new Map(rows.filter((g) => matchesGroupFilters(g, groupFilters)).map((g) => [g.id, g]));
-    if (candidates.size === 0) return { ok: true, hits: [], hasMore: false };
-  }
-  const aggregates = await queryIssueAggregates(stores.clickhouse, {
+  const environments = params.environments ?? [];
+  const compiled = await compileStreamSearch(stores, {
+    organizationId: params.viewer.organizationId,
     projectIds: params.projectIds,
+    environments,
+    query: (params.query ?? 'is:unresolved').trim(),
+    now: params.now,
+  });
+  if (!compiled.ok) return { ok: false, detail: `Error parsing search query: ${compiled.error.message}` };
+  const empty: IssueSearchResult = {
+    ok: true,
+    groups: [],
+    hits: 0,
+    hasMore: false,
+    conditions: compiled.eventWhere,
+  };
+  if (params.projectIds.length === 0) return empty;
+
+  const ids = await groupIdFilter(stores.metadata, {
+    projectIds: params.projectIds,
+    filters: compiled.groupFilters,
+    viewer: params.viewer,
+    now: params.now,
+  });
+  if (ids?.include === true && ids.ids.length === 0) return empty;
+  const window = searchWindow(params);
+  if (window.start.getTime() >= window.end.getTime()) return empty;
+  const page = await searchGroups(stores.clickhouse, {
+    projectIds: params.projectIds,
+    start: window.start,
+    end: window.end,
+    environments,
     where: compiled.eventWhere ?? undefined,
     having: compiled.having ?? undefined,
-    groupIds: candidates ? [...candidates.keys()] : undefined,
-    start: params.start,
-    end: params.end,
-    environment: params.environments,
+    groupIds: ids,
+    sort: params.sort ?? 'date',
+    now: params.now,
+    limit: params.limit,
+    offset: params.offset,
   });
-  const groups =
-    candidates ??
-    new Map(
-      (
-        await getGroups(
-          stores.metadata,
-          aggregates.map((a) => a.group_id),
-        )
-      ).map((g) => [g.id, g]),
-    );
-  const hits: IssueHit[] = [];
-  for (const a of aggregates) {
-    const group = groups.get(a.group_id);
-    if (!group) continue;
-    hits.push({
-      group,
-      count: a.count,
-      userCount: a.user_count,
-      firstSeen: a.first_seen,
-      lastSeen: a.last_seen,
-      isUnhandled: a.unhandled,
-    });
-  }
-  hits.sort((a, b) => SORTS[params.sort ?? 'date'](a, b) || b.group.id - a.group.id);
+  const rows = new Map((await getGroups(stores.metadata, page.groupIds)).map((g) => [g.id, g]));
   return {
     ok: true,
-    hits: hits.slice(params.offset, params.offset + params.limit),
-    hasMore: hits.length > params.offset + params.limit,
+    groups: page.groupIds.map((id) => rows.get(id)).filter((g): g is Group => g !== undefined),
+    hits: page.hits,
+    hasMore: page.hits > params.offset + params.limit,
+    conditions: compiled.eventWhere,
+    aggregates: page.aggregates,
   };
 }

@@ -72,6 +72,8 @@ export interface EventScope {
   where?: EventFilter;
   /** Only these issues. */
   groupIds?: readonly number[];
+  /** None of these issues (the complement of a metadata filter, when that is the shorter list). */
+  excludeGroupIds?: readonly number[];
   /** Inclusive lower bound on `timestamp`. */
   start?: Date;
   /** Exclusive upper bound on `timestamp`. */
@@ -250,6 +252,39 @@ export async function getEvent(
   return rows[0] === undefined ? null : toStoredEvent(rows[0]);
 }
 
+/** Where an event id was stored: its project, issue and environment. */
+export interface EventLocation {
+  project_id: number;
+  group_id: number;
+  environment: string;
+}
+
+/**
+ * The issues holding event `eventId` among `projectIds` (an event id is unique per project, so
+ * several projects may each have one), by project id; empty for anything but 32 hex digits
+ * (dashes allowed). Serves the issue stream's event-id "direct hit".
+ */
+export async function findEventLocations(
+  store: Pick<ClickHouseStore, 'client'>,
+  projectIds: readonly number[],
+  eventId: string,
+): Promise<EventLocation[]> {
+  const hex = hexId(eventId);
+  if (hex === undefined || projectIds.length === 0) return [];
+  const rows = await queryRows(
+    store,
+    `SELECT DISTINCT project_id, group_id, environment FROM events
+      WHERE project_id IN {vigil_project_ids:Array(UInt64)} AND event_id = {vigil_event_id:UUID}
+      ORDER BY project_id, group_id`,
+    { vigil_project_ids: [...projectIds], vigil_event_id: hex },
+  );
+  return rows.map((r) => ({
+    project_id: toNumber(r.project_id),
+    group_id: toNumber(r.group_id),
+    environment: toText(r.environment),
+  }));
+}
+
 /**
  * The events of trace `traceId` (32 lowercase hex) in `projectIds`, oldest first, at most
  * `limit` (clamped to 1..10 000). Used by the trace view to put errors next to their spans.
@@ -283,9 +318,16 @@ export interface ListGroupEventsOptions {
   offset: number;
   /** `latest`: newest first; `oldest`: oldest first. Ties broken by event id. */
   order: 'latest' | 'oldest';
+  /** Only events of these environments; empty or absent = all. */
+  environments?: readonly string[];
+  /** Inclusive lower / exclusive upper bound on `timestamp`; absent = unbounded. */
+  start?: Date;
+  end?: Date;
+  /** Only events matching this filter (e.g. a compiled event search). */
+  where?: EventFilter;
 }
 
-/** A page of an issue's events, ordered by `timestamp` (then event id). */
+/** A page of an issue's events (optionally filtered), ordered by `timestamp` (then event id). */
 export async function listGroupEvents(
   store: Pick<ClickHouseStore, 'client'>,
   options: ListGroupEventsOptions,
@@ -296,15 +338,25 @@ export async function listGroupEvents(
     vigil_limit: clampInt(options.limit, 0, 10_000),
     vigil_offset: clampInt(options.offset, 0, Number.MAX_SAFE_INTEGER),
   };
-  let projectClause = '';
+  const clauses = ['group_id = {vigil_group_id:UInt64}'];
   if (options.projectId !== undefined) {
-    projectClause = 'AND project_id = {vigil_project_id:UInt64}';
+    clauses.push('project_id = {vigil_project_id:UInt64}');
     params.vigil_project_id = options.projectId;
+  }
+  if (options.environments !== undefined && options.environments.length > 0) {
+    clauses.push('environment IN {vigil_environment:Array(String)}');
+    params.vigil_environment = [...options.environments];
+  }
+  clauses.push(...timeRangeClauses('timestamp', options, params));
+  if (options.where !== undefined) {
+    assertUnreserved(options.where);
+    clauses.push(`(${options.where.sql})`);
+    Object.assign(params, options.where.params);
   }
   const rows = await queryRows(
     store,
     `SELECT ${SELECT_LIST} FROM events
-      WHERE group_id = {vigil_group_id:UInt64} ${projectClause}
+      WHERE ${clauses.join(' AND ')}
       ORDER BY timestamp ${direction}, event_id ${direction}
       LIMIT {vigil_limit:UInt64} OFFSET {vigil_offset:UInt64}`,
     params,
@@ -339,10 +391,14 @@ export interface GroupStatsOptions {
   since: Date;
   /** End of the range (exclusive); default now. */
   until?: Date;
-  /** Bucket width. */
-  interval: 'hour' | 'day';
+  /** Bucket width: an hour, a day, or any number of seconds (buckets aligned to the epoch). */
+  interval: 'hour' | 'day' | number;
   /** Restricts to these projects (lets ClickHouse use the primary key); optional. */
   projectIds?: readonly number[];
+  /** Only events of these environments; empty or absent = all. */
+  environments?: readonly string[];
+  /** Only events matching this filter (e.g. the compiled search: Sentry's `filtered` stats). */
+  where?: EventFilter;
 }
 
 const INTERVAL_MS = { hour: 3_600_000, day: 86_400_000 } as const;
@@ -350,16 +406,20 @@ const MAX_BUCKETS = 10_000;
 
 /**
  * Event counts per issue and time bucket, zero-filled: every requested group id maps to one
- * bucket per hour/day from `since` (rounded down) through `until` (default now), oldest first.
+ * bucket per interval from `since` (rounded down) through `until` (default now), oldest first.
  * Feeds issue stats (Sentry's `stats: {"24h": [[ts, count], ...]}` on issue list entries).
  *
- * @throws RangeError when the range spans more than 10 000 buckets (a bug in the caller).
+ * @throws RangeError when the range spans more than 10 000 buckets or the interval is not a
+ *   positive whole number of seconds (a bug in the caller).
  */
 export async function groupStats(
   store: Pick<ClickHouseStore, 'client'>,
   options: GroupStatsOptions,
 ): Promise<Map<number, GroupStatsBucket[]>> {
-  const step = INTERVAL_MS[options.interval];
+  const step = typeof options.interval === 'number' ? options.interval * 1000 : INTERVAL_MS[options.interval];
+  if (!Number.isSafeInteger(step) || step <= 0) {
+    throw new RangeError(`groupStats: invalid interval ${String(options.interval)}`);
+  }
   const first = Math.floor(options.since.getTime() / step) * step;
   const untilMs = (options.until ?? new Date()).getTime();
   const last = Math.floor((untilMs - 1) / step) * step;
@@ -387,41 +447,63 @@ export async function groupStats(
     vigil_group_ids: [...options.groupIds],
     vigil_start: toDateTime64(new Date(first)),
     vigil_end: toDateTime64(new Date(untilMs)),
+    vigil_step_ms: step,
   };
-  let projectClause = '';
+  const clauses: string[] = [];
   if (options.projectIds !== undefined) {
-    projectClause = 'AND project_id IN {vigil_project_ids:Array(UInt64)}';
+    clauses.push('project_id IN {vigil_project_ids:Array(UInt64)}');
     params.vigil_project_ids = [...options.projectIds];
   }
-  const bucketExpr = options.interval === 'hour' ? 'toStartOfHour(timestamp)' : 'toStartOfDay(timestamp)';
+  if (options.environments !== undefined && options.environments.length > 0) {
+    clauses.push('environment IN {vigil_environment:Array(String)}');
+    params.vigil_environment = [...options.environments];
+  }
+  if (options.where !== undefined) {
+    assertUnreserved(options.where);
+    clauses.push(`(${options.where.sql})`);
+    Object.assign(params, options.where.params);
+  }
   const rows = await queryRows(
     store,
-    `SELECT group_id, ${bucketExpr} AS vigil_bucket, count() AS vigil_count
+    `SELECT group_id,
+            intDiv(toUnixTimestamp64Milli(timestamp), {vigil_step_ms:UInt64}) * {vigil_step_ms:UInt64} AS vigil_bucket,
+            count() AS vigil_count
        FROM events
-      WHERE group_id IN {vigil_group_ids:Array(UInt64)} ${projectClause}
+      WHERE group_id IN {vigil_group_ids:Array(UInt64)}
         AND timestamp >= {vigil_start:DateTime64(3, 'UTC')}
         AND timestamp < {vigil_end:DateTime64(3, 'UTC')}
+        ${clauses.map((c) => `AND ${c}`).join(' ')}
       GROUP BY group_id, vigil_bucket`,
     params,
   );
   for (const r of rows) {
-    const bucket = index.get(toNumber(r.group_id))?.get(parseDateTime(r.vigil_bucket).getTime());
+    const bucket = index.get(toNumber(r.group_id))?.get(toNumber(r.vigil_bucket));
     if (bucket !== undefined) bucket.count = toNumber(r.vigil_count);
   }
   return result;
 }
 
-function isEmptyScope(scope: EventScope): boolean {
+/** Whether `scope` can match no event at all (no projects, or an empty list of issues). */
+export function isEmptyScope(scope: EventScope): boolean {
   return scope.projectIds.length === 0 || (scope.groupIds !== undefined && scope.groupIds.length === 0);
 }
 
-/** The WHERE expression and parameters for `scope`. */
-function scopeFilter(scope: EventScope): EventFilter {
+/**
+ * The WHERE expression over `events` and its parameters for `scope` (`vigil_`-prefixed names;
+ * the names of `scope.where` must not use that prefix).
+ *
+ * @throws Error when a parameter of `scope.where` uses the reserved prefix (a bug in the caller).
+ */
+export function scopeFilter(scope: EventScope): EventFilter {
   const clauses = ['project_id IN {vigil_project_ids:Array(UInt64)}'];
   const params: Record<string, unknown> = { vigil_project_ids: [...scope.projectIds] };
   if (scope.groupIds !== undefined) {
     clauses.push('group_id IN {vigil_group_ids:Array(UInt64)}');
     params.vigil_group_ids = [...scope.groupIds];
+  }
+  if (scope.excludeGroupIds !== undefined && scope.excludeGroupIds.length > 0) {
+    clauses.push('group_id NOT IN {vigil_exclude_group_ids:Array(UInt64)}');
+    params.vigil_exclude_group_ids = [...scope.excludeGroupIds];
   }
   clauses.push(...timeRangeClauses('timestamp', scope, params));
   if (scope.environment !== undefined && scope.environment.length > 0) {
@@ -429,15 +511,19 @@ function scopeFilter(scope: EventScope): EventFilter {
     params.vigil_environment = [...scope.environment];
   }
   if (scope.where !== undefined) {
-    for (const name of Object.keys(scope.where.params)) {
-      if (name.startsWith(RESERVED_PARAM_PREFIX)) {
-        throw new Error(`filter parameter ${name} uses the reserved prefix ${RESERVED_PARAM_PREFIX}`);
-      }
-    }
+    assertUnreserved(scope.where);
     clauses.push(`(${scope.where.sql})`);
     Object.assign(params, scope.where.params);
   }
   return { sql: clauses.join(' AND '), params };
+}
+
+function assertUnreserved(filter: EventFilter): void {
+  for (const name of Object.keys(filter.params)) {
+    if (name.startsWith(RESERVED_PARAM_PREFIX)) {
+      throw new Error(`filter parameter ${name} uses the reserved prefix ${RESERVED_PARAM_PREFIX}`);
+    }
+  }
 }
 
 function toStoredEvent(r: Record<string, unknown>): StoredErrorEvent {

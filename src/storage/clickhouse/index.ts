@@ -38,6 +38,7 @@ export {
   listGroupEvents,
   queryIssueAggregates,
   encodeEventRow,
+  findEventLocations,
   withGroupId,
 } from './events.js';
 export {
@@ -51,6 +52,7 @@ export type {
   ErrorEventRow,
   EventRowInput,
   EventFilter,
+  EventLocation,
   EventScope,
   GroupStatsBucket,
   GroupStatsOptions,

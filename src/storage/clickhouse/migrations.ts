@@ -15,6 +15,8 @@ import { ATTACHMENTS_MIGRATION } from './attachments.js';
 import { PROFILES_MIGRATION } from './profiles.js';
 import { REPLAYS_MIGRATION, REPLAY_RECORDINGS_MIGRATION } from './replays.js';
 import { OUTCOMES_MIGRATION } from './outcomes.js';
+import { GROUP_STATS_MIGRATION } from './group-stats.js';
+import { EVENTS_BY_GROUP_MIGRATION } from './events-by-group.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -113,6 +115,9 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 10: `replays`, one row per replay segment or click (./replays.ts).
  * 11: `replay_recordings`, one rrweb segment per row (./replays.ts).
  * 12: `outcomes`, hourly sums of outcomes per org, project, key, outcome, reason, category (./outcomes.ts).
+ * 13: `group_stats`, each issue's lifetime aggregates per environment, kept by a view on `events`
+ *     (./group-stats.ts).
+ * 14: the `events_by_group` projection of `events`, ordered by issue (./events-by-group.ts).
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
@@ -127,6 +132,8 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   REPLAYS_MIGRATION,
   REPLAY_RECORDINGS_MIGRATION,
   OUTCOMES_MIGRATION,
+  GROUP_STATS_MIGRATION,
+  EVENTS_BY_GROUP_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations

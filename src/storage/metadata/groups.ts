@@ -85,35 +85,6 @@ export async function getGroups(store: MetadataStore, ids: readonly number[]): P
   return out.sort((a, b) => a.id - b.id);
 }
 
-/** Filters for `listGroups`. */
-export interface ListGroupsFilter {
-  /** Only groups of these projects; empty → no groups. */
-  projectIds: readonly number[];
-  /** Only groups with this status. */
-  status?: GroupStatus;
-  /** Only these group ids. */
-  ids?: readonly number[];
-  /** At most this many groups (default: all). */
-  limit?: number;
-}
-
-/**
- * Groups matching `filter`, newest (highest id) first. Sorting by activity and counts is
- * the query layer's job (ClickHouse); this answers "which issues exist with this status".
- */
-export async function listGroups(store: MetadataStore, filter: ListGroupsFilter): Promise<Group[]> {
-  if (filter.projectIds.length === 0 || (filter.ids !== undefined && filter.ids.length === 0)) return [];
-  let query = store.db
-    .selectFrom('groups')
-    .selectAll()
-    .where('project_id', 'in', [...filter.projectIds]);
-  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  if (filter.ids !== undefined) query = query.where('id', 'in', [...filter.ids]);
-  query = query.orderBy('id', 'desc');
-  if (filter.limit !== undefined) query = query.limit(filter.limit);
-  return (await query.execute()).map(toGroup);
-}
-
 /**
  * The group with qualified short id `qualified` (`BACKEND-3A`) in organization
  * `organizationId`, or `undefined` when it does not parse or does not exist.

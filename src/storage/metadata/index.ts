@@ -98,8 +98,8 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export { isPermanentStoreError, MissingProjectError } from './errors.js';
 export type { GroupInit, ResolveGroupsItem, ResolvedGroup } from './resolve-groups.js';
-export { getGroup, getGroups, listGroups, getGroupByShortId, toGroup } from './groups.js';
-export type { Group, GroupStatus, GroupSubstatus, ListGroupsFilter } from './groups.js';
+export { getGroup, getGroups, getGroupByShortId, toGroup } from './groups.js';
+export type { Group, GroupStatus, GroupSubstatus } from './groups.js';
 export {
   changeGroupStatus,
   updateGroupStatus,

@@ -67,7 +67,6 @@ import {
   listActivities,
   listMonitors,
   listApiTokens,
-  listGroups,
   listOrganizations,
   listProjectKeys,
   listProjects,
@@ -84,6 +83,7 @@ import {
 } from './index.js';
 import type { GroupInit, MetadataStore, Organization, Project, ResolveGroupsItem } from './index.js';
 import { METADATA_MIGRATIONS } from './migrations.js';
+import { countGroupsWhere, groupIdsWhere, type GroupPredicate } from './group-states.js';
 import {
   dropTestSchema,
   postgresBackend,
@@ -202,6 +202,11 @@ describe.each([
   afterEach(async () => {
     await fx.dispose();
   });
+
+  /** The issues of one project, read directly. */
+  function projectGroups(projectId: number) {
+    return store.db.selectFrom('groups').selectAll().where('project_id', '=', projectId).execute();
+  }
 
   async function orgAndProject(): Promise<{ org: Organization; project: Project }> {
     const org = unwrap(await createOrganization(store, 'acme', 'Acme'));
@@ -700,9 +705,7 @@ describe.each([
       expect(await count(store, 'groups')).toBe(rounds);
       expect(await count(store, 'group_hashes')).toBe(rounds * 3);
       expect(await count(store, 'activities')).toBe(rounds);
-      const shortIds = (await listGroups(store, { projectIds: [project.id] }))
-        .map((g) => g.short_id)
-        .sort((x, y) => x - y);
+      const shortIds = (await projectGroups(project.id)).map((g) => g.short_id).sort((x, y) => x - y);
       expect(shortIds).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
     });
 
@@ -732,7 +735,7 @@ describe.each([
           for (const hash of entry.hashes) expect(owner.has(hash)).toBe(true);
         }),
       );
-      const groups = await listGroups(store, { projectIds: [project.id] });
+      const groups = await projectGroups(project.id);
       const owning = new Set(owner.values());
       expect(groups.every((g) => owning.has(g.id))).toBe(true);
       const created = results.flat().filter((r) => r.created).length;
@@ -741,7 +744,7 @@ describe.each([
   });
 
   describe('group reads and status changes', () => {
-    it('gets, lists and filters groups', async () => {
+    it('gets groups and counts and lists them by a condition', async () => {
       const { org, project } = await orgAndProject();
       const other = unwrap(await createProject(store, org.id, 'frontend'));
       const [g1, g2, g3] = await resolveGroups(store, [
@@ -758,22 +761,20 @@ describe.each([
       ]);
       expect(await getGroups(store, [])).toEqual([]);
       expect(await getGroup(store, 9999)).toBeUndefined();
-      expect((await listGroups(store, { projectIds: [project.id] })).map((g) => g.id)).toEqual([
-        ids[1],
-        ids[0],
-      ]);
-      expect(
-        (await listGroups(store, { projectIds: [project.id, other.id], status: 'unresolved' })).map(
-          (g) => g.id,
-        ),
-      ).toEqual([ids[2], ids[0]]);
-      expect(
-        (await listGroups(store, { projectIds: [project.id], ids: [ids[1] ?? 0, ids[2] ?? 0] })).map(
-          (g) => g.id,
-        ),
-      ).toEqual([ids[1]]);
-      expect(await listGroups(store, { projectIds: [project.id, other.id], limit: 1 })).toHaveLength(1);
-      expect(await listGroups(store, { projectIds: [] })).toEqual([]);
+      const unresolved: GroupPredicate = (eb) => eb('status', '=', 'unresolved');
+      expect(await countGroupsWhere(store, [project.id, other.id], unresolved)).toEqual({
+        total: 3,
+        matching: 2,
+      });
+      expect(await countGroupsWhere(store, [project.id], unresolved)).toEqual({ total: 2, matching: 1 });
+      expect(await countGroupsWhere(store, [], unresolved)).toEqual({ total: 0, matching: 0 });
+      const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
+      expect(sorted(await groupIdsWhere(store, [project.id, other.id], unresolved, true))).toEqual(
+        sorted([ids[0] ?? 0, ids[2] ?? 0]),
+      );
+      expect(await groupIdsWhere(store, [project.id, other.id], unresolved, false)).toEqual([ids[1]]);
+      expect(await groupIdsWhere(store, [other.id], unresolved, false)).toEqual([]);
+      expect(await groupIdsWhere(store, [], unresolved, true)).toEqual([]);
     });
 
     it('records activities only for real status changes', async () => {

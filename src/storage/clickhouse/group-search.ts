@@ -1,0 +1,317 @@
+/**
+ * One page of the issue stream, filtered, sorted and paged inside ClickHouse: the events of the
+ * search window matching the event conditions are grouped by issue, the per-issue conditions
+ * (`times_seen`, `first_seen`, `last_seen`, `user_count`) applied, the issues sorted, counted
+ * (a window function, so the hit count costs no second scan) and cut to the page. Follows
+ * `PostgresSnubaQueryExecutor` (`src/sentry/search/snuba/executors.py`): the sort strategies
+ * `date` = `max(timestamp)`, `new` = the issue's lifetime first event, `freq` = `count()`,
+ * `user` = distinct users, `trends` = Sentry's trends score (v2 with its default weights), ties
+ * broken by issue id, newest first (Sentry's `SequencePaginator` over `(score, id)` reversed).
+ *
+ * Two plans answer the same question:
+ * - the lifetime plan reads only `group_stats` (issues × environments rows) when the query has
+ *   no event conditions, sorts by `date` or `new`, filters at most on `first_seen`/`last_seen`
+ *   and its window reaches now — Sentry's Postgres-only path for the default stream, where an
+ *   issue is in the window exactly when it was last seen in it;
+ * - the events plan scans the window's events otherwise.
+ */
+import type { ClickHouseStore } from './client.js';
+import { parseDateTime, toDateTime64 } from './datetime.js';
+import { isEmptyScope, scopeFilter, type EventFilter } from './events.js';
+import { GROUP_STATS_TABLE, lifetimeFilter } from './group-stats.js';
+import { queryRows, toNumber } from './query-helpers.js';
+
+/** Sort strategies of the issue stream (`sort=`). */
+export type GroupSort = 'date' | 'new' | 'freq' | 'user' | 'trends';
+
+/** The per-issue values a `having` condition may name (column aliases of the search). */
+export type GroupAggregateField = 'times_seen' | 'first_seen' | 'last_seen';
+
+/** A condition over per-issue values, with the fields it names. */
+export interface GroupHaving extends EventFilter {
+  /** The aliases the SQL refers to (decides which plan can answer). */
+  fields: readonly GroupAggregateField[];
+}
+
+/** What {@link searchGroups} pages through. */
+export interface GroupSearchOptions {
+  /** Projects searched; an empty list matches nothing. */
+  projectIds: readonly number[];
+  /** Search window: events with `start <= timestamp < end`. */
+  start: Date;
+  end: Date;
+  /** Only events of these environments; empty or absent = all. */
+  environments?: readonly string[];
+  /** Event conditions (the compiled search); parameter names must not start with `vigil_`. */
+  where?: EventFilter;
+  /**
+   * Conditions over the per-issue values: `times_seen` (matching events), `last_seen` (their
+   * newest timestamp) and `first_seen` (the issue's first event in the selected environments
+   * over its lifetime).
+   */
+  having?: GroupHaving;
+  /** Only these issues (`include`) or none of them; absent = no issue filter. */
+  groupIds?: { include: boolean; ids: readonly number[] };
+  sort: GroupSort;
+  /** "Now" of the trends score and of the lifetime plan's window check. */
+  now: Date;
+  /** Page size (clamped to 1..1000) and rows skipped. */
+  limit: number;
+  offset: number;
+}
+
+/** A page of issue ids in sort order and the number of issues matching in total. */
+export interface GroupSearchPage {
+  groupIds: number[];
+  hits: number;
+  /**
+   * The page's issues' aggregates over the matching events of the window (count, distinct
+   * users, first and last event in the window, an unhandled one among them), by group id;
+   * present when the events plan answered a search with event conditions.
+   */
+  aggregates?: Map<number, WindowAggregates>;
+}
+
+/** An issue's aggregates over the search window's matching events. */
+export interface WindowAggregates {
+  count: number;
+  userCount: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  unhandled: boolean;
+}
+
+/** Sentry's trends weights (`DEFAULT_TRENDS_WEIGHTS`) and fixed parameters (`trends_aggregation`). */
+const TRENDS = {
+  logLevelWeight: 0,
+  stacktraceWeight: 0,
+  eventAgeWeight: 1,
+  relativeVolumeWeight: 1,
+  maxRelativeVolumeWeight: 10,
+  eventHalflifeHours: 4,
+  issueHalflifeHours: 12,
+  issueAgeWeight: 1,
+  maxPow: 16,
+  minScore: 0.01,
+} as const;
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * Runs one page of the issue search. An empty project list, or an empty `include` list, gives
+ * an empty page without a query.
+ */
+export async function searchGroups(
+  store: Pick<ClickHouseStore, 'client'>,
+  options: GroupSearchOptions,
+): Promise<GroupSearchPage> {
+  const include = options.groupIds?.include === true ? options.groupIds.ids : undefined;
+  const exclude = options.groupIds?.include === false ? options.groupIds.ids : undefined;
+  if (isEmptyScope({ projectIds: options.projectIds, groupIds: include })) return { groupIds: [], hits: 0 };
+
+  const lifetime = lifetimePlanApplies(options);
+  const inner = lifetime ? lifetimePlan(options, include, exclude) : eventsPlan(options, include, exclude);
+  const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
+  // The matching events' aggregates serve the page's `filtered` block, so they are only read
+  // back when there are event conditions (the only case the block exists).
+  const withAggregates = !lifetime && options.where !== undefined;
+  const values = withAggregates
+    ? ', times_seen, user_count, vigil_window_first, last_seen, vigil_unhandled'
+    : '';
+  const rows = await queryRows(
+    store,
+    `SELECT group_id, count() OVER () AS vigil_hits${values}
+       FROM (${inner.sql})
+       ${having}
+      ORDER BY ${SORT_COLUMNS[options.sort]} DESC, group_id DESC
+      LIMIT {vigil_limit:UInt64} OFFSET {vigil_offset:UInt64}
+      SETTINGS join_use_nulls = 1${scanSettings(lifetime, include)}`,
+    {
+      ...inner.params,
+      ...options.having?.params,
+      vigil_limit: Math.min(1000, Math.max(1, Math.trunc(options.limit))),
+      vigil_offset: Math.max(0, Math.trunc(options.offset)),
+    },
+  );
+  const first = rows[0];
+  if (first !== undefined) {
+    const page: GroupSearchPage = {
+      groupIds: rows.map((r) => toNumber(r.group_id)),
+      hits: toNumber(first.vigil_hits),
+    };
+    if (withAggregates) {
+      page.aggregates = new Map(
+        rows.map((r) => [
+          toNumber(r.group_id),
+          {
+            count: toNumber(r.times_seen),
+            userCount: toNumber(r.user_count),
+            firstSeen: parseDateTime(r.vigil_window_first),
+            lastSeen: parseDateTime(r.last_seen),
+            unhandled: toNumber(r.vigil_unhandled) === 1,
+          },
+        ]),
+      );
+    }
+    return page;
+  }
+  // A page past the end has no row to carry the count: count without the page.
+  return { groupIds: [], hits: options.offset > 0 ? await countGroups(store, inner, options) : 0 };
+}
+
+const SORT_COLUMNS: Record<GroupSort, string> = {
+  date: 'last_seen',
+  new: 'first_seen',
+  freq: 'times_seen',
+  user: 'user_count',
+  trends: 'score',
+};
+
+async function countGroups(
+  store: Pick<ClickHouseStore, 'client'>,
+  inner: EventFilter,
+  options: GroupSearchOptions,
+): Promise<number> {
+  const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
+  const [row] = await queryRows(
+    store,
+    `SELECT count() AS vigil_hits FROM (${inner.sql}) ${having} SETTINGS join_use_nulls = 1${scanSettings(
+      lifetimePlanApplies(options),
+      options.groupIds?.include === true ? options.groupIds.ids : undefined,
+    )}`,
+    { ...inner.params, ...options.having?.params },
+  );
+  return row === undefined ? 0 : toNumber(row.vigil_hits);
+}
+
+/**
+ * The events plan scans a time window: the day-ordered table prunes it, the issue-ordered
+ * `events_by_group` projection cannot, so the projection is only allowed when the search is
+ * restricted to a list of issues.
+ */
+function scanSettings(lifetime: boolean, include: readonly number[] | undefined): string {
+  return lifetime || include !== undefined ? '' : ', optimize_use_projections = 0';
+}
+
+function lifetimePlanApplies(options: GroupSearchOptions): boolean {
+  if (options.where !== undefined) return false;
+  if (options.sort !== 'date' && options.sort !== 'new') return false;
+  if (options.end.getTime() < options.now.getTime()) return false;
+  return (options.having?.fields ?? []).every((f) => f === 'first_seen' || f === 'last_seen');
+}
+
+/** Per-issue `first_seen` / `last_seen` from `group_stats`, for issues last seen in the window. */
+function lifetimePlan(
+  options: GroupSearchOptions,
+  include: readonly number[] | undefined,
+  exclude: readonly number[] | undefined,
+): EventFilter {
+  const filter = lifetimeFilter(options.projectIds, options.environments);
+  const params: Record<string, unknown> = {
+    ...filter.params,
+    vigil_start: toDateTime64(options.start),
+    vigil_end: toDateTime64(options.end),
+  };
+  let ids = '';
+  if (include !== undefined) {
+    ids = 'AND group_id IN {vigil_group_ids:Array(UInt64)}';
+    params.vigil_group_ids = [...include];
+  } else if (exclude !== undefined && exclude.length > 0) {
+    ids = 'AND group_id NOT IN {vigil_exclude_group_ids:Array(UInt64)}';
+    params.vigil_exclude_group_ids = [...exclude];
+  }
+  return {
+    sql: `SELECT group_id, vigil_first AS first_seen, vigil_last AS last_seen
+            FROM (SELECT group_id, min(first_seen) AS vigil_first, max(last_seen) AS vigil_last
+                    FROM ${GROUP_STATS_TABLE}
+                   WHERE ${filter.sql} ${ids}
+                   GROUP BY group_id)
+           WHERE vigil_last >= {vigil_start:DateTime64(3, 'UTC')}
+             AND vigil_first < {vigil_end:DateTime64(3, 'UTC')}`,
+    params,
+  };
+}
+
+/** Per-issue values over the window's matching events (joined to lifetime first-seen when used). */
+function eventsPlan(
+  options: GroupSearchOptions,
+  include: readonly number[] | undefined,
+  exclude: readonly number[] | undefined,
+): EventFilter {
+  const scope = scopeFilter({
+    projectIds: options.projectIds,
+    groupIds: include,
+    excludeGroupIds: exclude,
+    start: options.start,
+    end: options.end,
+    environment: options.environments,
+    where: options.where,
+  });
+  const params: Record<string, unknown> = { ...scope.params };
+  const score = options.sort === 'trends' ? `, ${trendsScore(options, params)} AS score` : '';
+  // Distinct users cost a hash set per issue over every scanned event: computed only to sort by
+  // them or for the `filtered` block (under event conditions, which usually keep few events).
+  const userCount = options.sort === 'user' || options.where !== undefined ? "uniqIf(user, user != '')" : '0';
+  const aggregate = `SELECT group_id,
+                            count() AS times_seen,
+                            ${userCount} AS user_count,
+                            max(timestamp) AS last_seen,
+                            min(timestamp) AS vigil_window_first,
+                            countIf(handled = 0) > 0 AS vigil_unhandled${score}
+                       FROM events
+                      WHERE ${scope.sql}
+                      GROUP BY group_id`;
+  const needsLifetime = options.sort === 'new' || (options.having?.fields ?? []).includes('first_seen');
+  if (!needsLifetime) {
+    return { sql: `SELECT *, vigil_window_first AS first_seen FROM (${aggregate})`, params };
+  }
+  const lifetime = lifetimeFilter(options.projectIds, options.environments);
+  Object.assign(params, lifetime.params);
+  // Sentry's `min(coalesce(group_first_seen, timestamp))`: the lifetime first event, or the
+  // window's when the lifetime row is missing.
+  return {
+    sql: `SELECT a.group_id AS group_id, a.times_seen AS times_seen, a.user_count AS user_count,
+                 a.last_seen AS last_seen, a.vigil_window_first AS vigil_window_first,
+                 a.vigil_unhandled AS vigil_unhandled${options.sort === 'trends' ? ', a.score AS score' : ''},
+                 least(coalesce(l.vigil_first, a.vigil_window_first), a.vigil_window_first) AS first_seen
+            FROM (${aggregate}) AS a
+            LEFT JOIN (SELECT group_id, min(first_seen) AS vigil_first
+                         FROM ${GROUP_STATS_TABLE}
+                        WHERE ${lifetime.sql}
+                        GROUP BY group_id) AS l ON a.group_id = l.group_id`,
+    params,
+  };
+}
+
+/**
+ * Sentry's trends score (`trends_aggregation_impl`, v2, not normalized) over the window's
+ * events: a decayed event score (log of the summed per-event ranks halving every 4 hours),
+ * an issue-age score halving every 12 hours since its first event in the window, and the
+ * relative volume (events of the last hour over the last 7 days, or 1% of a shorter window
+ * over the window). Binds `vigil_now_ms`.
+ */
+function trendsScore(options: GroupSearchOptions, params: Record<string, unknown>): string {
+  params.vigil_now_ms = options.now.getTime();
+  const ageSeconds = '((toInt64({vigil_now_ms:Int64}) - toUnixTimestamp64Milli(timestamp)) / 1000)';
+  const issueAgeHours =
+    '((toInt64({vigil_now_ms:Int64}) - toUnixTimestamp64Milli(min(timestamp))) / 3600000)';
+  const t = TRENDS;
+  // Terms of weight 0 are left out, so the score reads only `timestamp` (the projection's columns).
+  const levelScore = "multiIf(level = 'fatal', 1.0, level = 'error', 0.66, level = 'warning', 0.33, 0.0)";
+  const stackScore = 'if(notEmpty(exception_types), 1.0, 0.0)';
+  const terms = [
+    ...(t.logLevelWeight > 0 ? [`${levelScore} * ${t.logLevelWeight}`] : []),
+    ...(t.stacktraceWeight > 0 ? [`${stackScore} * ${t.stacktraceWeight}`] : []),
+    String(t.eventAgeWeight),
+  ];
+  const rank = `((${terms.join(' + ')}) / ${t.logLevelWeight + t.stacktraceWeight + t.eventAgeWeight})`;
+  const eventScore = `log(1 + sum(${rank} / pow(2, ${ageSeconds} / 3600 / ${t.eventHalflifeHours})))`;
+  const issueScore = `greatest(${t.minScore}, ${t.issueAgeWeight} / pow(2, least(${t.maxPow}, ${issueAgeHours} / ${t.issueHalflifeHours})))`;
+  const periodSeconds = Math.floor((options.end.getTime() - options.start.getTime()) / 1000);
+  const overall = periodSeconds >= 7 * DAY_SECONDS ? 7 * DAY_SECONDS : periodSeconds;
+  const recent = periodSeconds >= 7 * DAY_SECONDS ? 3600 : Math.floor(overall * 0.01);
+  const relative = `(countIf(${ageSeconds} <= ${recent}) / (countIf(${ageSeconds} <= ${overall}) + 1))`;
+  const weight = Math.min(t.relativeVolumeWeight, t.maxRelativeVolumeWeight);
+  const scaledRelative = `(${weight} * ${relative} / ${t.maxRelativeVolumeWeight})`;
+  return `(${issueScore} * greatest(${t.minScore}, ${eventScore}) * greatest(${t.minScore}, ${scaledRelative}))`;
+}
