@@ -7,11 +7,16 @@
  * with the new `group_id` (`INSERT … SELECT`, skipping event ids the target already has, so a
  * repeated move adds nothing) and the originals deleted with a lightweight `DELETE`, which hides
  * them from queries at once. Between the two statements a reader may count a moved event twice;
- * a failure between them is repaired by running the move again.
+ * a failure between them is repaired by running the move again. The copies are counted at the
+ * target by the `group_stats` view like any insert; the source issues' `group_stats` rows, which
+ * no delete reaches, are deleted after their events — in that order, so that an event arriving
+ * in between leaves an event row behind (which the maintenance job's next sweep moves and whose
+ * stats it deletes again), never a lifetime row without events.
  */
 import type { ClickHouseStore } from './client.js';
 import { toDateTime64 } from './datetime.js';
 import { EVENTS_TABLE } from './events.js';
+import { deleteGroupStats } from './group-stats.js';
 import { queryRows, toNumber, toText } from './query-helpers.js';
 
 const insertColumns = new WeakMap<ClickHouseStore['client'], Promise<string[]>>();
@@ -70,7 +75,10 @@ export async function moveGroupEvents(
   await deleteGroupEvents(store, { projectId: move.projectId, groupIds: move.fromGroupIds });
 }
 
-/** Deletes the events of issues `groupIds` of project `projectId` (a lightweight delete). */
+/**
+ * Deletes the events of issues `groupIds` of project `projectId` (a lightweight delete), then
+ * their lifetime aggregates (`group_stats`), so that no issue list counts or shows them.
+ */
 export async function deleteGroupEvents(
   store: Pick<ClickHouseStore, 'client'>,
   target: { projectId: number; groupIds: readonly number[] },
@@ -81,6 +89,7 @@ export async function deleteGroupEvents(
              WHERE project_id = {vigil_project:UInt64} AND group_id IN {vigil_groups:Array(UInt64)}`,
     query_params: { vigil_project: target.projectId, vigil_groups: [...target.groupIds] },
   });
+  await deleteGroupStats(store, target);
 }
 
 /** Which of `groupIds` (of `projectIds`) still have events. */

@@ -9,7 +9,9 @@
  * by `min(coalesce(group_first_seen, timestamp))`).
  *
  * Like Sentry's counters, the lifetime rows outlive the events' TTL and count an event stored
- * twice (see events.ts) twice. The migration backfills from the events stored before the view
+ * twice (see events.ts) twice. Deleting events does not reach the view: the events of a merged
+ * or deleted issue are removed with {@link deleteGroupStats} too (group-events.ts), and a moved
+ * event is counted at its new issue when it is inserted there. The migration backfills from the events stored before the view
  * existed; it runs at start before ingest, and skips the backfill when the table already has
  * rows so that a re-run after a crash does not count events twice.
  */
@@ -127,4 +129,20 @@ export function lifetimeFilter(
     params.vigil_lifetime_environments = [...environments];
   }
   return { sql, params };
+}
+
+/**
+ * Deletes the lifetime rows of issues `groupIds` of project `projectId` (a lightweight delete):
+ * for issues whose events were deleted or moved to another issue, which the view does not see.
+ */
+export async function deleteGroupStats(
+  store: Pick<ClickHouseStore, 'client'>,
+  target: { projectId: number; groupIds: readonly number[] },
+): Promise<void> {
+  if (target.groupIds.length === 0) return;
+  await store.client.command({
+    query: `DELETE FROM ${GROUP_STATS_TABLE}
+             WHERE project_id = {vigil_project:UInt64} AND group_id IN {vigil_groups:Array(UInt64)}`,
+    query_params: { vigil_project: target.projectId, vigil_groups: [...target.groupIds] },
+  });
 }
