@@ -579,3 +579,89 @@ describe('the maintenance job', () => {
     expect(after.activity[0].type).toBe('set_escalating');
   });
 });
+
+describe('the issue stream with the workflow', () => {
+  /** An issue list answer with its hit count (`X-Hits`). */
+  async function list(
+    urlPath: string,
+    token = admin,
+  ): Promise<{ ids: string[]; hits: number; body: Body[] }> {
+    const res = await fetch(`${base}${urlPath}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Body[];
+    return { ids: body.map((i) => i.id).sort(), hits: Number(res.headers.get('x-hits')), body };
+  }
+
+  it('answers assigned:me, assigned:my_teams and bookmarks:me for the token’s user, in lists and bulk updates', async () => {
+    const mine = await issueOf(await send('stream-mine'));
+    const team = await issueOf(await send('stream-team'));
+    const marked = await issueOf(await send('stream-marked'));
+    await api('PUT', `/api/0/issues/${mine.id}/`, { assignedTo: `user:${alice.id}` });
+    await api('PUT', `/api/0/issues/${team.id}/`, { assignedTo: `team:${backend.id}` });
+    await api('PUT', `/api/0/issues/${marked.id}/`, { isBookmarked: true }, aliceToken);
+
+    for (const prefix of ['/api/0/organizations/vigil/issues/', '/api/0/projects/vigil/default/issues/']) {
+      const assigned = await list(`${prefix}?query=${encodeURIComponent('assigned:me')}`, aliceToken);
+      expect(assigned.ids).toEqual([mine.id]);
+      expect(assigned.hits).toBe(1);
+      expect(assigned.body[0].assignedTo).toMatchObject({ type: 'user', id: String(alice.id) });
+      const teams = await list(`${prefix}?query=${encodeURIComponent('assigned:my_teams')}`, aliceToken);
+      expect(teams.ids).toEqual([team.id]);
+      const bookmarked = await list(`${prefix}?query=${encodeURIComponent('bookmarks:me')}`, aliceToken);
+      expect(bookmarked.ids).toEqual([marked.id]);
+      expect(bookmarked.body[0]).toMatchObject({ isBookmarked: true, isSubscribed: true });
+      // `me` is whoever asks: the admin has nothing assigned or bookmarked.
+      expect((await list(`${prefix}?query=${encodeURIComponent('assigned:me')}`)).ids).toEqual([]);
+      expect((await list(`${prefix}?query=${encodeURIComponent('bookmarks:me')}`)).ids).toEqual([]);
+      const others = await list(
+        `${prefix}?query=${encodeURIComponent('!assigned:me is:unresolved')}`,
+        aliceToken,
+      );
+      expect(others.ids).toContain(team.id);
+      expect(others.ids).not.toContain(mine.id);
+    }
+
+    // A bulk update by query resolves `me` as the token's user too.
+    const bulk = await api(
+      'PUT',
+      `/api/0/organizations/vigil/issues/?query=${encodeURIComponent('bookmarks:me')}`,
+      { status: 'resolved' },
+      aliceToken,
+    );
+    expect(bulk.body).toMatchObject({ status: 'resolved' });
+    expect((await api('GET', `/api/0/issues/${marked.id}/`)).body.status).toBe('resolved');
+    expect((await api('GET', `/api/0/issues/${mine.id}/`)).body.status).toBe('unresolved');
+  });
+
+  it('lists a merged issue once, with the events of both, and neither a merged-away nor a deleted one', async () => {
+    const child = await issueOf(await send('stream-merge-child'));
+    await send('stream-merge-parent');
+    const parent = await issueOf(await send('stream-merge-parent'));
+    const gone = await issueOf(await send('stream-deleted'));
+    await api('PUT', `/api/0/organizations/vigil/issues/?id=${child.id}&id=${parent.id}`, { merge: true });
+    expect((await api('DELETE', `/api/0/issues/${gone.id}/`)).status).toBe(202);
+
+    // `date` and `new` read the lifetime aggregates (group_stats), `freq` the window's events.
+    for (const sort of ['date', 'new', 'freq']) {
+      for (const prefix of ['/api/0/organizations/vigil/issues/', '/api/0/projects/vigil/default/issues/']) {
+        const page = await list(`${prefix}?query=is:unresolved&limit=100&sort=${sort}`);
+        expect(page.ids).toContain(parent.id);
+        expect(page.ids).not.toContain(child.id);
+        expect(page.ids).not.toContain(gone.id);
+        // Every hit is on the page: nothing counted that the page cannot show.
+        expect(page.hits).toBe(page.body.length);
+        const shown = page.body.find((i) => i.id === parent.id);
+        expect(shown.count).toBe('3');
+        if (shown.lifetime !== undefined) expect(shown.lifetime.count).toBe('3');
+      }
+    }
+    const lifetime = await queryRows(
+      vigil.clickhouse,
+      'SELECT group_id, sum(times_seen) AS n FROM group_stats WHERE group_id IN {ids:Array(UInt64)} GROUP BY group_id',
+      { ids: [Number(child.id), Number(parent.id), Number(gone.id)] },
+    );
+    expect(new Map(lifetime.map((r) => [String(r.group_id), Number(r.n)]))).toEqual(
+      new Map([[parent.id, 3]]),
+    );
+  });
+});
