@@ -5,6 +5,7 @@
  * (`rest_framework/fields.py`).
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
+import { drfBoolean } from '../../processing/project-config/index.js';
 
 /** DRF's messages. */
 export const DRF_MESSAGES = {
@@ -23,43 +24,6 @@ export const DRF_MESSAGES = {
   maxValue: (max: number) => `Ensure this value is less than or equal to ${max}.`,
   choice: (input: string) => `"${input}" is not a valid choice.`,
 } as const;
-
-const TRUE_VALUES = new Set<unknown>([
-  't',
-  'T',
-  'y',
-  'Y',
-  'yes',
-  'Yes',
-  'YES',
-  'true',
-  'True',
-  'TRUE',
-  'on',
-  'On',
-  'ON',
-  '1',
-  1,
-  true,
-]);
-const FALSE_VALUES = new Set<unknown>([
-  'f',
-  'F',
-  'n',
-  'N',
-  'no',
-  'No',
-  'NO',
-  'false',
-  'False',
-  'FALSE',
-  'off',
-  'Off',
-  'OFF',
-  '0',
-  0,
-  false,
-]);
 
 /** Options of a string field (DRF `CharField`). */
 export interface CharOptions {
@@ -182,10 +146,9 @@ export class FieldErrors {
       if (options.allowNull !== true) this.add(field, DRF_MESSAGES.null);
       return null;
     }
-    if (TRUE_VALUES.has(value)) return true;
-    if (FALSE_VALUES.has(value)) return false;
-    this.add(field, DRF_MESSAGES.boolean);
-    return undefined;
+    const parsed = drfBoolean(value);
+    if (parsed === undefined) this.add(field, DRF_MESSAGES.boolean);
+    return parsed;
   }
 
   /**

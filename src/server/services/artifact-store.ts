@@ -13,7 +13,7 @@ import {
   SOURCE_FILE_TYPES,
   findBundlesByDebugId,
   findBundlesByUrl,
-  listProjectArtifactBundles,
+  projectHasArtifactBundles,
   readArtifactBundleZip,
   type ArtifactBundle,
   type MetadataStore,
@@ -140,8 +140,7 @@ export class ArtifactStore implements ArtifactSource {
   private async hasBundles(projectId: number): Promise<boolean> {
     const now = Date.now();
     if ((this.withoutBundles.get(projectId) ?? 0) > now) return false;
-    const [any] = await listProjectArtifactBundles(this.metadata, { projectId, limit: 1, offset: 0 });
-    if (any !== undefined) {
+    if (await projectHasArtifactBundles(this.metadata, projectId)) {
       this.withoutBundles.delete(projectId);
       return true;
     }

@@ -263,6 +263,26 @@ export async function findBundlesByUrl(
   return rows.map(({ matched_url: url, ...bundle }) => ({ bundle, url }));
 }
 
+/** The bundles linked to a project (`b` and `p` aliases), every column of the bundle selected. */
+function projectBundles(store: MetadataStore, projectId: number) {
+  return store.db
+    .selectFrom('artifact_bundles as b')
+    .innerJoin('project_artifact_bundles as p', 'p.artifact_bundle_id', 'b.id')
+    .selectAll('b')
+    .where('p.project_id', '=', projectId);
+}
+
+/** True when any artifact bundle is linked to the project (one indexed probe). */
+export async function projectHasArtifactBundles(store: MetadataStore, projectId: number): Promise<boolean> {
+  const row = await store.db
+    .selectFrom('project_artifact_bundles')
+    .select('artifact_bundle_id')
+    .where('project_id', '=', projectId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Filter of {@link findReleaseBundles}. */
 export interface ReleaseBundlesFilter {
   projectId: number;
@@ -283,13 +303,9 @@ export async function findReleaseBundles(
   store: MetadataStore,
   filter: ReleaseBundlesFilter,
 ): Promise<ArtifactBundle[]> {
-  let query = store.db
-    .selectFrom('artifact_bundles as b')
-    .innerJoin('project_artifact_bundles as p', 'p.artifact_bundle_id', 'b.id')
+  let query = projectBundles(store, filter.projectId)
     .innerJoin('release_artifact_bundles as r', 'r.artifact_bundle_id', 'b.id')
-    .selectAll('b')
     .distinct()
-    .where('p.project_id', '=', filter.projectId)
     .where('r.release_name', '=', filter.release)
     .where('r.dist_name', '=', filter.dist);
   const needle = filter.urlContains;
@@ -312,13 +328,7 @@ export async function getProjectArtifactBundle(
   projectId: number,
   id: number,
 ): Promise<ArtifactBundle | undefined> {
-  return store.db
-    .selectFrom('artifact_bundles as b')
-    .innerJoin('project_artifact_bundles as p', 'p.artifact_bundle_id', 'b.id')
-    .selectAll('b')
-    .where('p.project_id', '=', projectId)
-    .where('b.id', '=', id)
-    .executeTakeFirst();
+  return projectBundles(store, projectId).where('b.id', '=', id).executeTakeFirst();
 }
 
 /** The project's bundle with `bundleId` (the manifest's debug id), or `undefined`. */
@@ -327,13 +337,7 @@ export async function getProjectArtifactBundleByBundleId(
   projectId: number,
   bundleId: string,
 ): Promise<ArtifactBundle | undefined> {
-  return store.db
-    .selectFrom('artifact_bundles as b')
-    .innerJoin('project_artifact_bundles as p', 'p.artifact_bundle_id', 'b.id')
-    .selectAll('b')
-    .where('p.project_id', '=', projectId)
-    .where('b.bundle_id', '=', bundleId)
-    .executeTakeFirst();
+  return projectBundles(store, projectId).where('b.bundle_id', '=', bundleId).executeTakeFirst();
 }
 
 /** Filter and page of {@link listProjectArtifactBundles}. */
@@ -352,11 +356,7 @@ export async function listProjectArtifactBundles(
   store: MetadataStore,
   filter: ListArtifactBundlesFilter,
 ): Promise<ArtifactBundleListing[]> {
-  let query = store.db
-    .selectFrom('artifact_bundles as b')
-    .innerJoin('project_artifact_bundles as p', 'p.artifact_bundle_id', 'b.id')
-    .selectAll('b')
-    .where('p.project_id', '=', filter.projectId);
+  let query = projectBundles(store, filter.projectId);
   const needle = filter.query;
   if (needle !== undefined && needle !== '') {
     query = query.where((eb) =>

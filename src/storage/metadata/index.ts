@@ -203,6 +203,7 @@ export {
   getProjectArtifactBundle,
   getProjectArtifactBundleByBundleId,
   listProjectArtifactBundles,
+  projectHasArtifactBundles,
   deleteArtifactBundle,
 } from './artifact-bundles.js';
 export type {
