@@ -5,12 +5,12 @@
  * condition over the `events` table. Event keys are those of issue search (event-fields.ts);
  * issue attributes (`is:`, `assigned:`...) and aggregates are rejected.
  */
-import { resolveBooleanConditions, type SearchExpression } from './boolean.js';
 import { DEFAULT_SEARCH_CONFIG, resolveSearchConfig } from './config.js';
 import { searchError, type SearchResult } from './errors.js';
 import { compileEventCondition, eventFieldFor } from './event-fields.js';
-import { parseSearchQuery } from './filters.js';
-import { SqlParams, sqlAnd, sqlOr, type SqlFragment } from './sql.js';
+import type { AggregateFilter, SearchFilter } from './filters.js';
+import { compileSearchCondition } from './search-condition.js';
+import type { SqlFragment, SqlParams } from './sql.js';
 
 const EVENT_SEARCH_CONFIG = resolveSearchConfig(
   {
@@ -39,27 +39,14 @@ export function compileGroupEventSearch(
   query: string,
   options: { now: Date },
 ): SearchResult<SqlFragment | null> {
-  const terms = parseSearchQuery(query, resolveSearchConfig({ now: options.now }, EVENT_SEARCH_CONFIG));
-  if (!terms.ok) return terms;
-  const tree = resolveBooleanConditions(terms.value);
-  if (!tree.ok) return tree;
-  if (tree.value === null) return { ok: true, value: null };
-  const params = new SqlParams();
-  const sql = compileExpression(tree.value, params);
-  if (!sql.ok) return sql;
-  return { ok: true, value: { sql: sql.value, params: params.paramsFor(sql.value) } };
+  return compileSearchCondition(
+    query,
+    resolveSearchConfig({ now: options.now }, EVENT_SEARCH_CONFIG),
+    compileFilter,
+  );
 }
 
-function compileExpression(expression: SearchExpression, params: SqlParams): SearchResult<string> {
-  if (expression.type === 'and' || expression.type === 'or') {
-    const parts: string[] = [];
-    for (const child of expression.children) {
-      const part = compileExpression(child, params);
-      if (!part.ok) return part;
-      parts.push(part.value);
-    }
-    return { ok: true, value: (expression.type === 'and' ? sqlAnd(parts) : sqlOr(parts)) ?? '1' };
-  }
+function compileFilter(expression: SearchFilter | AggregateFilter, params: SqlParams): SearchResult<string> {
   const location = expression.location ?? null;
   if (expression.type === 'aggregate') {
     return {

@@ -10,12 +10,12 @@
  * (./event-fields.ts). Tags, free text and other keys are `unsupported`.
  * Reference: reference/sentry-semantics.md §1.
  */
-import { resolveBooleanConditions, type SearchExpression } from './boolean.js';
 import { resolveSearchConfig } from './config.js';
 import { searchError, type SearchResult } from './errors.js';
 import { compileEventCondition, type EventField } from './event-fields.js';
-import { OPERATOR_NEGATION, parseSearchQuery, type SearchFilter } from './filters.js';
-import { SqlParams, sqlAnd, sqlOr, type SqlFragment } from './sql.js';
+import { OPERATOR_NEGATION, type SearchFilter } from './filters.js';
+import { compileSearchCondition } from './search-condition.js';
+import type { SqlFragment, SqlParams } from './sql.js';
 
 /** Rows a field lives on: segment rows (`segment_id` set) or click rows (`segment_id` NULL). */
 type RowScope = 'segment' | 'click';
@@ -120,31 +120,11 @@ const CONFIG = resolveSearchConfig({
  * replay search does not know). Never throws.
  */
 export function compileReplaySearch(query: string): SearchResult<SqlFragment | null> {
-  const terms = parseSearchQuery(query, CONFIG);
-  if (!terms.ok) return terms;
-  const tree = resolveBooleanConditions(terms.value);
-  if (!tree.ok) return tree;
-  if (tree.value === null) return { ok: true, value: null };
-  const params = new SqlParams();
-  const sql = compileExpression(tree.value, params);
-  if (!sql.ok) return sql;
-  return { ok: true, value: { sql: sql.value, params: params.paramsFor(sql.value) } };
-}
-
-function compileExpression(expression: SearchExpression, params: SqlParams): SearchResult<string> {
-  if (expression.type === 'and' || expression.type === 'or') {
-    const parts: string[] = [];
-    for (const child of expression.children) {
-      const part = compileExpression(child, params);
-      if (!part.ok) return part;
-      parts.push(part.value);
-    }
-    const joined = expression.type === 'and' ? sqlAnd(parts) : sqlOr(parts);
-    return { ok: true, value: joined ?? '1' };
-  }
-  if (expression.type === 'aggregate')
-    return unsupported(`Aggregate filters are not supported in replay search: ${expression.key}`, expression);
-  return compileFilter(expression, params);
+  return compileSearchCondition(query, CONFIG, (expression, params) =>
+    expression.type === 'aggregate'
+      ? unsupported(`Aggregate filters are not supported in replay search: ${expression.key}`, expression)
+      : compileFilter(expression, params),
+  );
 }
 
 function compileFilter(filter: SearchFilter, params: SqlParams): SearchResult<string> {
