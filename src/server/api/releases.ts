@@ -70,6 +70,16 @@ type Params = Record<string, string>;
 export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDeps): Promise<void> {
   const { metadata, clickhouse, auth } = deps;
 
+  /** The organization and project a `/projects/{org}/{project}/releases/` request names. */
+  async function releaseProject(
+    request: FastifyRequest,
+    method: 'GET' | 'POST',
+  ): Promise<{ organization: Organization; project: Project }> {
+    const principal = await releasePrincipal(auth, request, method);
+    const params = request.params as Params;
+    return projectFor(metadata, principal, params.org ?? '', params.project ?? '');
+  }
+
   /** The organization and release a `/releases/{version}/` request names (401/403/404 as Sentry). */
   async function namedRelease(
     request: FastifyRequest,
@@ -236,14 +246,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.get('/api/0/projects/:org/:project/releases/', async (request, reply) => {
-    const principal = await releasePrincipal(auth, request, 'GET');
-    const params = request.params as Params;
-    const { organization, project } = await projectFor(
-      metadata,
-      principal,
-      params.org ?? '',
-      params.project ?? '',
-    );
+    const { organization, project } = await releaseProject(request, 'GET');
     const query = request.query as Record<string, unknown>;
     return page(
       request,
@@ -263,14 +266,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.post('/api/0/projects/:org/:project/releases/', async (request, reply) => {
-    const principal = await releasePrincipal(auth, request, 'POST');
-    const params = request.params as Params;
-    const { organization, project } = await projectFor(
-      metadata,
-      principal,
-      params.org ?? '',
-      params.project ?? '',
-    );
+    const { organization, project } = await releaseProject(request, 'POST');
     const body = bodyObject(request.body);
     if (!body.ok) return reply.code(400).send(body.errors);
     const errors = new FieldErrors();
@@ -292,15 +288,9 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.get('/api/0/projects/:org/:project/releases/:version/', async (request) => {
-    const principal = await releasePrincipal(auth, request, 'GET');
-    const params = request.params as Params;
-    const { organization, project } = await projectFor(
-      metadata,
-      principal,
-      params.org ?? '',
-      params.project ?? '',
-    );
-    const release = await releaseFor(metadata, organization, params.version ?? '', project);
+    const { organization, project } = await releaseProject(request, 'GET');
+    const version = (request.params as Params).version ?? '';
+    const release = await releaseFor(metadata, organization, version, project);
     return (await serialize([release], { project, withEvents: true }))[0];
   });
 }
