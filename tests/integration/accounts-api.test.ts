@@ -2,12 +2,8 @@
 // the in-process server: organizations, teams, projects, members, DSN keys and API tokens in
 // Sentry's shapes, role-limited tokens, the `Link` pagination walk, and DSN keys disabled or
 // deleted through the API being refused by the edge from the next envelope on.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
 import {
   ALL_API_SCOPES,
   acceptInvitations,
@@ -16,29 +12,24 @@ import {
   createUserApiToken,
   getOrganizationBySlug,
 } from '../../src/storage/metadata/index.js';
-import { freePort } from '../helpers/vigil-process.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
 
 type Json = Record<string, unknown>;
 
 let vigil: Vigil;
-let dataDir: string;
+let server: TestVigil;
 let base: string;
 let admin: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-accounts-api-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
-  base = `http://127.0.0.1:${port}`;
+  server = await startTestVigil('accounts-api');
+  vigil = server.vigil;
+  base = server.url;
   admin = vigil.adminToken ?? '';
 }, 60_000);
 
 afterAll(async () => {
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 /** `curl -X <method> -H 'Authorization: Bearer <token>' [-d <json>] <base><path>`. */

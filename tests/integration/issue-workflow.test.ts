@@ -7,12 +7,8 @@
 // by events of older releases, and ignored issues coming back after N more events. Real stores:
 // SQLite metadata, embedded chDB.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
 import { IssueMaintenance } from '../../src/server/services/issue-maintenance.js';
 import { toDateTime64 } from '../../src/storage/clickhouse/index.js';
 import { queryRows } from '../../src/storage/clickhouse/query-helpers.js';
@@ -26,13 +22,13 @@ import {
   type Team,
   type User,
 } from '../../src/storage/metadata/index.js';
-import { freePort } from '../helpers/vigil-process.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted, not trusted
 type Body = any;
 
 let vigil: Vigil;
-let dataDir: string;
+let server: TestVigil;
 let base: string;
 let admin: string;
 let adminId: string;
@@ -43,13 +39,9 @@ let aliceToken: string;
 let backend: Team;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-issue-workflow-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
-  base = `http://127.0.0.1:${port}`;
+  server = await startTestVigil('issue-workflow');
+  vigil = server.vigil;
+  base = server.url;
   admin = vigil.adminToken ?? '';
   const dsn = new URL(vigil.dsn);
   publicKey = dsn.username;
@@ -70,8 +62,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 async function api(

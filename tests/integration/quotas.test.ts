@@ -4,38 +4,29 @@
 // dropped in processing; the rejection is cached, so the next requests get 429 with Retry-After
 // and X-Sentry-Rate-Limits until the window ends, and the SDK then backs off on its own. Every
 // item sent is accounted for: received = accepted + filtered + rate_limited + invalid.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
 import { parseRateLimits } from '../../src/protocol/rate-limit-header.js';
-import { freePort } from '../helpers/vigil-process.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
 import { buildMinidump } from '../helpers/minidump.js';
 import { queryRows } from '../../src/storage/clickhouse/query-helpers.js';
 
 let vigil: Vigil;
-let dataDir: string;
+let server: TestVigil;
 let base: string;
 let publicKey: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-quotas-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
-  base = `http://127.0.0.1:${port}`;
+  server = await startTestVigil('quotas');
+  vigil = server.vigil;
+  base = server.url;
   publicKey = new URL(vigil.dsn).username;
 }, 60_000);
 
 afterAll(async () => {
   await Sentry.close(2000);
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 async function setConfig(config: object): Promise<void> {

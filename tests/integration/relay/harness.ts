@@ -6,13 +6,9 @@
  * (`mini_sentry`) or Kafka received; the ports assert on the rows Vigil wrote to ClickHouse and
  * on the outcomes it recorded, after `vigil.flush()`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { createVigil, type Vigil } from '../../../src/server/app.js';
-import { loadConfig } from '../../../src/server/config.js';
-import { freePort } from '../../helpers/vigil-process.js';
+import type { Vigil } from '../../../src/server/app.js';
+import { startTestVigil, type TestVigil } from '../../helpers/in-process-vigil.js';
 
 /** A JSON object as read back from the stores. */
 export type Json = Record<string, unknown>;
@@ -21,43 +17,19 @@ export type Json = Record<string, unknown>;
 export const RELAY_TEST_CLIENT = 'raven-node/2.6.3';
 
 /** A started in-process server and the DSN parts Relay's fixtures derive from `mini_sentry`. */
-export interface RelayTestServer {
-  vigil: Vigil;
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
-  /** The default project's id (Relay's tests use 42; Vigil's bootstrap project is 1). */
-  projectId: number;
-  /** The default project's public DSN key. */
-  publicKey: string;
-  /** Stops the server and removes its data dir. */
-  close(): Promise<void>;
-}
+export type RelayTestServer = TestVigil;
 
 /**
- * Starts Vigil in-process (processing on the main thread, `workers = 0`) with a fresh data dir
- * named after `name`, listening on a free loopback port. Close it in `afterAll`.
+ * Starts Vigil in-process (processing on the main thread) with a fresh data dir named after
+ * `name`, listening on a free loopback port. Close it in `afterAll`.
  */
 export async function startRelayTestServer(name: string): Promise<RelayTestServer> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `vigil-relay-${name}-`));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'silent' }, {});
-  config.processing.workers = 0;
-  // Relay's test projects have no inbound filters; Vigil's bootstrap project gets Sentry's
-  // defaults (legacy browsers would filter the old-Chrome fixtures), so start from an empty config.
-  config.projects = [{ organization: 'vigil', project: 'default', config: {}, warnings: [] }];
-  const vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
-  const dsn = new URL(vigil.dsn);
-  return {
-    vigil,
-    url: `http://127.0.0.1:${port}`,
-    projectId: Number(dsn.pathname.slice(1)),
-    publicKey: dsn.username,
-    close: async () => {
-      await vigil.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return startTestVigil(`relay-${name}`, (config) => {
+    config.logLevel = 'silent';
+    // Relay's test projects have no inbound filters; Vigil's bootstrap project gets Sentry's
+    // defaults (legacy browsers would filter the old-Chrome fixtures), so start from an empty config.
+    config.projects = [{ organization: 'vigil', project: 'default', config: {}, warnings: [] }];
+  });
 }
 
 /** Relay's fixture auth header (`SentryLike.get_auth_header`) for `publicKey`. */
