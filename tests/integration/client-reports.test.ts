@@ -3,31 +3,22 @@
 // `client_report` item when it flushes; Vigil records them as `client_discard` outcomes
 // (reference/relay-protocol.md §7.3), stores them per hour and serves them through stats_v2, next
 // to the `accepted` outcomes of the events it stored.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
-import { freePort } from '../helpers/vigil-process.js';
+import type { Vigil } from '../../src/server/app.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
 
+let server: TestVigil;
 let vigil: Vigil;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-client-reports-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
+  server = await startTestVigil('client-reports');
+  vigil = server.vigil;
 }, 60_000);
 
 afterAll(async () => {
   await Sentry.close(2000);
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 it('records the events the SDK dropped in beforeSend as client_discard outcomes', async () => {

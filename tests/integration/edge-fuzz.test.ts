@@ -17,22 +17,19 @@
 //
 // Seeded and bounded: VIGIL_FUZZ_RUNS requests (default 300) from VIGIL_FUZZ_SEED (default fixed).
 // A longer run: `VIGIL_FUZZ_RUNS=20000 npx vitest run tests/integration/edge-fuzz.test.ts`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
 
 const RUNS = Number(process.env.VIGIL_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.VIGIL_FUZZ_SEED ?? 20_241_104);
 
+let server: TestVigil;
 let vigil: Vigil;
-let dataDir: string;
 let projectId: number;
 let publicKey: string;
 /** Error-level log lines of the server (pino JSON). */
@@ -44,9 +41,6 @@ const onUnhandled = (error: unknown): void => {
 };
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-edge-fuzz-'));
-  const config = loadConfig({ port: 0, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -55,10 +49,8 @@ beforeAll(async () => {
       done();
     },
   });
-  vigil = await createVigil(config, pino({ level: 'warn' }, sink));
-  const dsn = new URL(vigil.dsn);
-  projectId = Number(dsn.pathname.slice(1));
-  publicKey = dsn.username;
+  server = await startTestVigil('edge-fuzz', undefined, { logger: pino({ level: 'warn' }, sink) });
+  ({ vigil, projectId, publicKey } = server);
   process.on('uncaughtException', onUnhandled);
   process.on('unhandledRejection', onUnhandled);
 }, 60_000);
@@ -66,8 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.off('uncaughtException', onUnhandled);
   process.off('unhandledRejection', onUnhandled);
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 // ---------------------------------------------------------------------------------------------

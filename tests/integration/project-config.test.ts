@@ -13,10 +13,11 @@ import { createVigil, formatProjectDsn, type Vigil } from '../../src/server/app.
 import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { ingestRoutes, type AcceptedEnvelope } from '../../src/server/ingest/index.js';
 import { HEALTH_CHECK_GLOBS } from '../../src/processing/filters/config.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
 import { freePort } from '../helpers/vigil-process.js';
 
+let server: TestVigil;
 let vigil: Vigil;
-let dataDir: string;
 let edge: FastifyInstance;
 let edgeDsn: string;
 const accepted: AcceptedEnvelope[] = [];
@@ -24,22 +25,16 @@ const accepted: AcceptedEnvelope[] = [];
 const fileQuota = { id: 'file', categories: ['error'], scope: 'project', limit: 1000, window: 60 };
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-project-config-'));
-  const file = path.join(dataDir, 'vigil.yaml');
-  writeFileSync(
-    file,
-    [
+  server = await startTestVigil('project-config', undefined, {
+    configYaml: [
       'projects:',
       '  vigil/default:',
       '    quotas:',
       '      - { id: file, categories: [error], scope: project, limit: 1000, window: 60 }',
       '',
     ].join('\n'),
-  );
-  const port = await freePort();
-  const config = loadConfig({ config: file, port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
+  });
+  vigil = server.vigil;
 
   edge = Fastify();
   await edge.register(ingestRoutes, {
@@ -55,8 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Sentry.close(2000);
   await edge?.close();
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 async function api(method: 'GET' | 'PUT' | 'PATCH', url: string, body?: object) {

@@ -8,15 +8,13 @@
 //
 // Project configs are not stored yet, so the test hands the project its config through the key
 // lookup (the key cache's answer gets the parsed config, as stored configs will be carried).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
 import { KeyCache } from '../../src/server/services/key-cache.js';
 import { parseProjectConfig } from '../../src/processing/project-config/index.js';
-import { clientsDir, freePort, runClient } from '../helpers/vigil-process.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
+import { clientsDir, runClient } from '../helpers/vigil-process.js';
 
 interface Traces {
   health: string[];
@@ -59,8 +57,8 @@ const parsed = parseProjectConfig({
 if (!parsed.ok) throw new Error(parsed.errors.join('; '));
 const projectConfig = parsed.config;
 
+let server: TestVigil;
 let vigil: Vigil;
-let dataDir: string;
 const traces: Record<'static' | 'stream', Traces> = {} as never;
 
 beforeAll(async () => {
@@ -69,12 +67,8 @@ beforeAll(async () => {
     const info = await lookup.call(this, key);
     return info && { ...info, config: projectConfig };
   });
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-sampling-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
+  server = await startTestVigil('sampling');
+  vigil = server.vigil;
   for (const mode of ['static', 'stream'] as const) {
     traces[mode] = await runClient<Traces>('node', [path.join(clientsDir, 'node-sampling.mjs'), mode], {
       SENTRY_DSN: vigil.dsn,
@@ -84,9 +78,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await vigil?.close();
+  await server?.close();
   vi.restoreAllMocks();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 interface Node {

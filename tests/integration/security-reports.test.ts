@@ -3,36 +3,26 @@
 // Logging (Chromium only sends NEL over trusted TLS): each certificate report becomes an issue
 // with Relay's title and culprit, NEL reports become logs readable through the explore API, and
 // malformed reports are dropped with Relay's outcome (reference/relay-protocol.md §1.4, §7.2).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
-import { api, eventually, freePort } from '../helpers/vigil-process.js';
+import type { Vigil } from '../../src/server/app.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
+import { api, eventually } from '../helpers/vigil-process.js';
 
 type Json = Record<string, unknown>;
 
+let test: TestVigil;
 let vigil: Vigil;
 let url: string;
-let dataDir: string;
 let security: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-security-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
-  url = `http://127.0.0.1:${port}`;
-  const dsn = new URL(vigil.dsn);
-  security = `${url}/api/${dsn.pathname.slice(1)}/security/?sentry_key=${dsn.username}`;
+  test = await startTestVigil('security');
+  ({ vigil, url } = test);
+  security = `${url}/api/${test.projectId}/security/?sentry_key=${test.publicKey}`;
 }, 60_000);
 
 afterAll(async () => {
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await test?.close();
 });
 
 const server = () => ({ url, token: vigil.adminToken ?? '' });
