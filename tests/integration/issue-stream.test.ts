@@ -76,6 +76,51 @@ describe('sorts', () => {
     expect(await listNames('sort=trends')).toEqual(expected);
   });
 
+  /** The fixture events of an issue within `days` (default: the 90-day search window), ages in hours. */
+  async function eventsOf(issue: IssueName, days = 90) {
+    const { FIXTURE_EVENTS } = await import('../helpers/issue-fixtures.js');
+    return FIXTURE_EVENTS.filter((e) => e.issue === issue && e.agoMinutes < days * 24 * 60).map((e) => ({
+      ...e,
+      hours: e.agoMinutes / 60,
+    }));
+  }
+  const unresolved: IssueName[] = ['a', 'b', 'c', 'f', 'g'];
+
+  it("recommended: Sentry's recommended score with its default weights", async () => {
+    // executors.py `_recommended_aggregation`: recency, spike, severity, user impact, volume.
+    const severity: Record<string, number> = { fatal: 1, error: 0.75, warning: 0.5, info: 0.25 };
+    const scores = new Map<IssueName, number>();
+    for (const issue of unresolved) {
+      const events = await eventsOf(issue);
+      const recency = 1 / 2 ** (Math.min(...events.map((e) => e.hours)) / 24);
+      const recent = events.filter((e) => e.hours <= 6).length;
+      const threeDays = events.filter((e) => e.hours <= 72).length;
+      const spike = Math.min(1, recent / (threeDays + 1));
+      const worst = Math.max(...events.map((e) => severity[e.level ?? 'error'] ?? 0));
+      const users = new Set(events.filter((e) => e.user).map((e) => JSON.stringify(e.user))).size;
+      const userImpact = Math.min(1, Math.log(users + 1) / Math.log(1001));
+      const volume = Math.min(1, Math.log(events.length + 1) / Math.log(10001));
+      scores.set(issue, 0.2 * recency + 0.2 * spike + 0.2 * worst + 0.05 * userImpact + 0.2 * volume);
+    }
+    const expected = [...unresolved].sort((x, y) => scores.get(y)! - scores.get(x)!);
+    expect(new Set(scores.values()).size).toBe(unresolved.length); // no ties to break
+    expect(await listNames('sort=recommended')).toEqual(expected);
+    expect(expected).not.toEqual(await listNames('sort=date'));
+  });
+
+  it('priority: log(times seen) * 600 + last seen in seconds', async () => {
+    const scores = new Map<IssueName, number>();
+    for (const issue of unresolved) {
+      const events = await eventsOf(issue, 14);
+      scores.set(issue, Math.log(events.length) * 600 - Math.min(...events.map((e) => e.hours)) * 3600);
+    }
+    const expected = [...unresolved].sort((x, y) => scores.get(y)! - scores.get(x)!);
+    // In this fixture log(n) * 600 s is small next to the gaps between last-seen times, so the
+    // order is the date order; the 14-day frequency order differs.
+    expect(await listNames('sort=priority&statsPeriod=14d')).toEqual(expected);
+    expect(expected).not.toEqual(await listNames('sort=freq&statsPeriod=14d'));
+  });
+
   it('unknown sorts fall back to date', async () => {
     expect(await listNames('sort=bogus')).toEqual(['a', 'f', 'c', 'b', 'g']);
   });

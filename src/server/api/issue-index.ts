@@ -1,7 +1,7 @@
 /**
  * The issue stream with Sentry's paths and shapes:
  * - `GET /api/0/organizations/{org}/issues/` (`organization_group_index.py`): `query` in the
- *   issue search syntax (default `is:unresolved`), `sort` date|new|freq|user|trends,
+ *   issue search syntax (default `is:unresolved`), `sort` date|new|freq|user|trends|recommended|priority,
  *   `statsPeriod` or `start`/`end` (default the last 90 days), `environment`, `project`,
  *   `limit` (default and maximum 100), `cursor`; `groupStatsPeriod` (`24h` default, `14d`,
  *   `auto`, `''` = none), `expand`, `collapse` (`stats`, `lifetime`, `filtered`, `base`);

@@ -23,7 +23,15 @@ import { latestReleases } from './latest-release.js';
 export type IssueSort = GroupSort;
 
 /** The sorts {@link searchIssues} accepts. */
-export const ISSUE_SORTS: readonly IssueSort[] = ['date', 'new', 'freq', 'user', 'trends'];
+export const ISSUE_SORTS: readonly IssueSort[] = [
+  'date',
+  'new',
+  'freq',
+  'user',
+  'trends',
+  'recommended',
+  'priority',
+];
 
 /** Sentry's cap on the reported hit count (`SEARCH_MAX_HITS`, `X-Max-Hits`). */
 export const SEARCH_MAX_HITS = 1000;

@@ -5,8 +5,8 @@
  * (a window function, so the hit count costs no second scan) and cut to the page. Follows
  * `PostgresSnubaQueryExecutor` (`src/sentry/search/snuba/executors.py`): the sort strategies
  * `date` = `max(timestamp)`, `new` = the issue's lifetime first event, `freq` = `count()`,
- * `user` = distinct users, `trends` = Sentry's trends score (v2 with its default weights), ties
- * broken by issue id, newest first (Sentry's `SequencePaginator` over `(score, id)` reversed).
+ * `user` = distinct users, `trends`, `recommended` and `priority` = Sentry's scores
+ * (group-sort-scores.ts), ties broken by issue id, newest first (Sentry's `SequencePaginator` over `(score, id)` reversed).
  *
  * Two plans answer the same question:
  * - the lifetime plan reads only `group_stats` (issues × environments rows) when the query has
@@ -20,9 +20,10 @@ import { parseDateTime, toDateTime64 } from './datetime.js';
 import { isEmptyScope, scopeFilter, type EventFilter } from './events.js';
 import { GROUP_STATS_TABLE, lifetimeFilter } from './group-stats.js';
 import { queryRows, toNumber } from './query-helpers.js';
+import { sortScore, USER_COUNT, type ScoreSort } from './group-sort-scores.js';
 
 /** Sort strategies of the issue stream (`sort=`). */
-export type GroupSort = 'date' | 'new' | 'freq' | 'user' | 'trends';
+export type GroupSort = 'date' | 'new' | 'freq' | 'user' | ScoreSort;
 
 /** The per-issue values a `having` condition may name (column aliases of the search). */
 export type GroupAggregateField = 'times_seen' | 'first_seen' | 'last_seen';
@@ -80,22 +81,6 @@ export interface WindowAggregates {
   lastSeen: Date;
   unhandled: boolean;
 }
-
-/** Sentry's trends weights (`DEFAULT_TRENDS_WEIGHTS`) and fixed parameters (`trends_aggregation`). */
-const TRENDS = {
-  logLevelWeight: 0,
-  stacktraceWeight: 0,
-  eventAgeWeight: 1,
-  relativeVolumeWeight: 1,
-  maxRelativeVolumeWeight: 10,
-  eventHalflifeHours: 4,
-  issueHalflifeHours: 12,
-  issueAgeWeight: 1,
-  maxPow: 16,
-  minScore: 0.01,
-} as const;
-
-const DAY_SECONDS = 86_400;
 
 /**
  * Runs one page of the issue search. An empty project list, or an empty `include` list, gives
@@ -165,6 +150,8 @@ const SORT_COLUMNS: Record<GroupSort, string> = {
   freq: 'times_seen',
   user: 'user_count',
   trends: 'score',
+  recommended: 'score',
+  priority: 'score',
 };
 
 async function countGroups(
@@ -248,10 +235,15 @@ function eventsPlan(
     where: options.where,
   });
   const params: Record<string, unknown> = { ...scope.params };
-  const score = options.sort === 'trends' ? `, ${trendsScore(options, params)} AS score` : '';
+  const scoreSql = sortScore(
+    options.sort,
+    { start: options.start, end: options.end, now: options.now },
+    params,
+  );
+  const score = scoreSql !== undefined ? `, ${scoreSql} AS score` : '';
   // Distinct users cost a hash set per issue over every scanned event: computed only to sort by
   // them or for the `filtered` block (under event conditions, which usually keep few events).
-  const userCount = options.sort === 'user' || options.where !== undefined ? "uniqIf(user, user != '')" : '0';
+  const userCount = options.sort === 'user' || options.where !== undefined ? USER_COUNT : '0';
   const aggregate = `SELECT group_id,
                             count() AS times_seen,
                             ${userCount} AS user_count,
@@ -272,7 +264,7 @@ function eventsPlan(
   return {
     sql: `SELECT a.group_id AS group_id, a.times_seen AS times_seen, a.user_count AS user_count,
                  a.last_seen AS last_seen, a.vigil_window_first AS vigil_window_first,
-                 a.vigil_unhandled AS vigil_unhandled${options.sort === 'trends' ? ', a.score AS score' : ''},
+                 a.vigil_unhandled AS vigil_unhandled${score !== '' ? ', a.score AS score' : ''},
                  least(coalesce(l.vigil_first, a.vigil_window_first), a.vigil_window_first) AS first_seen
             FROM (${aggregate}) AS a
             LEFT JOIN (SELECT group_id, min(first_seen) AS vigil_first
@@ -281,37 +273,4 @@ function eventsPlan(
                         GROUP BY group_id) AS l ON a.group_id = l.group_id`,
     params,
   };
-}
-
-/**
- * Sentry's trends score (`trends_aggregation_impl`, v2, not normalized) over the window's
- * events: a decayed event score (log of the summed per-event ranks halving every 4 hours),
- * an issue-age score halving every 12 hours since its first event in the window, and the
- * relative volume (events of the last hour over the last 7 days, or 1% of a shorter window
- * over the window). Binds `vigil_now_ms`.
- */
-function trendsScore(options: GroupSearchOptions, params: Record<string, unknown>): string {
-  params.vigil_now_ms = options.now.getTime();
-  const ageSeconds = '((toInt64({vigil_now_ms:Int64}) - toUnixTimestamp64Milli(timestamp)) / 1000)';
-  const issueAgeHours =
-    '((toInt64({vigil_now_ms:Int64}) - toUnixTimestamp64Milli(min(timestamp))) / 3600000)';
-  const t = TRENDS;
-  // Terms of weight 0 are left out, so the score reads only `timestamp` (the projection's columns).
-  const levelScore = "multiIf(level = 'fatal', 1.0, level = 'error', 0.66, level = 'warning', 0.33, 0.0)";
-  const stackScore = 'if(notEmpty(exception_types), 1.0, 0.0)';
-  const terms = [
-    ...(t.logLevelWeight > 0 ? [`${levelScore} * ${t.logLevelWeight}`] : []),
-    ...(t.stacktraceWeight > 0 ? [`${stackScore} * ${t.stacktraceWeight}`] : []),
-    String(t.eventAgeWeight),
-  ];
-  const rank = `((${terms.join(' + ')}) / ${t.logLevelWeight + t.stacktraceWeight + t.eventAgeWeight})`;
-  const eventScore = `log(1 + sum(${rank} / pow(2, ${ageSeconds} / 3600 / ${t.eventHalflifeHours})))`;
-  const issueScore = `greatest(${t.minScore}, ${t.issueAgeWeight} / pow(2, least(${t.maxPow}, ${issueAgeHours} / ${t.issueHalflifeHours})))`;
-  const periodSeconds = Math.floor((options.end.getTime() - options.start.getTime()) / 1000);
-  const overall = periodSeconds >= 7 * DAY_SECONDS ? 7 * DAY_SECONDS : periodSeconds;
-  const recent = periodSeconds >= 7 * DAY_SECONDS ? 3600 : Math.floor(overall * 0.01);
-  const relative = `(countIf(${ageSeconds} <= ${recent}) / (countIf(${ageSeconds} <= ${overall}) + 1))`;
-  const weight = Math.min(t.relativeVolumeWeight, t.maxRelativeVolumeWeight);
-  const scaledRelative = `(${weight} * ${relative} / ${t.maxRelativeVolumeWeight})`;
-  return `(${issueScore} * greatest(${t.minScore}, ${eventScore}) * greatest(${t.minScore}, ${scaledRelative}))`;
 }
