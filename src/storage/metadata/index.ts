@@ -200,6 +200,7 @@ export {
   clearReleaseCommits,
   listReleaseCommits,
   listReleaseFileChanges,
+  listReleaseHeadCommits,
   listReleaseRepositories,
   releaseCommitSummaries,
   previousReleaseWithCommits,

@@ -259,6 +259,25 @@ export async function listReleaseRepositories(
   return rows.map(toRepository);
 }
 
+/** The release's head commits (one per repository), by repository name. */
+export async function listReleaseHeadCommits(
+  store: MetadataStore,
+  releaseId: number,
+): Promise<CommitRecord[]> {
+  const rows = await store.db
+    .selectFrom('release_head_commits')
+    .innerJoin('repositories', 'repositories.id', 'release_head_commits.repository_id')
+    .select('release_head_commits.commit_id')
+    .where('release_head_commits.release_id', '=', releaseId)
+    .orderBy('repositories.name')
+    .orderBy('repositories.id')
+    .execute();
+  return commitRecordsInOrder(
+    store.db,
+    rows.map((r) => Number(r.commit_id)),
+  );
+}
+
 /** What the release JSON shows of its commits. */
 export interface ReleaseCommitSummary {
   /** The newest commit (`last_commit_id`), or null. */
