@@ -153,7 +153,13 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
   'GET /api/0/organizations/:org/releases/:version/previous-with-commits/': RELEASE.GET,
   'GET /api/0/projects/:org/:project/releases/:version/repositories/': RELEASE.GET,
   // OrganizationRepositoriesEndpoint: OrganizationIntegrationsLoosePermission
-  'GET /api/0/organizations/:org/repos/': ['org:read', 'org:write', 'org:admin', 'org:integrations', 'org:ci'],
+  'GET /api/0/organizations/:org/repos/': [
+    'org:read',
+    'org:write',
+    'org:admin',
+    'org:integrations',
+    'org:ci',
+  ],
   'POST /api/0/organizations/:org/repos/': ['org:read', 'org:write', 'org:admin', 'org:integrations'],
   // OrganizationRepositoryDetailsEndpoint: OrganizationIntegrationsPermission
   'GET /api/0/organizations/:org/repos/:repoId/': ['org:read', 'org:write', 'org:admin', 'org:integrations'],
