@@ -5,7 +5,7 @@
 // (previous-with-commits), `--local`, `--commit repo@from..to` (head commits), `--clear`, and the
 // repositories, commits, changed files and release JSON the web API then shows, in Sentry's shapes.
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

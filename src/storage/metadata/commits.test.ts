@@ -5,7 +5,9 @@ import { commitAuthorEmail } from './commits.js';
 
 describe('commitAuthorEmail', () => {
   it('takes the email sent, else one made of the name', () => {
-    expect(commitAuthorEmail({ author_email: 'Ann@Example.com', author_name: 'Ann' })).toBe('Ann@Example.com');
+    expect(commitAuthorEmail({ author_email: 'Ann@Example.com', author_name: 'Ann' })).toBe(
+      'Ann@Example.com',
+    );
     expect(commitAuthorEmail({ author_name: 'Ann Ö. de-Vries_2' })).toBe('ann.de-vries_2@localhost');
     expect(commitAuthorEmail({ author_email: null, author_name: 'Bob' })).toBe('bob@localhost');
   });
