@@ -146,6 +146,25 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
   'GET /api/0/projects/:org/:project/releases/': RELEASE.GET,
   'POST /api/0/projects/:org/:project/releases/': RELEASE.POST,
   'GET /api/0/projects/:org/:project/releases/:version/': RELEASE.GET,
+  // Release commits: OrganizationReleasesBaseEndpoint, ProjectReleasePermission
+  'GET /api/0/organizations/:org/releases/:version/commits/': RELEASE.GET,
+  'GET /api/0/projects/:org/:project/releases/:version/commits/': RELEASE.GET,
+  'GET /api/0/organizations/:org/releases/:version/commitfiles/': RELEASE.GET,
+  'GET /api/0/organizations/:org/releases/:version/previous-with-commits/': RELEASE.GET,
+  'GET /api/0/projects/:org/:project/releases/:version/repositories/': RELEASE.GET,
+  // OrganizationRepositoriesEndpoint: OrganizationIntegrationsLoosePermission
+  'GET /api/0/organizations/:org/repos/': [
+    'org:read',
+    'org:write',
+    'org:admin',
+    'org:integrations',
+    'org:ci',
+  ],
+  'POST /api/0/organizations/:org/repos/': ['org:read', 'org:write', 'org:admin', 'org:integrations'],
+  // OrganizationRepositoryDetailsEndpoint: OrganizationIntegrationsPermission
+  'GET /api/0/organizations/:org/repos/:repoId/': ['org:read', 'org:write', 'org:admin', 'org:integrations'],
+  'PUT /api/0/organizations/:org/repos/:repoId/': ['org:write', 'org:admin', 'org:integrations'],
+  'DELETE /api/0/organizations/:org/repos/:repoId/': ['org:admin', 'org:integrations'],
   'GET /api/0/organizations/:org/releases/:version/deploys/': RELEASE.GET,
   'POST /api/0/organizations/:org/releases/:version/deploys/': RELEASE.POST,
   'GET /api/0/organizations/:org/chunk-upload/': RELEASE.GET,

@@ -21,8 +21,7 @@ import { organizationFor, projectsFor, type Project } from './context.js';
 import { FieldErrors, bodyObject } from './drf-fields.js';
 import { ApiError } from './errors.js';
 import { linkHeader, parseCursor, parseLimit } from './pagination.js';
-import { releasePrincipal, requestUrl } from './release-access.js';
-import { releaseFor } from './releases.js';
+import { releaseFor, releasePrincipal, requestUrl } from './release-access.js';
 import { serializeDeploy } from './serializers/release.js';
 import { multiParam } from './time-range.js';
 

@@ -5,7 +5,7 @@
  * events table (Discover, errors, transactions, spans, logs, trace metrics), traces, user
  * feedback, event attachments,
  * profiles, session replays, outcome stats (stats_v2), project details, inbound filters and project
- * configs, what sentry-cli calls (releases and deploys, chunk upload, artifact-bundle assembly and
+ * configs, what sentry-cli calls (releases, their commits and deploys, repositories, chunk upload, artifact-bundle assembly and
  * lookup) and accounts (`GET /api/0/`, organizations, teams, members, projects, DSN keys, API
  * tokens). Bearer-token auth; errors as `{"detail": ...}`.
  */
@@ -32,6 +32,7 @@ import { replayRoutes } from './replays.js';
 import { projectConfigRoutes } from './project-config.js';
 import { releaseRoutes } from './releases.js';
 import { deployRoutes } from './deploys.js';
+import { repositoryRoutes } from './repositories.js';
 import { chunkUploadRoutes } from './chunk-upload.js';
 import { artifactBundleRoutes } from './artifact-bundles.js';
 import { ArtifactAssembler } from '../services/artifact-assembler.js';
@@ -75,6 +76,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await projectConfigRoutes(app, { ...deps, auth });
   await releaseRoutes(app, { ...deps, auth });
   await deployRoutes(app, { ...deps, auth });
+  await repositoryRoutes(app, { ...deps, auth });
   await chunkUploadRoutes(app, { ...deps, auth });
   const assembler = deps.assembler ?? new ArtifactAssembler(deps.metadata, app.log);
   app.addHook('onClose', () => assembler.drain());

@@ -68,6 +68,22 @@ export const PROJECT_PERMISSION: ScopeMap = {
   DELETE: ['project:admin'],
 };
 
+/** `OrganizationIntegrationsPermission`: one repository (`/repos/{id}/`). */
+export const ORGANIZATION_INTEGRATIONS_PERMISSION: ScopeMap = {
+  GET: ['org:read', 'org:write', 'org:admin', 'org:integrations'],
+  POST: ['org:write', 'org:admin', 'org:integrations'],
+  PUT: ['org:write', 'org:admin', 'org:integrations'],
+  DELETE: ['org:admin', 'org:integrations'],
+};
+
+/** `OrganizationIntegrationsLoosePermission`: the repository list, which CI tokens (`org:ci`) read. */
+export const ORGANIZATION_INTEGRATIONS_LOOSE_PERMISSION: ScopeMap = {
+  GET: ['org:read', 'org:write', 'org:admin', 'org:integrations', 'org:ci'],
+  POST: ['org:read', 'org:write', 'org:admin', 'org:integrations'],
+  PUT: ['org:read', 'org:write', 'org:admin', 'org:integrations'],
+  DELETE: ['org:admin', 'org:integrations'],
+};
+
 /**
  * Authenticates the request (401) and checks the token against the route's permission class
  * (403); returns the principal, to be narrowed by resolving the path's organization.

@@ -4,7 +4,12 @@
  * in `src/sentry/api/serializers/rest_framework/release.py`), validated with DRF's messages.
  */
 import type { JsonObject } from '../../protocol/json.js';
-import { RELEASE_STATUSES, type ReleasePatch, type ReleaseStatus } from '../../storage/metadata/index.js';
+import {
+  RELEASE_STATUSES,
+  type CommitInput,
+  type RefInput,
+  type ReleaseStatus,
+} from '../../storage/metadata/index.js';
 import { type CharOptions, type FieldErrors } from './drf-fields.js';
 import { MAX_VERSION_LENGTH, isValidVersion } from './release-version.js';
 
@@ -18,15 +23,15 @@ export interface ReleaseFields {
   url?: string | null;
   dateReleased?: string | null;
   status?: ReleaseStatus;
-  commits?: JsonObject[];
+  commits?: CommitInput[];
   /** `refs`, or the deprecated `headCommits` converted to refs. */
-  refs?: JsonObject[];
+  refs?: RefInput[];
 }
 
 /**
  * Reads and validates the release fields of `body` into `errors`: `version` (with `withVersion`:
  * required, ≤ 200 characters, a valid name), `ref`, `url`, `dateReleased`, `status`, `commits`
- * (`id` required, ≤ 64), `refs` (`repository` and `commit` required; `a..b` ranges) and the
+ * ({@link commitInput}), `refs` (`repository` and `commit` required; `a..b` ranges) and the
  * deprecated `headCommits` (`currentId`, `repository`, `previousId`).
  */
 export function releaseFields(body: JsonObject, errors: FieldErrors, withVersion: boolean): ReleaseFields {
@@ -51,13 +56,7 @@ export function releaseFields(body: JsonObject, errors: FieldErrors, withVersion
     if ((RELEASE_STATUSES as readonly string[]).includes(status)) fields.status = status as ReleaseStatus;
     else errors.add('status', `Invalid status ${status}`);
   }
-  fields.commits = errors.objects(body, 'commits', (commit, e) => {
-    e.char(commit, 'id', { required: true, maxLength: MAX_COMMIT_LENGTH });
-    for (const key of ['repository', 'message', 'author_name', 'author_email', 'timestamp']) {
-      e.char(commit, key, { allowNull: true, allowBlank: true });
-    }
-    return commit;
-  });
+  fields.commits = errors.objects(body, 'commits', commitInput);
   fields.refs = errors.objects(body, 'refs', (ref, e) => {
     const commit = e.char(ref, 'commit', { required: true });
     if (typeof commit === 'string' && commit.includes('..')) {
@@ -69,15 +68,19 @@ export function releaseFields(body: JsonObject, errors: FieldErrors, withVersion
     } else if (typeof commit === 'string' && commit.length > MAX_COMMIT_LENGTH) {
       e.add('commit', `Commit too long - max is ${MAX_COMMIT_LENGTH} chars`);
     }
-    e.char(ref, 'repository', { required: true, maxLength: 200 });
-    e.char(ref, 'previousCommit', { allowNull: true, allowBlank: true, maxLength: MAX_COMMIT_LENGTH });
-    return ref;
+    const repository = e.char(ref, 'repository', { required: true, maxLength: 200 });
+    const previousCommit = e.char(ref, 'previousCommit', {
+      allowNull: true,
+      allowBlank: true,
+      maxLength: MAX_COMMIT_LENGTH,
+    });
+    return { repository: repository ?? '', commit: commit ?? '', previousCommit: previousCommit ?? null };
   });
   const headCommits = errors.objects(body, 'headCommits', (head, e) => {
     const currentId = e.char(head, 'currentId', { required: true, maxLength: MAX_COMMIT_LENGTH });
     const repository = e.char(head, 'repository', { required: true, maxLength: 64 });
     const previousId = e.char(head, 'previousId', { allowNull: true, maxLength: MAX_COMMIT_LENGTH });
-    return { repository: repository ?? null, commit: currentId ?? null, previousCommit: previousId ?? null };
+    return { repository: repository ?? '', commit: currentId ?? '', previousCommit: previousId ?? null };
   });
   if (
     (fields.refs === undefined || fields.refs.length === 0) &&
@@ -89,8 +92,40 @@ export function releaseFields(body: JsonObject, errors: FieldErrors, withVersion
   return fields;
 }
 
-/** The `refs` change Sentry makes: set non-empty refs; an explicit `refs: []` clears the commits. */
-export function refsPatch(fields: ReleaseFields): Pick<ReleasePatch, 'refs'> | undefined {
-  if (fields.refs === undefined) return undefined;
-  return { refs: fields.refs.length > 0 ? fields.refs : null };
+/** The file-change types Sentry accepts (`CommitFileChange.is_valid_type`). */
+const PATCH_SET_TYPES = ['A', 'D', 'M'];
+
+/**
+ * One commit of `commits`, as Sentry's `CommitSerializer`
+ * (`src/sentry/api/serializers/rest_framework/commit.py`) reads it: `id` required (≤ 64
+ * characters), `repository` (≤ 64), `message`, `author_name` (≤ 128), `author_email` (≤ 75),
+ * `timestamp` (a date-time) and `patch_set` (`[{path ≤ 510, type A|D|M}]`); fields that are
+ * absent stay absent.
+ */
+export function commitInput(commit: JsonObject, e: FieldErrors): CommitInput {
+  const optional = (maxLength?: number): CharOptions => ({ allowNull: true, allowBlank: true, maxLength });
+  const input: CommitInput = {
+    id: e.char(commit, 'id', { required: true, maxLength: MAX_COMMIT_LENGTH }) ?? '',
+  };
+  const repository = e.char(commit, 'repository', optional(64));
+  const message = e.char(commit, 'message', optional());
+  const authorName = e.char(commit, 'author_name', optional(128));
+  const authorEmail = e.char(commit, 'author_email', optional(75));
+  const timestamp = e.dateTime(commit, 'timestamp', { allowNull: true });
+  if (repository !== undefined) input.repository = repository;
+  if (message !== undefined) input.message = message;
+  if (authorName !== undefined) input.author_name = authorName;
+  if (authorEmail !== undefined) input.author_email = authorEmail;
+  if (timestamp !== undefined) input.timestamp = timestamp;
+  if (commit.patch_set !== null) {
+    input.patch_set = e.objects(commit, 'patch_set', (file, fe) => {
+      const path = fe.char(file, 'path', { required: true, maxLength: 510 });
+      const type = fe.char(file, 'type', { required: true, maxLength: 1 });
+      if (typeof type === 'string' && !PATCH_SET_TYPES.includes(type)) {
+        fe.add('type', `Commit patch_set type ${type} is not supported.`);
+      }
+      return { path: path ?? '', type: type ?? '' };
+    });
+  }
+  return input;
 }

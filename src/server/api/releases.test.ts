@@ -391,7 +391,7 @@ describe('reading releases', () => {
 });
 
 describe('updating and deleting releases', () => {
-  it('finalizes, archives and stores commits and refs as sent', async () => {
+  it('finalizes, archives, sets commits and refs, and clears them', async () => {
     await call('POST', '/api/0/organizations/vigil/releases/', { version: 'api@2', projects: ['default'] });
     const finalized = await call('PUT', '/api/0/organizations/vigil/releases/api@2/', {
       dateReleased: '2025-02-03T04:05:06.123456789Z',
@@ -402,25 +402,36 @@ describe('updating and deleting releases', () => {
       ],
     });
     expect(finalized.status).toBe(200);
+    // Commits without a repository go to Sentry's per-organization one.
+    const repository = { name: expect.stringMatching(/^organization-\d+$/), provider: { id: 'unknown' } };
     expect(finalized.body).toMatchObject({
       dateReleased: '2025-02-03T04:05:06.123Z',
       commitCount: 2,
       lastCommit: {
         id: 'c'.repeat(40),
         message: 'Fix it',
+        repository,
         author: { name: 'Ada', email: 'ada@example.com' },
       },
       authors: [{ name: 'Ada', email: 'ada@example.com' }],
     });
+    const repositoryName = (finalized.body as { lastCommit: { repository: { name: string } } }).lastCommit
+      .repository.name;
+    expect(
+      await call('PUT', '/api/0/organizations/vigil/releases/api@2/', {
+        refs: [{ repository: 'acme/api', commit: 'a'.repeat(40) }],
+      }),
+    ).toMatchObject({ status: 400, body: { refs: ['Invalid repository names: acme/api'] } });
     const archived = await call('PUT', '/api/0/organizations/vigil/releases/api@2/', {
       status: 'archived',
-      refs: [{ repository: 'acme/api', commit: 'a'.repeat(40), previousCommit: 'b'.repeat(40) }],
+      refs: [{ repository: repositoryName, commit: 'a'.repeat(40), previousCommit: 'b'.repeat(40) }],
     });
     expect(archived.body).toMatchObject({ status: 'archived', commitCount: 2 });
     const cleared = await call('PUT', '/api/0/organizations/vigil/releases/api@2/', { refs: [] });
     expect(cleared.body).toMatchObject({
       commitCount: 0,
       lastCommit: null,
+      authors: [],
       dateReleased: '2025-02-03T04:05:06.123Z',
     });
     expect(
@@ -428,6 +439,20 @@ describe('updating and deleting releases', () => {
     ).toEqual({
       refs: {
         '0': { commit: ['Commit cannot begin or end with ..'], repository: ['This field is required.'] },
+      },
+    });
+    expect(
+      (
+        await call('PUT', '/api/0/organizations/vigil/releases/api@2/', {
+          commits: [{ id: 'd', timestamp: 'soon', patch_set: [{ path: 'a.js', type: 'R' }] }],
+        })
+      ).body,
+    ).toEqual({
+      commits: {
+        '0': {
+          timestamp: [expect.stringContaining('Datetime has wrong format.')],
+          patch_set: { '0': { type: ['Commit patch_set type R is not supported.'] } },
+        },
       },
     });
     expect((await call('PUT', '/api/0/organizations/vigil/releases/nope@2/', {})).status).toBe(404);

@@ -8,8 +8,8 @@
  *   `?query=` substring, `?status=open|archived` default open, cursor pagination) and the
  *   idempotent create (201 new, 208 when nothing changed);
  * - `GET|PUT|DELETE /api/0/organizations/{org}/releases/{version}/`: details, update
- *   (finalize = `dateReleased`, `status`, `commits`/`refs` stored as sent), delete (204; 400
- *   while issues have it as first release or sessions report it);
+ *   (finalize = `dateReleased`, `status`; `commits` and `refs` as `release-commits.ts` applies
+ *   them), delete (204; 400 while issues have it as first release or sessions report it);
  * - `GET|POST /api/0/projects/{org}/{project}/releases/` and `GET .../releases/{version}/`.
  *
  * Releases are stored in the metadata store; `newGroups` counts issues whose first release it
@@ -31,6 +31,7 @@ import {
   listReleaseProjects,
   listReleases,
   newGroupsKey,
+  releaseCommitSummaries,
   releaseHasIssues,
   updateRelease,
   type MetadataStore,
@@ -39,12 +40,20 @@ import {
   type ReleaseStatus,
 } from '../../storage/metadata/index.js';
 import type { TokenAuth } from './auth.js';
-import { organizationFor, projectFor, projectsFor, type Organization, type Project } from './context.js';
+import { organizationFor, projectsFor, type Project } from './context.js';
 import { FieldErrors, bodyObject } from './drf-fields.js';
-import { refsPatch, releaseFields } from './release-body.js';
+import { releaseFields } from './release-body.js';
+import { applyReleaseCommits, releaseCommitRoutes } from './release-commits.js';
 import { ApiError } from './errors.js';
 import { linkHeader, parseCursor, parseLimit } from './pagination.js';
-import { queryParam, releasePrincipal, requestUrl } from './release-access.js';
+import {
+  namedRelease,
+  queryParam,
+  releaseFor,
+  releasePrincipal,
+  releaseProject,
+  requestUrl,
+} from './release-access.js';
 import { serializeRelease } from './serializers/release.js';
 import { multiParam } from './time-range.js';
 
@@ -62,34 +71,11 @@ export const ERR_RELEASE_REFERENCED = 'This release is referenced by active issu
 /** Sentry's `ERR_RELEASE_HEALTH_DATA`. */
 export const ERR_RELEASE_HEALTH_DATA = 'This release has health data and cannot be removed.';
 
-const NOT_FOUND = 'The requested resource does not exist';
-
 type Params = Record<string, string>;
 
 /** Registers the release routes on `app` (call from the API plugin). */
 export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDeps): Promise<void> {
   const { metadata, clickhouse, auth } = deps;
-
-  /** The organization and project a `/projects/{org}/{project}/releases/` request names. */
-  async function releaseProject(
-    request: FastifyRequest,
-    method: 'GET' | 'POST',
-  ): Promise<{ organization: Organization; project: Project }> {
-    const principal = await releasePrincipal(auth, request, method);
-    const params = request.params as Params;
-    return projectFor(metadata, principal, params.org ?? '', params.project ?? '');
-  }
-
-  /** The organization and release a `/releases/{version}/` request names (401/403/404 as Sentry). */
-  async function namedRelease(
-    request: FastifyRequest,
-    method: 'GET' | 'PUT' | 'DELETE',
-  ): Promise<{ organization: Organization; release: Release }> {
-    const principal = await releasePrincipal(auth, request, method);
-    const params = request.params as Params;
-    const organization = await organizationFor(metadata, principal, params.org ?? '');
-    return { organization, release: await releaseFor(metadata, organization, params.version ?? '') };
-  }
 
   /**
    * The JSON of `releases`. With `project`, `newGroups` and the event bounds are that project's
@@ -113,6 +99,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
       metadata,
       releases.flatMap((r) => (r.last_deploy_id === null ? [] : [r.last_deploy_id])),
     );
+    const commits = await releaseCommitSummaries(metadata, releases);
     return releases.map((release) => {
       const projects = (projectsByRelease.get(release.id) ?? []).map((p) => ({
         id: p.id,
@@ -130,6 +117,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
         firstEvent: span?.firstEvent ?? null,
         lastEvent: span?.lastEvent ?? null,
         lastDeploy: release.last_deploy_id === null ? null : (deploys.get(release.last_deploy_id) ?? null),
+        commits: commits.get(release.id) ?? { lastCommit: null, authors: [] },
       });
     });
   }
@@ -194,24 +182,22 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
       dateReleased: fields.dateReleased,
       status: fields.status,
       userAgent: userAgent(request),
-      commits: fields.commits,
     });
-    // On create only non-empty refs are stored (an empty list clears nothing, unlike on update).
-    const release =
-      fields.refs !== undefined && fields.refs.length > 0
-        ? ((await updateRelease(metadata, result.release.id, { refs: fields.refs })) ?? result.release)
-        : result.release;
+    // On create an empty `refs` clears nothing, unlike on update.
+    const refused = await applyReleaseCommits(metadata, result.release, fields, false);
+    if (refused !== undefined) return reply.code(400).send(refused);
+    const release = (await getRelease(metadata, organization.id, fields.version)) ?? result.release;
     const [json] = await serialize([release], { withEvents: false });
     return reply.code(result.created || result.addedProjectIds.length > 0 ? 201 : 208).send(json);
   });
 
   app.get('/api/0/organizations/:org/releases/:version/', async (request) => {
-    const { release } = await namedRelease(request, 'GET');
+    const { release } = await namedRelease(metadata, auth, request, 'GET');
     return (await serialize([release], { withEvents: true }))[0];
   });
 
   app.put('/api/0/organizations/:org/releases/:version/', async (request, reply) => {
-    const { release } = await namedRelease(request, 'PUT');
+    const { release } = await namedRelease(metadata, auth, request, 'PUT');
     const body = bodyObject(request.body);
     if (!body.ok) return reply.code(400).send(body.errors);
     const errors = new FieldErrors();
@@ -223,15 +209,16 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
       ...(fields.ref ? { ref: fields.ref } : {}),
       ...(fields.url ? { url: fields.url } : {}),
       ...(fields.status !== undefined ? { status: fields.status } : {}),
-      ...(fields.commits !== undefined && fields.commits.length > 0 ? { commits: fields.commits } : {}),
-      ...refsPatch(fields),
     };
-    const updated = (await updateRelease(metadata, release.id, patch)) ?? release;
+    await updateRelease(metadata, release.id, patch);
+    const refused = await applyReleaseCommits(metadata, release, fields, true);
+    if (refused !== undefined) return reply.code(400).send(refused);
+    const updated = (await getRelease(metadata, release.organization_id, release.version)) ?? release;
     return (await serialize([updated], { withEvents: true }))[0];
   });
 
   app.delete('/api/0/organizations/:org/releases/:version/', async (request, reply) => {
-    const { organization, release } = await namedRelease(request, 'DELETE');
+    const { organization, release } = await namedRelease(metadata, auth, request, 'DELETE');
     if (await releaseHasIssues(metadata, organization.id, release.version)) {
       return reply.code(400).send({ detail: ERR_RELEASE_REFERENCED });
     }
@@ -246,7 +233,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.get('/api/0/projects/:org/:project/releases/', async (request, reply) => {
-    const { organization, project } = await releaseProject(request, 'GET');
+    const { organization, project } = await releaseProject(metadata, auth, request, 'GET');
     const query = request.query as Record<string, unknown>;
     return page(
       request,
@@ -266,7 +253,7 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
   });
 
   app.post('/api/0/projects/:org/:project/releases/', async (request, reply) => {
-    const { organization, project } = await releaseProject(request, 'POST');
+    const { organization, project } = await releaseProject(metadata, auth, request, 'POST');
     const body = bodyObject(request.body);
     if (!body.ok) return reply.code(400).send(body.errors);
     const errors = new FieldErrors();
@@ -281,37 +268,24 @@ export async function releaseRoutes(app: FastifyInstance, deps: ReleaseRoutesDep
       dateReleased: fields.dateReleased,
       status: fields.status,
       userAgent: userAgent(request),
-      commits: fields.commits,
     });
-    const [json] = await serialize([result.release], { withEvents: false });
+    await applyReleaseCommits(metadata, result.release, { commits: fields.commits }, false);
+    const release = (await getRelease(metadata, organization.id, fields.version)) ?? result.release;
+    const [json] = await serialize([release], { withEvents: false });
     return reply.code(result.addedProjectIds.length > 0 ? 201 : 208).send(json);
   });
 
   app.get('/api/0/projects/:org/:project/releases/:version/', async (request) => {
-    const { organization, project } = await releaseProject(request, 'GET');
+    const { organization, project } = await releaseProject(metadata, auth, request, 'GET');
     const version = (request.params as Params).version ?? '';
     const release = await releaseFor(metadata, organization, version, project);
     return (await serialize([release], { project, withEvents: true }))[0];
   });
-}
 
-/**
- * The release `version` of the organization — of `project` too when given (Sentry's project
- * release endpoints only see releases linked to the project) — else ApiError 404.
- */
-export async function releaseFor(
-  metadata: MetadataStore,
-  organization: Organization,
-  version: string,
-  project?: Project,
-): Promise<Release> {
-  const release = await getRelease(metadata, organization.id, version);
-  if (release === undefined) throw new ApiError(404, NOT_FOUND);
-  if (project !== undefined) {
-    const linked = (await listReleaseProjects(metadata, [release.id])).get(release.id) ?? [];
-    if (!linked.some((p) => p.id === project.id)) throw new ApiError(404, NOT_FOUND);
-  }
-  return release;
+  await releaseCommitRoutes(app, {
+    ...deps,
+    serializeRelease: async (release) => (await serialize([release], { withEvents: true }))[0] ?? {},
+  });
 }
 
 /** The `?status=` filter: `open` by default, none for an empty value, 400 for an unknown one. */

@@ -174,6 +174,44 @@ export {
   RELEASE_STATUSES,
 } from './releases.js';
 export { createDeploy, listReleaseDeploys, getDeploys } from './deploys.js';
+export {
+  CUSTOM_SCM_PROVIDER,
+  REPOSITORY_EXISTS,
+  createRepository,
+  getRepository,
+  findActiveRepository,
+  listRepositories,
+  updateRepository,
+  deleteRepository,
+  repositoriesByName,
+} from './repositories.js';
+export type {
+  Repository,
+  RepositoryStatus,
+  RepositoryPatch,
+  NewRepository,
+  ListRepositoriesFilter,
+} from './repositories.js';
+export { commitAuthorEmail } from './commits.js';
+export type { CommitAuthor, CommitInput, CommitRecord, PatchSetEntry } from './commits.js';
+export {
+  setReleaseCommits,
+  setReleaseRefs,
+  clearReleaseCommits,
+  listReleaseCommits,
+  listReleaseFileChanges,
+  listReleaseHeadCommits,
+  listReleaseRepositories,
+  releaseCommitSummaries,
+  previousReleaseWithCommits,
+} from './release-commits.js';
+export type {
+  RefInput,
+  ReleaseKey,
+  ReleaseCommitsPage,
+  ReleaseCommitSummary,
+  ReleaseFileChange,
+} from './release-commits.js';
 export type { Deploy, CreateDeployInput } from './deploys.js';
 export type {
   Release,

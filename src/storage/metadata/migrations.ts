@@ -643,6 +643,109 @@ const issueWorkflow: MetadataMigration = {
 };
 
 /**
+ * Version 8: repositories and release commits (Sentry `Repository`, `CommitAuthor`, `Commit`,
+ * `CommitFileChange`, `ReleaseCommit`, `ReleaseHeadCommit`; `src/sentry/models/`), replacing the
+ * JSON `commits` and `refs` columns of `releases` (lists kept as sent, which are dropped: set them
+ * again with `sentry-cli releases set-commits`). One active repository per organization and name
+ * (a partial unique index, so hidden ones keep their name); a commit is unique per repository and
+ * sha; `releases.last_commit_id` is the newest commit of the release's list (Sentry's
+ * `last_commit_id`), cleared when that commit goes with its repository.
+ */
+const releaseCommits: MetadataMigration = {
+  version: 8,
+  name: 'repositories_and_release_commits',
+  async up(db, dialect) {
+    const organization = (c: ColumnDefinitionBuilder) =>
+      c.notNull().references('organizations.id').onDelete('cascade');
+    const cascade = (table: string) => (c: ColumnDefinitionBuilder) =>
+      c.notNull().references(`${table}.id`).onDelete('cascade');
+
+    await idColumn(db.schema.createTable('repositories'), dialect)
+      .addColumn('organization_id', 'bigint', organization)
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('url', 'text')
+      .addColumn('provider', 'text')
+      .addColumn('external_id', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('repositories_organization_id_name_active_key')
+      .on('repositories')
+      .columns(['organization_id', 'name'])
+      .unique()
+      .where(sql.ref('status'), '=', 'active')
+      .execute();
+
+    await idColumn(db.schema.createTable('commit_authors'), dialect)
+      .addColumn('organization_id', 'bigint', organization)
+      .addColumn('name', 'text')
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addUniqueConstraint('commit_authors_organization_id_email_key', ['organization_id', 'email'])
+      .execute();
+
+    await idColumn(db.schema.createTable('commits'), dialect)
+      .addColumn('organization_id', 'bigint', organization)
+      .addColumn('repository_id', 'bigint', cascade('repositories'))
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('message', 'text')
+      .addColumn('author_id', 'bigint', (c) => c.references('commit_authors.id').onDelete('set null'))
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .addUniqueConstraint('commits_repository_id_key_key', ['repository_id', 'key'])
+      .execute();
+    await db.schema.createIndex('commits_author_id_idx').on('commits').column('author_id').execute();
+
+    await idColumn(db.schema.createTable('commit_file_changes'), dialect)
+      .addColumn('organization_id', 'bigint', organization)
+      .addColumn('commit_id', 'bigint', cascade('commits'))
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addUniqueConstraint('commit_file_changes_commit_id_filename_key', ['commit_id', 'filename'])
+      .execute();
+
+    await db.schema
+      .createTable('release_commits')
+      .addColumn('organization_id', 'bigint', organization)
+      .addColumn('release_id', 'bigint', cascade('releases'))
+      .addColumn('commit_id', 'bigint', cascade('commits'))
+      .addColumn('order', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('release_commits_pkey', ['release_id', 'commit_id'])
+      .execute();
+    await db.schema
+      .createIndex('release_commits_release_id_order_idx')
+      .on('release_commits')
+      .columns(['release_id', 'order'])
+      .execute();
+    await db.schema
+      .createIndex('release_commits_commit_id_idx')
+      .on('release_commits')
+      .column('commit_id')
+      .execute();
+
+    await db.schema
+      .createTable('release_head_commits')
+      .addColumn('organization_id', 'bigint', organization)
+      .addColumn('release_id', 'bigint', cascade('releases'))
+      .addColumn('repository_id', 'bigint', cascade('repositories'))
+      .addColumn('commit_id', 'bigint', cascade('commits'))
+      .addPrimaryKeyConstraint('release_head_commits_pkey', ['release_id', 'repository_id'])
+      .execute();
+    await db.schema
+      .createIndex('release_head_commits_commit_id_idx')
+      .on('release_head_commits')
+      .column('commit_id')
+      .execute();
+
+    await db.schema
+      .alterTable('releases')
+      .addColumn('last_commit_id', 'bigint', (c) => c.references('commits.id').onDelete('set null'))
+      .execute();
+    await db.schema.alterTable('releases').dropColumn('commits').execute();
+    await db.schema.alterTable('releases').dropColumn('refs').execute();
+  },
+};
+
+/**
  * Every migration, in version order. Version 5 is another branch's (artifact bundles); the runner
  * applies whichever versions are not recorded yet, so the order in which branches land does not
  * matter.
@@ -655,6 +758,7 @@ export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [
   releasesAndArtifacts,
   accounts,
   issueWorkflow,
+  releaseCommits,
 ];
 
 /**

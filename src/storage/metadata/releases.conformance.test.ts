@@ -1,5 +1,5 @@
 // Conformance of the release and artifact-bundle repositories (migration 5) on SQLite and
-// Postgres: releases with their projects, commits and deploys, issue counts per release, chunk
+// Postgres: releases with their projects and deploys, issue counts per release, chunk
 // blobs, assembly states (with their ten-minute lifetime and one winner among concurrent
 // claimers) and bundles with their debug-id, release and URL indexes.
 import { createHash } from 'node:crypto';
@@ -75,7 +75,6 @@ describe.each([
         projectIds: [web.id],
         url: 'https://example.com/r/1',
         userAgent: 'sentry-cli/3.8.0',
-        commits: [{ id: 'a'.repeat(40), message: 'fix' }],
       });
       expect(first.created).toBe(true);
       expect(first.addedProjectIds).toEqual([web.id]);
@@ -85,8 +84,8 @@ describe.each([
         url: 'https://example.com/r/1',
         data: {},
         user_agent: 'sentry-cli/3.8.0',
-        commit_count: 1,
-        commits: [{ id: 'a'.repeat(40), message: 'fix' }],
+        commit_count: 0,
+        last_commit_id: null,
         total_deploys: 0,
         date_added: '2025-03-01T12:00:00.000Z',
         date_released: null,
@@ -162,7 +161,7 @@ describe.each([
       expect(await versions({ order: 'released' })).toEqual(['1.0%', '1.1', '10x0', '1.0_b']);
     });
 
-    it('updates fields, commits and refs; an explicit clear drops the commits', async () => {
+    it('updates fields', async () => {
       const { release } = await createRelease(store, {
         organizationId: org.id,
         version: 'v2',
@@ -172,19 +171,16 @@ describe.each([
         ref: 'main',
         dateReleased: '2025-03-02T00:00:00.000Z',
         status: 'archived',
-        commits: [{ id: 'b1' }, { id: 'b0' }],
-        refs: [{ repository: 'acme/web', commit: 'b1', previousCommit: 'a9' }],
       });
       expect(updated).toMatchObject({
         ref: 'main',
         date_released: '2025-03-02T00:00:00.000Z',
         status: 'archived',
-        commit_count: 2,
-        commits: [{ id: 'b1' }, { id: 'b0' }],
-        refs: [{ repository: 'acme/web', commit: 'b1', previousCommit: 'a9' }],
       });
-      const cleared = await updateRelease(store, release.id, { refs: null });
-      expect(cleared).toMatchObject({ commit_count: 0, commits: null, refs: null, ref: 'main' });
+      expect(await updateRelease(store, release.id, { url: 'https://example.com' })).toMatchObject({
+        ref: 'main',
+        url: 'https://example.com',
+      });
       expect(await updateRelease(store, 999_999, { ref: 'x' })).toBeUndefined();
     });
 

@@ -1,10 +1,8 @@
 /**
  * Releases repository (Sentry `src/sentry/models/release.py` `Release`, `ReleaseProject`), as the
  * release endpoints sentry-cli calls need them (reference/sentry-semantics.md §8.2; deploys are in
- * `deploys.ts`). A release
- * belongs to an organization, is unique by version there, and is linked to projects; creating
- * an existing version is idempotent. Commits and refs are stored as sent: Vigil has no
- * repository integrations to resolve them against.
+ * `deploys.ts`, commits in `release-commits.ts`). A release belongs to an organization, is
+ * unique by version there, and is linked to projects; creating an existing version is idempotent.
  */
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
@@ -30,11 +28,10 @@ export interface Release {
   data: JsonObject;
   /** The `User-Agent` of the request that created it (≤ 256 characters), or null. */
   user_agent: string | null;
-  /** The commits last set (objects with at least an `id`, newest first), or null. */
-  commits: JsonObject[] | null;
-  /** The head commits last set (`{repository, commit, previousCommit?}`), or null. */
-  refs: JsonObject[] | null;
+  /** How many commits the release's list holds (`release_commits`). */
   commit_count: number;
+  /** The newest commit of the list (`commits.id`), or null without commits. */
+  last_commit_id: number | null;
   total_deploys: number;
   last_deploy_id: number | null;
   /** ISO-8601 UTC of creation (the API's `dateCreated`). */
@@ -56,8 +53,6 @@ export interface CreateReleaseInput {
   /** For a new release (default `open`); for an existing one, changes its status when different. */
   status?: ReleaseStatus;
   userAgent?: string | null;
-  /** Commits to set when non-empty (replacing any earlier list). */
-  commits?: readonly JsonObject[];
 }
 
 /** Result of {@link createRelease}. */
@@ -71,9 +66,8 @@ export interface CreateReleaseResult {
 
 /**
  * Creates release `version` of the organization, or finds it (Sentry's `get_or_create`: the
- * other fields only apply to a new release), then links the projects, applies a changed
- * `status` and sets non-empty `commits`. One transaction; safe against a concurrent creator of
- * the same version.
+ * other fields only apply to a new release), then links the projects and applies a changed
+ * `status`. One transaction; safe against a concurrent creator of the same version.
  */
 export async function createRelease(
   store: MetadataStore,
@@ -91,8 +85,6 @@ export async function createRelease(
         status: input.status ?? 'open',
         data: '{}',
         user_agent: input.userAgent ?? null,
-        commits: null,
-        refs: null,
         last_deploy_id: null,
         date_added: now,
         date_released: input.dateReleased ?? null,
@@ -118,9 +110,6 @@ export async function createRelease(
         .executeTakeFirstOrThrow();
     }
     const addedProjectIds = await linkProjects(trx, row.id, input.projectIds, now);
-    if (input.commits !== undefined && input.commits.length > 0) {
-      row = await setCommits(trx, row.id, input.commits);
-    }
     return { release: toRelease(row), created, addedProjectIds };
   });
 }
@@ -132,10 +121,6 @@ export interface ReleasePatch {
   /** ISO-8601 UTC. */
   dateReleased?: string;
   status?: ReleaseStatus;
-  /** Replaces the commit list (and `commit_count`). */
-  commits?: readonly JsonObject[];
-  /** Replaces the head commits; `null` clears them and the commits (Sentry's `clear_commits`). */
-  refs?: readonly JsonObject[] | null;
 }
 
 /** Applies `patch` to release `id`; the updated release, or `undefined` when it does not exist. */
@@ -150,15 +135,9 @@ export async function updateRelease(
     if (patch.url !== undefined) set.url = patch.url;
     if (patch.dateReleased !== undefined) set.date_released = patch.dateReleased;
     if (patch.status !== undefined) set.status = patch.status;
-    if (patch.refs === null) {
-      Object.assign(set, { refs: null, commits: null, commit_count: 0 });
-    } else if (patch.refs !== undefined) {
-      set.refs = JSON.stringify(patch.refs);
-    }
     if (Object.keys(set).length > 0) {
       await trx.updateTable('releases').set(set).where('id', '=', id).execute();
     }
-    if (patch.commits !== undefined) await setCommits(trx, id, patch.commits);
     const row = await trx.selectFrom('releases').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toRelease(row);
   });
@@ -318,6 +297,31 @@ export async function deleteRelease(store: MetadataStore, id: number): Promise<b
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** Recomputes `commit_count` and `last_commit_id` (the commit of `order` 0, or the lowest) of the releases. */
+export async function refreshReleaseCommits(
+  trx: Transaction<Database>,
+  releaseIds: readonly number[],
+): Promise<void> {
+  for (const part of chunks([...new Set(releaseIds)], 500)) {
+    await trx
+      .updateTable('releases')
+      .set((eb) => ({
+        commit_count: eb
+          .selectFrom('release_commits')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('release_commits.release_id', '=', 'releases.id'),
+        last_commit_id: eb
+          .selectFrom('release_commits')
+          .select('release_commits.commit_id')
+          .whereRef('release_commits.release_id', '=', 'releases.id')
+          .orderBy('release_commits.order')
+          .limit(1),
+      }))
+      .where('id', 'in', part)
+      .execute();
+  }
+}
+
 /** Links the projects not yet linked; returns those. */
 async function linkProjects(
   db: Db,
@@ -345,16 +349,8 @@ async function linkProjects(
   return added;
 }
 
-async function setCommits(db: Db, releaseId: number, commits: readonly JsonObject[]) {
-  return db
-    .updateTable('releases')
-    .set({ commits: JSON.stringify(commits), commit_count: commits.length })
-    .where('id', '=', releaseId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-function toRelease(row: Selectable<ReleasesTable>): Release {
+/** A release row as the domain type. */
+export function toRelease(row: Selectable<ReleasesTable>): Release {
   return {
     id: row.id,
     organization_id: row.organization_id,
@@ -364,25 +360,11 @@ function toRelease(row: Selectable<ReleasesTable>): Release {
     status: row.status === 'archived' ? 'archived' : 'open',
     data: decodeJsonObject(row.data),
     user_agent: row.user_agent,
-    commits: decodeObjectList(row.commits),
-    refs: decodeObjectList(row.refs),
     commit_count: Number(row.commit_count),
+    last_commit_id: row.last_commit_id === null ? null : Number(row.last_commit_id),
     total_deploys: Number(row.total_deploys),
     last_deploy_id: row.last_deploy_id,
     date_added: row.date_added,
     date_released: row.date_released,
   };
-}
-
-/** A JSON list of objects as stored, or null (absent or unreadable). */
-function decodeObjectList(text: string | null): JsonObject[] | null {
-  if (text === null) return null;
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return Array.isArray(parsed)
-      ? parsed.filter((v): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v))
-      : null;
-  } catch {
-    return null;
-  }
 }

@@ -133,8 +133,8 @@ export interface ProjectConfigsTable {
 
 /**
  * `releases` (migration 5): one per organization and version (Sentry's `Release`). `status` is
- * `open` or `archived`; `data` is JSON text (`{}`); `commits` and `refs` are the JSON text of
- * the lists last sent (null when never sent); `last_deploy_id` points at `deploys.id`.
+ * `open` or `archived`; `data` is JSON text (`{}`); `last_deploy_id` points at `deploys.id`;
+ * `commit_count` and `last_commit_id` (migration 8) summarize `release_commits`.
  */
 export interface ReleasesTable {
   id: Generated<number>;
@@ -145,13 +145,76 @@ export interface ReleasesTable {
   status: string;
   data: string;
   user_agent: string | null;
-  commits: string | null;
-  refs: string | null;
   commit_count: Generated<number>;
   total_deploys: Generated<number>;
   last_deploy_id: number | null;
+  last_commit_id: Generated<number | null>;
   date_added: string;
   date_released: string | null;
+}
+
+/**
+ * `repositories` (migration 8; Sentry `Repository`): a version-control repository of an
+ * organization, referred to by `name` (`owner/name`). `provider` is null for a plain repository
+ * (created by commits that name it, or registered without one) or `integrations:custom_scm`;
+ * `status` is `active`, `hidden` or `disabled`. One active repository per name.
+ */
+export interface RepositoriesTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  url: string | null;
+  provider: string | null;
+  external_id: string | null;
+  status: string;
+  date_added: string;
+}
+
+/** `commit_authors` (migration 8; Sentry `CommitAuthor`): unique per organization and email. */
+export interface CommitAuthorsTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string | null;
+  email: string;
+}
+
+/**
+ * `commits` (migration 8; Sentry `Commit`): one per repository and `key` (the sha);
+ * `date_added` is the commit's timestamp (ISO-8601 UTC), or when it was first recorded.
+ */
+export interface CommitsTable {
+  id: Generated<number>;
+  organization_id: number;
+  repository_id: number;
+  key: string;
+  message: string | null;
+  author_id: number | null;
+  date_added: string;
+}
+
+/** `commit_file_changes` (migration 8; Sentry `CommitFileChange`): `type` is `A`, `D` or `M`. */
+export interface CommitFileChangesTable {
+  id: Generated<number>;
+  organization_id: number;
+  commit_id: number;
+  filename: string;
+  type: string;
+}
+
+/** `release_commits` (migration 8; Sentry `ReleaseCommit`): a release's commits, `order` 0 = newest. */
+export interface ReleaseCommitsTable {
+  organization_id: number;
+  release_id: number;
+  commit_id: number;
+  order: number;
+}
+
+/** `release_head_commits` (migration 8; Sentry `ReleaseHeadCommit`): a release's head per repository. */
+export interface ReleaseHeadCommitsTable {
+  organization_id: number;
+  release_id: number;
+  repository_id: number;
+  commit_id: number;
 }
 
 /** `release_projects` (migration 5): which projects a release belongs to (Sentry's `ReleaseProject`). */
@@ -459,6 +522,12 @@ export interface Database {
   project_configs: ProjectConfigsTable;
   releases: ReleasesTable;
   release_projects: ReleaseProjectsTable;
+  repositories: RepositoriesTable;
+  commit_authors: CommitAuthorsTable;
+  commits: CommitsTable;
+  commit_file_changes: CommitFileChangesTable;
+  release_commits: ReleaseCommitsTable;
+  release_head_commits: ReleaseHeadCommitsTable;
   deploys: DeploysTable;
   release_project_environments: ReleaseProjectEnvironmentsTable;
   file_blobs: FileBlobsTable;
