@@ -6,14 +6,12 @@
 // logs. Checks Sentry's Discover semantics: fields, functions with implicit grouping, aggregate
 // filters (HAVING), boolean queries, wildcards, tags and flags, dates, sort, paging, `meta`
 // types and units, and Sentry's error messages (reference/sentry-semantics.md §1).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
 import { createProject, getOrganizationBySlug } from '../../src/storage/metadata/index.js';
-import { clientsDir, freePort, runClient } from '../helpers/vigil-process.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
+import { clientsDir, runClient } from '../helpers/vigil-process.js';
 
 interface Sent {
   errors: { alice1: string; alice2: string; bob: string; carol: string; warning: string };
@@ -27,18 +25,14 @@ interface Answer {
   detail?: string;
 }
 
+let server: TestVigil;
 let vigil: Vigil;
-let dataDir: string;
 let sent: Sent;
 let otherProjectId: number;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-discover-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
+  server = await startTestVigil('discover');
+  vigil = server.vigil;
   sent = await runClient<Sent>('node', [path.join(clientsDir, 'node-discover.mjs')], {
     SENTRY_DSN: vigil.dsn,
   });
@@ -50,8 +44,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await vigil?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 async function get(params: Record<string, string | string[]>) {
