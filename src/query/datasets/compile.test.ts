@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyWildcard } from '../values.js';
 import {
   compileDatasetQuery,
+  datasetLookupNeeds,
   DATASETS,
   type CompiledDatasetQuery,
   type DatasetQueryRequest,
@@ -288,6 +289,63 @@ describe('user values never alter the SQL text', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('lookups: issue short ids and release versions', () => {
+  const lookups = {
+    issueIds: new Map([
+      ['WEB-1', 11],
+      ['web-2', 12],
+    ]),
+    releaseVersions: ['app@1.0.0', 'app@2.0.0', 'legacy'],
+  };
+
+  it('names the short ids and release keys a query needs', () => {
+    const needs = datasetLookupNeeds(discover!, 'issue:[WEB-1, unknown] (release.build:5 OR x)', NOW);
+    expect(needs).toEqual({ ok: true, value: { shortIds: ['WEB-1'], releases: true } });
+    expect(datasetLookupNeeds(discover!, 'title:x', NOW)).toEqual({
+      ok: true,
+      value: { shortIds: [], releases: false },
+    });
+  });
+
+  it('filters issue short ids as issue ids, unknown as 0, on errors and transactions', () => {
+    const q = compile(discover!, { query: 'issue:[WEB-1, web-2, unknown]', lookups });
+    expect(q.sql).toContain('group_id IN {p');
+    expect(q.sql).toContain('toUInt64(0) IN {p');
+    expect(Object.values(q.params)).toContainEqual([0, 11, 12]);
+    const negated = compile(errors!, { query: '!issue:WEB-1', lookups });
+    expect(negated.sql).toMatch(/group_id != \{p\d+:UInt64\}/);
+    expect(Object.values(negated.params)).toContainEqual(11);
+  });
+
+  it("answers Sentry's error for short ids that do not exist", () => {
+    expect(errorOf(errors!, { query: 'issue:[WEB-1, WEB-9]', lookups })).toBe(
+      "Issue IDs do not exist: ['WEB-1', 'WEB-9']",
+    );
+  });
+
+  it('filters release.version as the matching release versions, none as no match', () => {
+    const q = compile(transactions!, { query: 'release.version:>1.0.0', lookups });
+    expect(Object.values(q.params)).toContainEqual(['app@2.0.0']);
+    const none = compile(errors!, { query: 'release.version:>3.0.0', lookups });
+    expect(none.sql).toMatch(/ AND 0\b/);
+    expect(errorOf(errors!, { query: 'release.version:[1, 2]', lookups })).toBe(
+      "Invalid operation 'IN' for semantic version filter.",
+    );
+  });
+
+  it('checks release.stage as Sentry does, then refuses it (no adoption data)', () => {
+    expect(errorOf(errors!, { query: 'release.stage:adopted' })).toBe(
+      'Choose a single environment to filter by release stage.',
+    );
+    expect(errorOf(errors!, { query: 'release.stage:nope', environments: ['prod'] })).toBe(
+      'Unsupported release.stage value.',
+    );
+    expect(errorOf(errors!, { query: 'release.stage:adopted', environments: ['prod'] })).toBe(
+      'Invalid key for this search: release.stage',
     );
   });
 });

@@ -26,10 +26,11 @@ import {
 import { resolveBooleanConditions } from '../boolean.js';
 import { resolveSearchConfig } from '../config.js';
 import { searchError, type SearchError, type SearchResult } from '../errors.js';
-import { parseSearchQuery, type AggregateFilter } from '../filters.js';
+import { parseSearchQuery, type AggregateFilter, type SearchTerm } from '../filters.js';
 import { dateTimeParam, sqlNot, SqlParams } from '../sql.js';
 import { compileRowFilter, compileTree, splitExpression, type FilterContext } from './conditions.js';
 import { decoderFor } from './decode.js';
+import { lookupNeeds, NO_LOOKUPS, type DatasetLookups, type LookupNeeds } from './lookups.js';
 import { NUMERIC_TYPES, type ColumnDef, type Dataset, type Decoder, type FieldType } from './types.js';
 
 /** Sentry's limit of selected fields (`MAX_FIELDS`). */
@@ -57,6 +58,8 @@ export interface DatasetQueryRequest {
   offset: number;
   /** "Now" for relative dates in the query. */
   now: Date;
+  /** Issue ids and release versions the query's filters need ({@link datasetLookupNeeds}); default none. */
+  lookups?: DatasetLookups;
 }
 
 /** One answered column: its key in `data` (the field as requested), meta type and unit, decoder. */
@@ -92,6 +95,21 @@ interface InnerColumn {
   alias: string;
   defs: ColumnDef[];
   numeric: boolean;
+}
+
+/** The search query of a request parsed with the dataset's search configuration. */
+function parseDatasetQuery(dataset: Dataset, query: string, now: Date): SearchResult<SearchTerm[]> {
+  return parseSearchQuery(query.trim(), resolveSearchConfig({ now }, dataset.searchConfig));
+}
+
+/**
+ * What the caller must look up in the metadata store before compiling `query` over `dataset`
+ * (`issue:` short ids, the releases of `release.version` and kin): see ./lookups.ts. Errors are
+ * the query's syntax errors, as {@link compileDatasetQuery} would answer them.
+ */
+export function datasetLookupNeeds(dataset: Dataset, query: string, now: Date): SearchResult<LookupNeeds> {
+  const terms = parseDatasetQuery(dataset, query, now);
+  return terms.ok ? { ok: true, value: lookupNeeds(terms.value) } : terms;
 }
 
 /**
@@ -163,8 +181,7 @@ class Compiler {
     }
 
     // Filters.
-    const config = resolveSearchConfig({ now: this.request.now }, this.dataset.searchConfig);
-    const terms = parseSearchQuery(this.request.query.trim(), config);
+    const terms = parseDatasetQuery(this.dataset, this.request.query, this.request.now);
     if (!terms.ok) return terms;
     const tree = resolveBooleanConditions(terms.value);
     if (!tree.ok) return tree;
@@ -183,6 +200,8 @@ class Compiler {
     const filterContext: FilterContext = {
       params: this.params,
       projectIdsBySlug: new Map(this.request.projects.map((p) => [p.slug, p.id])),
+      environments: this.request.environments,
+      lookups: this.request.lookups ?? NO_LOOKUPS,
     };
     for (const [index, source] of this.dataset.sources.entries()) {
       const where = compileTree(split.where, (leaf) =>

@@ -14,6 +14,8 @@ import {
   dateField,
   eventField,
   field,
+  issueField,
+  releaseLookupFields,
   projectSlugField,
   searchConfigFor,
   sourceOf,
@@ -82,13 +84,17 @@ export const ERROR_FIELDS: Readonly<Record<string, ColumnDef>> = {
   replayId: replay,
   'replay.id': replay,
   'issue.id': issueId,
-  // Answered as the short id; filtering by short id needs the metadata store (use `issue.id`).
-  issue: field('group_id', 'string', null, { decode: decodeIssueShortId }),
+  issue: issueField(
+    'group_id',
+    { kind: 'event', field: { kind: 'uint', column: 'group_id' } },
+    decodeIssueShortId,
+  ),
   'error.type': eventField('exception_types', 'array', { kind: 'array', column: 'exception_types' }),
   'error.value': eventField('exception_values', 'array', { kind: 'array', column: 'exception_values' }),
   'error.handled': handled(false),
   'error.unhandled': handled(true),
   'error.main_thread': booleanField('NULL'),
+  ...releaseLookupFields(text('release'), eventTagColumn),
 };
 
 /**

@@ -19,14 +19,17 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
-import { getGroups, type MetadataStore } from '../../storage/metadata/index.js';
+import { getGroupIdsByShortIds, getGroups, type MetadataStore } from '../../storage/metadata/index.js';
+import { listProjectReleaseVersions } from '../../storage/metadata/release-versions.js';
 import { formatShortId } from '../../storage/metadata/short-id.js';
 import {
   compileDatasetQuery,
+  datasetLookupNeeds,
   DATASETS,
   datasetFor,
   type CompiledDatasetQuery,
   type Dataset,
+  type DatasetLookups,
   type FieldType,
 } from '../../query/datasets/index.js';
 import { escapeWildcardText } from '../../query/values.js';
@@ -117,6 +120,31 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): 
     return out;
   }
 
+  /**
+   * What the query's `issue:` and `release.version`-like filters need from the metadata store:
+   * the issue ids of its short ids (organization-wide, as Sentry resolves them) and the release
+   * versions of the request's projects. A query that does not parse needs nothing (the compiler
+   * answers its error).
+   */
+  async function lookupsFor(
+    dataset: Dataset,
+    search: string,
+    organizationId: number,
+    projectIds: number[],
+    current: Date,
+  ): Promise<DatasetLookups> {
+    const needs = datasetLookupNeeds(dataset, search, current);
+    if (!needs.ok) return { issueIds: new Map(), releaseVersions: [] };
+    const { shortIds, releases } = needs.value;
+    return {
+      issueIds:
+        shortIds.length > 0 ? await getGroupIdsByShortIds(metadata, organizationId, shortIds) : new Map(),
+      releaseVersions: releases
+        ? (await listProjectReleaseVersions(metadata, organizationId, projectIds)).map((r) => r.version)
+        : [],
+    };
+  }
+
   app.get('/api/0/organizations/:org/events/', async (request, reply) => {
     // Authentication and authorization come first (401/403/404), as in Sentry.
     const principal = await auth.authenticate(request);
@@ -156,6 +184,13 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): 
       limit: perPage,
       offset,
       now: current,
+      lookups: await lookupsFor(
+        dataset,
+        search,
+        organization.id,
+        projects.map((p) => p.id),
+        current,
+      ),
     });
     if (!compiled.ok) throw new ApiError(400, compiled.error.message);
 

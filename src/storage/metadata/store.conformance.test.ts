@@ -56,6 +56,7 @@ import {
   formatShortId,
   getGroup,
   getGroupByShortId,
+  getGroupIdsByShortIds,
   getGroups,
   getOrganizationById,
   getOrganizationBySlug,
@@ -549,6 +550,15 @@ describe.each([
       expect((await getGroupByShortId(store, org.id, 'BACKEND-2'))?.id).toBe(b?.id);
       expect(await getGroupByShortId(store, org.id, 'BACKEND-3')).toBeUndefined();
       expect(await getGroupByShortId(store, org.id + 1, 'BACKEND-2')).toBeUndefined();
+      expect(
+        await getGroupIdsByShortIds(store, org.id, ['BACKEND-2', 'backend-1', 'BACKEND-3', 'OTHER-1', 'x']),
+      ).toEqual(
+        new Map([
+          ['BACKEND-2', b?.id],
+          ['backend-1', a?.id],
+        ]),
+      );
+      expect(await getGroupIdsByShortIds(store, org.id + 1, ['BACKEND-2'])).toEqual(new Map());
       expect(await listActivities(store, a?.id ?? 0)).toMatchObject([{ type: 'first_seen', user_id: null }]);
       expect(await count(store, 'group_hashes')).toBe(2);
     });
