@@ -318,6 +318,113 @@ describe('the transactions dataset', () => {
   });
 });
 
+describe('equations', () => {
+  it('computes equations over aggregates per group, sorted by alias or text, dividing by zero as null', async () => {
+    for (const sort of ['-equation[0]', '-equation|failure_count() / count()']) {
+      const { status, body } = await get({
+        dataset: 'transactions',
+        field: [
+          'transaction',
+          'count()',
+          'failure_count()',
+          'p95(transaction.duration)',
+          'equation|failure_count() / count()',
+          'equation|count() / failure_count()',
+          'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)',
+        ],
+        sort,
+      });
+      expect(status).toBe(200);
+      expect(body.data).toEqual([
+        {
+          transaction: 'GET /checkout',
+          'count()': 3,
+          'failure_count()': 1,
+          'p95(transaction.duration)': expect.any(Number),
+          'equation|failure_count() / count()': 1 / 3,
+          'equation|count() / failure_count()': 3,
+          'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)': 7,
+        },
+        {
+          transaction: 'GET /cart',
+          'count()': 1,
+          'failure_count()': 0,
+          'p95(transaction.duration)': expect.any(Number),
+          'equation|failure_count() / count()': 0,
+          'equation|count() / failure_count()': null,
+          'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)': 3,
+        },
+      ]);
+      expect(body.meta.fields).toMatchObject({
+        'equation|failure_count() / count()': 'number',
+        'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)': 'duration',
+      });
+      expect(body.meta.units['equation|failure_count() / count()']).toBeNull();
+    }
+  });
+
+  it('computes equations with count_if and over plain numeric fields per row', async () => {
+    const counted = await get({
+      dataset: 'transactions',
+      field: [
+        'count_if(measurements.items,greater,3)',
+        'count()',
+        'equation|count_if(measurements.items,greater,3) / count()',
+      ],
+    });
+    expect(counted.body.data).toEqual([
+      {
+        'count_if(measurements.items,greater,3)': 2,
+        'count()': 4,
+        'equation|count_if(measurements.items,greater,3) / count()': 0.5,
+      },
+    ]);
+    const rows = await get({
+      dataset: 'transactions',
+      field: [
+        'transaction.duration',
+        'measurements.items',
+        'equation|measurements.items * 1000 / transaction.duration',
+      ],
+      query: 'has:measurements.items',
+    });
+    expect(rows.body.data).toHaveLength(3);
+    for (const row of rows.body.data) {
+      const items = row['measurements.items'] as number;
+      const duration = row['transaction.duration'] as number;
+      expect(row['equation|measurements.items * 1000 / transaction.duration']).toBeCloseTo(
+        (items * 1000) / duration,
+        6,
+      );
+    }
+  });
+
+  it.each([
+    [{ field: ['count()', 'equation|count() / 0'] }, 'division by 0 is not allowed'],
+    [{ field: ['count()', 'equation|count() + title'] }, 'title not allowed in arithmetic'],
+    [{ field: ['equation|count() * 2'] }, 'count() used in an equation but is not a selected function'],
+    [
+      { field: ['count()', 'equation|count() ^ 2'] },
+      'Unable to parse your equation, make sure it is well formed arithmetic',
+    ],
+    [
+      {
+        dataset: 'transactions',
+        field: ['count()', 'transaction.duration', 'equation|count() - transaction.duration'],
+      },
+      'Cannot mix functions and fields in arithmetic',
+    ],
+    [
+      { field: ['count()', 'equation|count() * 2'], sort: '-equation[3]' },
+      'Cannot sort by a field that is not selected.',
+    ],
+  ])('%j → 400 %s', async (params, detail) => {
+    const { status, body } = await get(params as Record<string, string | string[]>);
+    expect(status).toBe(400);
+    expect(body.detail).toBe(detail);
+  });
+});
+
 describe('the spans and logs datasets', () => {
   it('groups spans by op with duration aggregates', async () => {
     const { body } = await get({
