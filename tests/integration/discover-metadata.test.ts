@@ -310,3 +310,174 @@ describe('semver release filters', () => {
     expect(body.detail).toBe('Invalid key for this search: release.stage');
   });
 });
+
+describe('per-project transaction thresholds', () => {
+  const thresholdPath = (project: string) =>
+    `/api/0/projects/vigil/${project}/transaction-threshold/configure/`;
+  const overridePath = (projectId: number, query = '') =>
+    `/api/0/organizations/vigil/project-transaction-threshold-override/?project=${projectId}${query}`;
+  const misery = (miserable: number, users: number) => (miserable + 5.8875) / (users + 5.8875 + 111.8625);
+  let defaultId: number;
+
+  async function perProject(): Promise<Row[]> {
+    const { status, body } = await events({
+      dataset: 'transactions',
+      field: ['project', 'apdex()', 'user_misery()', 'count_miserable(user)'],
+      sort: 'project',
+    });
+    expect(status).toBe(200);
+    return body.data;
+  }
+
+  beforeAll(async () => {
+    defaultId = server.projectId;
+  });
+
+  it("answers Sentry's default threshold and validates changes", async () => {
+    expect(await api('GET', thresholdPath('default'))).toEqual({
+      status: 200,
+      body: { projectId: String(defaultId), id: '', threshold: '300', metric: 'duration' },
+    });
+    expect(await api('POST', thresholdPath('mobile'), { threshold: 150, metric: 'fcp' })).toEqual({
+      status: 400,
+      body: {
+        threshold: ['Invalid threshold - specify a multiple of 100'],
+        metric: ['Invalid transaction metric - fcp'],
+      },
+    });
+    expect(await api('POST', thresholdPath('mobile'), { threshold: 'soon' })).toEqual({
+      status: 400,
+      body: { threshold: ['A valid integer is required.'] },
+    });
+  });
+
+  it('applies each project its threshold in apdex(), user_misery() and count_miserable(user)', async () => {
+    const created = await api('POST', thresholdPath('mobile'), { threshold: 100 });
+    expect(created).toMatchObject({
+      status: 201,
+      body: {
+        id: String(mobileId),
+        threshold: '100',
+        metric: 'duration',
+        projectId: String(mobileId),
+        editedBy: expect.stringMatching(/^\d+$/),
+        dateAdded: expect.any(String),
+        dateUpdated: expect.any(String),
+      },
+    });
+    // Updating keeps what is not given.
+    expect(await api('POST', thresholdPath('mobile'), { metric: 'duration' })).toMatchObject({
+      status: 200,
+      body: { threshold: '100', metric: 'duration' },
+    });
+    expect(await perProject()).toEqual([
+      {
+        project: 'default',
+        'apdex()': 2.5 / 3,
+        'user_misery()': misery(0, 3),
+        'count_miserable(user)': 0,
+        project_threshold_config: ['duration', 300],
+      },
+      {
+        project: 'mobile',
+        'apdex()': 1.5 / 3,
+        'user_misery()': misery(1, 3),
+        'count_miserable(user)': 1,
+        project_threshold_config: ['duration', 100],
+      },
+    ]);
+    // Without the project among the fields, rows are grouped by their threshold config.
+    const { body } = await events({ field: ['apdex()'], sort: '-apdex' });
+    expect(body.data).toEqual([
+      { 'apdex()': 2.5 / 3, project_threshold_config: ['duration', 300] },
+      { 'apdex()': 1.5 / 3, project_threshold_config: ['duration', 100] },
+    ]);
+    expect(body.meta.fields).toMatchObject({ 'apdex()': 'number', project_threshold_config: 'string' });
+    // An explicit threshold applies to every project's durations.
+    const explicit = await events({
+      dataset: 'transactions',
+      field: ['project', 'apdex(100)'],
+      sort: 'project',
+    });
+    expect(explicit.body.data).toEqual([
+      { project: 'default', 'apdex(100)': 1.5 / 3 },
+      { project: 'mobile', 'apdex(100)': 1.5 / 3 },
+    ]);
+  });
+
+  it('applies a transaction override, and the LCP metric only to transactions that have one', async () => {
+    expect(
+      await api('POST', overridePath(defaultId), {
+        transaction: 'GET /a',
+        threshold: 1000,
+        metric: 'duration',
+      }),
+    ).toMatchObject({
+      status: 201,
+      body: {
+        id: '1',
+        transaction: 'GET /a',
+        threshold: '1000',
+        metric: 'duration',
+        projectId: String(defaultId),
+      },
+    });
+    expect(await api('GET', overridePath(defaultId, '&transaction=GET%20/a'))).toMatchObject({
+      status: 200,
+      body: { transaction: 'GET /a', threshold: '1000' },
+    });
+    expect(await api('POST', thresholdPath('mobile'), { metric: 'lcp' })).toMatchObject({ status: 200 });
+    expect(await perProject()).toEqual([
+      {
+        project: 'default',
+        'apdex()': 1,
+        'user_misery()': misery(0, 3),
+        'count_miserable(user)': 0,
+        project_threshold_config: ['duration', 1000],
+      },
+      {
+        project: 'mobile',
+        'apdex()': 0,
+        'user_misery()': 0,
+        'count_miserable(user)': 0,
+        project_threshold_config: ['lcp', 100],
+      },
+    ]);
+  });
+
+  it('deletes overrides and thresholds back to the default', async () => {
+    expect(await api('DELETE', overridePath(defaultId), { transaction: 'GET /a' })).toEqual({
+      status: 204,
+      body: null,
+    });
+    expect(await api('GET', overridePath(defaultId, '&transaction=GET%20/a'))).toEqual({
+      status: 404,
+      body: null,
+    });
+    expect(await api('DELETE', thresholdPath('mobile'))).toEqual({ status: 204, body: null });
+    expect(await api('GET', thresholdPath('mobile'))).toMatchObject({ body: { id: '', threshold: '300' } });
+    const rows = await perProject();
+    expect(rows.map((r) => [r.project, r['apdex()'], r.project_threshold_config])).toEqual([
+      ['default', 2.5 / 3, ['duration', 300]],
+      ['mobile', 2.5 / 3, ['duration', 300]],
+    ]);
+  });
+
+  it("answers Sentry's errors of the override endpoint", async () => {
+    expect(
+      await api('POST', '/api/0/organizations/vigil/project-transaction-threshold-override/', {
+        transaction: 'GET /a',
+        threshold: 100,
+        metric: 'duration',
+      }),
+    ).toEqual({ status: 400, body: { detail: 'Only 1 project per transaction threshold' } });
+    expect(await api('POST', overridePath(defaultId), { threshold: 150 })).toEqual({
+      status: 400,
+      body: {
+        transaction: ['This field is required.'],
+        metric: ['This field is required.'],
+        threshold: ['Invalid threshold - specify a multiple of 100'],
+      },
+    });
+  });
+});

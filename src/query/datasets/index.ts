@@ -43,6 +43,7 @@ export {
 } from './compile.js';
 export type { DecodeContext, Dataset, FieldType } from './types.js';
 export type { DatasetLookups, LookupNeeds } from './lookups.js';
+export { NO_THRESHOLDS, type TransactionThresholds } from './thresholds.js';
 export {
   DISCOVER_DATASET,
   ERRORS_DATASET,

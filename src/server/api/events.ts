@@ -21,6 +21,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
 import { getGroupIdsByShortIds, getGroups, type MetadataStore } from '../../storage/metadata/index.js';
 import { listProjectReleaseVersions } from '../../storage/metadata/release-versions.js';
+import { loadTransactionThresholds } from '../services/transaction-thresholds.js';
 import { formatShortId } from '../../storage/metadata/short-id.js';
 import {
   compileDatasetQuery,
@@ -31,6 +32,7 @@ import {
   type Dataset,
   type DatasetLookups,
   type FieldType,
+  NO_THRESHOLDS,
 } from '../../query/datasets/index.js';
 import { escapeWildcardText } from '../../query/values.js';
 import { requireScope, type TokenAuth } from './auth.js';
@@ -56,6 +58,8 @@ const DEFAULT_PER_PAGE = 100;
 const DEFAULT_PERIOD_MS = 14 * 86_400_000;
 /** Datasets answered from EAP-style trace items (their meta says how much data was scanned). */
 const EAP_DATASETS: ReadonlySet<string> = new Set(['spans', 'logs', 'tracemetrics']);
+/** Text of fields or queries that may read the projects' transaction thresholds (loaded only then). */
+const THRESHOLD_READERS = /apdex|misery|project_threshold_config/;
 /** Datasets with Sentry's larger page (`max_per_page = 9999` for logs and trace metrics). */
 const LARGE_PAGE_DATASETS: ReadonlySet<string> = new Set(['logs', 'tracemetrics']);
 
@@ -191,6 +195,12 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): 
         projects.map((p) => p.id),
         current,
       ),
+      thresholds: THRESHOLD_READERS.test([...multiParam(query.field), search].join('\n'))
+        ? await loadTransactionThresholds(
+            metadata,
+            projects.map((p) => p.id),
+          )
+        : NO_THRESHOLDS,
     });
     if (!compiled.ok) throw new ApiError(400, compiled.error.message);
 

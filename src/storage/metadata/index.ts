@@ -59,7 +59,7 @@ export {
 } from './teams.js';
 export type { Team, TeamMembership, Page } from './teams.js';
 export type { CreateProjectOptions } from './projects.js';
-export { getProjectConfigJson, setProjectConfigJson } from './project-configs.js';
+export { getProjectConfigJson, getProjectConfigJsons, setProjectConfigJson } from './project-configs.js';
 export {
   createProjectKey,
   listProjectKeys,

@@ -64,6 +64,7 @@ import {
   getProjectBySlug,
   getProjectKeyByPublicKey,
   getProjectConfigJson,
+  getProjectConfigJsons,
   getMonitorBySlug,
   listActivities,
   listMonitors,
@@ -939,6 +940,9 @@ describe.each([
       expect(await setProjectConfigJson(store, project.id, config)).toEqual({ ok: true, value: undefined });
       expect(await getProjectConfigJson(store, project.id)).toEqual(config);
       expect(await getProjectConfigJson(store, other.id)).toBeUndefined();
+      expect(await getProjectConfigJsons(store, [project.id, other.id, project.id])).toEqual(
+        new Map([[project.id, config]]),
+      );
       const stamped = () =>
         store.db
           .selectFrom('project_configs')
