@@ -2,7 +2,8 @@
  * A project's processing configuration, in the shape of Relay's project config (`ProjectConfig`
  * in `relay-dynamic-config/src/project.rs`; reference/relay-protocol.md §6, §9, §10): quotas,
  * inbound filter settings, the legacy data scrubbing settings, the advanced PII config, the
- * dynamic sampling rules, the allowed origins and the event retention.
+ * dynamic sampling rules, the allowed origins and the event retention; and, for the events
+ * endpoint, the project's transaction thresholds (./transaction-thresholds.ts).
  * Stored per project as the JSON object Sentry hands Relay (camelCase keys), parsed once and
  * then carried with every envelope of the project (`AcceptedEnvelope.config`).
  */

@@ -2,7 +2,8 @@
  * The `errors` dataset: error and default events of the `events` table, with Sentry's Discover
  * field names (`src/sentry/search/events/datasets/discover.py`, Snuba's errors entity): ids,
  * project, times, title, message (free text over message, title and culprit), level, release,
- * environment, user fields, SDK, trace and replay ids, issue, `error.type` / `error.value`
+ * environment, user fields, SDK, trace and replay ids, issue (answered and filtered by short id,
+ * ./lookups.ts), the semver release keys (`release.version` …), `error.type` / `error.value`
  * (arrays), `error.handled` / `error.unhandled`, and any other key as a tag (`tags[k]`,
  * `flags[k]` explicitly, filtered through the `_tags_hash_map` / `_flags_hash_map` bloom
  * indexes). Filters compile with the issue-search field compiler (../event-fields.ts).

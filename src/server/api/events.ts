@@ -12,6 +12,12 @@
  * 100, at most 100 — 9999 for logs and trace metrics), `cursor` (`0:<offset>:0`, with a `Link`
  * header; `noPagination` for none), `metricName` (trace metrics: only these metrics).
  *
+ * Before compiling, it looks up what the query needs from the metadata store: the issue ids of
+ * `issue:` short ids, the release versions of the request's projects for `release.version`,
+ * `release.package` and `release.build`, and the projects' transaction thresholds when a field
+ * or the query mentions `apdex`, `misery` or `project_threshold_config`
+ * (src/query/datasets/lookups.ts, thresholds.ts). `equation|…` fields are Sentry's equations.
+ *
  * Answers `{data: [{<field>: value}], meta: {fields, units, isMetricsData,
  * isMetricsExtractedData, tips, datasetReason, dataset}}` (`dataScanned` too for the EAP
  * datasets); keys are the fields as requested. Errors are 400 `{"detail": …}` with Sentry's
