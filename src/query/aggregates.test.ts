@@ -19,6 +19,7 @@ const ctx: FunctionContext = {
   intervalSeconds: 3600,
   defaultNumericColumn: 'transaction.duration',
   statusField: 'transaction.status',
+  projectThreshold: () => ({ threshold: 'th', value: 'v' }),
 };
 const all = new Set([
   'count',
@@ -31,6 +32,8 @@ const all = new Set([
   'eps',
   'last_seen',
   'apdex',
+  'count_miserable',
+  'user_misery',
   'avg',
 ]);
 
@@ -80,6 +83,34 @@ describe('resolveFunction', () => {
     expect(bound.at(-1)).toBe(60);
     expect(resolve('count_if(user, notEquals, "x")')).toMatchObject({ ok: true, value: { type: 'integer' } });
     expect(bound.at(-1)).toBe('x');
+  });
+
+  it("applies an explicit satisfaction to the duration, else each row's project threshold", () => {
+    expect(resolve('apdex()')).toMatchObject({
+      ok: true,
+      value: {
+        sql: 'if(countIf(v >= 0) = 0, 0, (countIf(v <= th) + countIf(v > th AND v <= th * 4) / 2) / countIf(v >= 0))',
+        type: 'number',
+      },
+    });
+    const explicit = resolve('apdex(250.7)');
+    expect(explicit.ok && explicit.value.sql).toContain('countIf(d <= {p');
+    expect(bound.at(-1)).toBe(250);
+    expect(resolve('count_miserable(user)')).toMatchObject({
+      ok: true,
+      value: { sql: "uniqIf(nullIf(toString(u), ''), v > th * 4)", type: 'integer' },
+    });
+    expect(resolve('user_misery()')).toMatchObject({
+      ok: true,
+      value: {
+        sql: expect.stringMatching(
+          /^ifNull\(\(uniqIf\(nullIf\(toString\(u\), ''\), v > th \* 4\) \+ \{p\d+:Float64\}\) \/ \(nullIf\(uniqIf\(nullIf\(toString\(u\), ''\), v > 0\), 0\) \+ \{p\d+:Float64\}\), 0\)$/,
+        ),
+      },
+    });
+    expect(bound.slice(-2)).toEqual([5.8875, 5.8875 + 111.8625]);
+    resolve('user_misery(300, 1, 2)');
+    expect(bound.slice(-2)).toEqual([1, 3]);
   });
 
   it.each([

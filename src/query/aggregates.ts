@@ -8,8 +8,10 @@
  * dataset defines them (`src/sentry/search/events/datasets/discover.py`,
  * `function_aliases.py`): `count_unique` is `uniq` of set values, percentiles `quantile`,
  * `failure_rate` the share of statuses other than `ok`, `cancelled` and `unknown`
- * (`NON_FAILURE_STATUS`), `epm`/`eps` the count over the request's range, `apdex` and
- * `user_misery` with Sentry's defaults (300 ms threshold, Beta(5.8875, 111.8625) prior).
+ * (`NON_FAILURE_STATUS`), `epm`/`eps` the count over the request's range, `apdex`,
+ * `count_miserable` and `user_misery` with an explicit satisfaction threshold on
+ * `transaction.duration` or, without one, each row's project (or transaction) threshold on its
+ * metric (duration or LCP), and misery's Beta(5.8875, 111.8625) prior by default.
  * Every user-supplied value is a bound parameter.
  */
 import { searchError, type SearchError, type SearchResult } from './errors.js';
@@ -84,6 +86,13 @@ export interface FunctionContext {
   defaultNumericColumn: string | null;
   /** The status field `failure_rate()` reads (`transaction.status`, `span.status`). */
   statusField: string | null;
+  /**
+   * Each row's satisfaction threshold in milliseconds and the value it applies to (the
+   * transaction's duration, or its LCP when the threshold's metric is `lcp`) as SQL, from the
+   * project's or transaction's configured threshold (./datasets/thresholds.ts); an error message
+   * when the dataset has none.
+   */
+  projectThreshold(): { threshold: string; value: string } | string;
 }
 
 /** A resolved function: its aggregate SQL, result type and unit, and the fields it reads. */
@@ -170,10 +179,24 @@ function statusOf(ctx: FunctionContext): ArgumentColumn | string {
   return ctx.statusField === null ? 'no status field in this dataset' : ctx.column(ctx.statusField);
 }
 
-/** Sentry's default apdex / misery threshold in milliseconds (`DEFAULT_PROJECT_THRESHOLD`). */
-export const DEFAULT_THRESHOLD_MS = 300;
 const MISERY_ALPHA = 5.8875;
 const MISERY_BETA = 111.8625;
+
+/**
+ * The threshold and measured value of `apdex`, `count_miserable` and `user_misery`: an explicit
+ * `satisfaction` (truncated to whole milliseconds, as Sentry's `int()`) applies to
+ * `transaction.duration`; without one, each row's project threshold (`FunctionContext.projectThreshold`).
+ */
+function satisfaction(
+  arg: Arg | undefined,
+  ctx: FunctionContext,
+): { threshold: string; value: string } | string {
+  const given = numOf(arg);
+  if (given === null) return ctx.projectThreshold();
+  const duration = ctx.column('transaction.duration');
+  if (typeof duration === 'string') return duration;
+  return { threshold: ctx.bind('Float64', Math.trunc(given)), value: duration.numericExpr ?? duration.expr };
+}
 
 const CONDITIONS: Readonly<Record<string, string>> = {
   equals: '=',
@@ -321,25 +344,23 @@ const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
     required: [],
     optional: [{ kind: 'number', name: 'satisfaction', min: 0, max: null, default: null }],
     build: (args, ctx) => {
-      const d = ctx.column('transaction.duration');
-      if (typeof d === 'string') return d;
-      const t = ctx.bind('Float64', numOf(args[0]) ?? DEFAULT_THRESHOLD_MS);
-      return {
-        sql: `(countIf(${d.expr} <= ${t}) + countIf(${d.expr} > ${t} AND ${d.expr} <= 4 * ${t}) / 2) / count()`,
-        type: 'number',
-        unit: null,
-      };
+      const t = satisfaction(args[0], ctx);
+      if (typeof t === 'string') return t;
+      const { threshold, value } = t;
+      // Only rows that have the value count (`countIf(value >= 0)`); no such row: 0, as Sentry's fallback.
+      const total = `countIf(${value} >= 0)`;
+      const score = `countIf(${value} <= ${threshold}) + countIf(${value} > ${threshold} AND ${value} <= ${threshold} * 4) / 2`;
+      return { sql: `if(${total} = 0, 0, (${score}) / ${total})`, type: 'number', unit: null };
     },
   },
   count_miserable: {
     required: [column()],
     optional: [{ kind: 'number', name: 'satisfaction', min: 0, max: null, default: null }],
     build: (args, ctx) => {
-      const d = ctx.column('transaction.duration');
-      if (typeof d === 'string') return d;
-      const t = ctx.bind('Float64', numOf(args[1]) ?? DEFAULT_THRESHOLD_MS);
+      const t = satisfaction(args[1], ctx);
+      if (typeof t === 'string') return t;
       return {
-        sql: `uniqIf(${setValue(colOf(args[0]))}, ${d.expr} > 4 * ${t})`,
+        sql: `uniqIf(${setValue(colOf(args[0]))}, ${miserable(t)})`,
         type: 'integer',
         unit: null,
       };
@@ -347,22 +368,33 @@ const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   },
   user_misery: {
     required: [],
-    optional: [{ kind: 'number', name: 'satisfaction', min: 0, max: null, default: null }],
+    optional: [
+      { kind: 'number', name: 'satisfaction', min: 0, max: null, default: null },
+      { kind: 'number', name: 'alpha', min: null, max: null, default: MISERY_ALPHA },
+      { kind: 'number', name: 'beta', min: null, max: null, default: MISERY_BETA },
+    ],
     build: (args, ctx) => {
-      const d = ctx.column('transaction.duration');
+      const t = satisfaction(args[0], ctx);
+      if (typeof t === 'string') return t;
       const user = ctx.column('user');
-      if (typeof d === 'string') return d;
       if (typeof user === 'string') return user;
-      const t = ctx.bind('Float64', numOf(args[0]) ?? DEFAULT_THRESHOLD_MS);
       const u = setValue(user);
+      const alpha = ctx.bind('Float64', numOf(args[1]) ?? MISERY_ALPHA);
+      const sum = ctx.bind('Float64', (numOf(args[1]) ?? MISERY_ALPHA) + (numOf(args[2]) ?? MISERY_BETA));
+      // Users count when they have the value (`uniqIf(user, value > 0)`); none: 0.
       return {
-        sql: `(uniqIf(${u}, ${d.expr} > 4 * ${t}) + ${MISERY_ALPHA}) / (uniq(${u}) + ${MISERY_ALPHA + MISERY_BETA})`,
+        sql: `ifNull((uniqIf(${u}, ${miserable(t)}) + ${alpha}) / (nullIf(uniqIf(${u}, ${t.value} > 0), 0) + ${sum}), 0)`,
         type: 'number',
         unit: null,
       };
     },
   },
 };
+
+/** A frustrated row: its value above four times the threshold. */
+function miserable(t: { threshold: string; value: string }): string {
+  return `${t.value} > ${t.threshold} * 4`;
+}
 
 function rate(perSeconds: number): FunctionDef {
   return {

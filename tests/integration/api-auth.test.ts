@@ -75,6 +75,28 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
   'GET /api/0/organizations/:org/members/:memberId/': ['member:read', 'member:write', 'member:admin'],
   'PUT /api/0/organizations/:org/members/:memberId/': ['member:invite', 'member:write', 'member:admin'],
   'DELETE /api/0/organizations/:org/members/:memberId/': ['member:read', 'member:write', 'member:admin'],
+  // ProjectTransactionThresholdEndpoint: ProjectSettingPermission
+  'GET /api/0/projects/:org/:project/transaction-threshold/configure/': [
+    'project:read',
+    'project:write',
+    'project:admin',
+  ],
+  'POST /api/0/projects/:org/:project/transaction-threshold/configure/': ['project:write', 'project:admin'],
+  'DELETE /api/0/projects/:org/:project/transaction-threshold/configure/': ['project:write', 'project:admin'],
+  // ProjectTransactionThresholdOverrideEndpoint: ProjectTransactionThresholdOverridePermission
+  'GET /api/0/organizations/:org/project-transaction-threshold-override/': [
+    'project:read',
+    'project:write',
+    'project:admin',
+  ],
+  'POST /api/0/organizations/:org/project-transaction-threshold-override/': [
+    'project:write',
+    'project:admin',
+  ],
+  'DELETE /api/0/organizations/:org/project-transaction-threshold-override/': [
+    'project:write',
+    'project:admin',
+  ],
   // ProjectKeysEndpoint, ProjectKeyDetailsEndpoint: ProjectPermission
   'GET /api/0/projects/:org/:project/keys/': ['project:read', 'project:write', 'project:admin'],
   'POST /api/0/projects/:org/:project/keys/': ['project:write', 'project:admin'],

@@ -6,14 +6,12 @@
 // logs. Checks Sentry's Discover semantics: fields, functions with implicit grouping, aggregate
 // filters (HAVING), boolean queries, wildcards, tags and flags, dates, sort, paging, `meta`
 // types and units, and Sentry's error messages (reference/sentry-semantics.md §1).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
 import { createProject, getOrganizationBySlug } from '../../src/storage/metadata/index.js';
-import { clientsDir, freePort, runClient } from '../helpers/vigil-process.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
+import { clientsDir, runClient } from '../helpers/vigil-process.js';
 
 interface Sent {
   errors: { alice1: string; alice2: string; bob: string; carol: string; warning: string };
@@ -27,18 +25,14 @@ interface Answer {
   detail?: string;
 }
 
+let server: TestVigil;
 let vigil: Vigil;
-let dataDir: string;
 let sent: Sent;
 let otherProjectId: number;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-discover-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config);
-  await vigil.app.listen({ host: '127.0.0.1', port });
+  server = await startTestVigil('discover');
+  vigil = server.vigil;
   sent = await runClient<Sent>('node', [path.join(clientsDir, 'node-discover.mjs')], {
     SENTRY_DSN: vigil.dsn,
   });
@@ -50,8 +44,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await vigil?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 async function get(params: Record<string, string | string[]>) {
@@ -322,6 +315,113 @@ describe('the transactions dataset', () => {
       query: 'p95(transaction.duration):<50ms',
     });
     expect(fast.body.data).toEqual([{ transaction: 'GET /cart', 'count()': 1 }]);
+  });
+});
+
+describe('equations', () => {
+  it('computes equations over aggregates per group, sorted by alias or text, dividing by zero as null', async () => {
+    for (const sort of ['-equation[0]', '-equation|failure_count() / count()']) {
+      const { status, body } = await get({
+        dataset: 'transactions',
+        field: [
+          'transaction',
+          'count()',
+          'failure_count()',
+          'p95(transaction.duration)',
+          'equation|failure_count() / count()',
+          'equation|count() / failure_count()',
+          'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)',
+        ],
+        sort,
+      });
+      expect(status).toBe(200);
+      expect(body.data).toEqual([
+        {
+          transaction: 'GET /checkout',
+          'count()': 3,
+          'failure_count()': 1,
+          'p95(transaction.duration)': expect.any(Number),
+          'equation|failure_count() / count()': 1 / 3,
+          'equation|count() / failure_count()': 3,
+          'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)': 7,
+        },
+        {
+          transaction: 'GET /cart',
+          'count()': 1,
+          'failure_count()': 0,
+          'p95(transaction.duration)': expect.any(Number),
+          'equation|failure_count() / count()': 0,
+          'equation|count() / failure_count()': null,
+          'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)': 3,
+        },
+      ]);
+      expect(body.meta.fields).toMatchObject({
+        'equation|failure_count() / count()': 'number',
+        'equation|(count() + 1) * 2 - p95(transaction.duration) / p95(transaction.duration)': 'duration',
+      });
+      expect(body.meta.units['equation|failure_count() / count()']).toBeNull();
+    }
+  });
+
+  it('computes equations with count_if and over plain numeric fields per row', async () => {
+    const counted = await get({
+      dataset: 'transactions',
+      field: [
+        'count_if(measurements.items,greater,3)',
+        'count()',
+        'equation|count_if(measurements.items,greater,3) / count()',
+      ],
+    });
+    expect(counted.body.data).toEqual([
+      {
+        'count_if(measurements.items,greater,3)': 2,
+        'count()': 4,
+        'equation|count_if(measurements.items,greater,3) / count()': 0.5,
+      },
+    ]);
+    const rows = await get({
+      dataset: 'transactions',
+      field: [
+        'transaction.duration',
+        'measurements.items',
+        'equation|measurements.items * 1000 / transaction.duration',
+      ],
+      query: 'has:measurements.items',
+    });
+    expect(rows.body.data).toHaveLength(3);
+    for (const row of rows.body.data) {
+      const items = row['measurements.items'] as number;
+      const duration = row['transaction.duration'] as number;
+      expect(row['equation|measurements.items * 1000 / transaction.duration']).toBeCloseTo(
+        (items * 1000) / duration,
+        6,
+      );
+    }
+  });
+
+  it.each([
+    [{ field: ['count()', 'equation|count() / 0'] }, 'division by 0 is not allowed'],
+    [{ field: ['count()', 'equation|count() + title'] }, 'title not allowed in arithmetic'],
+    [{ field: ['equation|count() * 2'] }, 'count() used in an equation but is not a selected function'],
+    [
+      { field: ['count()', 'equation|count() ^ 2'] },
+      'Unable to parse your equation, make sure it is well formed arithmetic',
+    ],
+    [
+      {
+        dataset: 'transactions',
+        field: ['count()', 'transaction.duration', 'equation|count() - transaction.duration'],
+      },
+      'Cannot mix functions and fields in arithmetic',
+    ],
+    [
+      { field: ['count()', 'equation|count() * 2'], sort: '-equation[3]' },
+      'Cannot sort by a field that is not selected.',
+    ],
+  ])('%j → 400 %s', async (params, detail) => {
+    const { status, body } = await get(params as Record<string, string | string[]>);
+    expect(status).toBe(400);
+    expect(body.detail).toBe(detail);
   });
 });
 

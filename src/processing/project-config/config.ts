@@ -2,7 +2,8 @@
  * A project's processing configuration, in the shape of Relay's project config (`ProjectConfig`
  * in `relay-dynamic-config/src/project.rs`; reference/relay-protocol.md §6, §9, §10): quotas,
  * inbound filter settings, the legacy data scrubbing settings, the advanced PII config, the
- * dynamic sampling rules, the allowed origins and the event retention.
+ * dynamic sampling rules, the allowed origins and the event retention; and, for the events
+ * endpoint, the project's transaction thresholds (./transaction-thresholds.ts).
  * Stored per project as the JSON object Sentry hands Relay (camelCase keys), parsed once and
  * then carried with every envelope of the project (`AcceptedEnvelope.config`).
  */
@@ -12,6 +13,12 @@ import { defaultFilterSettings, parseFilterSettings, type FilterSettings } from 
 import { parsePiiConfig } from '../pii/pii-config.js';
 import { DEFAULT_DATA_SCRUBBING, type DataScrubbingSettings } from '../pii/settings.js';
 import { parseSamplingConfig, EMPTY_SAMPLING_CONFIG, type SamplingConfig } from '../sampling/config.js';
+import {
+  parseThresholdOverrides,
+  parseTransactionThreshold,
+  type StoredThresholdOverride,
+  type StoredTransactionThreshold,
+} from './transaction-thresholds.js';
 
 /** A parsed project config. Treated as immutable: caches key compiled forms by identity. */
 export interface ProjectConfig {
@@ -35,6 +42,10 @@ export interface ProjectConfig {
    * `undefined` = the server's retention. See {@link projectRetentionDays}.
    */
   eventRetention?: number;
+  /** `transactionThreshold`: the project's transaction threshold (./transaction-thresholds.ts), if set. */
+  transactionThreshold?: StoredTransactionThreshold;
+  /** `transactionThresholdOverrides`: per-transaction thresholds; none by default. */
+  transactionThresholdOverrides: readonly StoredThresholdOverride[];
   /**
    * The canonical JSON text of this config (what {@link projectConfigJson} returns, stringified).
    * Worker threads receive this text instead of the object and parse it once per distinct text.
@@ -55,6 +66,8 @@ export const PROJECT_CONFIG_KEYS = [
   'sampling',
   'allowedDomains',
   'eventRetention',
+  'transactionThreshold',
+  'transactionThresholdOverrides',
 ] as const;
 
 /** Relay's default `allowedDomains` (`ProjectConfig::default`): every origin. */
@@ -109,7 +122,8 @@ function parseScrubbing(
 
 /**
  * Parses a stored or submitted project config (Relay's JSON: `quotas`, `filterSettings`,
- * `datascrubbingSettings`, `piiConfig`, `sampling`, `allowedDomains`, `eventRetention`; absent
+ * `datascrubbingSettings`, `piiConfig`, `sampling`, `allowedDomains`, `eventRetention`, and
+ * Vigil's `transactionThreshold` / `transactionThresholdOverrides`; absent
  * or `null` keys take the defaults, unknown keys are warnings). `piiConfig` may be an object or the JSON text Sentry stores. Errors name their
  * path (`quotas[1]: limit must be a non-negative integer`), so an API can answer 400 with them.
  */
@@ -157,6 +171,8 @@ export function parseProjectConfig(raw: unknown): ProjectConfigResult {
       ? DEFAULT_ALLOWED_DOMAINS
       : Object.freeze([...parseStringList(raw.allowedDomains, 'allowedDomains', errors)]);
   const eventRetention = parseEventRetention(raw.eventRetention, errors);
+  const transactionThreshold = parseTransactionThreshold(raw.transactionThreshold, errors);
+  const transactionThresholdOverrides = parseThresholdOverrides(raw.transactionThresholdOverrides, errors);
   if (errors.length > 0) return { ok: false, errors };
 
   const json: JsonObject = {};
@@ -172,6 +188,8 @@ export function parseProjectConfig(raw: unknown): ProjectConfigResult {
       sampling: sampling.ok ? sampling.config : EMPTY_SAMPLING_CONFIG,
       allowedDomains,
       ...(eventRetention !== undefined && { eventRetention }),
+      ...(transactionThreshold !== undefined && { transactionThreshold }),
+      transactionThresholdOverrides,
       source: JSON.stringify(json),
     }),
   };

@@ -4,3 +4,4 @@
  */
 export * from './config.js';
 export * from './sentry-settings.js';
+export * from './transaction-thresholds.js';

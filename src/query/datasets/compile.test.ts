@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyWildcard } from '../values.js';
 import {
   compileDatasetQuery,
+  datasetLookupNeeds,
   DATASETS,
   type CompiledDatasetQuery,
   type DatasetQueryRequest,
@@ -288,6 +289,189 @@ describe('user values never alter the SQL text', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('lookups: issue short ids and release versions', () => {
+  const lookups = {
+    issueIds: new Map([
+      ['WEB-1', 11],
+      ['web-2', 12],
+    ]),
+    releaseVersions: ['app@1.0.0', 'app@2.0.0', 'legacy'],
+  };
+
+  it('names the short ids and release keys a query needs', () => {
+    const needs = datasetLookupNeeds(discover!, 'issue:[WEB-1, unknown] (release.build:5 OR x)', NOW);
+    expect(needs).toEqual({ ok: true, value: { shortIds: ['WEB-1'], releases: true } });
+    expect(datasetLookupNeeds(discover!, 'title:x', NOW)).toEqual({
+      ok: true,
+      value: { shortIds: [], releases: false },
+    });
+  });
+
+  it('filters issue short ids as issue ids, unknown as 0, on errors and transactions', () => {
+    const q = compile(discover!, { query: 'issue:[WEB-1, web-2, unknown]', lookups });
+    expect(q.sql).toContain('group_id IN {p');
+    expect(q.sql).toContain('toUInt64(0) IN {p');
+    expect(Object.values(q.params)).toContainEqual([0, 11, 12]);
+    const negated = compile(errors!, { query: '!issue:WEB-1', lookups });
+    expect(negated.sql).toMatch(/group_id != \{p\d+:UInt64\}/);
+    expect(Object.values(negated.params)).toContainEqual(11);
+  });
+
+  it("answers Sentry's error for short ids that do not exist", () => {
+    expect(errorOf(errors!, { query: 'issue:[WEB-1, WEB-9]', lookups })).toBe(
+      "Issue IDs do not exist: ['WEB-1', 'WEB-9']",
+    );
+  });
+
+  it('filters release.version as the matching release versions, none as no match', () => {
+    const q = compile(transactions!, { query: 'release.version:>1.0.0', lookups });
+    expect(Object.values(q.params)).toContainEqual(['app@2.0.0']);
+    const none = compile(errors!, { query: 'release.version:>3.0.0', lookups });
+    expect(none.sql).toMatch(/ AND 0\b/);
+    expect(errorOf(errors!, { query: 'release.version:[1, 2]', lookups })).toBe(
+      "Invalid operation 'IN' for semantic version filter.",
+    );
+  });
+
+  it('checks release.stage as Sentry does, then refuses it (no adoption data)', () => {
+    expect(errorOf(errors!, { query: 'release.stage:adopted' })).toBe(
+      'Choose a single environment to filter by release stage.',
+    );
+    expect(errorOf(errors!, { query: 'release.stage:nope', environments: ['prod'] })).toBe(
+      'Unsupported release.stage value.',
+    );
+    expect(errorOf(errors!, { query: 'release.stage:adopted', environments: ['prod'] })).toBe(
+      'Invalid key for this search: release.stage',
+    );
+  });
+});
+
+describe('equations', () => {
+  it('computes equations over the selected functions, not grouped, dividing by zero as NULL', () => {
+    const q = compile(transactions!, {
+      fields: ['transaction', 'count()', 'p50()', 'equation|count() / (count() - 3)', 'equation|p50() * 2'],
+      sort: ['-equation[1]'],
+    });
+    expect(q.sql).toContain(
+      'divide(toFloat64(count()), nullIf(minus(toFloat64(count()), {p0:Float64}), 0)) AS vigil_r3',
+    );
+    expect(q.sql).toMatch(
+      /multiply\(toFloat64\(quantile\(0\.5\)\(vigil_c\d\)\), \{p\d:Float64\}\) AS vigil_r4/,
+    );
+    expect(q.sql).toContain('GROUP BY vigil_c0 ');
+    expect(q.sql).toContain('ORDER BY vigil_r4 DESC, vigil_c0 DESC');
+    expect(q.columns.map((c) => [c.field, c.type, c.unit])).toEqual([
+      ['transaction', 'string', null],
+      ['count()', 'integer', null],
+      ['p50()', 'duration', 'millisecond'],
+      ['equation|count() / (count() - 3)', 'number', null],
+      ['equation|p50() * 2', 'number', null],
+    ]);
+    const byText = compile(transactions!, {
+      fields: ['count()', 'p95(transaction.duration)', 'equation|p95(transaction.duration) - 100'],
+      sort: ['equation|p95(transaction.duration) - 100'],
+    });
+    expect(byText.sql).toContain('ORDER BY vigil_r2 ASC');
+    expect(byText.columns[2]).toMatchObject({ type: 'duration', unit: 'millisecond' });
+  });
+
+  it('computes equations over plain fields per row, with the automatic fields', () => {
+    const q = compile(transactions!, {
+      fields: ['transaction.duration', 'equation|transaction.duration / 1000'],
+    });
+    expect(q.sql).toMatch(/divide\(toFloat64\(vigil_c0\), nullIf\(\{p\d+:Float64\}, 0\)\) AS vigil_r1/);
+    expect(q.sql).not.toContain('GROUP BY');
+    expect(q.columns.map((c) => c.field)).toEqual([
+      'transaction.duration',
+      'equation|transaction.duration / 1000',
+      'id',
+      'project.name',
+    ]);
+  });
+
+  it.each([
+    [['equation|count() / 2'], 'count() used in an equation but is not a selected function'],
+    [
+      ['equation|transaction.duration * 2'],
+      'transaction.duration used in an equation but is not a selected field',
+    ],
+    [['count()', 'equation|count() / 0'], 'division by 0 is not allowed'],
+    [
+      ['count()', 'equation|count() +'],
+      'Unable to parse your equation, make sure it is well formed arithmetic',
+    ],
+    [
+      ['count()', 'transaction.duration', 'equation|count() + transaction.duration'],
+      'Cannot mix functions and fields in arithmetic',
+    ],
+    [['count()', 'equation|count()'], 'Arithmetic expression must contain at least 2 terms'],
+  ])('%j → %s', (fields, message) => {
+    expect(errorOf(transactions!, { fields })).toBe(message);
+  });
+
+  it('sorts only by selected equations', () => {
+    const fields = ['count()', 'equation|count() * 2'];
+    expect(errorOf(transactions!, { fields, sort: ['-equation[1]'] })).toBe(
+      'Cannot sort by a field that is not selected.',
+    );
+    expect(errorOf(transactions!, { fields, sort: ['equation|count() * 3'] })).toBe(
+      'Cannot sort by a field that is not selected.',
+    );
+    expect(errorOf(transactions!, { fields, sort: ['equation|'] })).toBe('Cannot sort by an empty equation');
+  });
+});
+
+describe('transaction thresholds', () => {
+  const thresholds = {
+    projects: [
+      { projectId: 1, metric: 'lcp' as const, threshold: 600 },
+      { projectId: 2, metric: 'duration' as const, threshold: 300 },
+    ],
+    transactions: [{ projectId: 2, transaction: 'GET /slow', metric: 'duration' as const, threshold: 1000 }],
+  };
+
+  it("adds project_threshold_config for apdex() and reads each row's threshold", () => {
+    const q = compile(transactions!, { fields: ['transaction', 'apdex()'], thresholds });
+    expect(q.columns.map((c) => c.field)).toEqual(['transaction', 'apdex()', 'project_threshold_config']);
+    expect(q.sql).toContain("tupleElement(vigil_c1, 1) = 'lcp'");
+    expect(q.sql).toMatch(/GROUP BY vigil_c0, vigil_c1 /);
+    // Project 2's threshold is the default and is left out; the override is kept.
+    expect(Object.values(q.params)).toContainEqual([1]);
+    expect(Object.values(q.params)).toContainEqual(['lcp']);
+    expect(Object.values(q.params)).toContainEqual(['GET /slow']);
+    expect(Object.values(q.params)).toContainEqual([1000]);
+    expect(Object.values(q.params)).toContainEqual([600]);
+    expect(Object.values(q.params)).not.toContainEqual([600, 300]);
+  });
+
+  it('uses the default without configured thresholds, and explicit thresholds on the duration', () => {
+    const q = compile(discover!, { fields: ['user_misery()', 'apdex(100)'] });
+    expect(q.sql).toContain("tuple('duration', toUInt32(300))");
+    expect(q.columns.map((c) => c.field)).toEqual([
+      'user_misery()',
+      'apdex(100)',
+      'project_threshold_config',
+    ]);
+    const explicit = compile(transactions!, { fields: ['apdex(100)'], thresholds });
+    expect(explicit.columns.map((c) => c.field)).toEqual(['apdex(100)']);
+    expect(explicit.sql).not.toContain('tuple(');
+  });
+
+  it("answers Sentry's error beyond 500 configured thresholds", () => {
+    const many = {
+      projects: Array.from({ length: 501 }, (_, i) => ({
+        projectId: i,
+        metric: 'lcp' as const,
+        threshold: 400,
+      })),
+      transactions: [],
+    };
+    expect(errorOf(transactions!, { fields: ['apdex()'], thresholds: many })).toBe(
+      'Exceeded 500 configured transaction thresholds limit, try with fewer Projects.',
     );
   });
 });

@@ -26,10 +26,28 @@ import {
 import { resolveBooleanConditions } from '../boolean.js';
 import { resolveSearchConfig } from '../config.js';
 import { searchError, type SearchError, type SearchResult } from '../errors.js';
-import { parseSearchQuery, type AggregateFilter } from '../filters.js';
+import { parseSearchQuery, type AggregateFilter, type SearchTerm } from '../filters.js';
 import { dateTimeParam, sqlNot, SqlParams } from '../sql.js';
 import { compileRowFilter, compileTree, splitExpression, type FilterContext } from './conditions.js';
+import type { ArithmeticNode } from '../arithmetic.js';
 import { decoderFor } from './decode.js';
+import {
+  equationSql,
+  equationType,
+  isEquation,
+  selectEquations,
+  sortedEquation,
+  type SelectedEquation,
+} from './equations.js';
+import { lookupNeeds, NO_LOOKUPS, type DatasetLookups, type LookupNeeds } from './lookups.js';
+import {
+  CUSTOM_THRESHOLD_COLUMNS,
+  MAX_QUERYABLE_TRANSACTION_THRESHOLDS,
+  NO_THRESHOLDS,
+  PROJECT_THRESHOLD_CONFIG,
+  thresholdConfigColumn,
+  type TransactionThresholds,
+} from './thresholds.js';
 import { NUMERIC_TYPES, type ColumnDef, type Dataset, type Decoder, type FieldType } from './types.js';
 
 /** Sentry's limit of selected fields (`MAX_FIELDS`). */
@@ -57,6 +75,13 @@ export interface DatasetQueryRequest {
   offset: number;
   /** "Now" for relative dates in the query. */
   now: Date;
+  /** Issue ids and release versions the query's filters need ({@link datasetLookupNeeds}); default none. */
+  lookups?: DatasetLookups;
+  /**
+   * The transaction thresholds configured for the request's projects (`apdex()` and kin
+   * without a threshold argument, `project_threshold_config`); default none (Sentry's default).
+   */
+  thresholds?: TransactionThresholds;
 }
 
 /** One answered column: its key in `data` (the field as requested), meta type and unit, decoder. */
@@ -88,10 +113,31 @@ export function functionAlias(fn: { name: string; args: readonly string[] }): st
   return `${fn.name}_${fn.args.join('_').replace(/[^\w]/g, '_')}`.replace(/_+$/, '');
 }
 
+/** A selected field: a plain field or function, or an equation. */
+type Selected = { text: string; field: ParsedField } | SelectedEquation;
+
+const isPlain = (s: Selected): s is { text: string; field: ParsedField } => 'field' in s;
+const isEquationEntry = (s: Selected): s is SelectedEquation => !isPlain(s);
+
 interface InnerColumn {
   alias: string;
   defs: ColumnDef[];
   numeric: boolean;
+}
+
+/** The search query of a request parsed with the dataset's search configuration. */
+function parseDatasetQuery(dataset: Dataset, query: string, now: Date): SearchResult<SearchTerm[]> {
+  return parseSearchQuery(query.trim(), resolveSearchConfig({ now }, dataset.searchConfig));
+}
+
+/**
+ * What the caller must look up in the metadata store before compiling `query` over `dataset`
+ * (`issue:` short ids, the releases of `release.version` and kin): see ./lookups.ts. Errors are
+ * the query's syntax errors, as {@link compileDatasetQuery} would answer them.
+ */
+export function datasetLookupNeeds(dataset: Dataset, query: string, now: Date): SearchResult<LookupNeeds> {
+  const terms = parseDatasetQuery(dataset, query, now);
+  return terms.ok ? { ok: true, value: lookupNeeds(terms.value) } : terms;
 }
 
 /**
@@ -119,15 +165,28 @@ class Compiler {
   compile(): SearchResult<CompiledDatasetQuery> {
     const fields = this.selectedFields();
     if (!fields.ok) return fields;
-    const parsed = fields.value.map((text) => ({ text, field: parseField(text) }));
-    const aggregate = parsed.some((p) => p.field.kind === 'function');
+    const selected = fields.value;
+    const parsed = selected.filter(isPlain);
+    const aggregate =
+      parsed.some((p) => p.field.kind === 'function') ||
+      selected.some((s) => !isPlain(s) && s.equation.functions.length > 0);
 
     // Output columns.
     const columns: OutputColumn[] = [];
     const outputs: string[] = [];
     const groupBy: string[] = [];
-    for (const [i, { text, field }] of parsed.entries()) {
+    for (const [i, entry] of selected.entries()) {
       const alias = `vigil_r${i}`;
+      const { text } = entry;
+      if (!isPlain(entry)) {
+        const sql = equationSql(entry.equation.tree, (node) => this.equationOperand(node), this.params);
+        if (!sql.ok) return sql;
+        outputs.push(`${sql.value} AS ${alias}`);
+        const { type, unit } = equationType(text);
+        columns.push({ field: text, alias, type, unit, decode: decoderFor(type), dynamicType: false });
+        continue;
+      }
+      const { field } = entry;
       if (field.kind === 'field') {
         const column = this.innerColumn(field.name);
         if (typeof column === 'string') return fail(column);
@@ -163,8 +222,7 @@ class Compiler {
     }
 
     // Filters.
-    const config = resolveSearchConfig({ now: this.request.now }, this.dataset.searchConfig);
-    const terms = parseSearchQuery(this.request.query.trim(), config);
+    const terms = parseDatasetQuery(this.dataset, this.request.query, this.request.now);
     if (!terms.ok) return terms;
     const tree = resolveBooleanConditions(terms.value);
     if (!tree.ok) return tree;
@@ -176,13 +234,15 @@ class Compiler {
       : { ok: true as const, value: null };
     if (!having.ok) return having;
 
-    const order = this.orderBy(parsed, columns, aggregate, groupBy);
+    const order = this.orderBy(selected, columns, aggregate, groupBy);
     if (!order.ok) return order;
 
     const branches: string[] = [];
     const filterContext: FilterContext = {
       params: this.params,
       projectIdsBySlug: new Map(this.request.projects.map((p) => [p.slug, p.id])),
+      environments: this.request.environments,
+      lookups: this.request.lookups ?? NO_LOOKUPS,
     };
     for (const [index, source] of this.dataset.sources.entries()) {
       const where = compileTree(split.where, (leaf) =>
@@ -227,8 +287,12 @@ class Compiler {
     return { ok: true, value: { sql, params: this.params.paramsFor(sql), columns } };
   }
 
-  /** The fields to answer: the requested ones (trimmed, deduplicated) plus the automatic ones. */
-  private selectedFields(): SearchResult<string[]> {
+  /**
+   * The fields to answer: the requested ones (trimmed, deduplicated; equations parsed and
+   * checked), `project_threshold_config` when a function reads it (Sentry's
+   * `custom_threshold_columns`), then the automatic ones.
+   */
+  private selectedFields(): SearchResult<Selected[]> {
     const fields: string[] = [];
     for (const raw of this.request.fields) {
       const text = raw.trim();
@@ -238,19 +302,52 @@ class Compiler {
     if (fields.length > MAX_FIELDS) {
       return fail(`You can view up to ${MAX_FIELDS} fields at a time. Please delete some and try again.`);
     }
-    const aggregate = fields.some((f) => parseField(f).kind === 'function');
+    const equations = selectEquations(fields);
+    if (!equations.ok) return equations;
+    const plain = fields.filter((f) => !isEquation(f));
+    if (
+      this.dataset.functions.has('apdex') &&
+      plain.some((f) => CUSTOM_THRESHOLD_COLUMNS.has(f)) &&
+      !plain.includes(PROJECT_THRESHOLD_CONFIG)
+    ) {
+      plain.push(PROJECT_THRESHOLD_CONFIG);
+    }
+    const aggregate =
+      plain.some((f) => parseField(f).kind === 'function') ||
+      equations.value.some((e) => e.equation.functions.length > 0);
     if (this.dataset.autoFields && !aggregate) {
-      if (!fields.includes('id')) fields.push('id');
-      if (!fields.includes('project.id') && !fields.includes('project.name')) fields.push('project.name');
+      if (!plain.includes('id')) plain.push('id');
+      if (!plain.includes('project.id') && !plain.includes('project.name')) plain.push('project.name');
     }
     if (
       this.dataset.preciseTimestamp &&
-      fields.includes('timestamp') &&
-      !fields.includes('timestamp_precise')
+      plain.includes('timestamp') &&
+      !plain.includes('timestamp_precise')
     ) {
-      fields.push('timestamp_precise');
+      plain.push('timestamp_precise');
     }
-    return { ok: true, value: fields };
+    // Requested fields keep their order, equations among them; added fields come last.
+    const byText = new Map(equations.value.map((e) => [e.text, e]));
+    const selected: Selected[] = fields.map((text) => byText.get(text) ?? { text, field: parseField(text) });
+    for (const text of plain.filter((f) => !fields.includes(f)))
+      selected.push({ text, field: parseField(text) });
+    return { ok: true, value: selected };
+  }
+
+  /** The SQL of an equation's field (its numeric inner column) or function (its aggregate). */
+  private equationOperand(
+    node: Extract<ArithmeticNode, { kind: 'field' | 'function' }>,
+  ): SearchResult<string> {
+    if (node.kind === 'function') {
+      const fn = parseField(node.text);
+      if (fn.kind !== 'function') return fail(`${node.text} is not a valid function`);
+      const resolved = this.resolveFunction(fn, node.text);
+      return resolved.ok ? { ok: true, value: resolved.value.sql } : resolved;
+    }
+    const column = this.functionContext().column(node.name);
+    if (typeof column === 'string') return fail(column);
+    if (column.numericExpr === null) return fail(`${node.name} is not a numeric column`);
+    return { ok: true, value: column.numericExpr };
   }
 
   /** Registers field `name` (or its numeric form) as a column of the inner SELECT. */
@@ -258,9 +355,15 @@ class Compiler {
     const key = numeric ? `${name}\u0000numeric` : name;
     const existing = this.inner.get(key);
     if (existing !== undefined) return existing;
+    const thresholds = this.request.thresholds ?? NO_THRESHOLDS;
+    const configured = thresholds.projects.length + thresholds.transactions.length;
+    const threshold = name === PROJECT_THRESHOLD_CONFIG && this.dataset.functions.has('apdex');
+    if (threshold && configured > MAX_QUERYABLE_TRANSACTION_THRESHOLDS) {
+      return `Exceeded ${MAX_QUERYABLE_TRANSACTION_THRESHOLDS} configured transaction thresholds limit, try with fewer Projects.`;
+    }
     const defs: ColumnDef[] = [];
     for (const source of this.dataset.sources) {
-      const def = source.column(name);
+      const def = threshold ? thresholdConfigColumn(source, thresholds) : source.column(name);
       if (def === null) return `Invalid characters in field ${name}`;
       defs.push(def);
     }
@@ -271,7 +374,7 @@ class Compiler {
 
   private functionContext(): FunctionContext {
     const interval = Math.max(1, (this.request.end.getTime() - this.request.start.getTime()) / 1000);
-    return {
+    const context: FunctionContext = {
       column: (name): ArgumentColumn | string => {
         const plain = this.innerColumn(name);
         if (typeof plain === 'string') return plain;
@@ -290,7 +393,21 @@ class Compiler {
       intervalSeconds: interval,
       defaultNumericColumn: this.dataset.defaultNumericColumn,
       statusField: this.dataset.statusField,
+      projectThreshold: () => {
+        const config = this.innerColumn(PROJECT_THRESHOLD_CONFIG);
+        if (typeof config === 'string') return config;
+        const duration = context.column('transaction.duration');
+        if (typeof duration === 'string') return duration;
+        const lcp = context.column('measurements.lcp');
+        if (typeof lcp === 'string') return lcp;
+        // `_project_threshold_multi_if_function`: the LCP for `lcp` thresholds, else the duration.
+        return {
+          threshold: `tupleElement(${config.alias}, 2)`,
+          value: `if(tupleElement(${config.alias}, 1) = 'lcp', ${lcp.numericExpr ?? 'NULL'}, ${duration.numericExpr ?? 'NULL'})`,
+        };
+      },
     };
+    return context;
   }
 
   private resolveFunction(
@@ -363,7 +480,7 @@ class Compiler {
    * grouped fields for aggregates).
    */
   private orderBy(
-    parsed: Array<{ text: string; field: ParsedField }>,
+    selected: Selected[],
     columns: OutputColumn[],
     aggregate: boolean,
     groupBy: string[],
@@ -375,19 +492,26 @@ class Compiler {
     for (const sort of sorts) {
       const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
       const bare = sort.replace(/^-/, '');
+      const equation = sortedEquation(bare, selected.filter(isEquationEntry));
+      if (equation !== null && !equation.ok) return equation;
       const wanted = parseField(bare);
       // A function sorts by its text or its alias (`-count()` or `-count`), as in Sentry.
       const alias = wanted.kind === 'field' ? wanted.name : functionAlias(wanted);
-      const index = parsed.findIndex((p) =>
-        p.field.kind === 'field'
-          ? wanted.kind === 'field' && p.field.name === wanted.name
-          : functionAlias(p.field) === alias,
+      const index = selected.findIndex((p) =>
+        !isPlain(p)
+          ? p === equation?.value
+          : equation !== null
+            ? false
+            : p.field.kind === 'field'
+              ? wanted.kind === 'field' && p.field.name === wanted.name
+              : functionAlias(p.field) === alias,
       );
-      const selected = index === -1 ? undefined : columns[index];
-      if (selected !== undefined) {
-        order.push(`${selected.alias} ${direction}`);
+      const column = index === -1 ? undefined : columns[index];
+      if (column !== undefined) {
+        order.push(`${column.alias} ${direction}`);
         continue;
       }
+      if (equation !== null) return fail('Cannot sort by a field that is not selected.');
       if (wanted.kind === 'field' && !aggregate && (this.dataset.sortByUnselected || !explicit)) {
         const column = this.innerColumn(wanted.name);
         if (typeof column === 'string') return fail(column);

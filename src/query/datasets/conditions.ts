@@ -15,6 +15,7 @@ import { sqlAnd, sqlNot, sqlOr, type SqlParams } from '../sql.js';
 import { orOf, textMatcher, textValues } from '../text-match.js';
 import { isWildcard, literalValue } from '../values.js';
 import { compileAttributeFilter } from './attributes.js';
+import { issueIdFilter, releaseStageFilter, releaseVersionFilter, type DatasetLookups } from './lookups.js';
 import type { FieldFilter, Source } from './types.js';
 
 /** What compiling a row filter needs besides the filter. */
@@ -22,6 +23,10 @@ export interface FilterContext {
   params: SqlParams;
   /** The request's projects, by slug (for `project:slug`). */
   projectIdsBySlug: ReadonlyMap<string, number>;
+  /** The request's environments (`release.stage` needs exactly one). */
+  environments: readonly string[];
+  /** Issue ids and release versions looked up for the query. */
+  lookups: DatasetLookups;
 }
 
 type Cond = SearchResult<string>;
@@ -125,6 +130,18 @@ export function compileFieldFilter(filter: SearchFilter, target: FieldFilter, ct
       return freeTextFilter(filter, target.exprs, params);
     case 'project':
       return projectFilter(filter, target.expr, ctx);
+    case 'issue': {
+      const ids = issueIdFilter(filter, ctx.lookups);
+      return ids.ok ? compileFieldFilter(ids.value, target.ids, ctx) : ids;
+    }
+    case 'releaseLookup': {
+      const release = releaseVersionFilter(filter, ctx.lookups);
+      if (!release.ok) return release;
+      // No release matches: neither does any event (Sentry's `SEMVER_EMPTY_RELEASE`).
+      return release.value === null ? ok('0') : compileFieldFilter(release.value, target.release, ctx);
+    }
+    case 'releaseStage':
+      return { ok: false, error: releaseStageFilter(filter, ctx.environments) };
   }
 }
 

@@ -53,10 +53,13 @@ export const decodeProjectSlug: Decoder = (raw, ctx) => {
   return { value: id === null ? null : (ctx.projectSlugs.get(id) ?? null) };
 };
 
-/** Decodes an issue id into the issue's short id (`unknown` when there is none, as Sentry). */
+/**
+ * Decodes an issue id into the issue's short id; `unknown` when there is none (a transaction's
+ * issue id 0, a deleted issue), as Sentry's `handle_issues` answers it.
+ */
 export const decodeIssueShortId: Decoder = (raw, ctx) => {
   const id = numberOrNull(raw);
-  return { value: id === null || id === 0 ? null : (ctx.issueShortIds.get(id) ?? 'unknown') };
+  return { value: (id === null ? undefined : ctx.issueShortIds.get(id)) ?? 'unknown' };
 };
 
 /**

@@ -2,7 +2,8 @@
  * The `errors` dataset: error and default events of the `events` table, with Sentry's Discover
  * field names (`src/sentry/search/events/datasets/discover.py`, Snuba's errors entity): ids,
  * project, times, title, message (free text over message, title and culprit), level, release,
- * environment, user fields, SDK, trace and replay ids, issue, `error.type` / `error.value`
+ * environment, user fields, SDK, trace and replay ids, issue (answered and filtered by short id,
+ * ./lookups.ts), the semver release keys (`release.version` …), `error.type` / `error.value`
  * (arrays), `error.handled` / `error.unhandled`, and any other key as a tag (`tags[k]`,
  * `flags[k]` explicitly, filtered through the `_tags_hash_map` / `_flags_hash_map` bloom
  * indexes). Filters compile with the issue-search field compiler (../event-fields.ts).
@@ -14,6 +15,8 @@ import {
   dateField,
   eventField,
   field,
+  issueField,
+  releaseLookupFields,
   projectSlugField,
   searchConfigFor,
   sourceOf,
@@ -82,13 +85,17 @@ export const ERROR_FIELDS: Readonly<Record<string, ColumnDef>> = {
   replayId: replay,
   'replay.id': replay,
   'issue.id': issueId,
-  // Answered as the short id; filtering by short id needs the metadata store (use `issue.id`).
-  issue: field('group_id', 'string', null, { decode: decodeIssueShortId }),
+  issue: issueField(
+    'group_id',
+    { kind: 'event', field: { kind: 'uint', column: 'group_id' } },
+    decodeIssueShortId,
+  ),
   'error.type': eventField('exception_types', 'array', { kind: 'array', column: 'exception_types' }),
   'error.value': eventField('exception_values', 'array', { kind: 'array', column: 'exception_values' }),
   'error.handled': handled(false),
   'error.unhandled': handled(true),
   'error.main_thread': booleanField('NULL'),
+  ...releaseLookupFields(text('release'), eventTagColumn),
 };
 
 /**

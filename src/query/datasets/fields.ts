@@ -63,6 +63,39 @@ export function projectSlugField(projectColumn: string): ColumnDef {
   );
 }
 
+/**
+ * `issue`: the issue id column `ids` reads answered as the issue's short id (`decode`), filtered
+ * by short id through the issue ids the caller looked up (./lookups.ts).
+ */
+export function issueField(idExpr: string, ids: FieldFilter, decode: Decoder): ColumnDef {
+  return field(idExpr, 'string', { kind: 'issue', ids }, { decode });
+}
+
+/**
+ * The release keys Sentry resolves through its release table: `release.version`,
+ * `release.package`, `release.build` (filtered as the versions they select on `release`) and
+ * `release.stage`. Selected as fields they read what `tag(name)` reads, since Sentry treats
+ * them as tags there.
+ */
+export function releaseLookupFields(
+  release: ColumnDef,
+  tag: (name: string) => ColumnDef | null,
+): Record<string, ColumnDef> {
+  const out: Record<string, ColumnDef> = {};
+  for (const name of ['release.version', 'release.package', 'release.build', 'release.stage']) {
+    const read = tag(name);
+    if (read === null || release.filter === null) continue;
+    out[name] = {
+      ...read,
+      filter:
+        name === 'release.stage'
+          ? { kind: 'releaseStage' }
+          : { kind: 'releaseLookup', release: release.filter },
+    };
+  }
+  return out;
+}
+
 /** The parts of a {@link Source} besides its field lookup. */
 export interface SourceShape {
   table: string;
@@ -91,8 +124,9 @@ export function sourceOf(
 /**
  * The search configuration of a catalogue: its numeric, duration, size, date and boolean fields
  * typed for the parser (`transaction.duration:>1s`, `timestamp:-24h`, `is_transaction:true`),
- * `extra` merged in (percentage functions, `last_seen()`), booleans and aggregates allowed,
- * free text on `message`.
+ * its release lookup keys taking comparison operators (`release.version:>1.2.3`), `extra`
+ * merged in (percentage functions, `last_seen()`), booleans and aggregates allowed, free text on
+ * `message`.
  */
 export function searchConfigFor(
   named: Readonly<Record<string, ColumnDef>>,
@@ -110,7 +144,9 @@ export function searchConfigFor(
       percentageKeys: [...of('percentage'), ...(extra.percentageKeys ?? [])],
       dateKeys: [...of('date'), ...(extra.dateKeys ?? [])],
       booleanKeys: of('boolean'),
-      textOperatorKeys: [],
+      textOperatorKeys: Object.entries(named)
+        .filter(([, def]) => def.filter?.kind === 'releaseLookup' || def.filter?.kind === 'releaseStage')
+        .map(([name]) => name),
       allowBoolean: true,
       allowAggregates: true,
       freeTextKey: 'message',

@@ -34,6 +34,7 @@ export function datasetFor(label: string | undefined): Dataset | undefined {
 
 export {
   compileDatasetQuery,
+  datasetLookupNeeds,
   functionAlias,
   MAX_FIELDS,
   type CompiledDatasetQuery,
@@ -41,6 +42,8 @@ export {
   type OutputColumn,
 } from './compile.js';
 export type { DecodeContext, Dataset, FieldType } from './types.js';
+export type { DatasetLookups, LookupNeeds } from './lookups.js';
+export { NO_THRESHOLDS, type TransactionThresholds } from './thresholds.js';
 export {
   DISCOVER_DATASET,
   ERRORS_DATASET,

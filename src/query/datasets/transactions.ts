@@ -16,8 +16,10 @@ import {
   booleanField,
   dateField,
   field,
+  issueField,
   numberField,
   projectSlugField,
+  releaseLookupFields,
   searchConfigFor,
   sourceOf,
   textField,
@@ -82,7 +84,7 @@ export const TRANSACTION_FIELDS: Readonly<Record<string, ColumnDef>> = {
   replayId: replay,
   'replay.id': replay,
   'issue.id': numberField('toUInt64(0)', 'integer'),
-  issue: field('toUInt64(0)', 'string', null, { decode: decodeIssueShortId }),
+  issue: issueField('toUInt64(0)', { kind: 'number', expr: 'toUInt64(0)' }, decodeIssueShortId),
   'transaction.duration': numberField('duration_ms', 'duration', 'millisecond'),
   'transaction.op': textField('op'),
   'transaction.status': textField('status', { lowercase: true }),
@@ -91,6 +93,7 @@ export const TRANSACTION_FIELDS: Readonly<Record<string, ColumnDef>> = {
   'error.handled': booleanField('NULL'),
   'error.unhandled': booleanField('NULL'),
   'error.main_thread': booleanField('NULL'),
+  ...releaseLookupFields(textField('release'), transactionAttributeColumn),
 };
 
 /**

@@ -55,6 +55,10 @@ export type AttributeType = 'string' | 'number' | 'boolean';
  * - `attribute`: a trace-item attribute by name, of any stored type unless `type` says which.
  * - `freeText`: case-insensitive substring search over `exprs` (free text of the query).
  * - `project`: the project slug, compared through the request's projects.
+ * - `issue`: `issue:` short ids, compiled as issue ids on `ids` (./lookups.ts).
+ * - `releaseLookup`: `release.version` / `.package` / `.build`, compiled as the release versions
+ *   they select on `release` (./lookups.ts).
+ * - `releaseStage`: `release.stage`, refused after Sentry's checks (./lookups.ts).
  *
  * A field a source does not have (error fields of transactions in Discover) is an expression
  * of the right type that is always empty (`''`, `NULL`, an empty array), so filters on it
@@ -68,7 +72,10 @@ export type FieldFilter =
   | { kind: 'date'; expr: string }
   | { kind: 'attribute'; name: string; type?: AttributeType }
   | { kind: 'freeText'; exprs: readonly string[] }
-  | { kind: 'project'; expr: string };
+  | { kind: 'project'; expr: string }
+  | { kind: 'issue'; ids: FieldFilter }
+  | { kind: 'releaseLookup'; release: FieldFilter }
+  | { kind: 'releaseStage' };
 
 /**
  * Turns a value read back from ClickHouse (JSONEachRow: 64-bit integers may be strings, dates

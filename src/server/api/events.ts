@@ -12,6 +12,12 @@
  * 100, at most 100 — 9999 for logs and trace metrics), `cursor` (`0:<offset>:0`, with a `Link`
  * header; `noPagination` for none), `metricName` (trace metrics: only these metrics).
  *
+ * Before compiling, it looks up what the query needs from the metadata store: the issue ids of
+ * `issue:` short ids, the release versions of the request's projects for `release.version`,
+ * `release.package` and `release.build`, and the projects' transaction thresholds when a field
+ * or the query mentions `apdex`, `misery` or `project_threshold_config`
+ * (src/query/datasets/lookups.ts, thresholds.ts). `equation|…` fields are Sentry's equations.
+ *
  * Answers `{data: [{<field>: value}], meta: {fields, units, isMetricsData,
  * isMetricsExtractedData, tips, datasetReason, dataset}}` (`dataScanned` too for the EAP
  * datasets); keys are the fields as requested. Errors are 400 `{"detail": …}` with Sentry's
@@ -19,15 +25,20 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
-import { getGroups, type MetadataStore } from '../../storage/metadata/index.js';
+import { getGroupIdsByShortIds, getGroups, type MetadataStore } from '../../storage/metadata/index.js';
+import { listProjectReleaseVersions } from '../../storage/metadata/release-versions.js';
+import { loadTransactionThresholds } from '../services/transaction-thresholds.js';
 import { formatShortId } from '../../storage/metadata/short-id.js';
 import {
   compileDatasetQuery,
+  datasetLookupNeeds,
   DATASETS,
   datasetFor,
   type CompiledDatasetQuery,
   type Dataset,
+  type DatasetLookups,
   type FieldType,
+  NO_THRESHOLDS,
 } from '../../query/datasets/index.js';
 import { escapeWildcardText } from '../../query/values.js';
 import { requireScope, type TokenAuth } from './auth.js';
@@ -53,6 +64,8 @@ const DEFAULT_PER_PAGE = 100;
 const DEFAULT_PERIOD_MS = 14 * 86_400_000;
 /** Datasets answered from EAP-style trace items (their meta says how much data was scanned). */
 const EAP_DATASETS: ReadonlySet<string> = new Set(['spans', 'logs', 'tracemetrics']);
+/** Text of fields or queries that may read the projects' transaction thresholds (loaded only then). */
+const THRESHOLD_READERS = /apdex|misery|project_threshold_config/;
 /** Datasets with Sentry's larger page (`max_per_page = 9999` for logs and trace metrics). */
 const LARGE_PAGE_DATASETS: ReadonlySet<string> = new Set(['logs', 'tracemetrics']);
 
@@ -117,6 +130,31 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): 
     return out;
   }
 
+  /**
+   * What the query's `issue:` and `release.version`-like filters need from the metadata store:
+   * the issue ids of its short ids (organization-wide, as Sentry resolves them) and the release
+   * versions of the request's projects. A query that does not parse needs nothing (the compiler
+   * answers its error).
+   */
+  async function lookupsFor(
+    dataset: Dataset,
+    search: string,
+    organizationId: number,
+    projectIds: number[],
+    current: Date,
+  ): Promise<DatasetLookups> {
+    const needs = datasetLookupNeeds(dataset, search, current);
+    if (!needs.ok) return { issueIds: new Map(), releaseVersions: [] };
+    const { shortIds, releases } = needs.value;
+    return {
+      issueIds:
+        shortIds.length > 0 ? await getGroupIdsByShortIds(metadata, organizationId, shortIds) : new Map(),
+      releaseVersions: releases
+        ? (await listProjectReleaseVersions(metadata, organizationId, projectIds)).map((r) => r.version)
+        : [],
+    };
+  }
+
   app.get('/api/0/organizations/:org/events/', async (request, reply) => {
     // Authentication and authorization come first (401/403/404), as in Sentry.
     const principal = await auth.authenticate(request);
@@ -156,6 +194,19 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): 
       limit: perPage,
       offset,
       now: current,
+      lookups: await lookupsFor(
+        dataset,
+        search,
+        organization.id,
+        projects.map((p) => p.id),
+        current,
+      ),
+      thresholds: THRESHOLD_READERS.test([...multiParam(query.field), search].join('\n'))
+        ? await loadTransactionThresholds(
+            metadata,
+            projects.map((p) => p.id),
+          )
+        : NO_THRESHOLDS,
     });
     if (!compiled.ok) throw new ApiError(400, compiled.error.message);
 

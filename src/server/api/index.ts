@@ -4,8 +4,9 @@
  * assignment, bookmarks, merge), deletion and activity, issue events, sessions, monitors, the
  * events table (Discover, errors, transactions, spans, logs, trace metrics), traces, user
  * feedback, event attachments,
- * profiles, session replays, outcome stats (stats_v2), project details, inbound filters and project
- * configs, what sentry-cli calls (releases, their commits and deploys, repositories, chunk upload, artifact-bundle assembly and
+ * profiles, session replays, outcome stats (stats_v2), project details, inbound filters, project
+ * configs and transaction thresholds, what sentry-cli calls (releases, their commits and deploys,
+ * repositories, chunk upload, artifact-bundle assembly and
  * lookup) and accounts (`GET /api/0/`, organizations, teams, members, projects, DSN keys, API
  * tokens). Bearer-token auth; errors as `{"detail": ...}`.
  */
@@ -30,6 +31,7 @@ import { profileRoutes } from './profiles.js';
 import { traceRoutes } from './traces.js';
 import { replayRoutes } from './replays.js';
 import { projectConfigRoutes } from './project-config.js';
+import { transactionThresholdRoutes } from './transaction-thresholds.js';
 import { releaseRoutes } from './releases.js';
 import { deployRoutes } from './deploys.js';
 import { repositoryRoutes } from './repositories.js';
@@ -74,6 +76,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await traceRoutes(app, { ...deps, auth });
   await replayRoutes(app, { ...deps, auth });
   await projectConfigRoutes(app, { ...deps, auth });
+  await transactionThresholdRoutes(app, { ...deps, auth });
   await releaseRoutes(app, { ...deps, auth });
   await deployRoutes(app, { ...deps, auth });
   await repositoryRoutes(app, { ...deps, auth });

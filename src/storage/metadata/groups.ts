@@ -106,3 +106,39 @@ export async function getGroupByShortId(
     .executeTakeFirst();
   return row === undefined ? undefined : toGroup(row);
 }
+
+/**
+ * The issue ids of qualified short ids (`BACKEND-3A`, as written) that exist in organization
+ * `organizationId`, keyed by the text given; short ids that do not parse or do not exist are
+ * left out. One query (Sentry's `by_qualified_short_id_bulk`: per project slug, its counters).
+ */
+export async function getGroupIdsByShortIds(
+  store: MetadataStore,
+  organizationId: number,
+  qualified: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const wanted = new Map<string, string[]>();
+  const bySlug = new Map<string, number[]>();
+  for (const text of new Set(qualified)) {
+    const parsed = parseShortId(text);
+    if (parsed === undefined) continue;
+    const key = `${parsed.projectSlug}\u0000${parsed.shortId}`;
+    wanted.set(key, [...(wanted.get(key) ?? []), text]);
+    bySlug.set(parsed.projectSlug, [...(bySlug.get(parsed.projectSlug) ?? []), parsed.shortId]);
+  }
+  if (bySlug.size === 0) return out;
+  const rows = await store.db
+    .selectFrom('groups as g')
+    .innerJoin('projects as p', 'p.id', 'g.project_id')
+    .select(['g.id as id', 'g.short_id as short_id', 'p.slug as slug'])
+    .where('p.organization_id', '=', organizationId)
+    .where((eb) =>
+      eb.or([...bySlug].map(([slug, ids]) => eb.and([eb('p.slug', '=', slug), eb('g.short_id', 'in', ids)]))),
+    )
+    .execute();
+  for (const row of rows) {
+    for (const text of wanted.get(`${row.slug}\u0000${row.short_id}`) ?? []) out.set(text, row.id);
+  }
+  return out;
+}

@@ -59,7 +59,7 @@ export {
 } from './teams.js';
 export type { Team, TeamMembership, Page } from './teams.js';
 export type { CreateProjectOptions } from './projects.js';
-export { getProjectConfigJson, setProjectConfigJson } from './project-configs.js';
+export { getProjectConfigJson, getProjectConfigJsons, setProjectConfigJson } from './project-configs.js';
 export {
   createProjectKey,
   listProjectKeys,
@@ -98,7 +98,7 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export { isPermanentStoreError, MissingProjectError } from './errors.js';
 export type { GroupInit, ResolveGroupsItem, ResolvedGroup } from './resolve-groups.js';
-export { getGroup, getGroups, getGroupByShortId, toGroup } from './groups.js';
+export { getGroup, getGroups, getGroupByShortId, getGroupIdsByShortIds, toGroup } from './groups.js';
 export type { Group, GroupStatus, GroupSubstatus } from './groups.js';
 export {
   changeGroupStatus,

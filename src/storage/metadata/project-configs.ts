@@ -7,7 +7,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
-import { decodeJsonObject, encodeJson, isoDate } from './columns.js';
+import { chunks, decodeJsonObject, encodeJson, isoDate } from './columns.js';
 import { failure, success, type MetadataResult } from './result.js';
 import type { Database } from './schema.js';
 import type { MetadataStore } from './store.js';
@@ -26,6 +26,23 @@ export async function getProjectConfigJson(
     .where('project_id', '=', projectId)
     .executeTakeFirst();
   return row === undefined ? undefined : decodeJsonObject(row.config);
+}
+
+/** The stored configs of `projectIds` by project id (projects without one are left out). */
+export async function getProjectConfigJsons(
+  store: MetadataStore,
+  projectIds: readonly number[],
+): Promise<Map<number, JsonObject>> {
+  const out = new Map<number, JsonObject>();
+  for (const part of chunks([...new Set(projectIds)], 500)) {
+    const rows = await store.db
+      .selectFrom('project_configs')
+      .select(['project_id', 'config'])
+      .where('project_id', 'in', part)
+      .execute();
+    for (const row of rows) out.set(row.project_id, decodeJsonObject(row.config));
+  }
+  return out;
 }
 
 /**

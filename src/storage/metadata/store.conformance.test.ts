@@ -56,6 +56,7 @@ import {
   formatShortId,
   getGroup,
   getGroupByShortId,
+  getGroupIdsByShortIds,
   getGroups,
   getOrganizationById,
   getOrganizationBySlug,
@@ -63,6 +64,7 @@ import {
   getProjectBySlug,
   getProjectKeyByPublicKey,
   getProjectConfigJson,
+  getProjectConfigJsons,
   getMonitorBySlug,
   listActivities,
   listMonitors,
@@ -550,6 +552,15 @@ describe.each([
       expect((await getGroupByShortId(store, org.id, 'BACKEND-2'))?.id).toBe(b?.id);
       expect(await getGroupByShortId(store, org.id, 'BACKEND-3')).toBeUndefined();
       expect(await getGroupByShortId(store, org.id + 1, 'BACKEND-2')).toBeUndefined();
+      expect(
+        await getGroupIdsByShortIds(store, org.id, ['BACKEND-2', 'backend-1', 'BACKEND-3', 'OTHER-1', 'x']),
+      ).toEqual(
+        new Map([
+          ['BACKEND-2', b?.id],
+          ['backend-1', a?.id],
+        ]),
+      );
+      expect(await getGroupIdsByShortIds(store, org.id + 1, ['BACKEND-2'])).toEqual(new Map());
       expect(await listActivities(store, a?.id ?? 0)).toMatchObject([{ type: 'first_seen', user_id: null }]);
       expect(await count(store, 'group_hashes')).toBe(2);
     });
@@ -930,6 +941,9 @@ describe.each([
       expect(await setProjectConfigJson(store, project.id, config)).toEqual({ ok: true, value: undefined });
       expect(await getProjectConfigJson(store, project.id)).toEqual(config);
       expect(await getProjectConfigJson(store, other.id)).toBeUndefined();
+      expect(await getProjectConfigJsons(store, [project.id, other.id, project.id])).toEqual(
+        new Map([[project.id, config]]),
+      );
       const stamped = () =>
         store.db
           .selectFrom('project_configs')
