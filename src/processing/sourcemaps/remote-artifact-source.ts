@@ -62,14 +62,6 @@ export class ArtifactLookupClient {
     }
   }
 
-  /** Rejects every lookup not answered yet (the main thread is gone). */
-  fail(err: Error): void {
-    const pending = [...this.queued, ...[...this.inFlight.values()].flat()];
-    this.queued = [];
-    this.inFlight.clear();
-    for (const lookup of pending) lookup.reject(err);
-  }
-
   private lookup(request: ArtifactLookupRequest): Promise<ArtifactFile | undefined> {
     const known = this.known.get(lookupKey(request));
     const held = known?.content.deref();
