@@ -2,32 +2,14 @@
 // ArtifactLookupClient on one port, the main thread's ArtifactLookupServer on the other.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ArtifactFile, ArtifactFileType, ArtifactSource } from './artifact-source.js';
+import type { ArtifactFile, ArtifactSource } from './artifact-source.js';
 import type { ArtifactAnswerMessage, ArtifactLookupMessage } from './artifact-rpc.js';
 import { ArtifactLookupServer } from './artifact-lookup-server.js';
 import { MemoryArtifactSource } from './memory-artifact-source.js';
 import { ArtifactLookupClient } from './remote-artifact-source.js';
+import { CountingArtifactSource } from '../../../tests/helpers/counting-artifact-source.js';
 
 const DEBUG_ID = '2f0c3bd5-9a3e-4b8d-8c3e-7d3c6b1f0a11';
-
-/** Counts the lookups that reach the source. */
-class CountingSource implements ArtifactSource {
-  readonly calls: string[] = [];
-  constructor(private readonly inner: ArtifactSource) {}
-  byDebugId(projectId: number, debugId: string, type: ArtifactFileType): Promise<ArtifactFile | undefined> {
-    this.calls.push(`${debugId} ${type}`);
-    return this.inner.byDebugId(projectId, debugId, type);
-  }
-  byUrl(
-    projectId: number,
-    release: string,
-    dist: string | undefined,
-    url: string,
-  ): Promise<ArtifactFile | undefined> {
-    this.calls.push(`${release} ${url}`);
-    return this.inner.byUrl(projectId, release, dist, url);
-  }
-}
 
 const ports: MessagePort[] = [];
 afterEach(() => {
@@ -105,7 +87,7 @@ describe('artifact lookups over a message port', () => {
   });
 
   it('asks the source once per distinct lookup of a run, whichever thread asks', async () => {
-    const counting = new CountingSource(memorySource());
+    const counting = new CountingArtifactSource(memorySource());
     const server = new ArtifactLookupServer(counting);
     const threads = [connect(server), connect(server)];
     server.begin(7);

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JsonObject } from '../../protocol/json.js';
 import { buildBundle, captureSdkEvent, loadBundle, type JsBundle } from '../../../tests/helpers/js-bundle.js';
-import type { ArtifactFile, ArtifactFileType, ArtifactSource } from './artifact-source.js';
+import type { ArtifactFile, ArtifactSource } from './artifact-source.js';
 import { ArtifactCache } from './artifacts.js';
 import { JsSymbolicator } from './js-symbolicator.js';
 import { MemoryArtifactSource } from './memory-artifact-source.js';
 import { SourceMapView } from './source-map-view.js';
+import { CountingArtifactSource } from '../../../tests/helpers/counting-artifact-source.js';
 
 const SOURCE = `export function checkout(cart) {
   if (cart.length === 0) {
@@ -22,25 +23,6 @@ const SOURCE = `export function checkout(cart) {
 let bundle: JsBundle;
 let payload: Buffer;
 let memory: MemoryArtifactSource;
-
-/** Counts the lookups that reach the source. */
-class CountingSource implements ArtifactSource {
-  readonly calls: string[] = [];
-  constructor(private readonly inner: ArtifactSource) {}
-  byDebugId(projectId: number, debugId: string, type: ArtifactFileType): Promise<ArtifactFile | undefined> {
-    this.calls.push(`${debugId} ${type}`);
-    return this.inner.byDebugId(projectId, debugId, type);
-  }
-  byUrl(
-    projectId: number,
-    release: string,
-    dist: string | undefined,
-    url: string,
-  ): Promise<ArtifactFile | undefined> {
-    this.calls.push(`${release} ${url}`);
-    return this.inner.byUrl(projectId, release, dist, url);
-  }
-}
 
 beforeAll(async () => {
   bundle = await buildBundle({ entry: 'src/checkout.js', sources: { 'src/checkout.js': SOURCE } });
@@ -92,7 +74,7 @@ it('leaves other events as they are, without a lookup', async () => {
   };
   const noRelease = { ...eventOf(payload), release: undefined, debug_meta: undefined };
   const before = structuredClone([python, noRelease]);
-  const source = new CountingSource(memory);
+  const source = new CountingArtifactSource(memory);
   const batch = new JsSymbolicator().batch(source);
   expect(await batch.symbolicate(python, 1)).toBe(false);
   expect(await batch.symbolicate(noRelease, 1)).toBe(false);
@@ -105,7 +87,7 @@ it('leaves other events as they are, without a lookup', async () => {
 });
 
 it('asks the source once per distinct lookup in a batch', async () => {
-  const source = new CountingSource(memory);
+  const source = new CountingArtifactSource(memory);
   const batch = new JsSymbolicator().batch(source);
   const events = Array.from({ length: 20 }, () => eventOf(payload));
   await Promise.all(events.map((event) => batch.symbolicate(event, 1)));
