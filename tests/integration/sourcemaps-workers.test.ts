@@ -5,13 +5,12 @@
 // `sentry-cli sourcemaps inject`; the artifacts come from an in-memory source that counts the
 // lookups reaching the main thread.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import path from 'node:path';
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { MemoryArtifactSource } from '../../src/processing/sourcemaps/index.js';
 import { CountingArtifactSource } from '../helpers/counting-artifact-source.js';
 import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
-import { buildBundle, loadBundle, type JsBundle } from '../helpers/js-bundle.js';
+import { buildBundle, loadBundle, uploadedFiles, type JsBundle } from '../helpers/js-bundle.js';
 import { bundleProcessingWorker, type BundledWorker } from '../helpers/processing-worker.js';
 
 type Json = Record<string, unknown>;
@@ -49,23 +48,7 @@ const artifacts = new CountingArtifactSource(memory);
 
 /** What `sentry-cli sourcemaps upload` makes available for a build: its minified file and map. */
 function upload(build: JsBundle): void {
-  memory.add({
-    projectId: server.projectId,
-    files: [
-      {
-        url: `~${build.file}`,
-        type: 'minified_source',
-        headers: { 'debug-id': build.debugId!, sourcemap: path.basename(build.mapFile) },
-        content: build.minified,
-      },
-      {
-        url: `~${build.mapFile}`,
-        type: 'source_map',
-        headers: { 'debug-id': build.debugId! },
-        content: build.sourceMap,
-      },
-    ],
-  });
+  memory.add({ projectId: server.projectId, files: uploadedFiles(build) });
 }
 
 /** Throws in the bundle and sends the error with the SDK under `release`; resolves once it was sent. */

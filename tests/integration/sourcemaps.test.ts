@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Vigil } from '../../src/server/app.js';
 import { MemoryArtifactSource } from '../../src/processing/sourcemaps/index.js';
 import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
-import { buildBundle, loadBundle, type JsBundle } from '../helpers/js-bundle.js';
+import { buildBundle, loadBundle, uploadedFiles, type JsBundle } from '../helpers/js-bundle.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,23 +46,7 @@ const artifacts = new MemoryArtifactSource();
 
 /** What `sentry-cli sourcemaps upload` sends for a build: its minified file and map, linked by debug id. */
 function upload(build: JsBundle): void {
-  artifacts.add({
-    projectId: server.projectId,
-    files: [
-      {
-        url: `~${build.file}`,
-        type: 'minified_source',
-        headers: { 'debug-id': build.debugId!, sourcemap: path.basename(build.mapFile) },
-        content: build.minified,
-      },
-      {
-        url: `~${build.mapFile}`,
-        type: 'source_map',
-        headers: { 'debug-id': build.debugId! },
-        content: build.sourceMap,
-      },
-    ],
-  });
+  artifacts.add({ projectId: server.projectId, files: uploadedFiles(build) });
 }
 
 beforeAll(async () => {

@@ -1,10 +1,15 @@
 // A processing thread's symbolication step over a batch of events: which events it resolves or
 // leaves alone, how often it asks the artifact source, what a failure leaves, and the parsed-map
 // cache.
-import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JsonObject } from '../../protocol/json.js';
-import { buildBundle, captureSdkEvent, loadBundle, type JsBundle } from '../../../tests/helpers/js-bundle.js';
+import {
+  buildBundle,
+  captureSdkEvent,
+  loadBundle,
+  uploadedFiles,
+  type JsBundle,
+} from '../../../tests/helpers/js-bundle.js';
 import type { ArtifactFile, ArtifactSource } from './artifact-source.js';
 import { ArtifactCache } from './artifacts.js';
 import { JsSymbolicator } from './js-symbolicator.js';
@@ -29,23 +34,7 @@ beforeAll(async () => {
   const app = loadBundle<{ checkout(cart: unknown[]): number }>(bundle);
   payload = Buffer.from(JSON.stringify(await captureSdkEvent(() => app.checkout([]), { release: 'shop@1' })));
   memory = new MemoryArtifactSource();
-  memory.add({
-    projectId: 1,
-    files: [
-      {
-        url: `~${bundle.file}`,
-        type: 'minified_source',
-        headers: { 'debug-id': bundle.debugId!, sourcemap: path.basename(bundle.mapFile) },
-        content: bundle.minified,
-      },
-      {
-        url: `~${bundle.mapFile}`,
-        type: 'source_map',
-        headers: { 'debug-id': bundle.debugId! },
-        content: bundle.sourceMap,
-      },
-    ],
-  });
+  memory.add({ projectId: 1, files: uploadedFiles(bundle) });
 }, 60_000);
 
 const eventOf = (bytes: Buffer): JsonObject => JSON.parse(bytes.toString('utf8')) as JsonObject;

@@ -1,20 +1,18 @@
 // The processing pool on real worker threads (the worker bundled from the sources): results in
 // order across workers, a pipeline exception drops only its item, and JavaScript events are
 // symbolicated on the workers exactly as on the calling thread (artifact lookups answered here).
-import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { MemoryArtifactSource } from '../../processing/sourcemaps/index.js';
-import { buildBundle, captureSdkEvent, loadBundle } from '../../../tests/helpers/js-bundle.js';
+import { buildBundle, captureSdkEvent, loadBundle, uploadedFiles } from '../../../tests/helpers/js-bundle.js';
 import { bundleProcessingWorker, type BundledWorker } from '../../../tests/helpers/processing-worker.js';
 import type { ErrorWork, ErrorWorkResult } from './error-work.js';
 import { ProcessingPool } from './processing-pool.js';
 
-const SOURCE = `export function checkout(cart) {
-  if (cart.length === 0) {
-    throw new RangeError('empty cart');
-  }
-  return cart.length;
+const SOURCE = `export function pay(order) {
+  const total = order.lines.reduce((sum, line) => sum + line.price, 0);
+  if (total <= 0) throw new RangeError('nothing to pay');
+  return total;
 }
 `;
 
@@ -26,26 +24,10 @@ let jsEvent: Record<string, unknown>;
 
 beforeAll(async () => {
   worker = await bundleProcessingWorker();
-  const bundle = await buildBundle({ entry: 'src/checkout.js', sources: { 'src/checkout.js': SOURCE } });
-  const app = loadBundle<{ checkout(cart: unknown[]): number }>(bundle);
-  jsEvent = await captureSdkEvent(() => app.checkout([]), { release: 'shop@1' });
-  artifacts.add({
-    projectId: 1,
-    files: [
-      {
-        url: `~${bundle.file}`,
-        type: 'minified_source',
-        headers: { 'debug-id': bundle.debugId!, sourcemap: path.basename(bundle.mapFile) },
-        content: bundle.minified,
-      },
-      {
-        url: `~${bundle.mapFile}`,
-        type: 'source_map',
-        headers: { 'debug-id': bundle.debugId! },
-        content: bundle.sourceMap,
-      },
-    ],
-  });
+  const bundle = await buildBundle({ entry: 'src/pay.js', sources: { 'src/pay.js': SOURCE } });
+  const app = loadBundle<{ pay(order: unknown): number }>(bundle);
+  jsEvent = await captureSdkEvent(() => app.pay({ lines: [] }), { release: 'shop@1' });
+  artifacts.add({ projectId: 1, files: uploadedFiles(bundle) });
   pool = new ProcessingPool(logger, 2, { artifacts, workerScript: worker.script });
 }, 60_000);
 
@@ -86,7 +68,7 @@ it('answers in order across the workers; an exception drops only its item as int
     if (i === 4) continue;
     expect(okResult(result).eventId).toBe(eventId(i + 1));
     // Grouped on the resolved frames: the culprit names the original function.
-    expect(okResult(result).issue.culprit).toContain('checkout');
+    expect(okResult(result).issue.culprit).toContain('pay');
   }
 });
 
