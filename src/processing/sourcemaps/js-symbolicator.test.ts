@@ -105,7 +105,8 @@ it('counts a failing lookup as a missing file and logs it', async () => {
 });
 
 it('leaves the event as it was when symbolication throws (a bug), and logs it', async () => {
-  // A minified file whose headers throw when read: its frames fail after the test's own resolved.
+  // A minified file whose headers throw when read: its frames fail, in the thread's stack trace,
+  // after the exception's stack trace (the test's own frames, without artifacts) was done.
   const broken: ArtifactSource = {
     byDebugId: async (projectId, debugId, type) => {
       const file = await memory.byDebugId(projectId, debugId, type);
@@ -124,6 +125,10 @@ it('leaves the event as it was when symbolication throws (a bug), and logs it', 
   };
   const logger = { warn: vi.fn(), error: vi.fn() };
   const event = eventOf(payload);
+  const exception = ((event.exception as JsonObject).values as JsonObject[])[0]!;
+  const frames = (exception.stacktrace as { frames: JsonObject[] }).frames;
+  event.threads = { values: [{ stacktrace: { frames } }] };
+  exception.stacktrace = { frames: frames.filter((f) => f.filename !== bundle.file) };
   const before = structuredClone(event);
   expect(await new JsSymbolicator({ logger }).batch(broken).symbolicate(event, 1)).toBe(false);
   expect(logger.error).toHaveBeenCalledOnce();

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import {
   ArtifactLookupServer,
   DEFAULT_ARTIFACT_CACHE_BYTES,
+  type ArtifactAnswers,
   JsSymbolicator,
   type ArtifactLookupMessage,
   type ArtifactSource,
@@ -152,14 +153,19 @@ export class ProcessingPool {
     slot.worker.postMessage(message, transfer);
   }
 
-  /** Answers a worker's artifact lookups (the answer is dropped if the worker is gone meanwhile). */
+  /**
+   * Answers a worker's artifact lookups, always (its batch waits for them): a failure answers
+   * "not found" (logged). The answer is dropped if the worker is gone meanwhile.
+   */
   private async answerLookups(slot: WorkerSlot, message: ArtifactLookupMessage): Promise<void> {
-    const { answers, transfer } =
-      this.lookups === undefined
-        ? { answers: message.requests.map(() => null), transfer: [] }
-        : await this.lookups.answer(message.requests);
+    let reply: ArtifactAnswers = { answers: message.requests.map(() => null), transfer: [] };
+    try {
+      if (this.lookups !== undefined) reply = await this.lookups.answer(message.requests);
+    } catch (err) {
+      this.logger.error({ err }, 'answering artifact lookups failed; the files count as missing');
+    }
     if (!this.slots.includes(slot)) return;
-    this.post(slot, { type: 'artifact-answer', id: message.id, answers }, transfer);
+    this.post(slot, { type: 'artifact-answer', id: message.id, answers: reply.answers }, reply.transfer);
   }
 
   private spawn(): WorkerSlot {
