@@ -102,12 +102,15 @@ export type SymbolicateStep = (event: JsonObject) => Promise<boolean>;
 /**
  * {@link processErrorItem} with symbolication between scrubbing and grouping, in Sentry's order:
  * Relay normalizes, filters and scrubs (so a filtered event never costs a lookup), Sentry then
- * symbolicates (`sentry: tasks/symbolication.py`: Symbolicator's resolved frames, source context
- * and `raw_stacktrace`) and, when that changed the event, scrubs it a second time with the same
- * project settings (`tasks/store.py` `do_process_event`, "Second round of datascrubbing";
- * `relay/datascrubbing.py` `scrub_data`: the advanced PII config, then the legacy settings, so
- * rules also apply to the resolved paths and source context) and re-normalizes it (here: the
- * stack-trace limits) before grouping, which sees the resolved frames.
+ * symbolicates (`sentry: tasks/symbolication.py`, `lang/javascript/processing.py`: Symbolicator's
+ * resolved frames, source context and `raw_stacktrace`, all added after Relay's scrubbing) and,
+ * when that changed the event, scrubs it a second time with the same project settings
+ * (`tasks/store.py` `do_process_event`, "Second round of datascrubbing"; `relay/datascrubbing.py`
+ * `scrub_data`: the advanced PII config, then the legacy settings). That round reaches what the
+ * PII schema marks: the resolved `abs_path`, `filename` and `module` (pii "maybe": explicit
+ * selectors only), not the source context lines (Relay's `Frame` gives them no pii mark).
+ * Scrubbing an already scrubbed event changes nothing else. Then it is re-normalized (here: the
+ * stack-trace limits) and grouped on the resolved frames.
  *
  * Answers synchronously unless the event needs symbolication (`needsSymbolication`: a
  * JavaScript event with frames and a release or debug ids), so other events are never held.
