@@ -36,7 +36,7 @@ import { SPANS_TABLE } from '../storage/clickhouse/spans.js';
 import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
-import { JsSymbolicator, type ArtifactSource } from '../processing/sourcemaps/index.js';
+import type { ArtifactSource } from '../processing/sourcemaps/index.js';
 import { ArtifactStore } from './services/artifact-store.js';
 import { AttachmentItemHandler } from './services/attachment-handler.js';
 import { ProfileItemHandler } from './services/profile-handler.js';
@@ -135,10 +135,16 @@ export function formatProjectDsn(publicUrl: string, publicKey: string, projectId
 export interface VigilOptions {
   /**
    * Where symbolication finds uploaded JavaScript artifacts (events' minified stack traces are
-   * resolved with their source maps before processing, src/processing/sourcemaps/); default the
-   * artifact bundles sentry-cli uploaded to the metadata store (`ArtifactStore`).
+   * resolved with their source maps on the processing threads, between scrubbing and grouping,
+   * src/processing/sourcemaps/); default the artifact bundles sentry-cli uploaded to the
+   * metadata store (`ArtifactStore`).
    */
   artifacts?: ArtifactSource;
+  /**
+   * The processing threads' entry script; default the compiled `processing-worker.js` (tests
+   * running from TypeScript sources pass a bundled one to get real worker threads).
+   */
+  processingWorkerScript?: string;
 }
 
 /**
@@ -231,8 +237,10 @@ export async function createVigil(
   const counters = await openQuotaCounters(config.redisUrl);
   const quotas = new QuotaEnforcer({ limiter: counters.limiter, outcomes, logger: log });
   const queue = new EnvelopeQueue(config.queue);
-  const pool = new ProcessingPool(log, config.processing.workers);
-  const symbolicator = new JsSymbolicator(options.artifacts ?? new ArtifactStore(metadata), { logger: log });
+  const pool = new ProcessingPool(log, config.processing.workers, {
+    artifacts: options.artifacts ?? new ArtifactStore(metadata),
+    workerScript: options.processingWorkerScript,
+  });
   const processor = new EnvelopeProcessor({
     queue,
     metadata,
@@ -261,7 +269,6 @@ export async function createVigil(
     quotas,
     pool,
     logger: log,
-    symbolicate: (works) => symbolicator.symbolicate(works),
   });
   const intake = new EnvelopeIntake({
     queue,

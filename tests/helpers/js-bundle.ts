@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import * as Sentry from '@sentry/node';
+import type { MemoryArtifactFile } from '../../src/processing/sourcemaps/memory-artifact-source.js';
 
 const require = createRequire(import.meta.url);
 const SENTRY_CLI = path.resolve('node_modules/.bin/sentry-cli');
@@ -121,4 +122,25 @@ export async function captureSdkEvent(
   const item = envelope?.[1].find(([headers]) => headers.type === 'event');
   if (item === undefined) throw new Error('the SDK sent no event');
   return JSON.parse(JSON.stringify(item[1])) as Record<string, unknown>;
+}
+
+/**
+ * What `sentry-cli sourcemaps upload` puts in a bundle for a build: the minified file and its map
+ * (`mapContent`, default the build's) under `~/<path>`, linked by the `sourcemap` header and by
+ * their debug id when the build has one.
+ */
+export function uploadedFiles(
+  bundle: JsBundle,
+  mapContent: Buffer | string = bundle.sourceMap,
+): MemoryArtifactFile[] {
+  const debugId: Record<string, string> = bundle.debugId === undefined ? {} : { 'debug-id': bundle.debugId };
+  return [
+    {
+      url: `~${bundle.file}`,
+      type: 'minified_source',
+      headers: { ...debugId, sourcemap: path.basename(bundle.mapFile) },
+      content: bundle.minified,
+    },
+    { url: `~${bundle.mapFile}`, type: 'source_map', headers: debugId, content: mapContent },
+  ];
 }

@@ -3,18 +3,16 @@
 // `sentry-cli sourcemaps inject`, throw the same error under the real @sentry/node SDK, which
 // sends the events to Vigil. With the builds' artifacts available (an in-memory artifact source
 // standing in for uploaded bundles), both events are resolved to the original source before
-// processing, group into one issue, and are served with the original frames, the minified ones
-// as `rawStacktrace`, and the resolution errors.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+// grouping, group into one issue, and are served with the original frames, the minified ones
+// as `rawStacktrace`, and the resolution errors. Processing runs on the main thread here;
+// sourcemaps-workers.test.ts runs it on worker threads.
 import path from 'node:path';
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createVigil, type Vigil } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import type { Vigil } from '../../src/server/app.js';
 import { MemoryArtifactSource } from '../../src/processing/sourcemaps/index.js';
-import { freePort } from '../helpers/vigil-process.js';
-import { buildBundle, loadBundle, type JsBundle } from '../helpers/js-bundle.js';
+import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
+import { buildBundle, loadBundle, uploadedFiles, type JsBundle } from '../helpers/js-bundle.js';
 
 type Json = Record<string, unknown>;
 
@@ -42,44 +40,23 @@ export function checkout(items) {
 `,
 };
 
+let server: TestVigil;
 let vigil: Vigil;
-let dataDir: string;
 const artifacts = new MemoryArtifactSource();
 
 /** What `sentry-cli sourcemaps upload` sends for a build: its minified file and map, linked by debug id. */
 function upload(build: JsBundle): void {
-  artifacts.add({
-    projectId: 1,
-    files: [
-      {
-        url: `~${build.file}`,
-        type: 'minified_source',
-        headers: { 'debug-id': build.debugId!, sourcemap: path.basename(build.mapFile) },
-        content: build.minified,
-      },
-      {
-        url: `~${build.mapFile}`,
-        type: 'source_map',
-        headers: { 'debug-id': build.debugId! },
-        content: build.sourceMap,
-      },
-    ],
-  });
+  artifacts.add({ projectId: server.projectId, files: uploadedFiles(build) });
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-sourcemaps-'));
-  const port = await freePort();
-  const config = loadConfig({ port, dataDir, logLevel: 'warn' }, {});
-  config.processing.workers = 0;
-  vigil = await createVigil(config, undefined, { artifacts });
-  await vigil.app.listen({ host: '127.0.0.1', port });
+  server = await startTestVigil('sourcemaps', undefined, { artifacts });
+  vigil = server.vigil;
 }, 120_000);
 
 afterAll(async () => {
   await Sentry.close(2000);
-  await vigil?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 async function api(url: string): Promise<unknown> {

@@ -30,4 +30,4 @@ export { normalizeDist, normalizeEnvironment, normalizeRelease } from './release
 export { normalizeTags, normalizedTagPairs } from './tags.js';
 export { normalizeContexts } from './contexts.js';
 export { normalizeRequest } from './request.js';
-export { BAG_SIZE, trimBagValue, type BagSize } from './trimming.js';
+export { BAG_SIZE, trimBagValue, trimStacktraces, type BagSize } from './trimming.js';

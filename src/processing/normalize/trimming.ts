@@ -389,6 +389,25 @@ function trimBreadcrumb(crumb: JsonObject, index: number, meta: EventMeta): void
 }
 
 /**
+ * Applies §8.7's stack-trace limits to every stack trace of `event` in place (exceptions',
+ * threads' and the event's own, processed and raw): the frame hard limit, frame symbols, paths
+ * and `vars`, then `slim_frame_data`. Idempotent, so it can run again after symbolication
+ * replaced frames, as Sentry re-normalizes a processed event (`sentry: tasks/store.py`
+ * `do_process_event`).
+ */
+export function trimStacktraces(event: JsonObject, meta: EventMeta): void {
+  eachValue(event, 'exception', (exception, i) => {
+    trimStacktrace(exception, 'stacktrace', ['exception', 'values', i, 'stacktrace'], meta);
+    trimStacktrace(exception, 'raw_stacktrace', ['exception', 'values', i, 'raw_stacktrace'], meta);
+  });
+  trimStacktrace(event, 'stacktrace', ['stacktrace'], meta);
+  eachValue(event, 'threads', (thread, i) => {
+    trimStacktrace(thread, 'stacktrace', ['threads', 'values', i, 'stacktrace'], meta);
+    trimStacktrace(thread, 'raw_stacktrace', ['threads', 'values', i, 'raw_stacktrace'], meta);
+  });
+}
+
+/**
  * Applies all of §8.7's limits to `event` in place, recording `!limit` remarks and original
  * lengths in `_meta`: string fields (`culprit`, `transaction`, messages, exception type/value,
  * breadcrumb fields, user fields, request URL/fragment, frame symbols/paths), data bags
@@ -412,14 +431,8 @@ export function trimEvent(event: JsonObject, meta: EventMeta): void {
     trimField(exception, 'type', MAX_CHARS.symbol, path, meta);
     trimField(exception, 'value', MAX_CHARS.message, path, meta);
     trimField(exception, 'module', MAX_CHARS.path, path, meta);
-    trimStacktrace(exception, 'stacktrace', [...path, 'stacktrace'], meta);
-    trimStacktrace(exception, 'raw_stacktrace', [...path, 'raw_stacktrace'], meta);
   });
-  trimStacktrace(event, 'stacktrace', ['stacktrace'], meta);
-  eachValue(event, 'threads', (thread, i) => {
-    trimStacktrace(thread, 'stacktrace', ['threads', 'values', i, 'stacktrace'], meta);
-    trimStacktrace(thread, 'raw_stacktrace', ['threads', 'values', i, 'raw_stacktrace'], meta);
-  });
+  trimStacktraces(event, meta);
 
   eachValue(event, 'breadcrumbs', (crumb, i) => {
     if (breadcrumbNeedsTrim(crumb)) trimBreadcrumb(crumb, i, meta);

@@ -22,6 +22,21 @@ export interface FoundFile {
 /** Logs a failed lookup (the file then counts as missing, as Symbolicator treats a failed API lookup). */
 export type LookupErrorHandler = (err: unknown, lookup: string) => void;
 
+/** The key of a lookup by debug id: identifies it across batches and threads. */
+export function debugIdLookupKey(projectId: number, debugId: string, type: ArtifactFileType): string {
+  return `${projectId}\u0000debug-id\u0000${debugId}\u0000${type}`;
+}
+
+/** The key of a lookup by release, dist and URL: identifies it across batches and threads. */
+export function urlLookupKey(
+  projectId: number,
+  release: string,
+  dist: string | undefined,
+  url: string,
+): string {
+  return `${projectId}\u0000url\u0000${release}\u0000${dist ?? ''}\u0000${url}`;
+}
+
 /**
  * The lookups of one batch: each distinct lookup goes to the source once. A lookup that throws
  * is logged and answers "not found" (Symbolicator's `query_sentry_for_files` ignores API errors).
@@ -36,8 +51,9 @@ export class BatchLookups {
 
   /** The file of `type` with `debugId` (canonical form) in the project's bundles. */
   byDebugId(projectId: number, debugId: string, type: ArtifactFileType): Promise<FoundFile | undefined> {
-    const key = `${projectId}\u0000debug-id\u0000${debugId}\u0000${type}`;
-    return this.once(key, () => this.source.byDebugId(projectId, debugId, type));
+    return this.once(debugIdLookupKey(projectId, debugId, type), () =>
+      this.source.byDebugId(projectId, debugId, type),
+    );
   }
 
   /** The file at `url` in the bundles of `release` / `dist` (`undefined`: none). */
@@ -47,8 +63,9 @@ export class BatchLookups {
     dist: string | undefined,
     url: string,
   ): Promise<FoundFile | undefined> {
-    const key = `${projectId}\u0000url\u0000${release}\u0000${dist ?? ''}\u0000${url}`;
-    return this.once(key, () => this.source.byUrl(projectId, release, dist, url));
+    return this.once(urlLookupKey(projectId, release, dist, url), () =>
+      this.source.byUrl(projectId, release, dist, url),
+    );
   }
 
   private once(key: string, lookup: () => Promise<ArtifactFile | undefined>): Promise<FoundFile | undefined> {

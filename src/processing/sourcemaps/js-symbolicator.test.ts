@@ -1,14 +1,21 @@
-// The processing loop's symbolication step over a batch of payloads: which payloads it parses,
-// replaces or leaves alone, how often it asks the artifact source, and the parsed-map cache.
-import path from 'node:path';
+// A processing thread's symbolication step over a batch of events: which events it resolves or
+// leaves alone, how often it asks the artifact source, what a failure leaves, and the parsed-map
+// cache.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JsonObject } from '../../protocol/json.js';
-import { buildBundle, captureSdkEvent, loadBundle, type JsBundle } from '../../../tests/helpers/js-bundle.js';
-import type { ArtifactFile, ArtifactFileType, ArtifactSource } from './artifact-source.js';
+import {
+  buildBundle,
+  captureSdkEvent,
+  loadBundle,
+  uploadedFiles,
+  type JsBundle,
+} from '../../../tests/helpers/js-bundle.js';
+import type { ArtifactFile, ArtifactSource } from './artifact-source.js';
 import { ArtifactCache } from './artifacts.js';
-import { JsSymbolicator, mayNeedSymbolication, type SymbolicationWork } from './js-symbolicator.js';
+import { JsSymbolicator } from './js-symbolicator.js';
 import { MemoryArtifactSource } from './memory-artifact-source.js';
 import { SourceMapView } from './source-map-view.js';
+import { CountingArtifactSource } from '../../../tests/helpers/counting-artifact-source.js';
 
 const SOURCE = `export function checkout(cart) {
   if (cart.length === 0) {
@@ -22,62 +29,24 @@ let bundle: JsBundle;
 let payload: Buffer;
 let memory: MemoryArtifactSource;
 
-/** Counts the lookups that reach the source. */
-class CountingSource implements ArtifactSource {
-  readonly calls: string[] = [];
-  constructor(private readonly inner: ArtifactSource) {}
-  byDebugId(projectId: number, debugId: string, type: ArtifactFileType): Promise<ArtifactFile | undefined> {
-    this.calls.push(`${debugId} ${type}`);
-    return this.inner.byDebugId(projectId, debugId, type);
-  }
-  byUrl(
-    projectId: number,
-    release: string,
-    dist: string | undefined,
-    url: string,
-  ): Promise<ArtifactFile | undefined> {
-    this.calls.push(`${release} ${url}`);
-    return this.inner.byUrl(projectId, release, dist, url);
-  }
-}
-
 beforeAll(async () => {
   bundle = await buildBundle({ entry: 'src/checkout.js', sources: { 'src/checkout.js': SOURCE } });
   const app = loadBundle<{ checkout(cart: unknown[]): number }>(bundle);
   payload = Buffer.from(JSON.stringify(await captureSdkEvent(() => app.checkout([]), { release: 'shop@1' })));
   memory = new MemoryArtifactSource();
-  memory.add({
-    projectId: 1,
-    files: [
-      {
-        url: `~${bundle.file}`,
-        type: 'minified_source',
-        headers: { 'debug-id': bundle.debugId!, sourcemap: path.basename(bundle.mapFile) },
-        content: bundle.minified,
-      },
-      {
-        url: `~${bundle.mapFile}`,
-        type: 'source_map',
-        headers: { 'debug-id': bundle.debugId! },
-        content: bundle.sourceMap,
-      },
-    ],
-  });
+  memory.add({ projectId: 1, files: uploadedFiles(bundle) });
 }, 60_000);
 
-const work = (bytes: Buffer, projectId = 1): SymbolicationWork => ({ payload: bytes, ctx: { projectId } });
-const eventOf = (w: SymbolicationWork): JsonObject =>
-  JSON.parse(Buffer.from(w.payload).toString('utf8')) as JsonObject;
+const eventOf = (bytes: Buffer): JsonObject => JSON.parse(bytes.toString('utf8')) as JsonObject;
 const crashingFrame = (event: JsonObject): JsonObject =>
   (
     ((event.exception as JsonObject).values as JsonObject[])[0]!.stacktrace as { frames: JsonObject[] }
   ).frames.at(-1)!;
 
-it('replaces the payload of a JavaScript event with the symbolicated event', async () => {
-  const w = work(payload);
-  await new JsSymbolicator(memory).symbolicate([w]);
-  expect(w.payload).not.toBe(payload);
-  const frame = crashingFrame(eventOf(w));
+it('symbolicates a JavaScript event in place', async () => {
+  const event = eventOf(payload);
+  expect(await new JsSymbolicator().batch(memory).symbolicate(event, 1)).toBe(true);
+  const frame = crashingFrame(event);
   expect([frame.function, frame.filename, frame.lineno, frame.context_line]).toEqual([
     'checkout',
     '../src/checkout.js',
@@ -86,56 +55,36 @@ it('replaces the payload of a JavaScript event with the symbolicated event', asy
   ]);
 });
 
-it('leaves other payloads as they are, without parsing those that cannot need it', async () => {
-  const python = Buffer.from(
-    JSON.stringify({
-      platform: 'python',
-      release: '1.0',
-      exception: { values: [{ type: 'E', stacktrace: { frames: [{ abs_path: '/a.py', lineno: 1 }] } }] },
-    }),
-  );
-  const noRelease = Buffer.from(
-    JSON.stringify({ ...JSON.parse(payload.toString('utf8')), release: undefined, debug_meta: undefined }),
-  );
-  const invalid = Buffer.from('{"platform":"node","release":');
-  const otherProject = payload; // project 2 has no artifacts: still symbolicated (errors), see below
-  expect(mayNeedSymbolication(python)).toBe(false);
-  expect(mayNeedSymbolication(invalid)).toBe(true);
-  const works = [work(python), work(noRelease), work(invalid)];
-  const parse = vi.spyOn(JSON, 'parse');
-  await new JsSymbolicator(memory).symbolicate(works);
-  // The Python event is never parsed; the others are, and are left alone.
-  expect(parse.mock.calls.map(([text]) => text)).not.toContain(python.toString('utf8'));
-  parse.mockRestore();
-  expect(works.map((w) => w.payload)).toEqual([python, noRelease, invalid]);
-  expect(works[0]!.payload).toBe(python);
-  expect(works[1]!.payload).toBe(noRelease);
-  const other = work(otherProject, 2);
-  await new JsSymbolicator(memory).symbolicate([other]);
-  expect((eventOf(other).errors as JsonObject[]).map((e) => e.url)).toContain(bundle.file);
+it('leaves other events as they are, without a lookup', async () => {
+  const python: JsonObject = {
+    platform: 'python',
+    release: '1.0',
+    exception: { values: [{ type: 'E', stacktrace: { frames: [{ abs_path: '/a.py', lineno: 1 }] } }] },
+  };
+  const noRelease = { ...eventOf(payload), release: undefined, debug_meta: undefined };
+  const before = structuredClone([python, noRelease]);
+  const source = new CountingArtifactSource(memory);
+  const batch = new JsSymbolicator().batch(source);
+  expect(await batch.symbolicate(python, 1)).toBe(false);
+  expect(await batch.symbolicate(noRelease, 1)).toBe(false);
+  expect([python, noRelease]).toEqual(before);
+  expect(source.calls).toEqual([]);
+  // Project 2 has no artifacts: still symbolicated (errors).
+  const other = eventOf(payload);
+  expect(await batch.symbolicate(other, 2)).toBe(true);
+  expect((other.errors as JsonObject[]).map((e) => e.url)).toContain(bundle.file);
 });
 
 it('asks the source once per distinct lookup in a batch', async () => {
-  const source = new CountingSource(memory);
-  const works = Array.from({ length: 20 }, () => work(payload));
-  await new JsSymbolicator(source).symbolicate(works);
+  const source = new CountingArtifactSource(memory);
+  const batch = new JsSymbolicator().batch(source);
+  const events = Array.from({ length: 20 }, () => eventOf(payload));
+  await Promise.all(events.map((event) => batch.symbolicate(event, 1)));
   expect(source.calls.length).toBeGreaterThan(0);
   expect(new Set(source.calls).size).toBe(source.calls.length);
   expect(source.calls).toContain(`${bundle.debugId} minified_source`);
   expect(source.calls).toContain(`${bundle.debugId} source_map`);
-  expect(new Set(works.map((w) => Buffer.from(w.payload).toString('utf8'))).size).toBe(1);
-});
-
-it('lets the event loop run during a batch', async () => {
-  const symbolicator = new JsSymbolicator(memory, { yieldEveryMs: 0 });
-  let ran = false;
-  setImmediate(() => {
-    ran = true;
-  });
-  const batch = symbolicator.symbolicate(Array.from({ length: 5 }, () => work(payload)));
-  expect(ran).toBe(false);
-  await batch;
-  expect(ran).toBe(true);
+  expect(new Set(events.map((event) => JSON.stringify(event))).size).toBe(1);
 });
 
 it('counts a failing lookup as a missing file and logs it', async () => {
@@ -144,15 +93,46 @@ it('counts a failing lookup as a missing file and logs it', async () => {
     byUrl: () => Promise.reject(new Error('metadata store down')),
   };
   const logger = { warn: vi.fn(), error: vi.fn() };
-  const w = work(payload);
-  await new JsSymbolicator(failing, { logger }).symbolicate([w]);
+  const event = eventOf(payload);
+  await new JsSymbolicator({ logger }).batch(failing).symbolicate(event, 1);
   expect(logger.warn).toHaveBeenCalled();
   expect(logger.error).not.toHaveBeenCalled();
-  expect(eventOf(w).errors).toContainEqual({
+  expect(event.errors).toContainEqual({
     symbolicator_type: 'missing_source',
     type: 'js_no_source',
     url: bundle.file,
   });
+});
+
+it('leaves the event as it was when symbolication throws (a bug), and logs it', async () => {
+  // A minified file whose headers throw when read: its frames fail, in the thread's stack trace,
+  // after the exception's stack trace (the test's own frames, without artifacts) was done.
+  const broken: ArtifactSource = {
+    byDebugId: async (projectId, debugId, type) => {
+      const file = await memory.byDebugId(projectId, debugId, type);
+      if (file === undefined || type !== 'minified_source') return file;
+      const headers = new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('bug');
+          },
+        },
+      );
+      return { ...file, headers };
+    },
+    byUrl: (...args) => memory.byUrl(...args),
+  };
+  const logger = { warn: vi.fn(), error: vi.fn() };
+  const event = eventOf(payload);
+  const exception = ((event.exception as JsonObject).values as JsonObject[])[0]!;
+  const frames = (exception.stacktrace as { frames: JsonObject[] }).frames;
+  event.threads = { values: [{ stacktrace: { frames } }] };
+  exception.stacktrace = { frames: frames.filter((f) => f.filename !== bundle.file) };
+  const before = structuredClone(event);
+  expect(await new JsSymbolicator({ logger }).batch(broken).symbolicate(event, 1)).toBe(false);
+  expect(logger.error).toHaveBeenCalledOnce();
+  expect(event).toEqual(before);
 });
 
 describe('ArtifactCache', () => {

@@ -1,78 +1,50 @@
 /**
- * The processing loop's JavaScript symbolication step (issue 5; reference/sentry-semantics.md
- * §9): for a batch of event payloads, before they go to the processing threads, resolves the
- * minified JavaScript frames of the events that need it and replaces their payloads with the
- * symbolicated event. Runs on the main thread because artifact lookups are asynchronous (the
- * metadata store); parsed source maps stay in an {@link ArtifactCache} across batches.
+ * The error pipeline's JavaScript symbolication step (issue 5; reference/sentry-semantics.md
+ * §9), one per processing thread: parsed source maps and sources stay in the thread's
+ * {@link ArtifactCache} across batches, and the lookups of one batch of events go to the
+ * {@link ArtifactSource} once each ({@link BatchLookups}). On a worker thread the source is a
+ * `RemoteArtifactSource` (lookups answered by the main thread, where the metadata store is);
+ * parsing and frame mapping stay on the thread that runs the pipeline.
  *
- * Events that cannot need it cost a byte scan: only payloads mentioning a JavaScript platform
- * and a release or a `sourcemap` image are parsed, and only JavaScript events with handled
- * frames and a release or debug ids are symbolicated (see `symbolicate-event.ts`).
+ * Only JavaScript events with handled frames and a release or debug ids are symbolicated (see
+ * `symbolicate-event.ts`); for the others a batch answers `false` without a lookup.
  */
-import type { Logger } from 'pino';
-import { isJsonObject } from '../../protocol/json.js';
-import { parseJsonText } from '../../protocol/json.js';
+import type { JsonObject } from '../../protocol/json.js';
 import type { ArtifactSource } from './artifact-source.js';
 import { ArtifactCache, BatchLookups, DEFAULT_ARTIFACT_CACHE_BYTES } from './artifacts.js';
 import { symbolicateEvent } from './symbolicate-event.js';
 
-/** An event on its way to the processing threads: its payload (replaced when symbolicated) and project. */
-export interface SymbolicationWork {
-  payload: Uint8Array;
-  readonly ctx: { readonly projectId: number };
+/** Where symbolication logs (a pino logger, or a thread's forwarder to the main thread's). */
+export interface SymbolicationLogger {
+  warn(fields: { err: unknown; lookup?: string }, msg: string): void;
+  error(fields: { err: unknown }, msg: string): void;
 }
 
 /** Options of a {@link JsSymbolicator}. */
 export interface JsSymbolicatorOptions {
   /** Where lookup failures and symbolication bugs are logged; default: silent. */
-  logger?: Pick<Logger, 'warn' | 'error'>;
-  /** Memory for parsed source maps and sources, bytes; default 256 MiB. */
+  logger?: SymbolicationLogger;
+  /** Memory for parsed source maps and sources on this thread, bytes; default 256 MiB. */
   cacheBytes?: number;
-  /**
-   * Longest stretch of symbolication work, ms, before it lets the event loop run (ingest keeps
-   * answering while a big batch is resolved); default 10.
-   */
-  yieldEveryMs?: number;
 }
 
-const JS_PLATFORM_MARKERS = [Buffer.from('"javascript"'), Buffer.from('"node"')];
-const LOOKUP_KEY_MARKERS = [Buffer.from('"release"'), Buffer.from('"sourcemap"')];
-
-/**
- * Whether the payload may hold a JavaScript event with something to look artifacts up by; a
- * byte scan, so that other events are never parsed here. False positives only cost a parse.
- */
-export function mayNeedSymbolication(payload: Uint8Array): boolean {
-  const bytes = Buffer.isBuffer(payload)
-    ? payload
-    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  return (
-    JS_PLATFORM_MARKERS.some((marker) => bytes.includes(marker)) &&
-    LOOKUP_KEY_MARKERS.some((marker) => bytes.includes(marker))
-  );
+/** The symbolication of one batch of events: lookups shared by its events. */
+export interface SymbolicationBatch {
+  /**
+   * Symbolicates `event` (of project `projectId`) in place; resolves with whether it changed.
+   * Never rejects: an event that fails (a bug) is logged and left as it was.
+   */
+  symbolicate(event: JsonObject, projectId: number): Promise<boolean>;
 }
 
 /** Resolves minified JavaScript stack traces with the artifacts of an {@link ArtifactSource}. */
 export class JsSymbolicator {
   private readonly cache: ArtifactCache;
   private readonly logger: JsSymbolicatorOptions['logger'];
-  private readonly yieldEveryMs: number;
-  private lastYield = performance.now();
 
-  constructor(
-    private readonly source: ArtifactSource,
-    options: JsSymbolicatorOptions = {},
-  ) {
+  constructor(options: JsSymbolicatorOptions = {}) {
     this.cache = new ArtifactCache(options.cacheBytes ?? DEFAULT_ARTIFACT_CACHE_BYTES);
     this.logger = options.logger;
-    this.yieldEveryMs = options.yieldEveryMs ?? 10;
-  }
-
-  /** Lets the event loop run once the work since it last did exceeds `yieldEveryMs`. */
-  private async pace(): Promise<void> {
-    if (performance.now() - this.lastYield < this.yieldEveryMs) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    this.lastYield = performance.now();
   }
 
   /** Bytes of parsed artifacts currently cached. */
@@ -81,38 +53,22 @@ export class JsSymbolicator {
   }
 
   /**
-   * Symbolicates the works' events, replacing the payload of each event it changed with the
-   * event's JSON. Never rejects: an event that fails (a bug) is logged and left as it came.
+   * Starts a batch whose lookups go to `source`, each distinct lookup once; a lookup that fails
+   * is logged and counts as a missing file.
    */
-  async symbolicate(works: readonly SymbolicationWork[]): Promise<void> {
-    const lookups = new BatchLookups(this.source, (err, lookup) =>
+  batch(source: ArtifactSource): SymbolicationBatch {
+    const lookups = new BatchLookups(source, (err, lookup) =>
       this.logger?.warn({ err, lookup }, 'artifact lookup failed; the file counts as missing'),
     );
-    await Promise.all(
-      works.map(async (work) => {
-        if (!mayNeedSymbolication(work.payload)) return;
-        // Lookups answered from memory never leave the microtask queue: without this, a batch
-        // would hold the event loop for all of its events.
-        await this.pace();
+    return {
+      symbolicate: async (event, projectId) => {
         try {
-          const bytes = Buffer.from(work.payload.buffer, work.payload.byteOffset, work.payload.byteLength);
-          let event: unknown;
-          try {
-            event = parseJsonText(bytes.toString('utf8'));
-          } catch {
-            return; // invalid JSON: the pipeline drops it as invalid_json
-          }
-          if (!isJsonObject(event)) return;
-          const changed = await symbolicateEvent(event, {
-            projectId: work.ctx.projectId,
-            lookups,
-            cache: this.cache,
-          });
-          if (changed) work.payload = Buffer.from(JSON.stringify(event));
+          return await symbolicateEvent(event, { projectId, lookups, cache: this.cache });
         } catch (err) {
           this.logger?.error({ err }, 'JavaScript symbolication failed; event processed unsymbolicated');
+          return false;
         }
-      }),
-    );
+      },
+    };
   }
 }

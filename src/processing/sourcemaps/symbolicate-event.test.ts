@@ -6,9 +6,15 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../protocol/json.js';
 import { processErrorPayload } from '../items/errors/process.js';
-import { buildBundle, captureSdkEvent, loadBundle, type JsBundle } from '../../../tests/helpers/js-bundle.js';
+import {
+  buildBundle,
+  captureSdkEvent,
+  loadBundle,
+  uploadedFiles,
+  type JsBundle,
+} from '../../../tests/helpers/js-bundle.js';
 import { ArtifactCache, BatchLookups } from './artifacts.js';
-import { MemoryArtifactSource, type MemoryArtifactFile } from './memory-artifact-source.js';
+import { MemoryArtifactSource } from './memory-artifact-source.js';
 import { needsSymbolication, symbolicateEvent } from './symbolicate-event.js';
 
 const CONFIG_JS = `export class ConfigLoader {
@@ -75,23 +81,6 @@ function framesOf(event: JsonObject, key: 'stacktrace' | 'raw_stacktrace' = 'sta
 /** The frames of the bundle (the SDK names the minified file; symbolicated ones name the sources). */
 function bundleFrames(event: JsonObject, bundle: JsBundle): Frame[] {
   return framesOf(event).filter((f) => String(f.abs_path ?? f.filename).startsWith(bundle.dir));
-}
-
-/** sentry-cli's bundle for a build: the minified file and its map under `~/<path>`, linked by header. */
-function uploadedFiles(
-  bundle: JsBundle,
-  mapContent: Buffer | string = bundle.sourceMap,
-): MemoryArtifactFile[] {
-  const debugId: Record<string, string> = bundle.debugId === undefined ? {} : { 'debug-id': bundle.debugId };
-  return [
-    {
-      url: `~${bundle.file}`,
-      type: 'minified_source',
-      headers: { ...debugId, sourcemap: path.basename(bundle.mapFile) },
-      content: bundle.minified,
-    },
-    { url: `~${bundle.mapFile}`, type: 'source_map', headers: debugId, content: mapContent },
-  ];
 }
 
 async function symbolicate(event: JsonObject, source: MemoryArtifactSource): Promise<boolean> {

@@ -15,7 +15,11 @@
  *   `js_missing_sources_content`, `js_invalid_sourcemap_location`), deduplicated per frame URL;
  *   missing files under `node_modules` or of browser extensions are not reported.
  *
- * Runs before normalization (on the event as the SDK sent it), so grouping sees the resolved frames.
+ * The processing threads run it after normalization, inbound filters and scrubbing and before
+ * grouping (Sentry's order, see `processSymbolicatedErrorItem`), so grouping sees the resolved
+ * frames; it also takes an event as the SDK sent it (a frame's `filename` then stands in for
+ * its missing `abs_path`). The event changes only once every frame is resolved, so an exception
+ * (a bug) leaves it as it was.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
 import { normalizeFrame } from '../normalize/stacktrace.js';
@@ -141,8 +145,18 @@ export async function symbolicateEvent(event: JsonObject, ctx: EventSymbolicatio
     return module;
   };
 
+  const infos = findStacktraces(event);
+  // Every file's lookups start at once, so that those of a batch's events travel together.
+  for (const { frames } of infos) {
+    for (const frame of frames) {
+      const absPath = handledAbsPath(frame, event.platform);
+      if (absPath !== undefined) moduleAt(withoutAsyncPrefix(absPath)).catch(() => undefined);
+    }
+  }
+
   const errors: JsModuleError[] = [];
-  for (const info of findStacktraces(event)) {
+  const updates: Array<{ info: StacktraceInfo; frames: JsonValue[]; rawFrames: JsonValue[] }> = [];
+  for (const info of infos) {
     const frames: JsonValue[] = [];
     const rawFrames: JsonValue[] = [];
     let callsite: string | undefined;
@@ -153,8 +167,7 @@ export async function symbolicateEvent(event: JsonObject, ctx: EventSymbolicatio
         frames.push(isJsonObject(original) ? unhandledFrame(original, event.platform) : original);
         continue;
       }
-      // Old SDKs left an `async ` prefix on the URL of async frames.
-      const url = absPath.startsWith('async ') ? absPath.slice('async '.length) : absPath;
+      const url = withoutAsyncPrefix(absPath);
       const colno = original.colno;
       const resolution = await resolveFrame(
         moduleContext,
@@ -172,6 +185,9 @@ export async function symbolicateEvent(event: JsonObject, ctx: EventSymbolicatio
       rawFrames.push(withContext(rawCopy(original) as JsonObject, resolution.rawContext));
       frames.push(mergeFrame(original, resolution.frame));
     }
+    updates.push({ info, frames, rawFrames });
+  }
+  for (const { info, frames, rawFrames } of updates) {
     info.stacktrace.frames = frames;
     if (info.container !== undefined) info.container.raw_stacktrace = { frames: rawFrames };
   }
@@ -182,6 +198,11 @@ export async function symbolicateEvent(event: JsonObject, ctx: EventSymbolicatio
     event.errors = existing;
   }
   return true;
+}
+
+/** The URL without the `async ` prefix old SDKs left on the URL of async frames. */
+function withoutAsyncPrefix(absPath: string): string {
+  return absPath.startsWith('async ') ? absPath.slice('async '.length) : absPath;
 }
 
 /** A deep copy of a JSON value (much cheaper than `structuredClone` for small frames). */
@@ -236,6 +257,8 @@ function mergeFrame(original: JsonObject, resolved: SymbolicatedFrame): JsonObje
   frame.data = data;
   if (resolved.module) frame.module = resolved.module;
   if (resolved.in_app !== undefined) frame.in_app = resolved.in_app;
+  // Sentry re-normalizes the processed event (paths derived from each other, context lines).
+  normalizeFrame(frame);
   return frame;
 }
 

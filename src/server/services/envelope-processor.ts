@@ -47,7 +47,7 @@ import type { OutcomeCounter } from './outcome-counter.js';
 import type { QuotaEnforcer } from './quota-enforcer.js';
 import { itemOutcomeQuantities } from '../../quotas/envelope-limiter.js';
 import type { ProcessingPool } from './processing-pool.js';
-import type { ErrorWork, ErrorWorkResult } from './error-work.js';
+import { INTERNAL_DROP, type ErrorWork, type ErrorWorkResult } from './error-work.js';
 import { ok, type StepResult } from '../../processing/pipeline/result.js';
 import { prepareNativeCrash } from '../../processing/items/attachments/index.js';
 
@@ -153,12 +153,6 @@ export interface EnvelopeProcessorDeps {
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
   batchSize?: number;
-  /**
-   * Runs over the batch's events before the processing threads, replacing the payload of the
-   * ones it changes (JavaScript source maps, `JsSymbolicator.symbolicate` in
-   * src/processing/sourcemaps/); never rejects. Default none.
-   */
-  symbolicate?: (works: ErrorWork[]) => Promise<void>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -307,13 +301,6 @@ function droppedWithOutcomes(
       : { outcome: drop.outcome, reason: drop.reason, category, quantity },
   );
 }
-
-/** The result of an event the processing threads could not process. */
-const INTERNAL_DROP: ErrorWorkResult = Object.freeze({
-  kind: 'drop',
-  outcome: 'invalid',
-  reason: 'internal',
-});
 
 /** The outcome category of a processed event by its type (Relay's `DataCategory::from(EventType)`). */
 function eventTypeCategory(type: string): DataCategory {
@@ -490,20 +477,13 @@ export class EnvelopeProcessor {
     }
 
     try {
-      // The events run on the processing threads while the main thread prepares the other items.
-      // Minified JavaScript frames are resolved first (async artifact lookups on this thread).
-      const { symbolicate } = this.deps;
+      // The events run on the processing threads (JavaScript symbolication included, its artifact
+      // lookups answered by this thread) while the main thread prepares the other items.
       const running =
         works.length > 0
-          ? (async () => {
-              if (symbolicate) await untilAborted(symbolicate(works.map((w) => w.work)), signal);
-              return this.withRetry(
-                'process events',
-                () => this.deps.pool.run(works.map((w) => w.work)),
-                signal,
-                { maxAttempts: 3 },
-              );
-            })()
+          ? this.withRetry('process events', () => this.deps.pool.run(works.map((w) => w.work)), signal, {
+              maxAttempts: 3,
+            })
           : undefined;
       running?.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
       const prepared: PreparedSource[] = [];
