@@ -98,7 +98,7 @@ beforeAll(async () => {
         },
       ];
     },
-    { artifacts, processingWorkerScript: worker.script },
+    { vigil: { artifacts, processingWorkerScript: worker.script } },
   );
 }, 120_000);
 

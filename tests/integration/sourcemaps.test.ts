@@ -50,7 +50,7 @@ function upload(build: JsBundle): void {
 }
 
 beforeAll(async () => {
-  server = await startTestVigil('sourcemaps', undefined, { artifacts });
+  server = await startTestVigil('sourcemaps', undefined, { vigil: { artifacts } });
   vigil = server.vigil;
 }, 120_000);
 
