@@ -18,7 +18,7 @@
  * object, no sha; a file without path or with a type other than A, D, M; unparseable JSON) are
  * skipped, a timestamp that does not parse is ignored: the migration never fails on old data.
  */
-import type { Generated, Kysely } from 'kysely';
+import { sql, type Generated, type InsertObject, type Kysely } from 'kysely';
 import { isJsonObject } from '../../protocol/json.js';
 import { parseIsoDateTime } from '../../protocol/iso-date-time.js';
 import { chunks } from './columns.js';
@@ -205,92 +205,80 @@ class Plan {
 
   /** Inserts the plan, reading the new ids back, and sets each release's count and last commit. */
   async write(db: Db): Promise<void> {
-    for (const part of chunks([...this.repositories.values()], BATCH)) {
-      await db
-        .insertInto('repositories')
-        .values(
-          part.map((r) => ({
-            organization_id: r.organizationId,
-            name: r.name,
-            status: 'active',
-            date_added: this.now,
-          })),
-        )
-        .execute();
-    }
-    const repositoryIds = new Map(
-      (await db.selectFrom('repositories').select(['id', 'organization_id', 'name']).execute()).map((r) => [
-        keyOf(Number(r.organization_id), r.name),
-        Number(r.id),
-      ]),
+    await insertAll(
+      db,
+      'repositories',
+      [...this.repositories.values()].map((r) => ({
+        organization_id: r.organizationId,
+        name: r.name,
+        status: 'active',
+        date_added: this.now,
+      })),
     );
-    for (const part of chunks([...this.authors.values()], BATCH)) {
-      await db
-        .insertInto('commit_authors')
-        .values(part.map((a) => ({ organization_id: a.organizationId, email: a.email, name: a.name })))
-        .execute();
-    }
-    const authorIds = new Map(
-      (await db.selectFrom('commit_authors').select(['id', 'organization_id', 'email']).execute()).map(
-        (a) => [keyOf(Number(a.organization_id), a.email), Number(a.id)],
+    const repositoryIds = await idsByOrganization(db, 'repositories', 'name');
+    await insertAll(
+      db,
+      'commit_authors',
+      [...this.authors.values()].map((a) => ({
+        organization_id: a.organizationId,
+        email: a.email,
+        name: a.name,
+      })),
+    );
+    const authorIds = await idsByOrganization(db, 'commit_authors', 'email');
+    await insertAll(
+      db,
+      'commits',
+      [...this.commits.values()].map((c) => ({
+        organization_id: c.organizationId,
+        repository_id: idOf(repositoryIds, c.repository),
+        key: c.sha,
+        message: c.message,
+        author_id: c.author === null ? null : idOf(authorIds, c.author),
+        date_added: c.dateAdded,
+      })),
+    );
+    const repositoryKeys = new Map([...repositoryIds].map(([key, id]) => [id, key]));
+    const commitRows = await db.selectFrom('commits').select(['id', 'repository_id', 'key']).execute();
+    const commitIds = new Map(
+      commitRows.map((c) => [keyOf(repositoryKeys.get(Number(c.repository_id)) ?? '', c.key), Number(c.id)]),
+    );
+    await insertAll(
+      db,
+      'commit_file_changes',
+      [...this.commits].flatMap(([key, c]) =>
+        [...c.files].map(([filename, type]) => ({
+          organization_id: c.organizationId,
+          commit_id: idOf(commitIds, key),
+          filename,
+          type,
+        })),
       ),
     );
-    const idOf = (ids: Map<string, number>, key: string): number => {
-      const id = ids.get(key);
-      if (id === undefined) throw new Error(`migration 8: ${key} was not written`);
-      return id;
-    };
-    for (const part of chunks([...this.commits.values()], BATCH)) {
-      await db
-        .insertInto('commits')
-        .values(
-          part.map((c) => ({
-            organization_id: c.organizationId,
-            repository_id: idOf(repositoryIds, c.repository),
-            key: c.sha,
-            message: c.message,
-            author_id: c.author === null ? null : idOf(authorIds, c.author),
-            date_added: c.dateAdded,
-          })),
-        )
-        .execute();
-    }
-    const repositoryKeys = new Map([...repositoryIds].map(([key, id]) => [id, key]));
-    const commitIds = new Map(
-      (await db.selectFrom('commits').select(['id', 'repository_id', 'key']).execute()).map((c) => [
-        keyOf(repositoryKeys.get(Number(c.repository_id)) ?? '', c.key),
-        Number(c.id),
-      ]),
+    await insertAll(
+      db,
+      'release_commits',
+      this.releases.flatMap((r) =>
+        r.list.map(({ commit, order }) => ({
+          organization_id: r.organizationId,
+          release_id: r.id,
+          commit_id: idOf(commitIds, commit),
+          order,
+        })),
+      ),
     );
-    const files = [...this.commits].flatMap(([key, c]) =>
-      [...c.files].map(([filename, type]) => ({
-        organization_id: c.organizationId,
-        commit_id: idOf(commitIds, key),
-        filename,
-        type,
-      })),
+    await insertAll(
+      db,
+      'release_head_commits',
+      this.releases.flatMap((r) =>
+        [...r.heads].map(([repository, commit]) => ({
+          organization_id: r.organizationId,
+          release_id: r.id,
+          repository_id: idOf(repositoryIds, repository),
+          commit_id: idOf(commitIds, commit),
+        })),
+      ),
     );
-    for (const part of chunks(files, BATCH))
-      await db.insertInto('commit_file_changes').values(part).execute();
-    const links = this.releases.flatMap((r) =>
-      r.list.map(({ commit, order }) => ({
-        organization_id: r.organizationId,
-        release_id: r.id,
-        commit_id: idOf(commitIds, commit),
-        order,
-      })),
-    );
-    for (const part of chunks(links, BATCH)) await db.insertInto('release_commits').values(part).execute();
-    const heads = this.releases.flatMap((r) =>
-      [...r.heads].map(([repository, commit]) => ({
-        organization_id: r.organizationId,
-        release_id: r.id,
-        repository_id: idOf(repositoryIds, repository),
-        commit_id: idOf(commitIds, commit),
-      })),
-    );
-    for (const part of chunks(heads, BATCH))
-      await db.insertInto('release_head_commits').values(part).execute();
     for (const release of this.releases) {
       const first = release.list[0];
       await db
@@ -303,6 +291,33 @@ class Plan {
         .execute();
     }
   }
+}
+
+/** Inserts `rows` into `table` in batches. */
+async function insertAll<T extends keyof Version8Tables & string>(
+  db: Db,
+  table: T,
+  rows: readonly InsertObject<Version8Tables, T>[],
+): Promise<void> {
+  for (const part of chunks(rows, BATCH)) await db.insertInto(table).values(part).execute();
+}
+
+/** The ids of the rows of `table`, by `keyOf(organization_id, <column>)`. */
+async function idsByOrganization(
+  db: Db,
+  table: 'repositories' | 'commit_authors',
+  column: 'name' | 'email',
+): Promise<Map<string, number>> {
+  const { rows } = await sql<{ id: number | string; organization_id: number | string; value: string }>`
+    select id, organization_id, ${sql.ref(column)} as value from ${sql.table(table)}`.execute(db);
+  return new Map(rows.map((r) => [keyOf(Number(r.organization_id), r.value), Number(r.id)]));
+}
+
+/** The id written for a plan key (every key was planned, so a miss is a bug). */
+function idOf(ids: ReadonlyMap<string, number>, key: string): number {
+  const id = ids.get(key);
+  if (id === undefined) throw new Error(`migration 8: ${key} was not written`);
+  return id;
 }
 
 /** The readable entries of a stored JSON list; none when the text is not a JSON list. */

@@ -649,9 +649,10 @@ const issueWorkflow: MetadataMigration = {
 /**
  * Version 8: repositories and release commits (Sentry `Repository`, `CommitAuthor`, `Commit`,
  * `CommitFileChange`, `ReleaseCommit`, `ReleaseHeadCommit`; `src/sentry/models/`), replacing the
- * JSON `commits` and `refs` columns of `releases` (lists kept as sent), which are converted into
- * the new tables (`legacy-release-commits.ts`) before they are dropped. One active repository per organization and name
- * (a partial unique index, so hidden ones keep their name); a commit is unique per repository and
+ * JSON `commits` and `refs` columns of `releases` (lists kept as sent by earlier versions), which
+ * are converted into the new tables (`legacy-release-commits.ts`) before they are dropped. One
+ * active repository per organization and name (a partial unique index, so hidden ones keep their
+ * name); a commit is unique per repository and
  * sha; `releases.last_commit_id` is the newest commit of the release's list (Sentry's
  * `last_commit_id`), cleared when that commit goes with its repository.
  */
