@@ -6,6 +6,7 @@
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../protocol/json.js';
 import { drfBoolean } from '../../processing/project-config/index.js';
+import { parseIsoDateTime } from '../../protocol/iso-date-time.js';
 
 /** DRF's messages. */
 export const DRF_MESSAGES = {
@@ -252,29 +253,6 @@ export function bodyObject(
 ): { ok: true; value: JsonObject } | { ok: false; errors: JsonObject } {
   if (isJsonObject(body)) return { ok: true, value: body };
   return { ok: false, errors: { non_field_errors: [DRF_MESSAGES.object(pythonType(body ?? null))] } };
-}
-
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d{0,6})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/**
- * An ISO 8601 date-time as ISO-8601 UTC with milliseconds, or `undefined` when it does not parse.
- * Like Django's `parse_datetime`, digits past microseconds are ignored (sentry-cli sends
- * nanoseconds).
- */
-export function parseIsoDateTime(text: string): string | undefined {
-  const m = ISO_DATE_TIME.exec(text.trim());
-  if (m === null || m[4] === undefined) return undefined;
-  const fraction = (m[7] ?? '').padEnd(3, '0').slice(0, 3);
-  const zone = m[8] === undefined ? 'Z' : m[8].toUpperCase() === 'Z' ? 'Z' : normalizeOffset(m[8]);
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}.${fraction}${zone}`;
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-function normalizeOffset(offset: string): string {
-  const digits = offset.slice(1).replace(':', '');
-  return `${offset[0]}${digits.slice(0, 2)}:${(digits.slice(2) || '00').padEnd(2, '0')}`;
 }
 
 function isValidUrl(text: string): boolean {

@@ -12,6 +12,7 @@
  */
 import { sql } from 'kysely';
 import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
+import { convertLegacyReleaseCommits } from './legacy-release-commits.js';
 
 /** The SQL dialects the metadata store runs on. */
 export type MetadataDialect = 'sqlite' | 'postgres';
@@ -34,8 +35,11 @@ export interface MetadataMigration {
   /** Position in the sequence, from 1; recorded in `schema_migrations.version`. */
   version: number;
   name: string;
-  /** Applies the change. Migrations see an untyped database: the schema is what they create. */
-  up(db: Kysely<unknown>, dialect: MetadataDialect): Promise<void>;
+  /**
+   * Applies the change. Migrations see an untyped database: the schema is what they create.
+   * `now` is the time of the migration run (for rows a migration creates).
+   */
+  up(db: Kysely<unknown>, dialect: MetadataDialect, now: Date): Promise<void>;
 }
 
 /** Version 1: organizations, projects, DSN keys, API tokens, groups, hashes, activities. */
@@ -645,16 +649,17 @@ const issueWorkflow: MetadataMigration = {
 /**
  * Version 8: repositories and release commits (Sentry `Repository`, `CommitAuthor`, `Commit`,
  * `CommitFileChange`, `ReleaseCommit`, `ReleaseHeadCommit`; `src/sentry/models/`), replacing the
- * JSON `commits` and `refs` columns of `releases` (lists kept as sent, which are dropped: set them
- * again with `sentry-cli releases set-commits`). One active repository per organization and name
- * (a partial unique index, so hidden ones keep their name); a commit is unique per repository and
+ * JSON `commits` and `refs` columns of `releases` (lists kept as sent by earlier versions), which
+ * are converted into the new tables (`legacy-release-commits.ts`) before they are dropped. One
+ * active repository per organization and name (a partial unique index, so hidden ones keep their
+ * name); a commit is unique per repository and
  * sha; `releases.last_commit_id` is the newest commit of the release's list (Sentry's
  * `last_commit_id`), cleared when that commit goes with its repository.
  */
 const releaseCommits: MetadataMigration = {
   version: 8,
   name: 'repositories_and_release_commits',
-  async up(db, dialect) {
+  async up(db, dialect, now) {
     const organization = (c: ColumnDefinitionBuilder) =>
       c.notNull().references('organizations.id').onDelete('cascade');
     const cascade = (table: string) => (c: ColumnDefinitionBuilder) =>
@@ -740,6 +745,7 @@ const releaseCommits: MetadataMigration = {
       .alterTable('releases')
       .addColumn('last_commit_id', 'bigint', (c) => c.references('commits.id').onDelete('set null'))
       .execute();
+    await convertLegacyReleaseCommits(db, now.toISOString());
     await db.schema.alterTable('releases').dropColumn('commits').execute();
     await db.schema.alterTable('releases').dropColumn('refs').execute();
   },
@@ -789,7 +795,7 @@ export async function migrateToLatest(
     for (const migration of METADATA_MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       try {
-        await migration.up(trx, dialect);
+        await migration.up(trx, dialect, now);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(`metadata migration ${migration.version} (${migration.name}) failed: ${reason}`, {

@@ -56,11 +56,11 @@ export async function setReleaseCommits(
   release: ReleaseKey,
   commits: readonly CommitInput[],
 ): Promise<void> {
-  const list = sortNewestFirst(commits.filter((c) => !(c.message ?? '').includes(SKIP_MARKER)));
+  const list = releaseCommitList(commits);
   const orgId = release.organization_id;
   const now = isoDate(store.now());
   await store.db.transaction().execute(async (trx) => {
-    const repositoryName = (c: CommitInput) => c.repository || `organization-${orgId}`;
+    const repositoryName = (c: CommitInput) => commitRepositoryName(c, orgId);
     const repositories = await activeRepositoriesByName(trx, orgId, list.map(repositoryName), now);
     const authors = await upsertCommitAuthors(trx, orgId, list);
     await trx.deleteFrom('release_commits').where('release_id', '=', release.id).execute();
@@ -126,7 +126,7 @@ export async function setReleaseRefs(
     }
     for (const ref of refs) {
       const repositoryId = repositories.get(ref.repository)?.id ?? 0;
-      const key = headOf(ref.commit);
+      const key = refHeadCommit(ref.commit);
       const commitId = await upsertCommit(trx, orgId, repositoryId, { id: key }, null, now);
       await trx
         .insertInto('release_head_commits')
@@ -370,14 +370,26 @@ export async function previousReleaseWithCommits(
   return row === undefined ? undefined : toRelease(row);
 }
 
-/** Newest first by timestamp; commits without one last; ties keep their order (Python's stable sort). */
-function sortNewestFirst(commits: readonly CommitInput[]): CommitInput[] {
+/**
+ * The list `set_commits` records, in its order: `#skipsentry` commits left out
+ * (`RepositoryProvider.should_ignore_commit`), then newest first by timestamp, commits without
+ * one last, ties in the order sent (Python's stable sort).
+ */
+export function releaseCommitList(commits: readonly CommitInput[]): CommitInput[] {
   const time = (c: CommitInput) => (c.timestamp ? Date.parse(c.timestamp) : 0);
-  return [...commits].sort((a, b) => time(b) - time(a));
+  return commits.filter((c) => !(c.message ?? '').includes(SKIP_MARKER)).sort((a, b) => time(b) - time(a));
 }
 
-/** The head of a ref's `commit`: the part after `..` of a range. */
-function headOf(commit: string): string {
+/** The repository name of a commit: the one sent, or `organization-<id>` when absent or empty (Sentry's default). */
+export function commitRepositoryName(
+  commit: Pick<CommitInput, 'repository'>,
+  organizationId: number,
+): string {
+  return commit.repository || `organization-${organizationId}`;
+}
+
+/** The head of a ref's `commit`: the part after `..` of a `previous..commit` range. */
+export function refHeadCommit(commit: string): string {
   const at = commit.indexOf(RANGE_DELIMITER);
   return at < 0 ? commit : commit.slice(at + RANGE_DELIMITER.length);
 }

@@ -2,12 +2,7 @@
 // runs against SQLite (temp dir) and Postgres (a fresh schema per test, dropped afterwards); the
 // backends are in test-backends.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ALL_API_SCOPES,
@@ -87,7 +82,7 @@ import type { GroupInit, MetadataStore, Organization, Project, ResolveGroupsItem
 import { METADATA_MIGRATIONS } from './migrations.js';
 import { countGroupsWhere, groupIdsWhere, type GroupPredicate } from './group-states.js';
 import {
-  dropTestSchema,
+  openStoreAtVersion,
   postgresBackend,
   postgresTestUrl,
   sqliteBackend,
@@ -121,49 +116,6 @@ async function count(store: MetadataStore, table: 'groups' | 'group_hashes' | 'a
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** A database at schema version 4 (before accounts), created without `openMetadataStore`. */
-interface LegacyStore {
-  db: Kysely<unknown>;
-  /** Opens the location with `openMetadataStore`, which migrates it. */
-  open(): Promise<MetadataStore>;
-  dispose(): Promise<void>;
-}
-
-async function openLegacyStore(dialect: 'sqlite' | 'postgres'): Promise<LegacyStore> {
-  let db: Kysely<unknown>;
-  let open: () => Promise<MetadataStore>;
-  let dispose: () => Promise<void>;
-  if (dialect === 'sqlite') {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-metadata-legacy-'));
-    const file = path.join(dataDir, 'metadata.sqlite3');
-    const database = new SqliteDatabase(file);
-    database.pragma('foreign_keys = ON');
-    db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
-    open = () => openMetadataStore({ dataDir });
-    dispose = async () => rmSync(dataDir, { recursive: true, force: true });
-  } else {
-    const url = postgresTestUrl() ?? '';
-    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
-    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}` });
-    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-    await sql`create schema ${sql.id(schema)}`.execute(db);
-    open = () => openMetadataStore({ url, schema });
-    dispose = async () => dropTestSchema(url, schema);
-  }
-  await db.transaction().execute(async (trx) => {
-    await sql`create table schema_migrations (version integer primary key, name text not null, applied_at text not null)`.execute(
-      trx,
-    );
-    for (const migration of METADATA_MIGRATIONS.filter((m) => m.version <= 4)) {
-      await migration.up(trx, dialect);
-      await sql`insert into schema_migrations values (${migration.version}, ${migration.name}, '2025-01-01T00:00:00.000Z')`.execute(
-        trx,
-      );
-    }
-  });
-  return { db, open, dispose };
 }
 
 /** Organization `vigil` with project `default`, its token `Bootstrap` (id 1), `ci` (2) and a deleted one (3). */
@@ -1281,7 +1233,7 @@ describe.each([
 
     it('migrates a version-4 store: tokens keep ids and hashes, bootstrap hands its token to the admin', async () => {
       // Build the schema of version 4 by hand in a fresh location, with a token deleted last.
-      const legacy = await openLegacyStore(dialect);
+      const legacy = await openStoreAtVersion(dialect, 4);
       try {
         const { token: bootToken } = await insertLegacyTokens(legacy.db);
         await legacy.db.destroy();

@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { openMetadataStore, type MetadataStore } from './index.js';
+import { openMetadataStore, type MetadataDialect, type MetadataStore } from './index.js';
+import { METADATA_MIGRATIONS } from './migrations.js';
 
 /** A settable clock for the store's `now` (starts 2025-03-01T12:00:00Z). */
 export class Clock {
@@ -139,6 +141,54 @@ export const postgresBackend: Backend = {
     };
   },
 };
+
+/** A database at an older schema version, created without `openMetadataStore`. */
+export interface OldStore {
+  /** The database at that version (destroy it before `open`). */
+  db: Kysely<unknown>;
+  /** Opens the location with `openMetadataStore`, which runs the remaining migrations at `now`. */
+  open(now?: () => Date): Promise<MetadataStore>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A fresh database (a SQLite file in a temp dir, or a new Postgres schema) with migrations 1 to
+ * `version` applied and recorded, to test what later migrations do to existing data.
+ */
+export async function openStoreAtVersion(dialect: MetadataDialect, version: number): Promise<OldStore> {
+  let db: Kysely<unknown>;
+  let open: OldStore['open'];
+  let dispose: () => Promise<void>;
+  if (dialect === 'sqlite') {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-metadata-old-'));
+    const database = new SqliteDatabase(path.join(dataDir, 'metadata.sqlite3'));
+    database.pragma('foreign_keys = ON');
+    db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+    open = (now) => openMetadataStore({ dataDir, now });
+    dispose = async () => rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    const url = postgresTestUrl() ?? '';
+    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}` });
+    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    await sql`create schema ${sql.id(schema)}`.execute(db);
+    open = (now) => openMetadataStore({ url, schema, now });
+    dispose = async () => dropTestSchema(url, schema);
+  }
+  const appliedAt = new Date('2025-01-01T00:00:00.000Z');
+  await db.transaction().execute(async (trx) => {
+    await sql`create table schema_migrations (version integer primary key, name text not null, applied_at text not null)`.execute(
+      trx,
+    );
+    for (const migration of METADATA_MIGRATIONS.filter((m) => m.version <= version)) {
+      await migration.up(trx, dialect, appliedAt);
+      await sql`insert into schema_migrations values (${migration.version}, ${migration.name}, ${appliedAt.toISOString()})`.execute(
+        trx,
+      );
+    }
+  });
+  return { db, open, dispose };
+}
 
 /** The value of a `MetadataResult`, or an exception naming its error. */
 export function unwrap<T>(
