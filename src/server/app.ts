@@ -35,6 +35,7 @@ import { SpanItemHandler } from './services/span-handler.js';
 import { SPANS_TABLE } from '../storage/clickhouse/spans.js';
 import { otlpTracesRoutes } from './ingest/otlp-traces.js';
 import { CHECK_INS_TABLE, CheckInIdResolver } from '../storage/clickhouse/check-ins.js';
+import { ReleaseRegistry } from './services/release-registry.js';
 import { EnvelopeProcessor } from './services/envelope-processor.js';
 import type { ArtifactSource } from '../processing/sourcemaps/index.js';
 import { ArtifactStore } from './services/artifact-store.js';
@@ -227,11 +228,13 @@ export async function createVigil(
   const logs = new LogItemHandler({ sink: logSink, outcomes, logger: log });
   const traceMetrics = new TraceMetricItemHandler({ sink: traceMetricSink, outcomes, logger: log });
   const keys = new KeyCache(metadata, { logger: log });
+  const releases = new ReleaseRegistry(metadata, log);
   const spans = new SpanItemHandler({
     sink: spanSink,
     outcomes,
     logger: log,
     samplingProject: (publicKey) => keys.peek(publicKey),
+    releases,
   });
   const metricItems = new MetricItemHandler({ outcomes });
   const counters = await openQuotaCounters(config.redisUrl);
@@ -267,6 +270,7 @@ export async function createVigil(
     },
     outcomes,
     quotas,
+    releases,
     pool,
     logger: log,
   });

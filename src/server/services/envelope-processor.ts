@@ -44,6 +44,7 @@ import type { DataCategory } from '../../protocol/data-category.js';
 import type { Outcome, OutcomeScoping, OutcomeType } from '../../protocol/outcome.js';
 import { securityReportToEvent } from '../../processing/items/security/index.js';
 import type { OutcomeCounter } from './outcome-counter.js';
+import type { ReleaseRegistry } from './release-registry.js';
 import type { QuotaEnforcer } from './quota-enforcer.js';
 import { itemOutcomeQuantities } from '../../quotas/envelope-limiter.js';
 import type { ProcessingPool } from './processing-pool.js';
@@ -150,6 +151,8 @@ export interface EnvelopeProcessorDeps {
   outcomes: OutcomeCounter;
   /** Counts what processing left of each envelope against its project's quotas; default none. */
   quotas?: Pick<QuotaEnforcer, 'enforce'>;
+  /** Creates the releases events name (release-registry.ts); default none. */
+  releases?: Pick<ReleaseRegistry, 'observe'>;
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
   batchSize?: number;
@@ -623,6 +626,22 @@ export class EnvelopeProcessor {
     events: Array<{ result: Extract<ErrorWorkResult, { kind: 'ok' }>; work: EventWork }>,
     signal?: AbortSignal,
   ): Promise<void> {
+    // Before the issues: a new release is created (and becomes the next release of issues
+    // resolved in the next release) before the event's regression check, as in Sentry.
+    await this.deps.releases?.observe(
+      events.flatMap(({ result, work }) =>
+        result.release === undefined
+          ? []
+          : [
+              {
+                organizationId: work.scoping.organizationId,
+                projectId: result.projectId,
+                version: result.release,
+                timestamp: new Date(result.timestamp),
+              },
+            ],
+      ),
+    );
     const groups = await this.resolveIssues(
       events.map(({ result: { projectId, timestamp, eventId, hashes, issue, release } }) => ({
         projectId,

@@ -55,7 +55,7 @@ import {
   type SamplingResult,
 } from '../../processing/sampling/index.js';
 import { type BatchSink, pushWhenRoom } from '../../storage/clickhouse/index.js';
-import { encodeSpanRow } from '../../storage/clickhouse/spans.js';
+import { encodeSpanRow, type StoredSpan } from '../../storage/clickhouse/spans.js';
 import {
   handleByPreparing,
   outcomeScoping,
@@ -63,6 +63,7 @@ import {
   type PreparedItem,
 } from './envelope-processor.js';
 import { OutcomeTally, type OutcomeRecorder } from './outcome-tally.js';
+import type { ReleaseRegistry, SeenRelease } from './release-registry.js';
 import { traceItemRequestContext } from './trace-item-handler.js';
 import { projectRetentionDays } from '../../processing/project-config/index.js';
 
@@ -87,6 +88,8 @@ export interface SpanItemHandlerDeps {
   ) => Pick<ProjectKeyInfo, 'organizationId' | 'isActive' | 'config'> | undefined;
   /** Clock for sampling rules' time ranges, Unix milliseconds; default `Date.now`. */
   now?: () => number;
+  /** Creates the releases transactions name (release-registry.ts); default none. */
+  releases?: Pick<ReleaseRegistry, 'observe'>;
 }
 
 /** The total categories and quantities of a sampled-out item; the first counts against quotas. */
@@ -98,6 +101,8 @@ const SPAN_CATEGORIES: readonly DataCategory[] = ['span', 'span_indexed'];
 /** Handles `transaction` and `span` items; register it as `handlers.transaction` and `handlers.span`. */
 export class SpanItemHandler implements ItemHandler {
   private pending: string[] = [];
+  /** The releases of the buffered transactions, created at `flush`. */
+  private releases: SeenRelease[] = [];
   /** The `accepted` outcomes of the buffered rows, per scoping; recorded once the sink took them. */
   private readonly accepted = new OutcomeTally();
   /** Envelopes that already brought a span v2 container. */
@@ -152,6 +157,21 @@ export class SpanItemHandler implements ItemHandler {
     return ctx;
   }
 
+  /**
+   * Remembers the release of a stored segment (a transaction or a streamed segment span) for
+   * `flush`: Sentry creates it as it does an error's (`_create_models` of its segment consumer).
+   */
+  private noteRelease(accepted: AcceptedEnvelope, rows: readonly StoredSpan[]): void {
+    const segment = rows.find((row) => row.is_segment && row.release !== '');
+    if (segment === undefined) return;
+    this.releases.push({
+      organizationId: accepted.organizationId,
+      projectId: accepted.projectId,
+      version: segment.release,
+      timestamp: new Date(segment.timestamp / 1000),
+    });
+  }
+
   /** Processes one item: rejections become outcomes now, rows wait for `flush`. */
   handle(accepted: AcceptedEnvelope, item: EnvelopeItem): void {
     handleByPreparing(this, accepted, item);
@@ -199,6 +219,7 @@ export class SpanItemHandler implements ItemHandler {
       kept: true,
       commit: () => {
         for (const line of lines) this.pending.push(line);
+        this.noteRelease(accepted, result.value);
         record(this.accepted, scoping, 'accepted', null, TRANSACTION_CATEGORIES, 1);
         record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, lines.length);
       },
@@ -238,6 +259,7 @@ export class SpanItemHandler implements ItemHandler {
       quantities: [['span', lines.length]],
       commit: () => {
         for (const line of lines) this.pending.push(line);
+        this.noteRelease(accepted, records);
         record(this.accepted, scoping, 'accepted', null, SPAN_CATEGORIES, lines.length);
       },
     };
@@ -279,6 +301,7 @@ export class SpanItemHandler implements ItemHandler {
 
   /** Hands the buffered rows to the sink (waiting while it is full), then records `accepted`. */
   async flush(): Promise<void> {
+    if (this.releases.length > 0) await this.deps.releases?.observe(this.releases.splice(0));
     if (this.pending.length === 0) return;
     // push takes all rows or none, so a retried flush never stores a row twice.
     await pushWhenRoom(this.deps.sink, this.pending);

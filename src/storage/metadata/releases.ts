@@ -53,6 +53,8 @@ export interface CreateReleaseInput {
   /** For a new release (default `open`); for an existing one, changes its status when different. */
   status?: ReleaseStatus;
   userAgent?: string | null;
+  /** ISO-8601 UTC creation time of a new release; default now (ingestion passes the event's time). */
+  dateAdded?: string;
 }
 
 /** Result of {@link createRelease}. */
@@ -86,7 +88,7 @@ export async function createRelease(
         data: '{}',
         user_agent: input.userAgent ?? null,
         last_deploy_id: null,
-        date_added: now,
+        date_added: input.dateAdded ?? now,
         date_released: input.dateReleased ?? null,
       })
       .onConflict((oc) => oc.columns(['organization_id', 'version']).doNothing())
