@@ -383,6 +383,47 @@ describe('merge', () => {
     expect((await api('GET', `/api/0/issues/${big.id}/events/`)).body).toHaveLength(4);
   });
 
+  it('serves the events and tags of a merged-away id as the primary’s (Sentry’s GroupEndpoint)', async () => {
+    const first = await send('redirect-small', { tags: { shade: 'teal' } });
+    const small = await issueOf(first);
+    await send('redirect-big', { tags: { shade: 'plum' } });
+    const newest = await send('redirect-big', { tags: { shade: 'plum' } });
+    const big = await issueOf(newest);
+    await api('PUT', `/api/0/organizations/vigil/issues/?id=${small.id}&id=${big.id}`, { merge: true });
+
+    const events = await api('GET', `/api/0/issues/${small.id}/events/`);
+    expect(events.status).toBe(200);
+    expect(events.body.map((e: Body) => e.groupID)).toEqual([big.id, big.id, big.id]);
+    for (const which of ['latest', 'recommended']) {
+      const res = await api('GET', `/api/0/issues/${small.id}/events/${which}/`);
+      expect(res).toMatchObject({ status: 200, body: { eventID: newest, groupID: big.id } });
+    }
+    expect(await api('GET', `/api/0/issues/${small.id}/events/oldest/`)).toMatchObject({
+      status: 200,
+      body: { eventID: first, groupID: big.id },
+    });
+    expect(await api('GET', `/api/0/issues/${small.id}/events/${first}/`)).toMatchObject({
+      status: 200,
+      body: { eventID: first, groupID: big.id },
+    });
+    for (const prefix of [`/api/0/issues/${small.id}/`, `/api/0/organizations/vigil/issues/${small.id}/`]) {
+      const tags = await api('GET', `${prefix}tags/`);
+      expect(tags.status).toBe(200);
+      expect(tags.body.find((t: Body) => t.key === 'shade')).toMatchObject({ totalValues: 3 });
+      const key = await api('GET', `${prefix}tags/shade/`);
+      expect(key).toMatchObject({ status: 200, body: { key: 'shade', uniqueValues: 2, totalValues: 3 } });
+      const values = await api('GET', `${prefix}tags/shade/values/?sort=count`);
+      expect(values.status).toBe(200);
+      expect(values.body.map((v: Body) => [v.value, v.count])).toEqual([
+        ['plum', 2],
+        ['teal', 1],
+      ]);
+    }
+    // An id that never existed is still a 404.
+    expect((await api('GET', `/api/0/issues/987654321/events/`)).status).toBe(404);
+    expect((await api('GET', `/api/0/issues/987654321/tags/`)).status).toBe(404);
+  });
+
   it('refuses to merge across projects', async () => {
     const other = await api('POST', '/api/0/teams/vigil/vigil/projects/', {
       name: 'Other',
