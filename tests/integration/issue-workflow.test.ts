@@ -489,16 +489,20 @@ describe('ingestion', () => {
     await send('next-release', { release: '0.9', timestamp: Date.now() / 1000 + 10 });
     expect((await api('GET', `/api/0/issues/${issue.id}/`)).body.status).toBe('resolved');
 
+    // The next release, once created, is the one the issue is resolved in (Sentry's
+    // clear_expired_resolutions); its events regress it.
     await release('2.0', new Date().toISOString());
+    expect((await api('GET', `/api/0/issues/${issue.id}/`)).body.statusDetails).toMatchObject({
+      inRelease: '2.0',
+    });
     const eventId = await send('next-release', { release: '2.0', timestamp: Date.now() / 1000 + 10 });
     const after = (await api('GET', `/api/0/issues/${issue.id}/`)).body;
     expect(after).toMatchObject({ status: 'unresolved', substatus: 'regressed', statusDetails: {} });
     const log = (await api('GET', `/api/0/issues/${issue.id}/activities/`)).body.activity;
     expect(log[0]).toMatchObject({
       type: 'set_regression',
-      data: { event_id: eventId, version: '2.0', resolved_in_version: '1.0', follows_semver: false },
+      data: { event_id: eventId, version: '2.0', resolved_in_version: '2.0', follows_semver: false },
     });
-    // Sentry names the release once the issue comes back in one.
     expect(log.find((a: Body) => a.type === 'set_resolved_in_release').data).toEqual({ version: '2.0' });
   });
 

@@ -38,6 +38,7 @@ import {
   unassignGroups,
   type GroupInit,
   type MetadataStore,
+  type NewResolution,
   type Organization,
   type Project,
   type ResolveGroupsItem,
@@ -93,6 +94,18 @@ describe.each([
   }
 
   const ref = (id: number) => ({ id, project_id: project.id });
+
+  /** Resolves issue `id` by ann with `resolution` and a `set_resolved_in_release` activity naming `version`. */
+  const resolveWith = (id: number, resolution: Omit<NewResolution, 'groupId' | 'actorId'>, version: string) =>
+    changeGroupStatus(store, {
+      groupIds: [id],
+      status: 'resolved',
+      substatus: null,
+      actorId: ann.id,
+      activityType: 'set_resolved_in_release',
+      activityData: { version },
+      resolutions: new Map([[id, resolution]]),
+    });
 
   it('assigns to a user, then a team, then nobody, with activities and assignee subscriptions', async () => {
     const id = await group('assign');
@@ -184,17 +197,7 @@ describe.each([
       status: 'resolved' as const,
       currentReleaseVersion: null,
     };
-    for (let i = 0; i < 2; i++) {
-      await changeGroupStatus(store, {
-        groupIds: [id],
-        status: 'resolved',
-        substatus: null,
-        actorId: ann.id,
-        activityType: 'set_resolved_in_release',
-        activityData: { version: '1.0' },
-        resolutions: new Map([[id, resolution]]),
-      });
-    }
+    for (let i = 0; i < 2; i++) await resolveWith(id, resolution, '1.0');
     expect((await getResolutions(store.db, [id])).get(id)).toMatchObject({
       type: 'in_release',
       status: 'resolved',
@@ -236,23 +239,11 @@ describe.each([
     const id = await group('next', { release: 'app@1.0.0' });
     const r1 = (await createRelease(store, { organizationId: org.id, version: 'app@1.0.0', projectIds: [] }))
       .release;
-    await changeGroupStatus(store, {
-      groupIds: [id],
-      status: 'resolved',
-      substatus: null,
-      actorId: null,
-      resolutions: new Map([
-        [
-          id,
-          {
-            releaseId: r1.id,
-            type: 'in_next_release',
-            status: 'pending',
-            currentReleaseVersion: 'app@1.0.0',
-          },
-        ],
-      ]),
-    });
+    await resolveWith(
+      id,
+      { releaseId: r1.id, type: 'in_next_release', status: 'pending', currentReleaseVersion: 'app@1.0.0' },
+      '',
+    );
     const later = (release: string, minute: number) =>
       item(project.id, 'next', { release, timestamp: new Date(Date.UTC(2025, 2, 1, 13, minute)) });
     // The project follows semver: 1.0.0 and 0.9.0 are not newer than the current 1.0.0; no release: neither.
@@ -266,7 +257,59 @@ describe.each([
       type: 'set_regression',
       data: { version: 'app@1.0.1', follows_semver: true, resolved_in_version: 'app@1.0.0' },
     });
+    // Sentry names the release of the "next release" activity once the issue comes back in one.
+    expect(
+      (await listActivityLog(store, id)).find((a) => a.type === 'set_resolved_in_release')?.data,
+    ).toEqual({
+      version: 'app@1.0.1',
+    });
     expect((await getResolutions(store.db, [id])).size).toBe(0);
+  });
+
+  it('turns "resolved in the next release" into "resolved in" the release created next for its project', async () => {
+    const other = unwrap(await createProject(store, org.id, 'web'));
+    const release = async (version: string, projectIds: number[]) =>
+      (await createRelease(store, { organizationId: org.id, version, projectIds })).release;
+    const current = await release('build-1', [project.id, other.id]);
+    const here = await group('next-here');
+    const [there] = await resolveGroups(store, [item(other.id, 'next-there')]);
+    const thereId = there?.groupId ?? 0;
+    for (const id of [here, thereId]) {
+      await resolveWith(
+        id,
+        { releaseId: current.id, type: 'in_next_release', status: 'pending', currentReleaseVersion: null },
+        '',
+      );
+    }
+    // Creating the current release again links nothing new: nothing changes.
+    await release('build-1', [project.id]);
+    expect((await getResolutions(store.db, [here])).get(here)).toMatchObject({ status: 'pending' });
+
+    const next = await release('build-2', [project.id]);
+    expect((await getResolutions(store.db, [here])).get(here)).toMatchObject({
+      type: 'in_release',
+      status: 'resolved',
+      release: { id: next.id, version: 'build-2' },
+    });
+    expect((await listActivityLog(store, here))[0]).toMatchObject({
+      type: 'set_resolved_in_release',
+      data: { version: 'build-2' },
+    });
+    // The other project has not seen a next release yet.
+    expect((await getResolutions(store.db, [thereId])).get(thereId)).toMatchObject({
+      type: 'in_next_release',
+      status: 'pending',
+      release: { id: current.id },
+    });
+    // Linking build-2 to it later makes it that project's next release too.
+    await release('build-2', [other.id]);
+    expect((await getResolutions(store.db, [thereId])).get(thereId)).toMatchObject({
+      type: 'in_release',
+      release: { id: next.id },
+    });
+    // A resolved-in-release issue stays with its release when yet another one comes.
+    await release('build-3', [project.id, other.id]);
+    expect((await getResolutions(store.db, [here, thereId])).get(here)?.release.id).toBe(next.id);
   });
 
   it('ends a snooze with a date at the first event after it (injected clock): ongoing', async () => {

@@ -30,12 +30,13 @@ import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
 import { isSemverRelease } from '../../protocol/release-version.js';
 import { insertActivities, type NewActivity } from './activities.js';
-import { chunks, decodeJsonObject, encodeJson, isoDate } from './columns.js';
+import { chunks, encodeJson, isoDate } from './columns.js';
 import { addToInbox, type InboxAdd } from './group-inbox.js';
 import {
   getReleaseRefs,
   getResolutions,
   hasResolution,
+  nameResolvedInReleaseActivity,
   projectFollowsSemver,
   type ReleaseRef,
   type Resolution,
@@ -465,7 +466,7 @@ async function regress(
       await trx.deleteFrom('group_resolutions').where('group_id', '=', group.groupId).execute();
       data.follows_semver = context.semver.get(group.projectId) ?? false;
       data.resolved_in_version = resolution.release.version;
-      if (init.release) await fillResolvedInReleaseVersion(trx, group.groupId, init.release);
+      if (init.release) await nameResolvedInReleaseActivity(trx, group.groupId, init.release, true);
     }
     effects.activities.push({
       projectId: group.projectId,
@@ -477,33 +478,6 @@ async function regress(
     effects.inbox.push({ projectId: group.projectId, groupId: group.groupId, reason: 'regression' });
   }
   return regressed;
-}
-
-/**
- * Sentry names the release of a "resolved in the next release" activity once the issue regresses
- * (its `version` was `""`): the latest such activity of the group gets the regressing release.
- */
-async function fillResolvedInReleaseVersion(
-  trx: Transaction<Database>,
-  groupId: number,
-  version: string,
-): Promise<void> {
-  const row = await trx
-    .selectFrom('activities')
-    .select(['id', 'data'])
-    .where('group_id', '=', groupId)
-    .where('type', '=', 'set_resolved_in_release')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) return;
-  const data = decodeJsonObject(row.data);
-  if (data.version !== '') return;
-  await trx
-    .updateTable('activities')
-    .set({ data: encodeJson({ ...data, version }) })
-    .where('id', '=', row.id)
-    .execute();
 }
 
 /**
