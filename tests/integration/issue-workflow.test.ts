@@ -567,10 +567,10 @@ describe('the maintenance job', () => {
       }),
     ]);
     expect((await eventCounts()).get(Number(child.id))).toBe(1);
-    expect(await maintenance().runOnce()).toEqual({ swept: 1, unsnoozed: 0 });
+    expect(await maintenance().runOnce()).toEqual({ swept: 1, unsnoozed: 0, forecasts: 0 });
     expect((await eventCounts()).get(Number(child.id))).toBeUndefined();
     expect((await api('GET', `/api/0/issues/${parent.id}/`)).body.count).toBe('4');
-    expect(await maintenance().runOnce()).toEqual({ swept: 0, unsnoozed: 0 });
+    expect(await maintenance().runOnce()).toEqual({ swept: 0, unsnoozed: 0, forecasts: 0 });
   });
 
   it('ends snoozes on distinct users and on passed dates', async () => {

@@ -14,7 +14,7 @@
  * stats it deletes again), never a lifetime row without events.
  */
 import type { ClickHouseStore } from './client.js';
-import { toDateTime64 } from './datetime.js';
+import { parseDateTime, toDateTime64 } from './datetime.js';
 import { EVENTS_TABLE } from './events.js';
 import { deleteGroupStats } from './group-stats.js';
 import { queryRows, toNumber, toText } from './query-helpers.js';
@@ -155,6 +155,49 @@ export async function groupUserCounts(
   );
   for (const row of rows) {
     out.set(toNumber(row.group_id), { total: toNumber(row.vigil_total), recent: toNumber(row.vigil_recent) });
+  }
+  return out;
+}
+
+/** An issue's event count in one clock hour (UTC). */
+export interface HourlyCount {
+  /** Start of the hour. */
+  hour: Date;
+  count: number;
+}
+
+/**
+ * Events per clock hour of issues `groupIds` of `projectIds` with `start <= timestamp < end`
+ * (`end` absent: no upper bound), hours without events left out, oldest first, by group id
+ * (Sentry's `query_groups_past_counts` / `get_group_hourly_count`, `toStartOfHour(timestamp)`).
+ */
+export async function groupHourlyCounts(
+  store: Pick<ClickHouseStore, 'client'>,
+  scope: { projectIds: readonly number[]; groupIds: readonly number[]; start: Date; end?: Date },
+): Promise<Map<number, HourlyCount[]>> {
+  const out = new Map<number, HourlyCount[]>();
+  if (scope.projectIds.length === 0 || scope.groupIds.length === 0) return out;
+  const end = scope.end === undefined ? '' : "AND timestamp < {vigil_end:DateTime64(3, 'UTC')}";
+  const rows = await queryRows(
+    store,
+    `SELECT group_id, toStartOfHour(timestamp) AS vigil_hour, count() AS vigil_count
+       FROM ${EVENTS_TABLE}
+      WHERE project_id IN {vigil_projects:Array(UInt64)} AND group_id IN {vigil_groups:Array(UInt64)}
+        AND timestamp >= {vigil_start:DateTime64(3, 'UTC')} ${end}
+      GROUP BY group_id, vigil_hour
+      ORDER BY group_id, vigil_hour`,
+    {
+      vigil_projects: [...new Set(scope.projectIds)],
+      vigil_groups: [...new Set(scope.groupIds)],
+      vigil_start: toDateTime64(scope.start),
+      ...(scope.end === undefined ? {} : { vigil_end: toDateTime64(scope.end) }),
+    },
+  );
+  for (const row of rows) {
+    const groupId = toNumber(row.group_id);
+    const hours = out.get(groupId) ?? [];
+    hours.push({ hour: parseDateTime(row.vigil_hour), count: toNumber(row.vigil_count) });
+    out.set(groupId, hours);
   }
   return out;
 }

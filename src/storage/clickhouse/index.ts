@@ -47,6 +47,8 @@ export {
   groupsWithEvents,
   lastGroupRelease,
   groupUserCounts,
+  groupHourlyCounts,
+  type HourlyCount,
 } from './group-events.js';
 export type {
   ErrorEventRow,

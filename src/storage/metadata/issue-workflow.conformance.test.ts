@@ -19,6 +19,7 @@ import {
   deleteGroups,
   endSnoozes,
   getAssignees,
+  getForecasts,
   getGroup,
   getGroupRedirect,
   getInboxEntries,
@@ -37,6 +38,7 @@ import {
   setSubscribed,
   unassignGroups,
   type GroupInit,
+  type HourlyEventCounter,
   type MetadataStore,
   type NewResolution,
   type Organization,
@@ -310,6 +312,90 @@ describe.each([
     // A resolved-in-release issue stays with its release when yet another one comes.
     await release('build-3', [project.id, other.id]);
     expect((await getResolutions(store.db, [here, thereId])).get(here)?.release.id).toBe(next.id);
+  });
+
+  it('escalates an issue archived until escalating once its events of the hour exceed the forecast', async () => {
+    const [watched, unforecast, quiet] = [
+      await group('escalate'),
+      await group('escalate-default'),
+      await group('escalate-quiet'),
+    ];
+    const archive = (ids: number[], forecasts: Map<number, number[]>) =>
+      changeGroupStatus(store, {
+        groupIds: ids,
+        status: 'ignored',
+        substatus: 'archived_until_escalating',
+        actorId: ann.id,
+        forecasts,
+      });
+    await archive([watched, quiet], new Map([[watched, [3, 50]]]));
+    await archive([unforecast], new Map());
+    expect([...(await getForecasts(store.db, [watched, unforecast, quiet])).keys()]).toEqual([watched]);
+
+    // The event store already has `stored` events of this hour (12:00–13:00, the store's clock).
+    const stored = new Map([
+      [watched, 2],
+      [unforecast, 10],
+    ]);
+    const calls: number[][] = [];
+    const hourlyEventCounts: HourlyEventCounter = async (groups, since) => {
+      expect(since.toISOString()).toBe('2025-03-01T12:00:00.000Z');
+      calls.push(groups.map((g) => g.groupId));
+      return new Map(
+        groups.flatMap((g) => (stored.has(g.groupId) ? [[g.groupId, stored.get(g.groupId) ?? 0]] : [])),
+      );
+    };
+    const at = (label: string, minute: number, eventId = 'c'.repeat(32)) =>
+      item(project.id, label, { timestamp: new Date(Date.UTC(2025, 2, 1, 12, minute)), eventId });
+    const earlier = item(project.id, 'escalate', { timestamp: new Date('2025-03-01T11:59:00Z') });
+
+    // 2 stored + 1 of this hour = 3, not above 3; the 11:59 event is not of this hour. Without the
+    // counter nothing is checked at all.
+    await resolveGroups(store, [at('escalate', 1), earlier, at('other-issue', 2)], { hourlyEventCounts });
+    await resolveGroups(store, [at('escalate', 2), at('escalate', 3)]);
+    expect(calls).toEqual([[watched]]);
+    expect((await getGroup(store, watched))?.substatus).toBe('archived_until_escalating');
+
+    stored.set(watched, 3);
+    const [escalated] = await resolveGroups(
+      store,
+      [at('escalate', 4, 'd'.repeat(32)), at('escalate-default', 5), at('escalate-quiet', 6)],
+      { hourlyEventCounts },
+    );
+    expect(escalated?.groupId).toBe(watched);
+    expect(calls[1]).toEqual([watched, unforecast, quiet]);
+    expect(await getGroup(store, watched)).toMatchObject({ status: 'unresolved', substatus: 'escalating' });
+    expect((await listActivityLog(store, watched))[0]).toMatchObject({
+      type: 'set_escalating',
+      data: { event_id: 'd'.repeat(32), forecast: 3 },
+    });
+    expect((await getInboxEntries(store.db, [watched])).get(watched)).toMatchObject({ reason: 5 });
+    expect((await getForecasts(store.db, [watched])).size).toBe(0);
+    // Without a forecast the ceiling is 10: 10 stored + 1 escalates; an issue with no events
+    // stored this hour does not.
+    expect(await getGroup(store, unforecast)).toMatchObject({
+      status: 'unresolved',
+      substatus: 'escalating',
+    });
+    expect((await listActivityLog(store, unforecast))[0]?.data).toMatchObject({ forecast: 10 });
+    expect((await getGroup(store, quiet))?.status).toBe('ignored');
+
+    // The next day's ceiling applies the next day; any other status change drops the forecast.
+    await archive([watched], new Map([[watched, [3, 50]]]));
+    fx.clock.advance(24 * 3_600_000);
+    stored.set(watched, 40);
+    await resolveGroups(store, [item(project.id, 'escalate', { timestamp: fx.clock.now() })], {
+      hourlyEventCounts: async (groups) =>
+        new Map(groups.map((g) => [g.groupId, stored.get(g.groupId) ?? 0])),
+    });
+    expect((await getGroup(store, watched))?.status).toBe('ignored');
+    await changeGroupStatus(store, {
+      groupIds: [watched],
+      status: 'resolved',
+      substatus: null,
+      actorId: null,
+    });
+    expect((await getForecasts(store.db, [watched])).size).toBe(0);
   });
 
   it('ends a snooze with a date at the first event after it (injected clock): ongoing', async () => {
