@@ -5,13 +5,14 @@
  *
  * `group_id` is part of the table's sort key, so a move cannot be an UPDATE: the rows are copied
  * with the new `group_id` (`INSERT … SELECT`, skipping event ids the target already has, so a
- * repeated move adds nothing) and the originals deleted with a lightweight `DELETE`, which hides
- * them from queries at once. Between the two statements a reader may count a moved event twice;
- * a failure between them is repaired by running the move again. The copies are counted at the
- * target by the `group_stats` view like any insert; the source issues' `group_stats` rows, which
- * no delete reaches, are deleted after their events — in that order, so that an event arriving
- * in between leaves an event row behind (which the maintenance job's next sweep moves and whose
- * stats it deletes again), never a lifetime row without events.
+ * repeated move adds nothing) and the originals that have a copy deleted with a lightweight
+ * `DELETE`, which hides them from queries at once. The source issues are excluded from reads
+ * before the copy (./group-exclusions.ts), so no reader counts a moved event under both issues
+ * between the two statements; a failure between them is repaired by running the move again. The
+ * copies are counted at the target by the `group_stats` view like any insert; the source issues'
+ * `group_stats` rows, which no delete reaches, are deleted after their events — in that order, so
+ * that an event arriving in between leaves an event row behind (which the maintenance job's next
+ * sweep moves and whose stats it deletes again), never a lifetime row without events.
  */
 import type { ClickHouseStore } from './client.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
@@ -72,7 +73,16 @@ export async function moveGroupEvents(
                                WHERE project_id = {vigil_project:UInt64} AND group_id = {vigil_to:UInt64})`,
     query_params: params,
   });
-  await deleteGroupEvents(store, { projectId: move.projectId, groupIds: move.fromGroupIds });
+  // Only the originals that have their copy: an event of a source issue stored after the copy
+  // stays for the next move (the maintenance job's sweep) instead of being lost.
+  await store.client.command({
+    query: `DELETE FROM ${EVENTS_TABLE}
+             WHERE project_id = {vigil_project:UInt64} AND group_id IN {vigil_from:Array(UInt64)}
+               AND event_id IN (SELECT event_id FROM ${EVENTS_TABLE}
+                                 WHERE project_id = {vigil_project:UInt64} AND group_id = {vigil_to:UInt64})`,
+    query_params: params,
+  });
+  await deleteGroupStats(store, { projectId: move.projectId, groupIds: move.fromGroupIds });
 }
 
 /**

@@ -50,6 +50,7 @@ export {
   groupHourlyCounts,
   type HourlyCount,
 } from './group-events.js';
+export { excludeGroups } from './group-exclusions.js';
 export type {
   ErrorEventRow,
   EventRowInput,
