@@ -260,7 +260,7 @@ export async function createVigil(
     },
     outcomes,
     quotas,
-    hourlyEventCounts: hourlyEventCounter(clickhouse),
+    hourlyEventCounts: hourlyEventCounter(clickhouse, log),
     pool,
     logger: log,
     symbolicate: (works) => symbolicator.symbolicate(works),

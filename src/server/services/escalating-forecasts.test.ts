@@ -2,7 +2,7 @@
 // (tests/sentry/issues/escalating/test_escalating_issues_alg.py): the same hourly counts give the
 // same 14 ceilings.
 import { describe, expect, it } from 'vitest';
-import { FORECAST_DAYS, generateIssueForecast } from './escalating-forecasts.js';
+import { FORECAST_DAYS, generateIssueForecast, hourlyEventCounter } from './escalating-forecasts.js';
 
 const START = new Date('2022-07-27T00:00:00Z');
 
@@ -76,5 +76,17 @@ describe('generateIssueForecast', () => {
     }));
     const [wednesday, thursday] = generateIssueForecast(counts, START);
     expect([wednesday, thursday]).toEqual([369, 368]);
+  });
+});
+
+describe('hourlyEventCounter', () => {
+  it('counts no stored events, and says so, when ClickHouse fails', async () => {
+    const warnings: unknown[] = [];
+    const failing = {
+      client: { query: () => Promise.reject(new Error('ClickHouse is down')) },
+    } as unknown as Parameters<typeof hourlyEventCounter>[0];
+    const count = hourlyEventCounter(failing, { warn: (obj: unknown) => warnings.push(obj) });
+    await expect(count([{ groupId: 1, projectId: 1 }], new Date())).resolves.toEqual(new Map());
+    expect(warnings).toHaveLength(1);
   });
 });

@@ -14,6 +14,7 @@
  * ceiling `w + clamp((m + 5s) / m, 5, 8) * m`, where `w` is the mean of the counts weighting those
  * of the forecast day's weekday twice; each day's ceiling is the larger, truncated to an integer.
  */
+import type { Logger } from 'pino';
 import type { ClickHouseStore, HourlyCount } from '../../storage/clickhouse/index.js';
 import { groupHourlyCounts } from '../../storage/clickhouse/index.js';
 import { ONE_EVENT_FORECAST_VALUE, type HourlyEventCounter } from '../../storage/metadata/index.js';
@@ -107,15 +108,28 @@ export async function forecastIssues(
 
 /**
  * The escalation check's view of ClickHouse (resolveGroups' `hourlyEventCounts`): the stored
- * events of the given issues since the start of the hour, in one query.
+ * events of the given issues since the start of the hour, in one query. When the query fails the
+ * failure is logged and no stored events are counted (only the batch's own), so a check that
+ * cannot see ClickHouse may miss an escalation until a later batch but never holds up ingestion
+ * or escalates too early (Sentry's check runs in post-processing, after the event is saved).
  */
-export function hourlyEventCounter(clickhouse: Pick<ClickHouseStore, 'client'>): HourlyEventCounter {
+export function hourlyEventCounter(
+  clickhouse: Pick<ClickHouseStore, 'client'>,
+  logger: Pick<Logger, 'warn'>,
+): HourlyEventCounter {
   return async (groups, since) => {
-    const hourly = await groupHourlyCounts(clickhouse, {
-      projectIds: groups.map((g) => g.projectId),
-      groupIds: groups.map((g) => g.groupId),
-      start: since,
-    });
-    return new Map([...hourly].map(([groupId, hours]) => [groupId, hours.reduce((a, h) => a + h.count, 0)]));
+    try {
+      const hourly = await groupHourlyCounts(clickhouse, {
+        projectIds: groups.map((g) => g.projectId),
+        groupIds: groups.map((g) => g.groupId),
+        start: since,
+      });
+      return new Map(
+        [...hourly].map(([groupId, hours]) => [groupId, hours.reduce((a, h) => a + h.count, 0)]),
+      );
+    } catch (err) {
+      logger.warn({ err }, 'escalation check without the stored events of the hour');
+      return new Map();
+    }
   };
 }
