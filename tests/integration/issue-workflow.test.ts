@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vigil } from '../../src/server/app.js';
 import { IssueMaintenance } from '../../src/server/services/issue-maintenance.js';
+import { mergeIssues } from '../../src/server/services/issue-removal.js';
 import { toDateTime64 } from '../../src/storage/clickhouse/index.js';
 import { queryRows } from '../../src/storage/clickhouse/query-helpers.js';
 import {
@@ -18,6 +19,7 @@ import {
   createTeam,
   createUser,
   createUserApiToken,
+  getGroups,
   getOrganizationBySlug,
   type Team,
   type User,
@@ -126,6 +128,60 @@ async function eventCounts(): Promise<Map<number, number>> {
   );
   return new Map(rows.map((r) => [Number(r.group_id), Number(r.n)]));
 }
+
+/** Stores an event of issue `groupId` straight into ClickHouse, as a sink does after a delay. */
+async function insertEvent(eventId: string, groupId: number): Promise<void> {
+  const now = toDateTime64(new Date());
+  await vigil.clickhouse.insertJsonLines('events', [
+    JSON.stringify({
+      project_id: projectId,
+      timestamp: now,
+      event_id: eventId,
+      group_id: groupId,
+      received: now,
+      level: 'error',
+      'tags.key': ['level'],
+      'tags.value': ['error'],
+      data: '{}',
+    }),
+  ]);
+}
+
+/**
+ * How each reader counts the events of a merged issue `parent` and of `child`, merged into it: the
+ * issue's details, the issue stream (its rows for the two and whether every hit is listed),
+ * Discover's `count()` per issue, the issue's event list and a tag's total.
+ */
+async function mergedCounts(parent: string, child: string): Promise<Body> {
+  const res = await fetch(`${base}/api/0/projects/vigil/default/issues/?query=&limit=100`, {
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  const page = (await res.json()) as Body[];
+  const discover = await api(
+    'GET',
+    `/api/0/organizations/vigil/events/?dataset=errors&field=issue.id&field=count()&statsPeriod=24h&query=${encodeURIComponent(
+      `issue.id:[${parent},${child}]`,
+    )}`,
+  );
+  return {
+    details: (await api('GET', `/api/0/issues/${parent}/`)).body.count,
+    stream: page.filter((i) => i.id === parent || i.id === child).map((i) => [i.id, i.count]),
+    everyHitListed: Number(res.headers.get('x-hits')) === page.length,
+    discover: (discover.body.data as Body[]).map((r) => [String(r['issue.id']), r['count()']]),
+    events: (await api('GET', `/api/0/issues/${parent}/events/`)).body.length,
+    tagged: (await api('GET', `/api/0/issues/${parent}/tags/level/`)).body.totalValues,
+  };
+}
+
+/** {@link mergedCounts} when each of `count` events is counted once, under `parent`. */
+const countedOnce = (parent: string, count: number) => ({
+  details: String(count),
+  stream: [[parent, String(count)]],
+  everyHitListed: true,
+  discover: [[parent, count]],
+  events: count,
+  tagged: count,
+});
 
 describe('status changes', () => {
   it('resolves, unresolves and ignores one issue with Sentry’s answers and activity entries', async () => {
@@ -383,6 +439,62 @@ describe('merge', () => {
     expect((await api('GET', `/api/0/issues/${big.id}/events/`)).body).toHaveLength(4);
   });
 
+  it('serves the events and tags of a merged-away id as the primary’s (Sentry’s GroupEndpoint)', async () => {
+    const first = await send('redirect-small', { tags: { shade: 'teal' } });
+    const small = await issueOf(first);
+    await send('redirect-big', { tags: { shade: 'plum' } });
+    const newest = await send('redirect-big', { tags: { shade: 'plum' } });
+    const big = await issueOf(newest);
+    await api('PUT', `/api/0/organizations/vigil/issues/?id=${small.id}&id=${big.id}`, { merge: true });
+
+    const events = await api('GET', `/api/0/issues/${small.id}/events/`);
+    expect(events.status).toBe(200);
+    expect(events.body.map((e: Body) => e.groupID)).toEqual([big.id, big.id, big.id]);
+    for (const which of ['latest', 'recommended']) {
+      const res = await api('GET', `/api/0/issues/${small.id}/events/${which}/`);
+      expect(res).toMatchObject({ status: 200, body: { eventID: newest, groupID: big.id } });
+    }
+    expect(await api('GET', `/api/0/issues/${small.id}/events/oldest/`)).toMatchObject({
+      status: 200,
+      body: { eventID: first, groupID: big.id },
+    });
+    expect(await api('GET', `/api/0/issues/${small.id}/events/${first}/`)).toMatchObject({
+      status: 200,
+      body: { eventID: first, groupID: big.id },
+    });
+    for (const prefix of [`/api/0/issues/${small.id}/`, `/api/0/organizations/vigil/issues/${small.id}/`]) {
+      const tags = await api('GET', `${prefix}tags/`);
+      expect(tags.status).toBe(200);
+      expect(tags.body.find((t: Body) => t.key === 'shade')).toMatchObject({ totalValues: 3 });
+      const key = await api('GET', `${prefix}tags/shade/`);
+      expect(key).toMatchObject({ status: 200, body: { key: 'shade', uniqueValues: 2, totalValues: 3 } });
+      const values = await api('GET', `${prefix}tags/shade/values/?sort=count`);
+      expect(values.status).toBe(200);
+      expect(values.body.map((v: Body) => [v.value, v.count])).toEqual([
+        ['plum', 2],
+        ['teal', 1],
+      ]);
+    }
+    // An id that never existed is still a 404.
+    expect((await api('GET', `/api/0/issues/987654321/events/`)).status).toBe(404);
+    expect((await api('GET', `/api/0/issues/987654321/tags/`)).status).toBe(404);
+  });
+
+  it('counts every moved event once, under the primary, as soon as the merge call returns', async () => {
+    const child = await issueOf(await send('once-child', { user: { id: 'c1' } }));
+    await send('once-child', { user: { id: 'c2' }, environment: 'staging' });
+    await send('once-parent');
+    await send('once-parent');
+    const parent = await issueOf(await send('once-parent'));
+    expect(await mergedCounts(parent.id, child.id)).toMatchObject({
+      stream: expect.arrayContaining([[child.id, '2']]),
+      discover: expect.arrayContaining([[child.id, 2]]),
+    });
+    await api('PUT', `/api/0/organizations/vigil/issues/?id=${child.id}&id=${parent.id}`, { merge: true });
+    expect(await mergedCounts(parent.id, child.id)).toEqual(countedOnce(parent.id, 5));
+    expect((await api('GET', `/api/0/issues/${parent.id}/`)).body.userCount).toBe(2);
+  });
+
   it('refuses to merge across projects', async () => {
     const other = await api('POST', '/api/0/teams/vigil/vigil/projects/', {
       name: 'Other',
@@ -448,16 +560,20 @@ describe('ingestion', () => {
     await send('next-release', { release: '0.9', timestamp: Date.now() / 1000 + 10 });
     expect((await api('GET', `/api/0/issues/${issue.id}/`)).body.status).toBe('resolved');
 
+    // The next release, once created, is the one the issue is resolved in (Sentry's
+    // clear_expired_resolutions); its events regress it.
     await release('2.0', new Date().toISOString());
+    expect((await api('GET', `/api/0/issues/${issue.id}/`)).body.statusDetails).toMatchObject({
+      inRelease: '2.0',
+    });
     const eventId = await send('next-release', { release: '2.0', timestamp: Date.now() / 1000 + 10 });
     const after = (await api('GET', `/api/0/issues/${issue.id}/`)).body;
     expect(after).toMatchObject({ status: 'unresolved', substatus: 'regressed', statusDetails: {} });
     const log = (await api('GET', `/api/0/issues/${issue.id}/activities/`)).body.activity;
     expect(log[0]).toMatchObject({
       type: 'set_regression',
-      data: { event_id: eventId, version: '2.0', resolved_in_version: '1.0', follows_semver: false },
+      data: { event_id: eventId, version: '2.0', resolved_in_version: '2.0', follows_semver: false },
     });
-    // Sentry names the release once the issue comes back in one.
     expect(log.find((a: Body) => a.type === 'set_resolved_in_release').data).toEqual({ version: '2.0' });
   });
 
@@ -509,23 +625,79 @@ describe('the maintenance job', () => {
     const parent = await issueOf(await send('late-parent'));
     await api('PUT', `/api/0/organizations/vigil/issues/?id=${child.id}&id=${parent.id}`, { merge: true });
     // An event resolved to the child before the merge, reaching ClickHouse only now.
-    const now = toDateTime64(new Date());
-    const late = randomUUID();
-    await vigil.clickhouse.insertJsonLines('events', [
-      JSON.stringify({
-        project_id: projectId,
-        timestamp: now,
-        event_id: late,
-        group_id: Number(child.id),
-        received: now,
-        data: '{}',
-      }),
-    ]);
+    await insertEvent(randomUUID(), Number(child.id));
     expect((await eventCounts()).get(Number(child.id))).toBe(1);
-    expect(await maintenance().runOnce()).toEqual({ swept: 1, unsnoozed: 0 });
+    expect(await maintenance().runOnce()).toEqual({ swept: 1, unsnoozed: 0, forecasts: 0 });
     expect((await eventCounts()).get(Number(child.id))).toBeUndefined();
     expect((await api('GET', `/api/0/issues/${parent.id}/`)).body.count).toBe('4');
-    expect(await maintenance().runOnce()).toEqual({ swept: 0, unsnoozed: 0 });
+    expect(await maintenance().runOnce()).toEqual({ swept: 0, unsnoozed: 0, forecasts: 0 });
+  });
+
+  it('counts every event once while a merge’s move is half done, and completes it', async () => {
+    const child = await issueOf(await send('half-child'));
+    await send('half-child');
+    await send('half-parent');
+    await send('half-parent');
+    const parent = await issueOf(await send('half-parent'));
+    // ClickHouse stops after the copy, before the originals are deleted (a crash or an outage
+    // between the two statements).
+    const client = vigil.clickhouse.client;
+    const halting = new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'command') {
+          return (params: Parameters<typeof client.command>[0]) =>
+            /^\s*DELETE/.test(params.query) ? Promise.reject(new Error('stopped')) : target.command(params);
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const org = (await getOrganizationBySlug(vigil.metadata, 'vigil'))!;
+    const groups = await getGroups(vigil.metadata, [Number(child.id), Number(parent.id)]);
+    const merged = await mergeIssues({ metadata: vigil.metadata, clickhouse: { client: halting } }, groups, {
+      organizationId: org.id,
+      projectSlug: 'default',
+      actorId: null,
+    });
+    expect(merged).toEqual({ parent: Number(parent.id), children: [Number(child.id)] });
+    expect((await eventCounts()).get(Number(child.id))).toBe(2);
+    expect(await mergedCounts(parent.id, child.id)).toEqual(countedOnce(parent.id, 5));
+
+    expect(await maintenance().runOnce()).toMatchObject({ swept: 1 });
+    expect((await eventCounts()).get(Number(child.id))).toBeUndefined();
+    expect(await mergedCounts(parent.id, child.id)).toEqual(countedOnce(parent.id, 5));
+  });
+
+  it('keeps an event stored between a move’s copy and its delete for the next sweep', async () => {
+    const child = await issueOf(await send('race-child'));
+    await send('race-parent');
+    const parent = await issueOf(await send('race-parent'));
+    const late = randomUUID();
+    const client = vigil.clickhouse.client;
+    // The child's event that was in a sink's buffer reaches ClickHouse right after the copy.
+    const racing = new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'command') {
+          return async (params: Parameters<typeof client.command>[0]) => {
+            if (/^\s*DELETE FROM events/.test(params.query)) await insertEvent(late, Number(child.id));
+            return target.command(params);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const org = (await getOrganizationBySlug(vigil.metadata, 'vigil'))!;
+    const groups = await getGroups(vigil.metadata, [Number(child.id), Number(parent.id)]);
+    await mergeIssues({ metadata: vigil.metadata, clickhouse: { client: racing } }, groups, {
+      organizationId: org.id,
+      projectSlug: 'default',
+      actorId: null,
+    });
+    expect((await eventCounts()).get(Number(child.id))).toBe(1);
+    expect(await mergedCounts(parent.id, child.id)).toEqual(countedOnce(parent.id, 3));
+    expect(await maintenance().runOnce()).toMatchObject({ swept: 1 });
+    expect(await mergedCounts(parent.id, child.id)).toEqual(countedOnce(parent.id, 4));
   });
 
   it('ends snoozes on distinct users and on passed dates', async () => {

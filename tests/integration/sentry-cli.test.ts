@@ -4,11 +4,9 @@
 // (chunk upload, assembly with and without --wait, with and without a release), then the files
 // are found through the ArtifactStore by debug id and by release + URL, as symbolication looks
 // them up (§9.2); and `monitors run`, whose check-ins go through the envelope endpoint.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as Sentry from '@sentry/node';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,9 +20,7 @@ import {
 } from '../../src/storage/metadata/index.js';
 import { freePort } from '../helpers/vigil-process.js';
 import { buildBundle, loadBundle } from '../helpers/js-bundle.js';
-
-const run = promisify(execFile);
-const CLI = path.resolve('node_modules/.bin/sentry-cli');
+import { runSentryCli } from '../helpers/sentry-cli.js';
 
 let vigil: Vigil;
 let dataDir: string;
@@ -51,23 +47,7 @@ afterAll(async () => {
 
 /** Runs sentry-cli with the server's URL, the bootstrap token, org `vigil`, project `default`. */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const home = path.join(dataDir, 'home');
-  const { stdout, stderr } = await run(CLI, args, {
-    cwd: dataDir,
-    timeout: 60_000,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      SENTRY_URL: baseUrl,
-      SENTRY_AUTH_TOKEN: vigil.adminToken ?? '',
-      SENTRY_ORG: 'vigil',
-      SENTRY_PROJECT: 'default',
-      SENTRY_DISABLE_UPDATE_CHECK: 'true',
-      SENTRY_LOAD_DOTENV: '0',
-      ...env,
-    },
-  });
-  return stdout + stderr;
+  return runSentryCli({ url: baseUrl, token: vigil.adminToken ?? '', dir: dataDir }, args, env);
 }
 
 /** An esbuild bundle with a source map in a fresh directory; returns the directory. */

@@ -5,6 +5,7 @@
  * as unset there — `transaction.duration` and `measurements.*` are NULL for errors, `error.type`
  * is empty for transactions — so filters, aggregates and sorting treat it like Snuba does.
  */
+import { LIVE_GROUPS_CONDITION } from '../live-groups.js';
 import { DEFAULT_SEARCH_CONFIG, keyTypes } from '../config.js';
 import { ERROR_FIELDS, ERROR_FUNCTIONS, eventTagColumn } from './errors.js';
 import { numberField, searchConfigFor, sourceOf, textField } from './fields.js';
@@ -32,7 +33,8 @@ const TRANSACTION_ONLY: Readonly<Record<string, ColumnDef>> = {
 const DISCOVER_ERRORS_SOURCE = sourceOf(
   {
     table: 'events',
-    where: null,
+    // Events of issues being merged away or deleted are on their way elsewhere (or out).
+    where: LIVE_GROUPS_CONDITION,
     timeColumn: 'timestamp',
     projectColumn: 'project_id',
     environmentColumn: 'environment',

@@ -8,6 +8,7 @@
  * `flags[k]` explicitly, filtered through the `_tags_hash_map` / `_flags_hash_map` bloom
  * indexes). Filters compile with the issue-search field compiler (../event-fields.ts).
  */
+import { LIVE_GROUPS_CONDITION } from '../live-groups.js';
 import { EVENT_FIELDS, eventFieldFor, type EventField } from '../event-fields.js';
 import { decodeIssueShortId } from './decode.js';
 import {
@@ -123,7 +124,8 @@ export function eventTagColumn(name: string): ColumnDef | null {
 export const ERRORS_SOURCE = sourceOf(
   {
     table: 'events',
-    where: null,
+    // Events of issues being merged away or deleted are on their way elsewhere (or out).
+    where: LIVE_GROUPS_CONDITION,
     timeColumn: 'timestamp',
     projectColumn: 'project_id',
     environmentColumn: 'environment',

@@ -8,6 +8,7 @@
  */
 import {
   getGroup,
+  getGroupRedirect,
   getOrganizationById,
   getOrganizationBySlug,
   getProjectById,
@@ -104,7 +105,12 @@ export async function teamFor(
   return { organization: access.organization, team, access };
 }
 
-/** The issue with numeric id `rawId` in the principal's organization; else ApiError 404. */
+/**
+ * The issue with numeric id `rawId` in the principal's organization; an id merged into another
+ * issue answers as that issue (Sentry's `GroupEndpoint.convert_args` serves the surviving group
+ * of a `GroupRedirect` for every issue route, `src/sentry/issues/endpoints/bases/group.py`).
+ * ApiError 404 when neither exists (or it is another organization's).
+ */
 export async function issueFor(
   store: MetadataStore,
   principal: ApiPrincipal,
@@ -112,7 +118,7 @@ export async function issueFor(
 ): Promise<{ organization: Organization; project: Project; group: Group }> {
   const id = Number(rawId);
   if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
-  const group = await getGroup(store, id);
+  const group = (await getGroup(store, id)) ?? (await mergedInto(store, id));
   if (!group) throw notFound();
   const project = await getProjectById(store, group.project_id);
   const organization = project && (await getOrganizationById(store, project.organization_id));
@@ -120,6 +126,12 @@ export async function issueFor(
   if (!project || !organization || !access) throw notFound();
   await grantProject(store, principal, access, project);
   return { organization, project, group };
+}
+
+/** The issue a merged-away issue id now lives in, or undefined. */
+async function mergedInto(store: MetadataStore, id: number): Promise<Group | undefined> {
+  const target = await getGroupRedirect(store.db, id);
+  return target === undefined ? undefined : getGroup(store, target);
 }
 
 /** The organization's projects, narrowed to the `project` ids a request names (all when none). */

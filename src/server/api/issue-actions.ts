@@ -9,12 +9,11 @@
  * - `GET /api/0/issues/{id}/activities/` (also under `/organizations/{org}/`): `{activity: [...]}`.
  * Writes need `event:write` (deletes `event:admin`), reads `event:read` (Sentry's
  * `GroupPermission` / `OrganizationEventPermission`). An id merged into another issue is served
- * as that issue (Sentry's `GroupRedirect`).
+ * as that issue (`issueFor`, Sentry's `GroupRedirect`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryIssueAggregates, type ClickHouseStore } from '../../storage/clickhouse/index.js';
 import {
-  getGroupRedirect,
   getGroups,
   getUser,
   getUsers,
@@ -58,26 +57,6 @@ const ADMIN = ['event:admin'];
 /** Most issues a bulk update or delete by search touches (Sentry's `BULK_MUTATION_LIMIT`). */
 export const BULK_MUTATION_LIMIT = 1000;
 
-/**
- * `issueFor` that follows merges: an id merged away answers as the issue it was merged into.
- * ApiError 404 when neither exists (or is another organization's).
- */
-export async function issueOrMerged(
-  metadata: MetadataStore,
-  principal: ApiPrincipal,
-  rawId: string,
-): ReturnType<typeof issueFor> {
-  try {
-    return await issueFor(metadata, principal, rawId);
-  } catch (error) {
-    const id = Number(rawId);
-    if (!(error instanceof ApiError) || error.status !== 404 || !Number.isSafeInteger(id)) throw error;
-    const target = await getGroupRedirect(metadata.db, id);
-    if (target === undefined) throw error;
-    return issueFor(metadata, principal, String(target));
-  }
-}
-
 /** Registers the issue action routes. */
 export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const { metadata, clickhouse, auth } = deps;
@@ -119,7 +98,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     requireScope(principal, ...WRITE);
     const p = request.params as Params;
     if (p.org) await organizationFor(metadata, principal, p.org);
-    const { organization, project, group } = await issueOrMerged(metadata, principal, p.id!);
+    const { organization, project, group } = await issueFor(metadata, principal, p.id!);
     const update = readIssueUpdate(request.body);
     if (!update.ok) return reply.code(400).send(update.errors);
     const outcome = await updateIssues(
@@ -146,7 +125,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     requireScope(principal, ...ADMIN);
     const p = request.params as Params;
     if (p.org) await organizationFor(metadata, principal, p.org);
-    const { group } = await issueOrMerged(metadata, principal, p.id!);
+    const { group } = await issueFor(metadata, principal, p.id!);
     await deleteIssues({ metadata, clickhouse, logger: request.log }, [group]);
     return reply.code(202).send();
   }
@@ -156,7 +135,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     requireScope(principal, ...READ);
     const p = request.params as Params;
     if (p.org) await organizationFor(metadata, principal, p.org);
-    const { group } = await issueOrMerged(metadata, principal, p.id!);
+    const { group } = await issueFor(metadata, principal, p.id!);
     const log = await listActivityLog(metadata, group.id);
     const users = await getUsers(
       metadata,

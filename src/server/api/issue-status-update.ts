@@ -4,7 +4,7 @@
  * `src/sentry/api/helpers/group_index/validators/status_details.py`): the releases `statusDetails`
  * names, checked per project before anything changes; resolving now, in a release or in the next
  * release (with the issue's current release, by semver or date); unresolving and ignoring with a
- * snooze.
+ * snooze, or until escalating with an escalation forecast (`services/escalating-forecasts.ts`).
  */
 import type { JsonObject } from '../../protocol/json.js';
 import { isSemverRelease } from '../../protocol/release-version.js';
@@ -25,6 +25,7 @@ import {
 } from '../../storage/metadata/index.js';
 import { hasIgnoreCondition, type IssueUpdateBody, type UpdateStatusDetails } from './issue-update-body.js';
 import type { IssueUpdateContext } from './issue-update.js';
+import { forecastIssues } from '../services/escalating-forecasts.js';
 import { serializeUserAccount } from './serializers/index.js';
 
 /** Days after its first event an issue still counts as new (Sentry's `TRANSITION_AFTER_DAYS`). */
@@ -226,10 +227,13 @@ export async function changeOtherStatus(
   let statusDetails: JsonObject = {};
   let activityData: JsonObject = {};
   let snooze: Parameters<typeof changeGroupStatus>[1]['snooze'];
+  let forecasts: Map<number, number[]> | undefined;
   if (status === 'ignored') {
     fields.inbox = null;
     if (substatus === 'archived_until_escalating') {
       statusDetails = { ignoreUntilEscalating: true };
+      // Sentry's `handle_archived_until_escalating` forecasts the issues as it archives them.
+      forecasts = await forecastIssues(ctx.clickhouse, groups, now);
     } else {
       // Sentry treats 0 like an absent value (`or None`).
       const positive = (n: number | undefined): number | null => (n ? n : null);
@@ -290,6 +294,7 @@ export async function changeOtherStatus(
     actorId: ctx.actor?.id ?? null,
     activityData,
     ...(snooze !== undefined ? { snooze } : {}),
+    ...(forecasts !== undefined ? { forecasts } : {}),
     subscribeActor: !ctx.bulk,
   });
   return { ...fields, statusDetails };

@@ -28,7 +28,6 @@ import {
   serializeIssueDetails,
   serializeUserAccount,
 } from './serializers/index.js';
-import { issueOrMerged } from './issue-actions.js';
 import { loadIssueWorkflows } from './issue-workflow.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
@@ -62,7 +61,7 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     requireScope(principal, 'event:read', 'event:write', 'event:admin');
     const p = request.params as Params;
     if (p.org) await organizationFor(metadata, principal, p.org);
-    const { organization, project, group } = await issueOrMerged(metadata, principal, p.id!);
+    const { organization, project, group } = await issueFor(metadata, principal, p.id!);
     if (principal.userId !== null) await markSeen(metadata.db, [group], principal.userId, metadata.now());
     const [events, activities, seenBy, participants] = await Promise.all([
       issueDetailStats(

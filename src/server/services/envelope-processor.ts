@@ -32,6 +32,7 @@ import {
   resolveGroups,
   type MetadataStore,
   type ResolvedGroup,
+  type HourlyEventCounter,
   type ResolveGroupsItem,
 } from '../../storage/metadata/index.js';
 import {
@@ -156,6 +157,11 @@ export interface EnvelopeProcessorDeps {
   logger: Logger;
   /** Envelopes taken per batch; default 500. */
   batchSize?: number;
+  /**
+   * The event store's counts of the current hour, for escalating issues archived until
+   * escalating (`resolveGroups`' `hourlyEventCounts`); default none (they are not checked).
+   */
+  hourlyEventCounts?: HourlyEventCounter;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -686,9 +692,14 @@ export class EnvelopeProcessor {
     signal: AbortSignal | undefined,
   ): Promise<Array<ResolvedGroup | undefined>> {
     try {
-      return await this.withRetry('resolve issues', () => resolveGroups(this.deps.metadata, items), signal, {
-        permanent: isPermanentStoreError,
-      });
+      return await this.withRetry(
+        'resolve issues',
+        () => resolveGroups(this.deps.metadata, items, { hourlyEventCounts: this.deps.hourlyEventCounts }),
+        signal,
+        {
+          permanent: isPermanentStoreError,
+        },
+      );
     } catch (err) {
       if (!isPermanentStoreError(err)) throw err;
       if (items.length > 1) {

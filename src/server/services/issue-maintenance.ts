@@ -1,13 +1,16 @@
 /**
- * The issue workflow's periodic work (Sentry's `clear_expired_snoozes` task and the merge/delete
- * tasks' event side), run by the server every minute:
+ * The issue workflow's periodic work (Sentry's `clear_expired_snoozes` task, the merge/delete
+ * tasks' event side and the weekly escalating forecast), run by the server every minute:
  * - events of merged or deleted issues: a merge or deletion moves or deletes the issue's events
  *   in ClickHouse at once, but events resolved to the old issue just before may still be on
  *   their way (in a sink's buffer, or spooled to disk while ClickHouse was down). For a day after
  *   each merge or deletion, the job looks for events of those issues and moves or deletes them;
  * - snoozes that ended without an event: a date that passed, or a user count reached (distinct
  *   users are counted in ClickHouse, so they are checked here rather than at ingestion). The issue
- *   becomes unresolved with substatus `escalating`, as Sentry's task does.
+ *   becomes unresolved with substatus `escalating`, as Sentry's task does;
+ * - escalation forecasts of issues archived until escalating that are a week old (or missing) are
+ *   made again from the last week's events (Sentry's weekly `run_escalating_forecast`), at most
+ *   {@link FORECASTS_PER_RUN} per run.
  */
 import type { Logger } from 'pino';
 import { groupsWithEvents, groupUserCounts, type ClickHouseStore } from '../../storage/clickhouse/index.js';
@@ -16,14 +19,23 @@ import {
   expireEventCleanups,
   listEventCleanups,
   listSnoozesToCheck,
+  listStaleForecasts,
+  refreshForecasts,
   userSnoozeExpired,
   type MetadataStore,
   type ProjectSnooze,
 } from '../../storage/metadata/index.js';
+import { forecastIssues } from './escalating-forecasts.js';
 import { runEventCleanups } from './issue-removal.js';
 
 /** How long the events of a merged or deleted issue are looked for: one day (ms). */
 export const EVENT_CLEANUP_RETENTION_MS = 24 * 3_600_000;
+
+/** Age after which an escalation forecast is made again: one week (ms). */
+export const FORECAST_REFRESH_MS = 7 * 24 * 3_600_000;
+
+/** Most escalation forecasts made again per run (one ClickHouse query for all of them). */
+export const FORECASTS_PER_RUN = 1_000;
 
 /** Default pause between two runs: one minute (ms). */
 export const ISSUE_MAINTENANCE_INTERVAL_MS = 60_000;
@@ -43,6 +55,8 @@ export interface IssueMaintenanceReport {
   swept: number;
   /** Ignored issues whose snooze ended. */
   unsnoozed: number;
+  /** Issues archived until escalating whose forecast was made again. */
+  forecasts: number;
 }
 
 /** Runs {@link IssueMaintenance.runOnce} every interval while started; runs never overlap. */
@@ -73,11 +87,32 @@ export class IssueMaintenance {
     await this.running;
   }
 
-  /** One run: sweeps late events of merged or deleted issues, then ends snoozes that are over. */
+  /**
+   * One run: sweeps late events of merged or deleted issues, ends snoozes that are over, then
+   * makes week-old escalation forecasts again.
+   */
   async runOnce(): Promise<IssueMaintenanceReport> {
     const swept = await this.sweepEvents();
     const unsnoozed = await this.endSnoozes();
-    return { swept, unsnoozed };
+    const forecasts = await this.refreshForecasts();
+    return { swept, unsnoozed, forecasts };
+  }
+
+  private async refreshForecasts(): Promise<number> {
+    const { metadata, clickhouse } = this.options;
+    const now = metadata.now();
+    const stale = await listStaleForecasts(
+      metadata.db,
+      new Date(now.getTime() - FORECAST_REFRESH_MS),
+      FORECASTS_PER_RUN,
+    );
+    if (stale.length === 0) return 0;
+    const forecasts = await forecastIssues(
+      clickhouse,
+      stale.map((s) => ({ id: s.groupId, project_id: s.projectId })),
+      now,
+    );
+    return refreshForecasts(metadata, forecasts, now);
   }
 
   private async sweepEvents(): Promise<number> {

@@ -2,14 +2,17 @@
  * Merging and deleting issues across both stores (Sentry `src/sentry/issues/merge.py`
  * `handle_merge`, `src/sentry/api/helpers/group_index/delete.py`): the metadata store changes in
  * one transaction (`group-removal.ts`), then the issues' events are moved or deleted in
- * ClickHouse. When that fails (ClickHouse down), the recorded cleanups are run again by the issue
- * maintenance job, which also sweeps events of those issues that were still on their way to
- * ClickHouse; until then a deleted issue's leftover events belong to no issue, so no issue list
- * shows them.
+ * ClickHouse, after the issues are excluded from its reads (`group_exclusions`, Snuba's
+ * `exclude_groups`): from then on no reader counts their events, so a moved event is never
+ * counted under both issues. When that fails (ClickHouse down), the recorded cleanups are run
+ * again by the issue maintenance job, which also sweeps events of those issues that were still on
+ * their way to ClickHouse; until then a deleted issue's leftover events belong to no issue, so no
+ * issue list shows them.
  */
 import type { Logger } from 'pino';
 import {
   deleteGroupEvents,
+  excludeGroups,
   moveGroupEvents,
   queryIssueAggregates,
   type ClickHouseStore,
@@ -29,11 +32,19 @@ export interface RemovalStores {
   logger?: Pick<Logger, 'warn'>;
 }
 
-/** Runs `cleanups` in ClickHouse: one move per (project, target), one delete per project. Rejects when ClickHouse does. */
+/**
+ * Runs `cleanups` in ClickHouse: first the issues are excluded from reads (`excludeGroups`, one
+ * insert per project), so that no reader counts an event under both issues while it is copied;
+ * then one move per (project, target) and one delete per project. Rejects when ClickHouse does;
+ * running it again completes what a failure left.
+ */
 export async function runEventCleanups(
   clickhouse: Pick<ClickHouseStore, 'client'>,
   cleanups: readonly EventCleanup[],
 ): Promise<void> {
+  const excluded = new Map<number, number[]>();
+  for (const c of cleanups) excluded.set(c.projectId, [...(excluded.get(c.projectId) ?? []), c.groupId]);
+  for (const [projectId, groupIds] of excluded) await excludeGroups(clickhouse, { projectId, groupIds });
   const moves = new Map<string, { projectId: number; toGroupId: number; fromGroupIds: number[] }>();
   const deletes = new Map<number, number[]>();
   for (const c of cleanups) {

@@ -11,6 +11,7 @@
 import { isJsonObject } from '../../protocol/json.js';
 import type { ErrorEventColumns } from '../../protocol/error-event-columns.js';
 import type { JsonObject } from '../../protocol/json.js';
+import { LIVE_GROUPS_CONDITION } from '../../query/live-groups.js';
 import type { ClickHouseStore } from './client.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
 import { clampInt, hexId, queryRows, timeRangeClauses, toNumber, toText } from './query-helpers.js';
@@ -490,7 +491,8 @@ export function isEmptyScope(scope: EventScope): boolean {
 
 /**
  * The WHERE expression over `events` and its parameters for `scope` (`vigil_`-prefixed names;
- * the names of `scope.where` must not use that prefix).
+ * the names of `scope.where` must not use that prefix). Without `scope.groupIds` it leaves out
+ * the events of issues being merged away or deleted (`LIVE_GROUPS_CONDITION`).
  *
  * @throws Error when a parameter of `scope.where` uses the reserved prefix (a bug in the caller).
  */
@@ -500,6 +502,9 @@ export function scopeFilter(scope: EventScope): EventFilter {
   if (scope.groupIds !== undefined) {
     clauses.push('group_id IN {vigil_group_ids:Array(UInt64)}');
     params.vigil_group_ids = [...scope.groupIds];
+  } else {
+    // A scan over issues nobody named: leave out those being merged away or deleted.
+    clauses.push(LIVE_GROUPS_CONDITION);
   }
   if (scope.excludeGroupIds !== undefined && scope.excludeGroupIds.length > 0) {
     clauses.push('group_id NOT IN {vigil_exclude_group_ids:Array(UInt64)}');

@@ -5,16 +5,17 @@
  *
  * `group_id` is part of the table's sort key, so a move cannot be an UPDATE: the rows are copied
  * with the new `group_id` (`INSERT … SELECT`, skipping event ids the target already has, so a
- * repeated move adds nothing) and the originals deleted with a lightweight `DELETE`, which hides
- * them from queries at once. Between the two statements a reader may count a moved event twice;
- * a failure between them is repaired by running the move again. The copies are counted at the
- * target by the `group_stats` view like any insert; the source issues' `group_stats` rows, which
- * no delete reaches, are deleted after their events — in that order, so that an event arriving
- * in between leaves an event row behind (which the maintenance job's next sweep moves and whose
- * stats it deletes again), never a lifetime row without events.
+ * repeated move adds nothing) and the originals that have a copy deleted with a lightweight
+ * `DELETE`, which hides them from queries at once. The source issues are excluded from reads
+ * before the copy (./group-exclusions.ts), so no reader counts a moved event under both issues
+ * between the two statements; a failure between them is repaired by running the move again. The
+ * copies are counted at the target by the `group_stats` view like any insert; the source issues'
+ * `group_stats` rows, which no delete reaches, are deleted after their events — in that order, so
+ * that an event arriving in between leaves an event row behind (which the maintenance job's next
+ * sweep moves and whose stats it deletes again), never a lifetime row without events.
  */
 import type { ClickHouseStore } from './client.js';
-import { toDateTime64 } from './datetime.js';
+import { parseDateTime, toDateTime64 } from './datetime.js';
 import { EVENTS_TABLE } from './events.js';
 import { deleteGroupStats } from './group-stats.js';
 import { queryRows, toNumber, toText } from './query-helpers.js';
@@ -72,7 +73,16 @@ export async function moveGroupEvents(
                                WHERE project_id = {vigil_project:UInt64} AND group_id = {vigil_to:UInt64})`,
     query_params: params,
   });
-  await deleteGroupEvents(store, { projectId: move.projectId, groupIds: move.fromGroupIds });
+  // Only the originals that have their copy: an event of a source issue stored after the copy
+  // stays for the next move (the maintenance job's sweep) instead of being lost.
+  await store.client.command({
+    query: `DELETE FROM ${EVENTS_TABLE}
+             WHERE project_id = {vigil_project:UInt64} AND group_id IN {vigil_from:Array(UInt64)}
+               AND event_id IN (SELECT event_id FROM ${EVENTS_TABLE}
+                                 WHERE project_id = {vigil_project:UInt64} AND group_id = {vigil_to:UInt64})`,
+    query_params: params,
+  });
+  await deleteGroupStats(store, { projectId: move.projectId, groupIds: move.fromGroupIds });
 }
 
 /**
@@ -155,6 +165,49 @@ export async function groupUserCounts(
   );
   for (const row of rows) {
     out.set(toNumber(row.group_id), { total: toNumber(row.vigil_total), recent: toNumber(row.vigil_recent) });
+  }
+  return out;
+}
+
+/** An issue's event count in one clock hour (UTC). */
+export interface HourlyCount {
+  /** Start of the hour. */
+  hour: Date;
+  count: number;
+}
+
+/**
+ * Events per clock hour of issues `groupIds` of `projectIds` with `start <= timestamp < end`
+ * (`end` absent: no upper bound), hours without events left out, oldest first, by group id
+ * (Sentry's `query_groups_past_counts` / `get_group_hourly_count`, `toStartOfHour(timestamp)`).
+ */
+export async function groupHourlyCounts(
+  store: Pick<ClickHouseStore, 'client'>,
+  scope: { projectIds: readonly number[]; groupIds: readonly number[]; start: Date; end?: Date },
+): Promise<Map<number, HourlyCount[]>> {
+  const out = new Map<number, HourlyCount[]>();
+  if (scope.projectIds.length === 0 || scope.groupIds.length === 0) return out;
+  const end = scope.end === undefined ? '' : "AND timestamp < {vigil_end:DateTime64(3, 'UTC')}";
+  const rows = await queryRows(
+    store,
+    `SELECT group_id, toStartOfHour(timestamp) AS vigil_hour, count() AS vigil_count
+       FROM ${EVENTS_TABLE}
+      WHERE project_id IN {vigil_projects:Array(UInt64)} AND group_id IN {vigil_groups:Array(UInt64)}
+        AND timestamp >= {vigil_start:DateTime64(3, 'UTC')} ${end}
+      GROUP BY group_id, vigil_hour
+      ORDER BY group_id, vigil_hour`,
+    {
+      vigil_projects: [...new Set(scope.projectIds)],
+      vigil_groups: [...new Set(scope.groupIds)],
+      vigil_start: toDateTime64(scope.start),
+      ...(scope.end === undefined ? {} : { vigil_end: toDateTime64(scope.end) }),
+    },
+  );
+  for (const row of rows) {
+    const groupId = toNumber(row.group_id);
+    const hours = out.get(groupId) ?? [];
+    hours.push({ hour: parseDateTime(row.vigil_hour), count: toNumber(row.vigil_count) });
+    out.set(groupId, hours);
   }
   return out;
 }

@@ -14,7 +14,10 @@
  *   and its window reaches now — Sentry's Postgres-only path for the default stream, where an
  *   issue is in the window exactly when it was last seen in it;
  * - the events plan scans the window's events otherwise.
+ * Unless the search names its issues, neither counts issues being merged away or deleted
+ * (`LIVE_GROUPS_CONDITION`, ./group-exclusions.ts).
  */
+import { LIVE_GROUPS_CONDITION } from '../../query/live-groups.js';
 import type { ClickHouseStore } from './client.js';
 import { parseDateTime, toDateTime64 } from './datetime.js';
 import { isEmptyScope, scopeFilter, type EventFilter } from './events.js';
@@ -203,9 +206,13 @@ function lifetimePlan(
   if (include !== undefined) {
     ids = 'AND group_id IN {vigil_group_ids:Array(UInt64)}';
     params.vigil_group_ids = [...include];
-  } else if (exclude !== undefined && exclude.length > 0) {
-    ids = 'AND group_id NOT IN {vigil_exclude_group_ids:Array(UInt64)}';
-    params.vigil_exclude_group_ids = [...exclude];
+  } else {
+    // The lifetime rows of issues being merged away or deleted go with their events.
+    ids = `AND ${LIVE_GROUPS_CONDITION}`;
+    if (exclude !== undefined && exclude.length > 0) {
+      ids += ' AND group_id NOT IN {vigil_exclude_group_ids:Array(UInt64)}';
+      params.vigil_exclude_group_ids = [...exclude];
+    }
   }
   return {
     sql: `SELECT group_id, vigil_first AS first_seen, vigil_last AS last_seen

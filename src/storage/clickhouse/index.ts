@@ -47,7 +47,10 @@ export {
   groupsWithEvents,
   lastGroupRelease,
   groupUserCounts,
+  groupHourlyCounts,
+  type HourlyCount,
 } from './group-events.js';
+export { excludeGroups } from './group-exclusions.js';
 export type {
   ErrorEventRow,
   EventRowInput,

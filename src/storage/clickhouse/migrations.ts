@@ -17,6 +17,7 @@ import { REPLAYS_MIGRATION, REPLAY_RECORDINGS_MIGRATION } from './replays.js';
 import { OUTCOMES_MIGRATION } from './outcomes.js';
 import { GROUP_STATS_MIGRATION } from './group-stats.js';
 import { EVENTS_BY_GROUP_MIGRATION } from './events-by-group.js';
+import { GROUP_EXCLUSIONS_MIGRATION } from './group-exclusions.js';
 import type { ClickHouseStore } from './client.js';
 
 /** One schema change: statements run in order, then `version` is recorded. */
@@ -118,6 +119,8 @@ TTL toDateTime(timestamp) + toIntervalDay(retention_days)`;
  * 13: `group_stats`, each issue's lifetime aggregates per environment, kept by a view on `events`
  *     (./group-stats.ts).
  * 14: the `events_by_group` projection of `events`, ordered by issue (./events-by-group.ts).
+ * 16: `group_exclusions`, issues whose events readers leave out while they are moved or deleted
+ *     (./group-exclusions.ts). (15 is another branch's.)
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   { version: 1, name: 'create_events', statements: [CREATE_EVENTS] },
@@ -134,6 +137,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   OUTCOMES_MIGRATION,
   GROUP_STATS_MIGRATION,
   EVENTS_BY_GROUP_MIGRATION,
+  GROUP_EXCLUSIONS_MIGRATION,
 ];
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations

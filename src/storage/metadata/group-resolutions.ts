@@ -8,7 +8,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { compareReleaseVersions, isSemverRelease } from '../../protocol/release-version.js';
-import { chunks, isoDate } from './columns.js';
+import { chunks, decodeJsonObject, encodeJson, isoDate } from './columns.js';
 import type { Database } from './schema.js';
 
 /** `in_release` (fixed in that release) or `in_next_release` (fixed after it). */
@@ -286,4 +286,86 @@ export function hasResolution(check: ResolutionCheck): boolean {
     if (cmp !== undefined) return cmp === 1;
   }
   return resolution.release.order >= event.order;
+}
+
+/**
+ * Names `version` in the latest `set_resolved_in_release` activity of group `groupId` (Sentry
+ * keeps the release of a "resolved in the next release" activity up to date:
+ * `clear_expired_resolutions` when the next release exists, `_handle_regression` when an event
+ * regresses the issue). `onlyUnnamed` leaves an activity that already names a version alone.
+ */
+export async function nameResolvedInReleaseActivity(
+  db: Kysely<Database>,
+  groupId: number,
+  version: string,
+  onlyUnnamed: boolean,
+): Promise<void> {
+  const row = await db
+    .selectFrom('activities')
+    .select(['id', 'data'])
+    .where('group_id', '=', groupId)
+    .where('type', '=', 'set_resolved_in_release')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined) return;
+  const data = decodeJsonObject(row.data);
+  if (onlyUnnamed && data.version !== '') return;
+  await db
+    .updateTable('activities')
+    .set({ data: encodeJson({ ...data, version }) })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+/** A release that was just created or linked to projects. */
+export interface NewProjectRelease {
+  id: number;
+  version: string;
+  /** ISO-8601 UTC of its creation. */
+  dateAdded: string;
+  /** The projects it was linked to. */
+  projectIds: readonly number[];
+}
+
+/**
+ * Sentry's `clear_expired_resolutions` (`src/sentry/tasks/clear_expired_resolutions.py`, run
+ * when a release is created): the pending "resolved in the next release" resolutions of issues
+ * of `release.projectIds` whose release was added before `release` (by `date_added`, then id)
+ * become "resolved in `release`" (`in_release`, `resolved`), and their
+ * `set_resolved_in_release` activity names its version. Events of later releases then regress
+ * the issue. Returns the ids of the issues whose resolution changed.
+ */
+export async function clearExpiredResolutions(
+  db: Kysely<Database>,
+  release: NewProjectRelease,
+): Promise<number[]> {
+  if (release.projectIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('group_resolutions as gr')
+    .innerJoin('groups as g', 'g.id', 'gr.group_id')
+    .innerJoin('releases as r', 'r.id', 'gr.release_id')
+    .select('gr.group_id')
+    .where('gr.type', '=', 'in_next_release')
+    .where('gr.status', '=', 'pending')
+    .where('g.project_id', 'in', [...release.projectIds])
+    .where('gr.release_id', '!=', release.id)
+    .where((eb) =>
+      eb.or([
+        eb('r.date_added', '<', release.dateAdded),
+        eb.and([eb('r.date_added', '=', release.dateAdded), eb('r.id', '<', release.id)]),
+      ]),
+    )
+    .orderBy('gr.group_id')
+    .execute();
+  const groupIds = rows.map((r) => r.group_id);
+  for (const part of chunks(groupIds, 1_000)) {
+    await db
+      .updateTable('group_resolutions')
+      .set({ release_id: release.id, type: 'in_release', status: 'resolved' })
+      .where('group_id', 'in', part)
+      .execute();
+  }
+  for (const groupId of groupIds) await nameResolvedInReleaseActivity(db, groupId, release.version, false);
+  return groupIds;
 }

@@ -97,7 +97,17 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export { isPermanentStoreError, MissingProjectError } from './errors.js';
-export type { GroupInit, ResolveGroupsItem, ResolvedGroup } from './resolve-groups.js';
+export type { GroupInit, ResolveGroupsItem, ResolvedGroup, ResolveGroupsOptions } from './resolve-groups.js';
+export type { HourlyEventCounter } from './group-escalation.js';
+export {
+  ONE_EVENT_FORECAST_VALUE,
+  getForecasts,
+  setForecasts,
+  listStaleForecasts,
+  refreshForecasts,
+  todaysForecast,
+} from './group-forecasts.js';
+export type { GroupForecast, StaleForecast } from './group-forecasts.js';
 export { getGroup, getGroups, getGroupByShortId, getGroupIdsByShortIds, toGroup } from './groups.js';
 export type { Group, GroupStatus, GroupSubstatus } from './groups.js';
 export {

@@ -19,6 +19,7 @@ import {
   deleteGroups,
   endSnoozes,
   getAssignees,
+  getForecasts,
   getGroup,
   getGroupRedirect,
   getInboxEntries,
@@ -37,7 +38,9 @@ import {
   setSubscribed,
   unassignGroups,
   type GroupInit,
+  type HourlyEventCounter,
   type MetadataStore,
+  type NewResolution,
   type Organization,
   type Project,
   type ResolveGroupsItem,
@@ -93,6 +96,18 @@ describe.each([
   }
 
   const ref = (id: number) => ({ id, project_id: project.id });
+
+  /** Resolves issue `id` by ann with `resolution` and a `set_resolved_in_release` activity naming `version`. */
+  const resolveWith = (id: number, resolution: Omit<NewResolution, 'groupId' | 'actorId'>, version: string) =>
+    changeGroupStatus(store, {
+      groupIds: [id],
+      status: 'resolved',
+      substatus: null,
+      actorId: ann.id,
+      activityType: 'set_resolved_in_release',
+      activityData: { version },
+      resolutions: new Map([[id, resolution]]),
+    });
 
   it('assigns to a user, then a team, then nobody, with activities and assignee subscriptions', async () => {
     const id = await group('assign');
@@ -184,17 +199,7 @@ describe.each([
       status: 'resolved' as const,
       currentReleaseVersion: null,
     };
-    for (let i = 0; i < 2; i++) {
-      await changeGroupStatus(store, {
-        groupIds: [id],
-        status: 'resolved',
-        substatus: null,
-        actorId: ann.id,
-        activityType: 'set_resolved_in_release',
-        activityData: { version: '1.0' },
-        resolutions: new Map([[id, resolution]]),
-      });
-    }
+    for (let i = 0; i < 2; i++) await resolveWith(id, resolution, '1.0');
     expect((await getResolutions(store.db, [id])).get(id)).toMatchObject({
       type: 'in_release',
       status: 'resolved',
@@ -236,23 +241,11 @@ describe.each([
     const id = await group('next', { release: 'app@1.0.0' });
     const r1 = (await createRelease(store, { organizationId: org.id, version: 'app@1.0.0', projectIds: [] }))
       .release;
-    await changeGroupStatus(store, {
-      groupIds: [id],
-      status: 'resolved',
-      substatus: null,
-      actorId: null,
-      resolutions: new Map([
-        [
-          id,
-          {
-            releaseId: r1.id,
-            type: 'in_next_release',
-            status: 'pending',
-            currentReleaseVersion: 'app@1.0.0',
-          },
-        ],
-      ]),
-    });
+    await resolveWith(
+      id,
+      { releaseId: r1.id, type: 'in_next_release', status: 'pending', currentReleaseVersion: 'app@1.0.0' },
+      '',
+    );
     const later = (release: string, minute: number) =>
       item(project.id, 'next', { release, timestamp: new Date(Date.UTC(2025, 2, 1, 13, minute)) });
     // The project follows semver: 1.0.0 and 0.9.0 are not newer than the current 1.0.0; no release: neither.
@@ -266,7 +259,143 @@ describe.each([
       type: 'set_regression',
       data: { version: 'app@1.0.1', follows_semver: true, resolved_in_version: 'app@1.0.0' },
     });
+    // Sentry names the release of the "next release" activity once the issue comes back in one.
+    expect(
+      (await listActivityLog(store, id)).find((a) => a.type === 'set_resolved_in_release')?.data,
+    ).toEqual({
+      version: 'app@1.0.1',
+    });
     expect((await getResolutions(store.db, [id])).size).toBe(0);
+  });
+
+  it('turns "resolved in the next release" into "resolved in" the release created next for its project', async () => {
+    const other = unwrap(await createProject(store, org.id, 'web'));
+    const release = async (version: string, projectIds: number[]) =>
+      (await createRelease(store, { organizationId: org.id, version, projectIds })).release;
+    const current = await release('build-1', [project.id, other.id]);
+    const here = await group('next-here');
+    const [there] = await resolveGroups(store, [item(other.id, 'next-there')]);
+    const thereId = there?.groupId ?? 0;
+    for (const id of [here, thereId]) {
+      await resolveWith(
+        id,
+        { releaseId: current.id, type: 'in_next_release', status: 'pending', currentReleaseVersion: null },
+        '',
+      );
+    }
+    // Creating the current release again links nothing new: nothing changes.
+    await release('build-1', [project.id]);
+    expect((await getResolutions(store.db, [here])).get(here)).toMatchObject({ status: 'pending' });
+
+    const next = await release('build-2', [project.id]);
+    expect((await getResolutions(store.db, [here])).get(here)).toMatchObject({
+      type: 'in_release',
+      status: 'resolved',
+      release: { id: next.id, version: 'build-2' },
+    });
+    expect((await listActivityLog(store, here))[0]).toMatchObject({
+      type: 'set_resolved_in_release',
+      data: { version: 'build-2' },
+    });
+    // The other project has not seen a next release yet.
+    expect((await getResolutions(store.db, [thereId])).get(thereId)).toMatchObject({
+      type: 'in_next_release',
+      status: 'pending',
+      release: { id: current.id },
+    });
+    // Linking build-2 to it later makes it that project's next release too.
+    await release('build-2', [other.id]);
+    expect((await getResolutions(store.db, [thereId])).get(thereId)).toMatchObject({
+      type: 'in_release',
+      release: { id: next.id },
+    });
+    // A resolved-in-release issue stays with its release when yet another one comes.
+    await release('build-3', [project.id, other.id]);
+    expect((await getResolutions(store.db, [here, thereId])).get(here)?.release.id).toBe(next.id);
+  });
+
+  it('escalates an issue archived until escalating once its events of the hour exceed the forecast', async () => {
+    const [watched, unforecast, quiet] = [
+      await group('escalate'),
+      await group('escalate-default'),
+      await group('escalate-quiet'),
+    ];
+    const archive = (ids: number[], forecasts: Map<number, number[]>) =>
+      changeGroupStatus(store, {
+        groupIds: ids,
+        status: 'ignored',
+        substatus: 'archived_until_escalating',
+        actorId: ann.id,
+        forecasts,
+      });
+    await archive([watched, quiet], new Map([[watched, [3, 50]]]));
+    await archive([unforecast], new Map());
+    expect([...(await getForecasts(store.db, [watched, unforecast, quiet])).keys()]).toEqual([watched]);
+
+    // The event store already has `stored` events of this hour (12:00–13:00, the store's clock).
+    const stored = new Map([
+      [watched, 2],
+      [unforecast, 10],
+    ]);
+    const calls: number[][] = [];
+    const hourlyEventCounts: HourlyEventCounter = async (groups, since) => {
+      expect(since.toISOString()).toBe('2025-03-01T12:00:00.000Z');
+      calls.push(groups.map((g) => g.groupId));
+      return new Map(
+        groups.flatMap((g) => (stored.has(g.groupId) ? [[g.groupId, stored.get(g.groupId) ?? 0]] : [])),
+      );
+    };
+    const at = (label: string, minute: number, eventId = 'c'.repeat(32)) =>
+      item(project.id, label, { timestamp: new Date(Date.UTC(2025, 2, 1, 12, minute)), eventId });
+    const earlier = item(project.id, 'escalate', { timestamp: new Date('2025-03-01T11:59:00Z') });
+
+    // 2 stored + 1 of this hour = 3, not above 3; the 11:59 event is not of this hour. Without the
+    // counter nothing is checked at all.
+    await resolveGroups(store, [at('escalate', 1), earlier, at('other-issue', 2)], { hourlyEventCounts });
+    await resolveGroups(store, [at('escalate', 2), at('escalate', 3)]);
+    expect(calls).toEqual([[watched]]);
+    expect((await getGroup(store, watched))?.substatus).toBe('archived_until_escalating');
+
+    stored.set(watched, 3);
+    const [escalated] = await resolveGroups(
+      store,
+      [at('escalate', 4, 'd'.repeat(32)), at('escalate-default', 5), at('escalate-quiet', 6)],
+      { hourlyEventCounts },
+    );
+    expect(escalated?.groupId).toBe(watched);
+    expect(calls[1]).toEqual([watched, unforecast, quiet]);
+    expect(await getGroup(store, watched)).toMatchObject({ status: 'unresolved', substatus: 'escalating' });
+    expect((await listActivityLog(store, watched))[0]).toMatchObject({
+      type: 'set_escalating',
+      data: { event_id: 'd'.repeat(32), forecast: 3 },
+    });
+    expect((await getInboxEntries(store.db, [watched])).get(watched)).toMatchObject({ reason: 5 });
+    expect((await getForecasts(store.db, [watched])).size).toBe(0);
+    // Without a forecast the ceiling is 10: 10 stored + 1 escalates; an issue with no events
+    // stored this hour does not.
+    expect(await getGroup(store, unforecast)).toMatchObject({
+      status: 'unresolved',
+      substatus: 'escalating',
+    });
+    expect((await listActivityLog(store, unforecast))[0]?.data).toMatchObject({ forecast: 10 });
+    expect((await getGroup(store, quiet))?.status).toBe('ignored');
+
+    // The next day's ceiling applies the next day; any other status change drops the forecast.
+    await archive([watched], new Map([[watched, [3, 50]]]));
+    fx.clock.advance(24 * 3_600_000);
+    stored.set(watched, 40);
+    await resolveGroups(store, [item(project.id, 'escalate', { timestamp: fx.clock.now() })], {
+      hourlyEventCounts: async (groups) =>
+        new Map(groups.map((g) => [g.groupId, stored.get(g.groupId) ?? 0])),
+    });
+    expect((await getGroup(store, watched))?.status).toBe('ignored');
+    await changeGroupStatus(store, {
+      groupIds: [watched],
+      status: 'resolved',
+      substatus: null,
+      actorId: null,
+    });
+    expect((await getForecasts(store.db, [watched])).size).toBe(0);
   });
 
   it('ends a snooze with a date at the first event after it (injected clock): ongoing', async () => {

@@ -752,9 +752,31 @@ const releaseCommits: MetadataMigration = {
 };
 
 /**
- * Every migration, in version order. Version 5 is another branch's (artifact bundles); the runner
- * applies whichever versions are not recorded yet, so the order in which branches land does not
- * matter.
+ * Version 9: `group_forecasts`, the escalation forecast of an issue archived until escalating
+ * (Sentry's `EscalatingGroupForecast`, kept in its nodestore: 14 daily ceilings of the issue's
+ * hourly event count from the day it was computed). Goes with its group.
+ */
+const groupForecasts: MetadataMigration = {
+  version: 9,
+  name: 'group_forecasts',
+  async up(db) {
+    await db.schema
+      .createTable('group_forecasts')
+      .addColumn('group_id', 'bigint', (c) => c.primaryKey().references('groups.id').onDelete('cascade'))
+      .addColumn('forecast', 'text', (c) => c.notNull())
+      .addColumn('date_added', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('group_forecasts_date_added_idx')
+      .on('group_forecasts')
+      .column('date_added')
+      .execute();
+  },
+};
+
+/**
+ * Every migration, in version order. Versions 5, 8 and 9 were other branches'; the runner applies
+ * whichever versions are not recorded yet, so the order in which branches land does not matter.
  */
 export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [
   initial,
@@ -765,6 +787,7 @@ export const METADATA_MIGRATIONS: readonly MetadataMigration[] = [
   accounts,
   issueWorkflow,
   releaseCommits,
+  groupForecasts,
 ];
 
 /**

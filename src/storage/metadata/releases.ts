@@ -7,6 +7,7 @@
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
 import { chunks, decodeJsonObject, isoDate } from './columns.js';
+import { clearExpiredResolutions } from './group-resolutions.js';
 import { containsIgnoreCase } from './like.js';
 import type { Database, Project, ReleasesTable } from './schema.js';
 import type { MetadataStore } from './store.js';
@@ -68,8 +69,10 @@ export interface CreateReleaseResult {
 
 /**
  * Creates release `version` of the organization, or finds it (Sentry's `get_or_create`: the
- * other fields only apply to a new release), then links the projects and applies a changed
- * `status`. One transaction; safe against a concurrent creator of the same version.
+ * other fields only apply to a new release), then links the projects — for which it is the next
+ * release: their pending "resolved in the next release" resolutions become resolved in it
+ * (`clearExpiredResolutions`) — and applies a changed `status`. One transaction; safe against a
+ * concurrent creator of the same version.
  */
 export async function createRelease(
   store: MetadataStore,
@@ -112,6 +115,14 @@ export async function createRelease(
         .executeTakeFirstOrThrow();
     }
     const addedProjectIds = await linkProjects(trx, row.id, input.projectIds, now);
+    // A release new to a project is that project's "next release" (Sentry runs
+    // `clear_expired_resolutions` when a release is created).
+    await clearExpiredResolutions(trx, {
+      id: row.id,
+      version: row.version,
+      dateAdded: row.date_added,
+      projectIds: addedProjectIds,
+    });
     return { release: toRelease(row), created, addedProjectIds };
   });
 }

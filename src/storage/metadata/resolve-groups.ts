@@ -3,9 +3,10 @@
  * Sentry `src/sentry/grouping/ingest/hashing.py`, `src/sentry/event_manager.py`
  * `_save_aggregate`, `_handle_regression`).
  *
- * One call per batch costs one read plus, only when something must be written, one
- * transaction of a few statements (short-id counters, groups, hashes, regressions, snoozes,
- * inbox entries, activities). Items are resolved as if processed one after another in batch
+ * One call per batch costs one read (two more — forecasts and the event store's hourly counts —
+ * when the batch has events of issues archived until escalating) plus, only when something must
+ * be written, one transaction of a few statements (short-id counters, groups, hashes,
+ * regressions, snoozes, escalations, inbox entries, activities). Items are resolved as if processed one after another in batch
  * order, so a hash first seen by one item is already attached when a later item of the batch
  * carries it.
  *
@@ -17,7 +18,9 @@
  * `regression`) and loses its resolution; an ignored issue with a snooze counts the batch's events
  * against it, and when its condition is met (`group-snoozes.ts`) becomes unresolved again with
  * substatus `ongoing` (a snooze with a date) or `escalating` (one on counts), a
- * `set_unresolved` / `set_escalating` activity and an inbox entry.
+ * `set_unresolved` / `set_escalating` activity and an inbox entry; an issue archived until
+ * escalating whose events of the current hour exceed its forecast escalates
+ * (`group-escalation.ts`; the only event-store read, one per batch and only for such issues).
  *
  * Several processes may share one Postgres: hashes are inserted with
  * `ON CONFLICT (project_id, hash) DO NOTHING`; when any insert loses to a concurrent
@@ -30,16 +33,18 @@ import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
 import { isSemverRelease } from '../../protocol/release-version.js';
 import { insertActivities, type NewActivity } from './activities.js';
-import { chunks, decodeJsonObject, encodeJson, isoDate } from './columns.js';
+import { chunks, encodeJson, isoDate } from './columns.js';
 import { addToInbox, type InboxAdd } from './group-inbox.js';
 import {
   getReleaseRefs,
   getResolutions,
   hasResolution,
+  nameResolvedInReleaseActivity,
   projectFollowsSemver,
   type ReleaseRef,
   type Resolution,
 } from './group-resolutions.js';
+import { escalate, findEscalations, type Escalation, type HourlyEventCounter } from './group-escalation.js';
 import { countSnoozedEvents, endSnooze, snoozeEnd, snoozeExpired, toSnooze } from './group-snoozes.js';
 import type { Database, GroupHashesTable, GroupsTable } from './schema.js';
 import { MissingProjectError } from './errors.js';
@@ -82,6 +87,15 @@ export interface ResolvedGroup {
   regressed: boolean;
 }
 
+/** What else {@link resolveGroups} may consult. */
+export interface ResolveGroupsOptions {
+  /**
+   * The event store's counts of the current hour, for the escalation check of issues archived
+   * until escalating (`group-escalation.ts`); without it they are not checked.
+   */
+  hourlyEventCounts?: HourlyEventCounter;
+}
+
 /**
  * Milliseconds (5 s) after the last activation within which an event does not regress a
  * group (Sentry's race window in `_handle_regression`).
@@ -100,6 +114,7 @@ interface ExistingGroup {
   groupId: number;
   projectId: number;
   status: string;
+  substatus: string | null;
   activeAt: string;
   /** Whether the group has a snooze (only ignored groups' snoozes matter). */
   snoozed: boolean;
@@ -129,6 +144,8 @@ interface Plan {
   resolved: GroupItems[];
   /** Ignored groups with a snooze that got events, in group-id order. */
   snoozed: GroupItems[];
+  /** Groups archived until escalating that got events, in group-id order. */
+  archived: GroupItems[];
 }
 
 function hashKey(projectId: number, hash: string): string {
@@ -170,7 +187,15 @@ async function readExisting(
       .selectFrom('group_hashes as gh')
       .innerJoin('groups as g', 'g.id', 'gh.group_id')
       .leftJoin('group_snoozes as s', 's.group_id', 'gh.group_id')
-      .select(['gh.project_id', 'gh.hash', 'gh.group_id', 'g.status', 'g.active_at', 's.id as snooze_id'])
+      .select([
+        'gh.project_id',
+        'gh.hash',
+        'gh.group_id',
+        'g.status',
+        'g.substatus',
+        'g.active_at',
+        's.id as snooze_id',
+      ])
       .where((eb) =>
         eb.or(
           group.map((c) => eb.and([eb('gh.project_id', '=', c.projectId), eb('gh.hash', 'in', c.hashes)])),
@@ -182,6 +207,7 @@ async function readExisting(
         groupId: row.group_id,
         projectId: row.project_id,
         status: row.status,
+        substatus: row.substatus,
         activeAt: row.active_at,
         snoozed: row.snooze_id !== null,
       });
@@ -204,9 +230,11 @@ function plan(items: readonly ResolveGroupsItem[], existing: Map<string, Existin
     attach: [],
     resolved: [],
     snoozed: [],
+    archived: [],
   };
   const resolved = new Map<number, GroupItems>();
   const snoozed = new Map<number, GroupItems>();
+  const archived = new Map<number, GroupItems>();
 
   items.forEach((item, itemIndex) => {
     const hashes = uniqueHashes(item.hashes);
@@ -234,9 +262,11 @@ function plan(items: readonly ResolveGroupsItem[], existing: Map<string, Existin
       const into =
         state?.status === 'resolved'
           ? resolved
-          : state?.status === 'ignored' && state.snoozed
-            ? snoozed
-            : undefined;
+          : state?.status === 'ignored' && state.substatus === 'archived_until_escalating'
+            ? archived
+            : state?.status === 'ignored' && state.snoozed
+              ? snoozed
+              : undefined;
       if (into !== undefined) {
         let entry = into.get(target.groupId);
         if (entry === undefined) {
@@ -250,7 +280,21 @@ function plan(items: readonly ResolveGroupsItem[], existing: Map<string, Existin
   const byId = (a: GroupItems, b: GroupItems) => a.groupId - b.groupId;
   result.resolved = [...resolved.values()].sort(byId);
   result.snoozed = [...snoozed.values()].sort(byId);
+  result.archived = [...archived.values()].sort(byId);
   return result;
+}
+
+/** The batch's events of each archived group, as the escalation check reads them. */
+function archivedEvents(items: readonly ResolveGroupsItem[], groups: readonly GroupItems[]) {
+  return groups.map((group) => {
+    const latest = latestItem(items, group.itemIndexes);
+    return {
+      groupId: group.groupId,
+      projectId: group.projectId,
+      timestamps: group.itemIndexes.flatMap((i) => items[i]?.init.timestamp ?? []),
+      latestEventId: latest === undefined ? undefined : items[latest]?.init.eventId,
+    };
+  });
 }
 
 /** Thrown inside the transaction when a concurrent writer won a hash; never escapes. */
@@ -465,7 +509,7 @@ async function regress(
       await trx.deleteFrom('group_resolutions').where('group_id', '=', group.groupId).execute();
       data.follows_semver = context.semver.get(group.projectId) ?? false;
       data.resolved_in_version = resolution.release.version;
-      if (init.release) await fillResolvedInReleaseVersion(trx, group.groupId, init.release);
+      if (init.release) await nameResolvedInReleaseActivity(trx, group.groupId, init.release, true);
     }
     effects.activities.push({
       projectId: group.projectId,
@@ -477,33 +521,6 @@ async function regress(
     effects.inbox.push({ projectId: group.projectId, groupId: group.groupId, reason: 'regression' });
   }
   return regressed;
-}
-
-/**
- * Sentry names the release of a "resolved in the next release" activity once the issue regresses
- * (its `version` was `""`): the latest such activity of the group gets the regressing release.
- */
-async function fillResolvedInReleaseVersion(
-  trx: Transaction<Database>,
-  groupId: number,
-  version: string,
-): Promise<void> {
-  const row = await trx
-    .selectFrom('activities')
-    .select(['id', 'data'])
-    .where('group_id', '=', groupId)
-    .where('type', '=', 'set_resolved_in_release')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) return;
-  const data = decodeJsonObject(row.data);
-  if (data.version !== '') return;
-  await trx
-    .updateTable('activities')
-    .set({ data: encodeJson({ ...data, version }) })
-    .where('id', '=', row.id)
-    .execute();
 }
 
 /**
@@ -564,6 +581,7 @@ async function apply(
   store: MetadataStore,
   items: readonly ResolveGroupsItem[],
   p: Plan,
+  escalations: readonly Escalation[],
 ): Promise<ResolvedGroup[] | undefined> {
   const now = store.now();
   const trx = await store.db.startTransaction().execute();
@@ -597,6 +615,9 @@ async function apply(
     };
     const regressed = await regress(trx, items, p.resolved, effects);
     await processSnoozes(trx, store.dialect, items, p.snoozed, effects);
+    const escalated = await escalate(trx, escalations, now);
+    effects.activities.push(...escalated.activities);
+    effects.inbox.push(...escalated.inbox);
     await insertActivities(trx, effects.activities);
     await addToInbox(trx, effects.inbox, now);
     await trx.commit().execute();
@@ -628,7 +649,8 @@ async function apply(
  * resolution deleted, an inbox entry and a `set_regression` activity
  * `{event_id?, version: release ?? '', follows_semver?, resolved_in_version?}` (the last two when
  * it had a resolution). New groups go into the inbox; snoozes of ignored groups count the events
- * and may end (see the module comment).
+ * and may end, and issues archived until escalating may escalate (with
+ * `options.hourlyEventCounts`; see the module comment).
  *
  * Returns one result per item, in item order. Throws for an item without hashes, for an unknown
  * project (MissingProjectError: deleted while its events were queued), on database errors, and
@@ -638,6 +660,7 @@ async function apply(
 export async function resolveGroups(
   store: MetadataStore,
   items: readonly ResolveGroupsItem[],
+  options: ResolveGroupsOptions = {},
 ): Promise<ResolvedGroup[]> {
   if (items.length === 0) return [];
   for (const item of items) {
@@ -645,7 +668,16 @@ export async function resolveGroups(
   }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const p = plan(items, await readExisting(store.db, items));
-    const quiet = p.resolved.length === 0 && p.snoozed.length === 0;
+    const escalations =
+      options.hourlyEventCounts === undefined
+        ? []
+        : await findEscalations(
+            store.db,
+            archivedEvents(items, p.archived),
+            options.hourlyEventCounts,
+            store.now(),
+          );
+    const quiet = p.resolved.length === 0 && p.snoozed.length === 0 && escalations.length === 0;
     if (p.newGroups.length === 0 && p.attach.length === 0 && quiet) {
       return p.targets.map((target) => ({
         groupId: target.kind === 'existing' ? target.groupId : 0,
@@ -653,7 +685,7 @@ export async function resolveGroups(
         regressed: false,
       }));
     }
-    const results = await apply(store, items, p);
+    const results = await apply(store, items, p, escalations);
     if (results !== undefined) return results;
   }
   throw new Error(`resolveGroups: still conflicting with concurrent writers after ${MAX_ATTEMPTS} attempts`);

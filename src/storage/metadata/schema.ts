@@ -504,6 +504,17 @@ export interface GroupEventCleanupsTable {
   date_added: string;
 }
 
+/**
+ * `group_forecasts` (migration 9; Sentry `EscalatingGroupForecast`): an issue's daily ceilings of
+ * its hourly event count while it is archived until escalating; `forecast` is a JSON array of
+ * integers, the first for the day of `date_added`.
+ */
+export interface GroupForecastsTable {
+  group_id: number;
+  forecast: string;
+  date_added: string;
+}
+
 /** The whole metadata schema, as the `Kysely<Database>` type parameter. */
 export interface Database {
   users: UsersTable;
@@ -547,6 +558,7 @@ export interface Database {
   group_inbox: GroupInboxTable;
   group_redirects: GroupRedirectsTable;
   group_event_cleanups: GroupEventCleanupsTable;
+  group_forecasts: GroupForecastsTable;
 }
 
 /** An organization row as read. */

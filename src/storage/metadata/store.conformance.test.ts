@@ -182,6 +182,7 @@ describe.each([
         { version: 6, name: 'accounts', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 7, name: 'issue_workflow', applied_at: '2025-03-01T12:00:00.000Z' },
         { version: 8, name: 'repositories_and_release_commits', applied_at: '2025-03-01T12:00:00.000Z' },
+        { version: 9, name: 'group_forecasts', applied_at: '2025-03-01T12:00:00.000Z' },
       ]);
     });
 
@@ -1242,7 +1243,7 @@ describe.each([
           const versions = await sql<{
             version: number;
           }>`select version from schema_migrations order by version`.execute(migrated.db);
-          expect(versions.rows.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+          expect(versions.rows.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
           expect(await verifyApiToken(migrated, bootToken)).toMatchObject({
             id: 1,
             user_id: null,
