@@ -102,7 +102,7 @@ describe('vigil CLI', () => {
       'Deploy hook failed for build 4711',
     ]);
     expect((await cli('issues', 'list', '--url', vigil.url, '--project', 'checkout')).trim()).toBe('');
-  });
+  }, 120_000); // a dozen CLI processes, each opening the stores (~1.5 s each on an idle machine)
 });
 
 describe('vigil quotas, filters and project-config', () => {
@@ -191,5 +191,5 @@ describe('vigil quotas, filters and project-config', () => {
       /filterSettings\.localhost\.isEnabled: expected boolean/,
     );
     await expect(cli('filters', 'enable', 'billing', 'cors')).rejects.toThrow(/unknown filter "cors"/);
-  });
+  }, 120_000); // as above
 });
