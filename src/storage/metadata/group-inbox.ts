@@ -139,6 +139,6 @@ export async function inboxDatesWhere(
       eb.selectFrom('groups').select('id').where('project_id', 'in', projectIds).where(query.predicate),
     )
     .execute();
-  for (const row of rows) out.set(Number(row.group_id), new Date(row.date_added));
+  for (const row of rows) out.set(row.group_id, new Date(row.date_added));
   return out;
 }
