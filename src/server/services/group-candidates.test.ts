@@ -13,7 +13,12 @@ import {
   updateGroupStatus,
   type Group,
 } from '../../storage/metadata/index.js';
-import { postgresBackend, sqliteBackend, type Fixture } from '../../storage/metadata/test-backends.js';
+import {
+  postgresBackend,
+  sqliteBackend,
+  type Backend,
+  type Fixture,
+} from '../../storage/metadata/test-backends.js';
 import { groupIdFilter, inboxCandidates } from './group-candidates.js';
 
 /** Sentry's default priority of an error issue by level; others are medium. */
@@ -73,6 +78,16 @@ const QUERIES = [
   'is:unassigned is:unresolved',
 ];
 
+/** A fresh store of `backend` with its bootstrap organization and project. */
+async function bootstrapped(
+  backend: Backend,
+): Promise<{ fx: Fixture; projectId: number; organizationId: number }> {
+  await backend.prepare();
+  const fx = await backend.create();
+  const boot = await bootstrap(fx.store);
+  return { fx, projectId: boot.project.id, organizationId: boot.organization.id };
+}
+
 const LEVELS = ['fatal', 'error', 'warning', 'info', 'debug', 'sample'];
 const RELEASES = [undefined, 'app@1.0', 'app@2.0'];
 
@@ -86,11 +101,7 @@ describe.each([
   const groupIds: number[] = [];
 
   beforeAll(async () => {
-    await backend.prepare();
-    fx = await backend.create();
-    const boot = await bootstrap(fx.store);
-    projectId = boot.project.id;
-    organizationId = boot.organization.id;
+    ({ fx, projectId, organizationId } = await bootstrapped(backend));
     for (let i = 0; i < 36; i++) {
       const [group] = await resolveGroups(fx.store, [
         {
@@ -156,11 +167,7 @@ describe.each([
   const HOUR = 3_600_000;
 
   beforeAll(async () => {
-    await backend.prepare();
-    fx = await backend.create();
-    const boot = await bootstrap(fx.store);
-    projectId = boot.project.id;
-    organizationId = boot.organization.id;
+    ({ fx, projectId, organizationId } = await bootstrapped(backend));
     for (const [i, name] of ['old', 'warn', 'fatal', 'done', 'newest'].entries()) {
       // `old` enters eight days before the others, beyond `is:for_review`'s seven.
       fx.clock.advance(name === 'warn' ? 8 * 24 * HOUR : HOUR);

@@ -10,7 +10,7 @@
  * as arrays by the caller, Sentry's Postgres-only `inbox_search`); ties broken by issue id,
  * newest first (Sentry's `SequencePaginator` over `(score, id)` reversed).
  *
- * Two plans answer the same question:
+ * Three plans answer the same question:
  * - the lifetime plan reads only `group_stats` (issues × environments rows) when the query has
  *   no event conditions, sorts by `date` or `new`, filters at most on `first_seen`/`last_seen`
  *   and its window reaches now — Sentry's Postgres-only path for the default stream, where an
@@ -123,10 +123,8 @@ export async function searchGroups(
     : include !== undefined && inboxPlanApplies(options)
       ? inboxPlan(options, include)
       : eventsPlan(options, include, exclude);
-  const orderParams: Record<string, unknown> = {};
-  const order =
-    options.sort === 'inbox' ? inboxOrder(inboxDatesOf(options), orderParams) : SORT_COLUMNS[options.sort];
   const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
+  const settings = scanSettings(lifetime, include);
   // The matching events' aggregates serve the page's `filtered` block, so they are only read
   // back when there are event conditions (the only case the block exists).
   const withAggregates = !lifetime && options.where !== undefined;
@@ -138,13 +136,13 @@ export async function searchGroups(
     `SELECT group_id, count() OVER () AS vigil_hits${values}
        FROM (${inner.sql})
        ${having}
-      ORDER BY ${order} DESC, group_id DESC
+      ORDER BY ${SORT_COLUMNS[options.sort]} DESC, group_id DESC
       LIMIT {vigil_limit:UInt64} OFFSET {vigil_offset:UInt64}
-      SETTINGS join_use_nulls = 1${scanSettings(lifetime, include)}`,
+      SETTINGS join_use_nulls = 1${settings}`,
     {
       ...inner.params,
       ...options.having?.params,
-      ...orderParams,
+      ...(inbox !== undefined ? inboxParams(inbox) : {}),
       vigil_limit: Math.min(1000, Math.max(1, Math.trunc(options.limit))),
       vigil_offset: Math.max(0, Math.trunc(options.offset)),
     },
@@ -172,10 +170,10 @@ export async function searchGroups(
     return page;
   }
   // A page past the end has no row to carry the count: count without the page.
-  return { groupIds: [], hits: options.offset > 0 ? await countGroups(store, inner, options) : 0 };
+  return { groupIds: [], hits: options.offset > 0 ? await countGroups(store, inner, options, settings) : 0 };
 }
 
-const SORT_COLUMNS: Record<Exclude<GroupSort, 'inbox'>, string> = {
+const SORT_COLUMNS: Record<GroupSort, string> = {
   date: 'last_seen',
   new: 'first_seen',
   freq: 'times_seen',
@@ -183,6 +181,8 @@ const SORT_COLUMNS: Record<Exclude<GroupSort, 'inbox'>, string> = {
   trends: 'score',
   recommended: 'score',
   priority: 'score',
+  // The row's inbox date in milliseconds, looked up in the bound candidate arrays (inboxParams).
+  inbox: 'transform(group_id, {vigil_inbox_ids:Array(UInt64)}, {vigil_inbox_ms:Array(Int64)}, toInt64(0))',
 };
 
 function inboxDatesOf(options: GroupSearchOptions): ReadonlyMap<number, Date> {
@@ -190,28 +190,24 @@ function inboxDatesOf(options: GroupSearchOptions): ReadonlyMap<number, Date> {
   return options.inboxDates;
 }
 
-/**
- * The `inbox` sort key of a row: its issue's inbox date in milliseconds, looked up in the bound
- * candidate arrays (`vigil_inbox_ids` / `vigil_inbox_ms`, bound into `params`).
- */
-function inboxOrder(inbox: ReadonlyMap<number, Date>, params: Record<string, unknown>): string {
-  params.vigil_inbox_ids = [...inbox.keys()];
-  params.vigil_inbox_ms = [...inbox.values()].map((d) => d.getTime());
-  return 'transform(group_id, {vigil_inbox_ids:Array(UInt64)}, {vigil_inbox_ms:Array(Int64)}, toInt64(0))';
+/** The `inbox` sort key's parameters: the candidates and their inbox dates in milliseconds. */
+function inboxParams(inbox: ReadonlyMap<number, Date>): Record<string, unknown> {
+  return {
+    vigil_inbox_ids: [...inbox.keys()],
+    vigil_inbox_ms: [...inbox.values()].map((d) => d.getTime()),
+  };
 }
 
 async function countGroups(
   store: Pick<ClickHouseStore, 'client'>,
   inner: EventFilter,
   options: GroupSearchOptions,
+  settings: string,
 ): Promise<number> {
   const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
   const [row] = await queryRows(
     store,
-    `SELECT count() AS vigil_hits FROM (${inner.sql}) ${having} SETTINGS join_use_nulls = 1${scanSettings(
-      lifetimePlanApplies(options),
-      options.groupIds?.include === true ? options.groupIds.ids : undefined,
-    )}`,
+    `SELECT count() AS vigil_hits FROM (${inner.sql}) ${having} SETTINGS join_use_nulls = 1${settings}`,
     { ...inner.params, ...options.having?.params },
   );
   return row === undefined ? 0 : toNumber(row.vigil_hits);
