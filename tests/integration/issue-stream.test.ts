@@ -3,6 +3,7 @@
 // stats / lifetime / filtered blocks, direct hits and the issues-stats endpoint, checked against
 // Sentry's shapes and against ages and counts known from the fixture (tests/helpers/issue-fixtures.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addToInbox } from '../../src/storage/metadata/index.js';
 import { startIssueFixture, type IssueFixture, type IssueName } from '../helpers/issue-fixtures.js';
 
 type Json = Record<string, unknown>;
@@ -123,6 +124,120 @@ describe('sorts', () => {
 
   it('unknown sorts fall back to date', async () => {
     expect(await listNames('sort=bogus')).toEqual(['a', 'f', 'c', 'b', 'g']);
+  });
+});
+
+describe('inbox sort', () => {
+  const forReview = `query=${encodeURIComponent('is:unresolved is:for_review')}`;
+
+  it('lists the issues in the inbox by the date they entered it, whatever their events', async () => {
+    // Ingestion put every issue into the inbox when it created it, one after the other (ties are
+    // broken by issue id, newest first); resolving `d` and ignoring `e` took them out. `g` has
+    // no event in the last hour but entered the inbox within it: the window bounds inbox dates.
+    expect(await listNames(`sort=inbox&${forReview}`)).toEqual(['g', 'f', 'c', 'b', 'a']);
+    expect(await listNames(`sort=inbox&statsPeriod=1h&${forReview}`)).toEqual(['g', 'f', 'c', 'b', 'a']);
+    expect(await listNames(`sort=date&statsPeriod=1h&${forReview}`)).toEqual(['a', 'f', 'c']);
+  });
+
+  describe('with known inbox dates', () => {
+    const minutesAgo = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
+    /** Puts `issue` into the inbox as added `minutes` ago. */
+    async function enter(issue: IssueName, minutes: number): Promise<void> {
+      const projectId = issue === 'f' ? fx.projects.api : fx.projects.default;
+      await addToInbox(
+        fx.metadata.db,
+        [{ projectId, groupId: fx.ids[issue], reason: 'regression' }],
+        minutesAgo(minutes),
+      );
+    }
+
+    beforeAll(async () => {
+      await enter('a', 180);
+      await enter('b', 30);
+      await enter('c', 2 * 24 * 60);
+      await enter('f', 10);
+      // Older than the inbox's seven days: no longer for review.
+      await enter('g', 8 * 24 * 60);
+    });
+
+    it('sorts by the inbox date, newest first, and counts the entries', async () => {
+      const res = await list(`sort=inbox&${forReview}`);
+      expect(res.status).toBe(200);
+      expect(names(res.body)).toEqual(['f', 'b', 'a', 'c']);
+      expect(res.headers.get('x-hits')).toBe('4');
+      expect(await listNames(`sort=date&${forReview}`)).toEqual(['a', 'f', 'c', 'b']);
+    });
+
+    it('pages with cursors and X-Hits', async () => {
+      const first = await list(`sort=inbox&limit=2&${forReview}`);
+      expect(names(first.body)).toEqual(['f', 'b']);
+      expect(first.headers.get('x-hits')).toBe('4');
+      expect(first.headers.get('link')).toContain('rel="next"; results="true"; cursor="0:2:0"');
+      const second = await list(`sort=inbox&limit=2&cursor=0:2:0&${forReview}`);
+      expect(names(second.body)).toEqual(['a', 'c']);
+      expect(second.headers.get('x-hits')).toBe('4');
+      expect(second.headers.get('link')).toContain('rel="next"; results="false"');
+      const past = await list(`sort=inbox&limit=2&cursor=0:10:0&${forReview}`);
+      expect(past.body).toEqual([]);
+      expect(past.headers.get('x-hits')).toBe('4');
+    });
+
+    it('bounds the inbox dates by the window and scopes by project and environment', async () => {
+      expect(await listNames(`sort=inbox&statsPeriod=24h&${forReview}`)).toEqual(['f', 'b', 'a']);
+      const start = minutesAgo(3 * 24 * 60).toISOString();
+      const end = minutesAgo(60).toISOString();
+      expect(await listNames(`sort=inbox&start=${start}&end=${end}&${forReview}`)).toEqual(['a', 'c']);
+      expect(await listNames(`sort=inbox&project=${fx.projects.api}&${forReview}`)).toEqual(['f']);
+      expect(await listNames(`sort=inbox&environment=staging&${forReview}`)).toEqual(['a']);
+    });
+
+    it('applies the other filters of the search', async () => {
+      const query = (q: string) => `query=${encodeURIComponent(`is:unresolved is:for_review ${q}`)}`;
+      expect(await listNames(`sort=inbox&${query('level:error')}`)).toEqual(['a', 'c']);
+      expect(await listNames(`sort=inbox&${query('times_seen:>3')}`)).toEqual(['f', 'a']);
+      expect(await listNames(`sort=inbox&${query('assigned:none')}`)).toEqual(['f', 'b', 'a', 'c']);
+      expect(await listNames(`sort=inbox&${query('assigned:me')}`)).toEqual([]);
+    });
+
+    it('breaks ties by issue id, newest first', async () => {
+      const at = minutesAgo(45);
+      await addToInbox(
+        fx.metadata.db,
+        (['a', 'b'] as const).map((issue) => ({
+          projectId: fx.projects.default,
+          groupId: fx.ids[issue],
+          reason: 'manual' as const,
+        })),
+        at,
+      );
+      expect(fx.ids.b).toBeGreaterThan(fx.ids.a);
+      expect(await listNames(`sort=inbox&${forReview}`)).toEqual(['f', 'b', 'a', 'c']);
+      await enter('a', 180);
+      await enter('b', 30);
+    });
+
+    it('drops an issue marked reviewed', async () => {
+      const res = await fetch(`${fx.base}/api/0/organizations/vigil/issues/?id=${fx.ids.b}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${fx.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ inbox: false }),
+      });
+      expect(res.status).toBe(200);
+      const after = await list(`sort=inbox&${forReview}`);
+      expect(names(after.body)).toEqual(['f', 'a', 'c']);
+      expect(after.headers.get('x-hits')).toBe('3');
+    });
+  });
+
+  it("answers Sentry's 400 without is:for_review or is:unresolved", async () => {
+    expect(await list('sort=inbox')).toMatchObject({
+      status: 400,
+      body: { detail: "Sort key 'inbox' only supported for inbox search" },
+    });
+    expect(await list(`sort=inbox&query=${encodeURIComponent('is:for_review')}`)).toMatchObject({
+      status: 400,
+      body: { detail: "Inbox search only works for 'unresolved' status" },
+    });
   });
 });
 

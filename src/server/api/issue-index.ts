@@ -1,8 +1,10 @@
 /**
  * The issue stream with Sentry's paths and shapes:
  * - `GET /api/0/organizations/{org}/issues/` (`organization_group_index.py`): `query` in the
- *   issue search syntax (default `is:unresolved`), `sort` date|new|freq|user|trends|recommended|priority,
- *   `statsPeriod` or `start`/`end` (default the last 90 days), `environment`, `project`,
+ *   issue search syntax (default `is:unresolved`), `sort` date|new|freq|user|trends|recommended|
+ *   priority|inbox (unknown → date; `inbox` = the date added to the inbox, only with
+ *   `is:unresolved is:for_review`, else Sentry's 400), `statsPeriod` or `start`/`end` (default
+ *   the last 90 days; for `inbox` they bound the inbox dates), `environment`, `project`,
  *   `limit` (default and maximum 100), `cursor`; `groupStatsPeriod` (`24h` default, `14d`,
  *   `auto`, `''` = none), `expand`, `collapse` (`stats`, `lifetime`, `filtered`, `base`);
  *   an event id or (with `shortIdLookup=1`) a short id as the query is a direct hit

@@ -10,7 +10,7 @@
  * `PostgresSnubaQueryExecutor.query`) with one exact query per page.
  */
 import type { GroupFilter } from '../../query/index.js';
-import type { MetadataStore } from '../../storage/metadata/index.js';
+import { inboxDatesWhere, type MetadataStore } from '../../storage/metadata/index.js';
 import { countGroupsWhere, groupIdsWhere } from '../../storage/metadata/group-states.js';
 import { groupFilterPredicate, type SearchViewer } from './group-filters.js';
 
@@ -47,4 +47,31 @@ export async function groupIdFilter(
   if (matching === 0) return { include: true, ids: [] };
   const include = matching <= total - matching;
   return { include, ids: await groupIdsWhere(metadata, query.projectIds, predicate, include) };
+}
+
+/** What {@link inboxCandidates} lists: a search's issue-state filters and its window. */
+export interface InboxCandidatesQuery extends GroupIdFilterQuery {
+  /** The search window: inbox entries added within `[start, end]` count. */
+  start: Date;
+  end: Date;
+}
+
+/**
+ * The candidates of the `inbox` sort: the issues of `query.projectIds` meeting `query.filters`
+ * (which include `is:for_review`, so only inbox entries of the last seven days) whose inbox entry
+ * was added within the search window, with the date it was added. Sentry's `inbox_search`
+ * (`src/sentry/issues/endpoints/organization_group_index.py`) bounds `GroupInbox.date_added` by
+ * the request's window, not the issues' events.
+ */
+export async function inboxCandidates(
+  metadata: MetadataStore,
+  query: InboxCandidatesQuery,
+): Promise<Map<number, Date>> {
+  const predicate = await groupFilterPredicate(metadata, query);
+  return inboxDatesWhere(metadata.db, {
+    projectIds: query.projectIds,
+    predicate,
+    since: query.start,
+    until: query.end,
+  });
 }

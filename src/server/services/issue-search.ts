@@ -6,8 +6,14 @@
  * read from the metadata store. Follows `PostgresSnubaQueryExecutor.query`
  * (`src/sentry/search/snuba/executors.py`) for the window: at most 90 days back (Sentry's
  * retention window) up to a minute ahead (`ALLOWED_FUTURE_DELTA`) unless the request bounds it.
+ *
+ * The `inbox` sort follows Sentry's `inbox_search` (`src/sentry/issues/endpoints/
+ * organization_group_index.py`): it needs `is:for_review` and `is:unresolved`, lists only inbox
+ * entries (of the last seven days) added within the window, newest entry first, and counts them
+ * exactly. Where Sentry answers 400 for any other term ("Invalid search terms for 'inbox'
+ * search"), Vigil applies them as in the other sorts (event conditions over the window's events).
  */
-import { compileIssueSearch, type IssueSearchCompilation } from '../../query/index.js';
+import { compileIssueSearch, type GroupFilter, type IssueSearchCompilation } from '../../query/index.js';
 import { getGroups, type Group, type MetadataStore } from '../../storage/metadata/index.js';
 import type { ClickHouseStore, EventFilter } from '../../storage/clickhouse/index.js';
 import {
@@ -15,11 +21,14 @@ import {
   type GroupSort,
   type WindowAggregates,
 } from '../../storage/clickhouse/group-search.js';
-import { groupIdFilter } from './group-candidates.js';
+import { groupIdFilter, inboxCandidates, type GroupIdFilter } from './group-candidates.js';
 import type { SearchViewer } from './group-filters.js';
 import { latestReleases } from './latest-release.js';
 
-/** Issue-list sort keys of Sentry's API (`sort=`); default `date` (last seen). */
+/**
+ * Issue-list sort keys of Sentry's API (`sort=`; `PostgresSnubaQueryExecutor.sort_strategies`
+ * plus `inbox`, reference/sentry-semantics.md §2.4); default `date` (last seen).
+ */
 export type IssueSort = GroupSort;
 
 /** The sorts {@link searchIssues} accepts. */
@@ -31,7 +40,13 @@ export const ISSUE_SORTS: readonly IssueSort[] = [
   'trends',
   'recommended',
   'priority',
+  'inbox',
 ];
+
+/** Sentry's 400 for the `inbox` sort without `is:for_review` (`inbox_search`). */
+export const ERR_INBOX_SORT_NOT_INBOX = "Sort key 'inbox' only supported for inbox search";
+/** Sentry's 400 for the `inbox` sort without `is:unresolved` (`inbox_search`). */
+export const ERR_INBOX_SORT_STATUS = "Inbox search only works for 'unresolved' status";
 
 /** Sentry's cap on the reported hit count (`SEARCH_MAX_HITS`, `X-Max-Hits`). */
 export const SEARCH_MAX_HITS = 1000;
@@ -60,7 +75,7 @@ export interface IssueSearchParams {
   environments?: string[];
 }
 
-/** A page of issues, or Sentry's parse error (HTTP 400 at the API). */
+/** A page of issues, or Sentry's error message for an invalid search (HTTP 400 at the API). */
 export type IssueSearchResult =
   | {
       ok: true;
@@ -117,7 +132,7 @@ export async function compileStreamSearch(
 
 /**
  * Runs one issue search. Parse errors come back as `{ok: false}` with Sentry's wording
- * (`Error parsing search query: ...`).
+ * (`Error parsing search query: ...`), as do the `inbox` sort's ({@link inboxSortError}).
  */
 export async function searchIssues(
   stores: { metadata: MetadataStore; clickhouse: ClickHouseStore },
@@ -141,15 +156,26 @@ export async function searchIssues(
   };
   if (params.projectIds.length === 0) return empty;
 
-  const ids = await groupIdFilter(stores.metadata, {
+  const sort = params.sort ?? 'date';
+  const inboxError = sort === 'inbox' ? inboxSortError(compiled.groupFilters) : undefined;
+  if (inboxError !== undefined) return { ok: false, detail: inboxError };
+  const window = searchWindow(params);
+  if (window.start.getTime() >= window.end.getTime()) return empty;
+  const candidates = {
     projectIds: params.projectIds,
     filters: compiled.groupFilters,
     viewer: params.viewer,
     now: params.now,
-  });
-  if (ids?.include === true && ids.ids.length === 0) return empty;
-  const window = searchWindow(params);
-  if (window.start.getTime() >= window.end.getTime()) return empty;
+  };
+  let ids: GroupIdFilter | undefined;
+  let inboxDates: Map<number, Date> | undefined;
+  if (sort === 'inbox') {
+    inboxDates = await inboxCandidates(stores.metadata, { ...candidates, ...window });
+    if (inboxDates.size === 0) return empty;
+  } else {
+    ids = await groupIdFilter(stores.metadata, candidates);
+    if (ids?.include === true && ids.ids.length === 0) return empty;
+  }
   const page = await searchGroups(stores.clickhouse, {
     projectIds: params.projectIds,
     start: window.start,
@@ -158,7 +184,8 @@ export async function searchIssues(
     where: compiled.eventWhere ?? undefined,
     having: compiled.having ?? undefined,
     groupIds: ids,
-    sort: params.sort ?? 'date',
+    sort,
+    inboxDates,
     now: params.now,
     limit: params.limit,
     offset: params.offset,
@@ -172,4 +199,16 @@ export async function searchIssues(
     conditions: compiled.eventWhere,
     aggregates: page.aggregates,
   };
+}
+
+/**
+ * Why a search cannot be sorted by `inbox`, with Sentry's message (`inbox_search`): it must
+ * filter on `is:for_review` and on `is:unresolved` alone; undefined when it can.
+ */
+export function inboxSortError(filters: readonly GroupFilter[]): string | undefined {
+  if (!filters.some((f) => f.kind === 'for_review' && f.value)) return ERR_INBOX_SORT_NOT_INBOX;
+  const unresolved = filters.some(
+    (f) => f.kind === 'status' && !f.negated && f.values.length === 1 && f.values[0] === 'unresolved',
+  );
+  return unresolved ? undefined : ERR_INBOX_SORT_STATUS;
 }

@@ -6,13 +6,18 @@
  * `PostgresSnubaQueryExecutor` (`src/sentry/search/snuba/executors.py`): the sort strategies
  * `date` = `max(timestamp)`, `new` = the issue's lifetime first event, `freq` = `count()`,
  * `user` = distinct users, `trends`, `recommended` and `priority` = Sentry's scores
- * (group-sort-scores.ts), ties broken by issue id, newest first (Sentry's `SequencePaginator` over `(score, id)` reversed).
+ * (group-sort-scores.ts), and `inbox` = the date each candidate issue entered the inbox (bound
+ * as arrays by the caller, Sentry's Postgres-only `inbox_search`); ties broken by issue id,
+ * newest first (Sentry's `SequencePaginator` over `(score, id)` reversed).
  *
- * Two plans answer the same question:
+ * Three plans answer the same question:
  * - the lifetime plan reads only `group_stats` (issues × environments rows) when the query has
  *   no event conditions, sorts by `date` or `new`, filters at most on `first_seen`/`last_seen`
  *   and its window reaches now — Sentry's Postgres-only path for the default stream, where an
  *   issue is in the window exactly when it was last seen in it;
+ * - the inbox plan reads only `group_stats` for the `inbox` sort without event or per-issue
+ *   conditions: the candidates seen in the selected environments, whatever their events' dates
+ *   (the window bounds the inbox dates instead);
  * - the events plan scans the window's events otherwise.
  * Unless the search names its issues, neither counts issues being merged away or deleted
  * (`LIVE_GROUPS_CONDITION`, ./group-exclusions.ts).
@@ -26,7 +31,7 @@ import { queryRows, toNumber } from './query-helpers.js';
 import { sortScore, USER_COUNT, type ScoreSort } from './group-sort-scores.js';
 
 /** Sort strategies of the issue stream (`sort=`). */
-export type GroupSort = 'date' | 'new' | 'freq' | 'user' | ScoreSort;
+export type GroupSort = 'date' | 'new' | 'freq' | 'user' | 'inbox' | ScoreSort;
 
 /** The per-issue values a `having` condition may name (column aliases of the search). */
 export type GroupAggregateField = 'times_seen' | 'first_seen' | 'last_seen';
@@ -57,6 +62,12 @@ export interface GroupSearchOptions {
   /** Only these issues (`include`) or none of them; absent = no issue filter. */
   groupIds?: { include: boolean; ids: readonly number[] };
   sort: GroupSort;
+  /**
+   * For the `inbox` sort (required then, else ignored): the candidate issues and the dates they
+   * entered the inbox. The search is restricted to them (`groupIds` is ignored) and sorted by
+   * those dates.
+   */
+  inboxDates?: ReadonlyMap<number, Date>;
   /** "Now" of the trends score and of the lifetime plan's window check. */
   now: Date;
   /** Page size (clamped to 1..1000) and rows skipped. */
@@ -86,20 +97,34 @@ export interface WindowAggregates {
 }
 
 /**
- * Runs one page of the issue search. An empty project list, or an empty `include` list, gives
- * an empty page without a query.
+ * Runs one page of the issue search. An empty project list, or an empty `include` list (or
+ * `inboxDates` map), gives an empty page without a query.
+ *
+ * @throws Error for the `inbox` sort without `inboxDates` (a bug in the caller).
  */
 export async function searchGroups(
   store: Pick<ClickHouseStore, 'client'>,
   options: GroupSearchOptions,
 ): Promise<GroupSearchPage> {
-  const include = options.groupIds?.include === true ? options.groupIds.ids : undefined;
-  const exclude = options.groupIds?.include === false ? options.groupIds.ids : undefined;
+  const inbox = options.sort === 'inbox' ? inboxDatesOf(options) : undefined;
+  const include =
+    inbox !== undefined
+      ? [...inbox.keys()]
+      : options.groupIds?.include === true
+        ? options.groupIds.ids
+        : undefined;
+  const exclude =
+    inbox === undefined && options.groupIds?.include === false ? options.groupIds.ids : undefined;
   if (isEmptyScope({ projectIds: options.projectIds, groupIds: include })) return { groupIds: [], hits: 0 };
 
   const lifetime = lifetimePlanApplies(options);
-  const inner = lifetime ? lifetimePlan(options, include, exclude) : eventsPlan(options, include, exclude);
+  const inner = lifetime
+    ? lifetimePlan(options, include, exclude)
+    : include !== undefined && inboxPlanApplies(options)
+      ? inboxPlan(options, include)
+      : eventsPlan(options, include, exclude);
   const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
+  const settings = scanSettings(lifetime, include);
   // The matching events' aggregates serve the page's `filtered` block, so they are only read
   // back when there are event conditions (the only case the block exists).
   const withAggregates = !lifetime && options.where !== undefined;
@@ -113,10 +138,11 @@ export async function searchGroups(
        ${having}
       ORDER BY ${SORT_COLUMNS[options.sort]} DESC, group_id DESC
       LIMIT {vigil_limit:UInt64} OFFSET {vigil_offset:UInt64}
-      SETTINGS join_use_nulls = 1${scanSettings(lifetime, include)}`,
+      SETTINGS join_use_nulls = 1${settings}`,
     {
       ...inner.params,
       ...options.having?.params,
+      ...(inbox !== undefined ? inboxParams(inbox) : {}),
       vigil_limit: Math.min(1000, Math.max(1, Math.trunc(options.limit))),
       vigil_offset: Math.max(0, Math.trunc(options.offset)),
     },
@@ -144,7 +170,7 @@ export async function searchGroups(
     return page;
   }
   // A page past the end has no row to carry the count: count without the page.
-  return { groupIds: [], hits: options.offset > 0 ? await countGroups(store, inner, options) : 0 };
+  return { groupIds: [], hits: options.offset > 0 ? await countGroups(store, inner, options, settings) : 0 };
 }
 
 const SORT_COLUMNS: Record<GroupSort, string> = {
@@ -155,20 +181,33 @@ const SORT_COLUMNS: Record<GroupSort, string> = {
   trends: 'score',
   recommended: 'score',
   priority: 'score',
+  // The row's inbox date in milliseconds, looked up in the bound candidate arrays (inboxParams).
+  inbox: 'transform(group_id, {vigil_inbox_ids:Array(UInt64)}, {vigil_inbox_ms:Array(Int64)}, toInt64(0))',
 };
+
+function inboxDatesOf(options: GroupSearchOptions): ReadonlyMap<number, Date> {
+  if (options.inboxDates === undefined) throw new Error("the 'inbox' sort needs the candidates' inbox dates");
+  return options.inboxDates;
+}
+
+/** The `inbox` sort key's parameters: the candidates and their inbox dates in milliseconds. */
+function inboxParams(inbox: ReadonlyMap<number, Date>): Record<string, unknown> {
+  return {
+    vigil_inbox_ids: [...inbox.keys()],
+    vigil_inbox_ms: [...inbox.values()].map((d) => d.getTime()),
+  };
+}
 
 async function countGroups(
   store: Pick<ClickHouseStore, 'client'>,
   inner: EventFilter,
   options: GroupSearchOptions,
+  settings: string,
 ): Promise<number> {
   const having = options.having !== undefined ? `WHERE ${options.having.sql}` : '';
   const [row] = await queryRows(
     store,
-    `SELECT count() AS vigil_hits FROM (${inner.sql}) ${having} SETTINGS join_use_nulls = 1${scanSettings(
-      lifetimePlanApplies(options),
-      options.groupIds?.include === true ? options.groupIds.ids : undefined,
-    )}`,
+    `SELECT count() AS vigil_hits FROM (${inner.sql}) ${having} SETTINGS join_use_nulls = 1${settings}`,
     { ...inner.params, ...options.having?.params },
   );
   return row === undefined ? 0 : toNumber(row.vigil_hits);
@@ -181,6 +220,26 @@ async function countGroups(
  */
 function scanSettings(lifetime: boolean, include: readonly number[] | undefined): string {
   return lifetime || include !== undefined ? '' : ', optimize_use_projections = 0';
+}
+
+/** The `inbox` sort without event or per-issue conditions needs no event of the window. */
+function inboxPlanApplies(options: GroupSearchOptions): boolean {
+  return options.sort === 'inbox' && options.where === undefined && options.having === undefined;
+}
+
+/**
+ * The candidates of the `inbox` sort seen in the selected environments (Sentry's
+ * `GroupEnvironment` filter of `inbox_search`), from their lifetime rows.
+ */
+function inboxPlan(options: GroupSearchOptions, include: readonly number[]): EventFilter {
+  const filter = lifetimeFilter(options.projectIds, options.environments);
+  return {
+    sql: `SELECT group_id
+            FROM ${GROUP_STATS_TABLE}
+           WHERE ${filter.sql} AND group_id IN {vigil_group_ids:Array(UInt64)}
+           GROUP BY group_id`,
+    params: { ...filter.params, vigil_group_ids: [...include] },
+  };
 }
 
 function lifetimePlanApplies(options: GroupSearchOptions): boolean {

@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { JsonObject } from '../../protocol/json.js';
 import { decodeJsonObject, encodeJson, isoDate } from './columns.js';
+import type { GroupPredicate } from './group-states.js';
 import type { Database } from './schema.js';
 
 /** Why an issue is in the inbox: Sentry's `GroupInboxReason` numbers. */
@@ -100,5 +101,44 @@ export async function getInboxEntries(
       dateAdded: row.date_added,
     });
   }
+  return out;
+}
+
+/** What {@link inboxDatesWhere} lists. */
+export interface InboxDatesQuery {
+  /** The searched projects; none = nothing. */
+  projectIds: readonly number[];
+  /** A condition on the issues' `groups` rows (the issue-state filters of a search). */
+  predicate: GroupPredicate;
+  /** Entries added at or after `since` and at or before `until` (Sentry's `date_added` range). */
+  since: Date;
+  until: Date;
+}
+
+/**
+ * The inbox dates of the issues of `query.projectIds` that meet `query.predicate` and entered
+ * the inbox within `[since, until]`, by group id, in no particular order: the candidates of the
+ * issue stream's `inbox` sort (Sentry `inbox_search` in
+ * `src/sentry/issues/endpoints/organization_group_index.py` filters `GroupInbox.date_added`
+ * the same way). One statement: the predicate runs in a subquery over `groups`.
+ */
+export async function inboxDatesWhere(
+  db: Kysely<Database>,
+  query: InboxDatesQuery,
+): Promise<Map<number, Date>> {
+  const out = new Map<number, Date>();
+  if (query.projectIds.length === 0) return out;
+  const projectIds = [...new Set(query.projectIds)];
+  const rows = await db
+    .selectFrom('group_inbox')
+    .select(['group_id', 'date_added'])
+    .where('project_id', 'in', projectIds)
+    .where('date_added', '>=', isoDate(query.since))
+    .where('date_added', '<=', isoDate(query.until))
+    .where('group_id', 'in', (eb) =>
+      eb.selectFrom('groups').select('id').where('project_id', 'in', projectIds).where(query.predicate),
+    )
+    .execute();
+  for (const row of rows) out.set(row.group_id, new Date(row.date_added));
   return out;
 }

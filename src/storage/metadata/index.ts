@@ -119,8 +119,15 @@ export {
 export type { GroupStatusChange, GroupStatusChangeInput } from './group-status.js';
 export { listActivities, listActivityLog, ACTIVITY_LOG_LIMIT } from './activities.js';
 export type { Activity, ActivityType } from './activities.js';
-export { INBOX_DAYS, INBOX_REASONS, addToInbox, removeFromInbox, getInboxEntries } from './group-inbox.js';
-export type { InboxEntry, InboxReason, InboxAdd } from './group-inbox.js';
+export {
+  INBOX_DAYS,
+  INBOX_REASONS,
+  addToInbox,
+  removeFromInbox,
+  getInboxEntries,
+  inboxDatesWhere,
+} from './group-inbox.js';
+export type { InboxEntry, InboxReason, InboxAdd, InboxDatesQuery } from './group-inbox.js';
 export {
   MAX_SNOOZE_WINDOW_MINUTES,
   getSnoozes,
