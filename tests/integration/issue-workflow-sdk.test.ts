@@ -194,6 +194,31 @@ describe('archived until escalating', () => {
     expect((await getForecasts(metadata.db, [Number(id)])).size).toBe(1);
   }, 120_000);
 
+  it('forecasts an issue quiet for a week only once it has events again', async () => {
+    await withinOneHour();
+    const id = await send('esc-3', 'escalating-quiet', 8 * 86_400);
+    const { metadata } = server.vigil;
+    const forecastOf = async () => (await getForecasts(metadata.db, [Number(id)])).get(Number(id));
+    // No events in the last week: no forecast at archiving (Sentry saves none), none in the daily
+    // pass either.
+    await archive(id);
+    expect(await forecastOf()).toBeUndefined();
+    const maintenance = new IssueMaintenance({
+      metadata,
+      clickhouse: server.vigil.clickhouse,
+      logger: server.vigil.logger,
+    });
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
+    expect(await forecastOf()).toBeUndefined();
+
+    // Its next event is checked against the default ceiling and asks for a forecast, made from
+    // the events stored by then: the one after it finds the first stored, and gets one.
+    await send('esc-3', 'escalating-quiet');
+    await send('esc-3', 'escalating-quiet');
+    expect(await forecastOf()).toMatchObject({ forecast: new Array(14).fill(10) });
+    expect(await issue(id)).toMatchObject({ status: 'ignored', substatus: 'archived_until_escalating' });
+  }, 120_000);
+
   it('does not escalate an issue first seen less than a day ago', async () => {
     await withinOneHour();
     const id = await send('esc-2', 'escalating-young');
