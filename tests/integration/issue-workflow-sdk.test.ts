@@ -197,25 +197,34 @@ describe('archived until escalating', () => {
   it('forecasts an issue quiet for a week only once it has events again', async () => {
     await withinOneHour();
     const id = await send('esc-3', 'escalating-quiet', 8 * 86_400);
+    const busy = await send('esc-3', 'escalating-busy');
     const { metadata } = server.vigil;
-    const forecastOf = async () => (await getForecasts(metadata.db, [Number(id)])).get(Number(id));
+    const forecastOf = async (issueId: string) =>
+      (await getForecasts(metadata.db, [Number(issueId)])).get(Number(issueId));
     // No events in the last week: no forecast at archiving (Sentry saves none), none in the daily
-    // pass either.
+    // pass either, which looks at each issue once a day (one per run here) and goes on with the
+    // next: the busy one's forecast of yesterday.
     await archive(id);
-    expect(await forecastOf()).toBeUndefined();
+    await archive(busy);
+    expect(await forecastOf(id)).toBeUndefined();
+    const yesterday = new Date(Date.now() - 86_400_000);
+    await setForecasts(metadata.db, new Map([[Number(busy), [1]]]), yesterday);
     const maintenance = new IssueMaintenance({
       metadata,
       clickhouse: server.vigil.clickhouse,
       logger: server.vigil.logger,
+      forecastsPerRun: 1,
     });
     expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
-    expect(await forecastOf()).toBeUndefined();
+    expect(await forecastOf(id)).toBeUndefined();
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 1 });
+    expect(await forecastOf(busy)).toMatchObject({ forecast: new Array(14).fill(10) });
 
     // Its next event is checked against the default ceiling and asks for a forecast, made from
     // the events stored by then: the one after it finds the first stored, and gets one.
     await send('esc-3', 'escalating-quiet');
     await send('esc-3', 'escalating-quiet');
-    expect(await forecastOf()).toMatchObject({ forecast: new Array(14).fill(10) });
+    expect(await forecastOf(id)).toMatchObject({ forecast: new Array(14).fill(10) });
     expect(await issue(id)).toMatchObject({ status: 'ignored', substatus: 'archived_until_escalating' });
   }, 120_000);
 

@@ -49,6 +49,8 @@ export interface IssueMaintenanceOptions {
   logger: Pick<Logger, 'warn' | 'info'>;
   /** Pause between runs (ms); default {@link ISSUE_MAINTENANCE_INTERVAL_MS}. */
   intervalMs?: number;
+  /** Issues looked at per run by the daily forecast pass; default {@link FORECASTS_PER_RUN}. */
+  forecastsPerRun?: number;
 }
 
 /** What one run did. */
@@ -113,7 +115,7 @@ export class IssueMaintenance {
     const stale = await listStaleForecasts(metadata.db, {
       madeBefore: new Date(day * DAY_MS),
       afterGroupId: this.forecastPass.afterGroupId,
-      limit: FORECASTS_PER_RUN,
+      limit: this.options.forecastsPerRun ?? FORECASTS_PER_RUN,
     });
     const last = stale[stale.length - 1];
     if (last === undefined) return 0;
