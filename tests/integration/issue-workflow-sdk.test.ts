@@ -209,8 +209,10 @@ describe('archived until escalating', () => {
     expect(await forecastOf(id)).toBeUndefined();
     const yesterday = new Date(Date.now() - 86_400_000);
     await setForecasts(metadata.db, new Map([[Number(busy), [1]]]), yesterday);
+    // The job's clock, to be moved to tomorrow.
+    let ahead = 0;
     const maintenance = new IssueMaintenance({
-      metadata,
+      metadata: { ...metadata, now: () => new Date(Date.now() + ahead) },
       clickhouse: server.vigil.clickhouse,
       logger: server.vigil.logger,
       forecastsPerRun: 1,
@@ -219,6 +221,11 @@ describe('archived until escalating', () => {
     expect(await forecastOf(id)).toBeUndefined();
     expect(await maintenance.runOnce()).toMatchObject({ forecasts: 1 });
     expect(await forecastOf(busy)).toMatchObject({ forecast: new Array(14).fill(10) });
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
+    // Tomorrow the pass starts over.
+    ahead = 86_400_000;
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 1 });
 
     // Its next event is checked against the default ceiling and asks for a forecast, made from
     // the events stored by then: the one after it finds the first stored, and gets one.
