@@ -98,14 +98,11 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export { isPermanentStoreError, MissingProjectError } from './errors.js';
 export type { GroupInit, ResolveGroupsItem, ResolvedGroup, ResolveGroupsOptions } from './resolve-groups.js';
-export { NEW_ISSUE_AGE_MS } from './group-escalation.js';
 export type { ArchivedGroupRef, FirstSeenReader, HourlyEventCounter } from './group-escalation.js';
 export {
-  FORECAST_TTL_MS,
   ONE_EVENT_FORECAST_VALUE,
   deleteExpiredForecasts,
   getForecasts,
-  liveForecast,
   setForecasts,
   listStaleForecasts,
   refreshForecasts,
