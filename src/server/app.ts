@@ -61,7 +61,11 @@ import { applyConfiguredProjects } from './services/project-configs.js';
 import { newProjectConfigJson } from '../processing/project-config/index.js';
 import { DiskSpool } from '../storage/spool/index.js';
 import { IssueMaintenance } from './services/issue-maintenance.js';
-import { hourlyEventCounter } from './services/escalating-forecasts.js';
+import {
+  firstSeenReader,
+  hourlyEventCounter,
+  missingForecastMaker,
+} from './services/escalating-forecasts.js';
 import { EnvelopeIntake } from './services/envelope-intake.js';
 import { MemoryWatch, memoryCeiling } from './services/memory-watch.js';
 import { healthRoutes } from './ingest/health.js';
@@ -272,7 +276,11 @@ export async function createVigil(
     outcomes,
     quotas,
     releases,
-    hourlyEventCounts: hourlyEventCounter(clickhouse, log),
+    escalation: {
+      hourlyEventCounts: hourlyEventCounter(clickhouse, log),
+      firstSeen: firstSeenReader(clickhouse, log),
+      forecastMissing: missingForecastMaker(metadata, clickhouse, log),
+    },
     pool,
     logger: log,
   });

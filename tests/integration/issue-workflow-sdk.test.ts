@@ -7,12 +7,13 @@
 //   not regress it and events of a later release do. Versions are not semver, so the project
 //   orders releases by date and the resolution stays pending until then.
 // - Archived until escalating (Sentry's escalating issues): archiving forecasts the issue from its
-//   last week of events (one event: a ceiling of 10 an hour), the maintenance job makes a
-//   week-old forecast again, and the event that takes the hour past the ceiling escalates it.
+//   last week of events (one event: a ceiling of 10 an hour), the maintenance job makes
+//   yesterday's forecast again, and the event that takes the hour past the ceiling escalates an
+//   issue first seen more than a day ago, not a younger one.
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IssueMaintenance } from '../../src/server/services/issue-maintenance.js';
-import { getForecasts } from '../../src/storage/metadata/index.js';
+import { getForecasts, setForecasts } from '../../src/storage/metadata/index.js';
 import { startTestVigil, type TestVigil } from '../helpers/in-process-vigil.js';
 import { runSentryCli } from '../helpers/sentry-cli.js';
 import { api as request } from '../helpers/vigil-process.js';
@@ -138,15 +139,20 @@ describe('archived until escalating', () => {
         .body as Body[]
     ).map((i) => String(i.id));
 
-  it('escalates when the events of an hour exceed the forecast made at archiving', async () => {
-    await withinOneHour();
-    const id = await send('esc-1', 'escalating-checkout');
-    // As the issue stream's "Archive" → "Until escalating" sends it (the bulk answer is the delta).
-    const archived = await api('PUT', `/api/0/projects/vigil/default/issues/?id=${id}`, {
+  /** Archives issue `id` until escalating, as the issue stream's "Archive" → "Until escalating". */
+  const archive = (id: string) =>
+    api('PUT', `/api/0/projects/vigil/default/issues/?id=${id}`, {
       status: 'ignored',
       substatus: 'archived_until_escalating',
       statusDetails: {},
     });
+
+  it('escalates when the events of an hour exceed the forecast made at archiving', async () => {
+    await withinOneHour();
+    // First seen 25 hours ago: issues younger than a day are not checked.
+    const id = await send('esc-1', 'escalating-checkout', 25 * 3600);
+    // The bulk answer is the delta.
+    const archived = await archive(id);
     expect(archived.body).toMatchObject({
       status: 'ignored',
       statusDetails: { ignoreUntilEscalating: true },
@@ -158,9 +164,9 @@ describe('archived until escalating', () => {
       new Array(14).fill(10),
     );
 
-    // A week later the maintenance job makes the forecast again.
-    const weekAgo = new Date(Date.now() - 8 * 86_400_000).toISOString();
-    await metadata.db.updateTable('group_forecasts').set({ date_added: weekAgo }).execute();
+    // A forecast made before today (UTC) is made again by the maintenance job's daily pass.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    await metadata.db.updateTable('group_forecasts').set({ date_added: yesterday }).execute();
     const maintenance = new IssueMaintenance({
       metadata,
       clickhouse: server.vigil.clickhouse,
@@ -168,15 +174,15 @@ describe('archived until escalating', () => {
     });
     expect(await maintenance.runOnce()).toMatchObject({ forecasts: 1 });
     const renewed = (await getForecasts(metadata.db, [Number(id)])).get(Number(id));
-    expect(renewed?.dateAdded.getTime()).toBeGreaterThan(Date.parse(weekAgo));
+    expect(renewed?.dateAdded.getTime()).toBeGreaterThan(Date.parse(yesterday));
     expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
 
     // Ten events this hour do not exceed the ceiling of 10; the eleventh does.
-    for (let i = 0; i < 9; i++) await send('esc-1', 'escalating-checkout');
+    for (let i = 0; i < 10; i++) await send('esc-1', 'escalating-checkout');
     expect(await issue(id)).toMatchObject({ status: 'ignored', substatus: 'archived_until_escalating' });
     expect(await ids('is:escalating')).not.toContain(id);
     const last = await sendEvent('esc-1', 'escalating-checkout');
-    expect(await issue(id)).toMatchObject({ status: 'unresolved', substatus: 'escalating', count: '11' });
+    expect(await issue(id)).toMatchObject({ status: 'unresolved', substatus: 'escalating', count: '12' });
     const activity = (await api('GET', `/api/0/issues/${id}/activities/`)).body.activity as Body[];
     expect(activity[0]).toMatchObject({
       type: 'set_escalating',
@@ -184,6 +190,60 @@ describe('archived until escalating', () => {
     });
     expect(await ids('is:escalating')).toContain(id);
     expect(await ids('is:unresolved is:for_review')).toContain(id);
-    expect((await getForecasts(metadata.db, [Number(id)])).size).toBe(0);
+    // The forecast stays (used again if the issue is archived again within its 14 days).
+    expect((await getForecasts(metadata.db, [Number(id)])).size).toBe(1);
+  }, 120_000);
+
+  it('forecasts an issue quiet for a week only once it has events again', async () => {
+    await withinOneHour();
+    const id = await send('esc-3', 'escalating-quiet', 8 * 86_400);
+    const busy = await send('esc-3', 'escalating-busy');
+    const { metadata } = server.vigil;
+    const forecastOf = async (issueId: string) =>
+      (await getForecasts(metadata.db, [Number(issueId)])).get(Number(issueId));
+    // No events in the last week: no forecast at archiving (Sentry saves none), none in the daily
+    // pass either, which looks at each issue once a day (one per run here) and goes on with the
+    // next: the busy one's forecast of yesterday.
+    await archive(id);
+    await archive(busy);
+    expect(await forecastOf(id)).toBeUndefined();
+    const yesterday = new Date(Date.now() - 86_400_000);
+    await setForecasts(metadata.db, new Map([[Number(busy), [1]]]), yesterday);
+    // The job's clock, to be moved to tomorrow.
+    let ahead = 0;
+    const maintenance = new IssueMaintenance({
+      metadata: { ...metadata, now: () => new Date(Date.now() + ahead) },
+      clickhouse: server.vigil.clickhouse,
+      logger: server.vigil.logger,
+      forecastsPerRun: 1,
+    });
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
+    expect(await forecastOf(id)).toBeUndefined();
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 1 });
+    expect(await forecastOf(busy)).toMatchObject({ forecast: new Array(14).fill(10) });
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
+    // Tomorrow the pass starts over.
+    ahead = 86_400_000;
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 0 });
+    expect(await maintenance.runOnce()).toMatchObject({ forecasts: 1 });
+
+    // Its next event is checked against the default ceiling and asks for a forecast, made from
+    // the events stored by then: the one after it finds the first stored, and gets one.
+    await send('esc-3', 'escalating-quiet');
+    await send('esc-3', 'escalating-quiet');
+    expect(await forecastOf(id)).toMatchObject({ forecast: new Array(14).fill(10) });
+    expect(await issue(id)).toMatchObject({ status: 'ignored', substatus: 'archived_until_escalating' });
+  }, 120_000);
+
+  it('does not escalate an issue first seen less than a day ago', async () => {
+    await withinOneHour();
+    const id = await send('esc-2', 'escalating-young');
+    await archive(id);
+    // Whatever its ceiling, an issue younger than a day is not checked (Sentry's new-issue path).
+    const { metadata } = server.vigil;
+    await setForecasts(metadata.db, new Map([[Number(id), new Array(14).fill(1)]]), new Date());
+    for (let i = 0; i < 3; i++) await send('esc-2', 'escalating-young');
+    expect(await issue(id)).toMatchObject({ status: 'ignored', substatus: 'archived_until_escalating' });
+    expect(await ids('is:escalating')).not.toContain(id);
   }, 120_000);
 });

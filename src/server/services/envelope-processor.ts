@@ -32,8 +32,8 @@ import {
   resolveGroups,
   type MetadataStore,
   type ResolvedGroup,
-  type HourlyEventCounter,
   type ResolveGroupsItem,
+  type ResolveGroupsOptions,
 } from '../../storage/metadata/index.js';
 import {
   pushWhenRoom,
@@ -158,10 +158,12 @@ export interface EnvelopeProcessorDeps {
   /** Envelopes taken per batch; default 500. */
   batchSize?: number;
   /**
-   * The event store's counts of the current hour, for escalating issues archived until
-   * escalating (`resolveGroups`' `hourlyEventCounts`); default none (they are not checked).
+   * The escalation check of issues archived until escalating (`resolveGroups`' options of the same
+   * names): the event store's counts of the current hour (default none: they are not checked),
+   * its first-seen times (default none: issues count as first seen when created) and the request
+   * for missing forecasts (default none).
    */
-  hourlyEventCounts?: HourlyEventCounter;
+  escalation?: Pick<ResolveGroupsOptions, 'hourlyEventCounts' | 'firstSeen' | 'forecastMissing'>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -694,7 +696,7 @@ export class EnvelopeProcessor {
     try {
       return await this.withRetry(
         'resolve issues',
-        () => resolveGroups(this.deps.metadata, items, { hourlyEventCounts: this.deps.hourlyEventCounts }),
+        () => resolveGroups(this.deps.metadata, items, this.deps.escalation),
         signal,
         {
           permanent: isPermanentStoreError,

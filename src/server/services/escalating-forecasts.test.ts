@@ -2,7 +2,12 @@
 // (tests/sentry/issues/escalating/test_escalating_issues_alg.py): the same hourly counts give the
 // same 14 ceilings.
 import { describe, expect, it } from 'vitest';
-import { FORECAST_DAYS, generateIssueForecast, hourlyEventCounter } from './escalating-forecasts.js';
+import {
+  FORECAST_DAYS,
+  firstSeenReader,
+  generateIssueForecast,
+  hourlyEventCounter,
+} from './escalating-forecasts.js';
 
 const START = new Date('2022-07-27T00:00:00Z');
 
@@ -79,14 +84,23 @@ describe('generateIssueForecast', () => {
   });
 });
 
-describe('hourlyEventCounter', () => {
+describe('the escalation check’s ClickHouse readers', () => {
+  const failing = {
+    client: { query: () => Promise.reject(new Error('ClickHouse is down')) },
+  } as unknown as Parameters<typeof hourlyEventCounter>[0];
+  const groups = [{ groupId: 1, projectId: 1 }];
+
   it('counts no stored events, and says so, when ClickHouse fails', async () => {
     const warnings: unknown[] = [];
-    const failing = {
-      client: { query: () => Promise.reject(new Error('ClickHouse is down')) },
-    } as unknown as Parameters<typeof hourlyEventCounter>[0];
     const count = hourlyEventCounter(failing, { warn: (obj: unknown) => warnings.push(obj) });
-    await expect(count([{ groupId: 1, projectId: 1 }], new Date())).resolves.toEqual(new Map());
+    await expect(count(groups, new Date(0), new Date())).resolves.toEqual(new Map());
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('knows no first-seen times, and says so, when ClickHouse fails', async () => {
+    const warnings: unknown[] = [];
+    const read = firstSeenReader(failing, { warn: (obj: unknown) => warnings.push(obj) });
+    await expect(read(groups)).resolves.toEqual(new Map());
     expect(warnings).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The issue workflow's periodic work (Sentry's `clear_expired_snoozes` task, the merge/delete
- * tasks' event side and the weekly escalating forecast), run by the server every minute:
+ * tasks' event side and the escalating forecast task), run by the server every minute:
  * - events of merged or deleted issues: a merge or deletion moves or deletes the issue's events
  *   in ClickHouse at once, but events resolved to the old issue just before may still be on
  *   their way (in a sink's buffer, or spooled to disk while ClickHouse was down). For a day after
@@ -8,9 +8,13 @@
  * - snoozes that ended without an event: a date that passed, or a user count reached (distinct
  *   users are counted in ClickHouse, so they are checked here rather than at ingestion). The issue
  *   becomes unresolved with substatus `escalating`, as Sentry's task does;
- * - escalation forecasts of issues archived until escalating that are a week old (or missing) are
- *   made again from the last week's events (Sentry's weekly `run_escalating_forecast`), at most
- *   {@link FORECASTS_PER_RUN} per run.
+ * - escalation forecasts of issues archived until escalating are made again once a day, from the
+ *   first run after 00:00 UTC (Sentry's `run_escalating_forecast`, scheduled daily at midnight
+ *   despite its module's name `weekly_escalating_forecast`): every such issue whose forecast was
+ *   made before that midnight (or that has none) and that has events in the last week gets a new
+ *   one (those without keep theirs, as Sentry takes only issues last seen within 7 days and saves
+ *   forecasts only for issues with counts). The pass pages through the issues by id, at most
+ *   {@link FORECASTS_PER_RUN} per run; forecasts 14 days old are deleted (Sentry's nodestore TTL).
  */
 import type { Logger } from 'pino';
 import { groupsWithEvents, groupUserCounts, type ClickHouseStore } from '../../storage/clickhouse/index.js';
@@ -19,6 +23,7 @@ import {
   expireEventCleanups,
   listEventCleanups,
   listSnoozesToCheck,
+  deleteExpiredForecasts,
   listStaleForecasts,
   refreshForecasts,
   userSnoozeExpired,
@@ -31,10 +36,7 @@ import { runEventCleanups } from './issue-removal.js';
 /** How long the events of a merged or deleted issue are looked for: one day (ms). */
 export const EVENT_CLEANUP_RETENTION_MS = 24 * 3_600_000;
 
-/** Age after which an escalation forecast is made again: one week (ms). */
-export const FORECAST_REFRESH_MS = 7 * 24 * 3_600_000;
-
-/** Most escalation forecasts made again per run (one ClickHouse query for all of them). */
+/** Most issues looked at per run by the daily forecast pass (one ClickHouse query for all of them). */
 export const FORECASTS_PER_RUN = 1_000;
 
 /** Default pause between two runs: one minute (ms). */
@@ -47,6 +49,8 @@ export interface IssueMaintenanceOptions {
   logger: Pick<Logger, 'warn' | 'info'>;
   /** Pause between runs (ms); default {@link ISSUE_MAINTENANCE_INTERVAL_MS}. */
   intervalMs?: number;
+  /** Issues looked at per run by the daily forecast pass; default {@link FORECASTS_PER_RUN}. */
+  forecastsPerRun?: number;
 }
 
 /** What one run did. */
@@ -59,10 +63,14 @@ export interface IssueMaintenanceReport {
   forecasts: number;
 }
 
+const DAY_MS = 86_400_000;
+
 /** Runs {@link IssueMaintenance.runOnce} every interval while started; runs never overlap. */
 export class IssueMaintenance {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  /** Where today's forecast pass is: the UTC day (days since the epoch) and the last issue id. */
+  private forecastPass = { day: -1, afterGroupId: 0 };
 
   constructor(private readonly options: IssueMaintenanceOptions) {}
 
@@ -89,7 +97,7 @@ export class IssueMaintenance {
 
   /**
    * One run: sweeps late events of merged or deleted issues, ends snoozes that are over, then
-   * makes week-old escalation forecasts again.
+   * goes on with the day's forecast pass.
    */
   async runOnce(): Promise<IssueMaintenanceReport> {
     const swept = await this.sweepEvents();
@@ -101,18 +109,24 @@ export class IssueMaintenance {
   private async refreshForecasts(): Promise<number> {
     const { metadata, clickhouse } = this.options;
     const now = metadata.now();
-    const stale = await listStaleForecasts(
-      metadata.db,
-      new Date(now.getTime() - FORECAST_REFRESH_MS),
-      FORECASTS_PER_RUN,
-    );
-    if (stale.length === 0) return 0;
+    await deleteExpiredForecasts(metadata.db, now);
+    const day = Math.floor(now.getTime() / DAY_MS);
+    if (day !== this.forecastPass.day) this.forecastPass = { day, afterGroupId: 0 };
+    const stale = await listStaleForecasts(metadata.db, {
+      madeBefore: new Date(day * DAY_MS),
+      afterGroupId: this.forecastPass.afterGroupId,
+      limit: this.options.forecastsPerRun ?? FORECASTS_PER_RUN,
+    });
+    const last = stale[stale.length - 1];
+    if (last === undefined) return 0;
     const forecasts = await forecastIssues(
       clickhouse,
       stale.map((s) => ({ id: s.groupId, project_id: s.projectId })),
       now,
     );
-    return refreshForecasts(metadata, forecasts, now);
+    const stored = await refreshForecasts(metadata, forecasts, now);
+    this.forecastPass.afterGroupId = last.groupId;
+    return stored;
   }
 
   private async sweepEvents(): Promise<number> {

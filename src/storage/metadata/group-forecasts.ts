@@ -3,9 +3,17 @@
  * `src/sentry/issues/escalating/escalating_group_forecast.py`, `EscalatingGroupForecast`): daily
  * ceilings of an issue's hourly event count, the first for the day the forecast was made. An
  * issue escalates when its events of the current hour exceed today's ceiling (ingestion checks
- * it, `resolve-groups.ts`). The ceilings themselves are computed from ClickHouse counts by the
- * server (`services/escalating-forecasts.ts`) when the issue is archived and again every week
- * (Sentry's `run_escalating_forecast`).
+ * it, `group-escalation.ts`). The ceilings themselves are computed from ClickHouse counts by the
+ * server (`services/escalating-forecasts.ts`) when the issue is archived, every day after 00:00
+ * UTC while it is archived and has events in the last week (Sentry's daily
+ * `run_escalating_forecast`), and when the check finds none (Sentry's
+ * `generate_and_save_missing_forecasts`); an issue without events in the last week gets none and
+ * keeps the one it had.
+ *
+ * As in Sentry's nodestore, a forecast lives {@link FORECAST_TTL_MS} (14 days) from when it was
+ * made, whatever happens to the issue meanwhile: escalating or any other status change leaves
+ * it, so an issue archived again without events in the last week is checked against it; once
+ * expired it counts as none ({@link ONE_EVENT_FORECAST_VALUE}) and is deleted.
  */
 import type { Kysely } from 'kysely';
 import { chunks, isoDate } from './columns.js';
@@ -17,6 +25,9 @@ import type { MetadataStore } from './store.js';
  * an issue without events in the last week gets): more than 10 events in an hour escalate it.
  */
 export const ONE_EVENT_FORECAST_VALUE = 10;
+
+/** How long a forecast is used after it was made: 14 days, in ms (Sentry's `GROUP_FORECAST_TTL`). */
+export const FORECAST_TTL_MS = 14 * 86_400_000;
 
 /** An issue's forecast. */
 export interface GroupForecast {
@@ -49,14 +60,22 @@ export async function setForecasts(
   }
 }
 
-/** Deletes the forecasts of `groupIds` (they are no longer archived until escalating). */
-export async function deleteForecasts(db: Kysely<Database>, groupIds: readonly number[]): Promise<void> {
-  for (const part of chunks([...groupIds], 1_000)) {
-    await db.deleteFrom('group_forecasts').where('group_id', 'in', part).execute();
-  }
+/**
+ * Deletes the forecasts that expired at `now` (made {@link FORECAST_TTL_MS} or more before, as
+ * Sentry's nodestore drops them); returns how many.
+ */
+export async function deleteExpiredForecasts(db: Kysely<Database>, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('group_forecasts')
+    .where('date_added', '<=', isoDate(new Date(now.getTime() - FORECAST_TTL_MS)))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
-/** The forecasts of `groupIds`, by group id (issues without one are absent). */
+/**
+ * The forecasts of `groupIds`, by group id (issues without one are absent; an expired one is
+ * returned as stored, see {@link liveForecast}).
+ */
 export async function getForecasts(
   db: Kysely<Database>,
   groupIds: readonly number[],
@@ -78,17 +97,28 @@ export async function getForecasts(
 const DAY_MS = 86_400_000;
 
 /**
+ * `forecast` when it is still in use at `now` (made less than {@link FORECAST_TTL_MS} before and
+ * not empty); `undefined` when it is missing or expired (Sentry's `EscalatingGroupForecast.fetch`
+ * finds nothing in its nodestore then).
+ */
+export function liveForecast(forecast: GroupForecast | undefined, now: Date): GroupForecast | undefined {
+  if (forecast === undefined || forecast.forecast.length === 0) return undefined;
+  return now.getTime() - forecast.dateAdded.getTime() < FORECAST_TTL_MS ? forecast : undefined;
+}
+
+/**
  * Today's ceiling of `forecast` at `now` (Sentry's `fetch_todays_forecast`): the value for the
- * number of UTC days since the forecast was made, the last one once the days run out;
- * {@link ONE_EVENT_FORECAST_VALUE} without a forecast (or an empty one).
+ * number of UTC days since the forecast was made, the last one once the days run out (a forecast
+ * made late on a day is still live on the 15th day);
+ * {@link ONE_EVENT_FORECAST_VALUE} without a {@link liveForecast live} forecast.
  */
 export function todaysForecast(forecast: GroupForecast | undefined, now: Date): number {
-  const values = forecast?.forecast ?? [];
-  const last = values[values.length - 1];
-  if (forecast === undefined || last === undefined) return ONE_EVENT_FORECAST_VALUE;
+  const live = liveForecast(forecast, now);
+  if (live === undefined) return ONE_EVENT_FORECAST_VALUE;
+  const values = live.forecast;
   const day = (d: Date) => Math.floor(d.getTime() / DAY_MS);
-  const index = day(now) - day(forecast.dateAdded);
-  return values[Math.max(0, index)] ?? last;
+  const index = day(now) - day(live.dateAdded);
+  return values[Math.max(0, index)] ?? values[values.length - 1] ?? ONE_EVENT_FORECAST_VALUE;
 }
 
 /** An issue archived until escalating whose forecast is due to be made again. */
@@ -98,14 +128,15 @@ export interface StaleForecast {
 }
 
 /**
- * Up to `limit` issues still archived until escalating whose forecast was made before `before`
- * or is missing, oldest first (Sentry regenerates every such issue's forecast weekly,
- * `run_escalating_forecast`).
+ * Up to `limit` issues archived until escalating with an id above `afterGroupId` whose forecast
+ * was made before `madeBefore` or is missing, in id order: one page of the daily pass that makes
+ * forecasts again (Sentry's `run_escalating_forecast` at 00:00 UTC, `madeBefore` being that
+ * midnight), which pages by id so that each issue is looked at once a day even when it gets no
+ * new forecast.
  */
 export async function listStaleForecasts(
   db: Kysely<Database>,
-  before: Date,
-  limit: number,
+  page: { madeBefore: Date; afterGroupId: number; limit: number },
 ): Promise<StaleForecast[]> {
   const rows = await db
     .selectFrom('groups as g')
@@ -113,18 +144,19 @@ export async function listStaleForecasts(
     .select(['g.id', 'g.project_id'])
     .where('g.status', '=', 'ignored')
     .where('g.substatus', '=', 'archived_until_escalating')
-    .where((eb) => eb.or([eb('f.date_added', 'is', null), eb('f.date_added', '<', isoDate(before))]))
-    .orderBy('f.date_added')
+    .where('g.id', '>', page.afterGroupId)
+    .where((eb) => eb.or([eb('f.date_added', 'is', null), eb('f.date_added', '<', isoDate(page.madeBefore))]))
     .orderBy('g.id')
-    .limit(limit)
+    .limit(page.limit)
     .execute();
   return rows.map((r) => ({ groupId: r.id, projectId: r.project_id }));
 }
 
 /**
- * Stores `forecasts` made at `now` (group id → daily ceilings) for the issues of them that are
- * still archived until escalating, in one transaction (the maintenance job's weekly refresh; an
- * issue that escalated or was deleted meanwhile is skipped). Returns how many were stored.
+ * Stores `forecasts` made at `now` (group id → daily ceilings) for the issues of them that still
+ * exist, in one transaction (the daily pass and the check's requests for missing forecasts; as
+ * in Sentry, an issue whose status changed meanwhile keeps the forecast). Returns how many were
+ * stored.
  */
 export async function refreshForecasts(
   store: MetadataStore,
@@ -133,18 +165,12 @@ export async function refreshForecasts(
 ): Promise<number> {
   if (forecasts.size === 0) return 0;
   return store.db.transaction().execute(async (trx) => {
-    const archived = new Set<number>();
+    const existing = new Set<number>();
     for (const part of chunks([...forecasts.keys()], 1_000)) {
-      const rows = await trx
-        .selectFrom('groups')
-        .select('id')
-        .where('id', 'in', part)
-        .where('status', '=', 'ignored')
-        .where('substatus', '=', 'archived_until_escalating')
-        .execute();
-      for (const row of rows) archived.add(row.id);
+      const rows = await trx.selectFrom('groups').select('id').where('id', 'in', part).execute();
+      for (const row of rows) existing.add(row.id);
     }
-    await setForecasts(trx, new Map([...forecasts].filter(([id]) => archived.has(id))), now);
-    return archived.size;
+    await setForecasts(trx, new Map([...forecasts].filter(([id]) => existing.has(id))), now);
+    return existing.size;
   });
 }

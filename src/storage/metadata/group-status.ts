@@ -8,7 +8,7 @@
 import type { JsonObject } from '../../protocol/json.js';
 import { insertActivities, type ActivityType, type NewActivity } from './activities.js';
 import { isoDate } from './columns.js';
-import { deleteForecasts, setForecasts } from './group-forecasts.js';
+import { setForecasts } from './group-forecasts.js';
 import { addToInbox, removeFromInbox } from './group-inbox.js';
 import { deleteResolutions, setResolution, type NewResolution } from './group-resolutions.js';
 import { deleteSnoozes, setSnoozes, type SnoozeCondition, type SnoozeState } from './group-snoozes.js';
@@ -43,9 +43,10 @@ export interface GroupStatusChangeInput {
   /** Ignored only: the snooze; without one, snoozes the issues had are deleted. */
   snooze?: { condition: SnoozeCondition; state: ReadonlyMap<number, Omit<SnoozeState, 'events_seen'>> };
   /**
-   * Ignored with substatus `archived_until_escalating` only: the issues' escalation forecasts
-   * (group id → daily ceilings, `group-forecasts.ts`); an issue without one escalates on the
-   * default ceiling. Any other change deletes the forecasts the issues had.
+   * Ignored with substatus `archived_until_escalating` only: the issues' new escalation forecasts
+   * (group id → daily ceilings, `group-forecasts.ts`); an issue without one keeps the one it had,
+   * if any (Sentry saves forecasts only for issues with events in the last week). No status
+   * change deletes forecasts: they expire.
    */
   forecasts?: ReadonlyMap<number, readonly number[]>;
   /** Subscribe the acting user (reason `status_change`), as single-issue updates do. */
@@ -66,8 +67,8 @@ function activityDataFor(input: GroupStatusChangeInput, groupId: number): JsonOb
  * - `unresolved` / `ignored`: only issues whose status or substatus differs are changed
  *   (`resolved_at` cleared; `active_at` now when an issue becomes unresolved); an activity for each
  *   whose status changed; release resolutions deleted; `ignored` takes the issues out of the
- *   inbox and sets (or deletes) their snooze, `unresolved` deletes snoozes; escalation
- *   forecasts are kept only by `ignored` / `archived_until_escalating` (replaced by `forecasts`).
+ *   inbox and sets (or deletes) their snooze, `unresolved` deletes snoozes;
+ *   `ignored` / `archived_until_escalating` stores `forecasts`.
  * Concurrent changes of one issue record one activity per actual transition.
  */
 export async function changeGroupStatus(
@@ -142,7 +143,6 @@ export async function changeGroupStatus(
     } else {
       await deleteSnoozes(trx, ids);
     }
-    await deleteForecasts(trx, ids);
     if (input.status === 'ignored' && input.substatus === 'archived_until_escalating') {
       const forecasts = new Map([...(input.forecasts ?? [])].filter(([id]) => after.has(id)));
       await setForecasts(trx, forecasts, now);

@@ -98,9 +98,10 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 export { resolveGroups, REGRESSION_WINDOW_MS } from './resolve-groups.js';
 export { isPermanentStoreError, MissingProjectError } from './errors.js';
 export type { GroupInit, ResolveGroupsItem, ResolvedGroup, ResolveGroupsOptions } from './resolve-groups.js';
-export type { HourlyEventCounter } from './group-escalation.js';
+export type { ArchivedGroupRef, FirstSeenReader, HourlyEventCounter } from './group-escalation.js';
 export {
   ONE_EVENT_FORECAST_VALUE,
+  deleteExpiredForecasts,
   getForecasts,
   setForecasts,
   listStaleForecasts,

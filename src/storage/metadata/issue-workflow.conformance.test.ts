@@ -27,8 +27,12 @@ import {
   getSnoozes,
   getUserGroupStates,
   listActivities,
+  deleteExpiredForecasts,
   listActivityLog,
   listEventCleanups,
+  listStaleForecasts,
+  refreshForecasts,
+  setForecasts,
   listSnoozesToCheck,
   markGroupsReviewed,
   markSeen,
@@ -37,6 +41,7 @@ import {
   resolveGroups,
   setSubscribed,
   unassignGroups,
+  type FirstSeenReader,
   type GroupInit,
   type HourlyEventCounter,
   type MetadataStore,
@@ -314,88 +319,273 @@ describe.each([
     expect((await getResolutions(store.db, [here, thereId])).get(here)?.release.id).toBe(next.id);
   });
 
+  const DAY = 86_400_000;
+
+  const archiveUntilEscalating = (ids: number[], forecasts: Map<number, number[]> = new Map()) =>
+    changeGroupStatus(store, {
+      groupIds: ids,
+      status: 'ignored',
+      substatus: 'archived_until_escalating',
+      actorId: ann.id,
+      forecasts,
+    });
+
+  /** A counter answering `stored` events of the hour for each issue, recording its calls. */
+  function counterOf(stored: Map<number, number>) {
+    const calls: Array<{ ids: number[]; since: string; until: string }> = [];
+    const counter: HourlyEventCounter = async (groups, since, until) => {
+      calls.push({
+        ids: groups.map((g) => g.groupId),
+        since: since.toISOString(),
+        until: until.toISOString(),
+      });
+      return new Map(
+        groups.flatMap((g) => (stored.has(g.groupId) ? [[g.groupId, stored.get(g.groupId) ?? 0]] : [])),
+      );
+    };
+    return { counter, calls };
+  }
+
+  const minute = (label: string, m: number, eventId = 'c'.repeat(32)) =>
+    item(project.id, label, { timestamp: new Date(fx.clock.now().getTime() + m * 60_000), eventId });
+
   it('escalates an issue archived until escalating once its events of the hour exceed the forecast', async () => {
     const [watched, unforecast, quiet] = [
       await group('escalate'),
       await group('escalate-default'),
       await group('escalate-quiet'),
     ];
-    const archive = (ids: number[], forecasts: Map<number, number[]>) =>
-      changeGroupStatus(store, {
-        groupIds: ids,
-        status: 'ignored',
-        substatus: 'archived_until_escalating',
-        actorId: ann.id,
-        forecasts,
-      });
-    await archive([watched, quiet], new Map([[watched, [3, 50]]]));
-    await archive([unforecast], new Map());
+    // A day later (issues first seen less than a day ago are not checked), at 12:30.
+    fx.clock.advance(DAY + 30 * 60_000);
+    await archiveUntilEscalating([watched, quiet], new Map([[watched, [3, 50]]]));
+    await archiveUntilEscalating([unforecast]);
     expect([...(await getForecasts(store.db, [watched, unforecast, quiet])).keys()]).toEqual([watched]);
 
-    // The event store already has `stored` events of this hour (12:00–13:00, the store's clock).
+    // The event store already has `stored` events of this hour (12:00–12:30, the store's clock).
     const stored = new Map([
       [watched, 2],
       [unforecast, 10],
     ]);
-    const calls: number[][] = [];
-    const hourlyEventCounts: HourlyEventCounter = async (groups, since) => {
-      expect(since.toISOString()).toBe('2025-03-01T12:00:00.000Z');
-      calls.push(groups.map((g) => g.groupId));
-      return new Map(
-        groups.flatMap((g) => (stored.has(g.groupId) ? [[g.groupId, stored.get(g.groupId) ?? 0]] : [])),
-      );
-    };
-    const at = (label: string, minute: number, eventId = 'c'.repeat(32)) =>
-      item(project.id, label, { timestamp: new Date(Date.UTC(2025, 2, 1, 12, minute)), eventId });
-    const earlier = item(project.id, 'escalate', { timestamp: new Date('2025-03-01T11:59:00Z') });
+    const { counter: hourlyEventCounts, calls } = counterOf(stored);
+    const earlier = item(project.id, 'escalate', { timestamp: new Date('2025-03-02T11:59:00Z') });
+    const ahead = minute('escalate', 1);
 
-    // 2 stored + 1 of this hour = 3, not above 3; the 11:59 event is not of this hour. Without the
-    // counter nothing is checked at all.
-    await resolveGroups(store, [at('escalate', 1), earlier, at('other-issue', 2)], { hourlyEventCounts });
-    await resolveGroups(store, [at('escalate', 2), at('escalate', 3)]);
-    expect(calls).toEqual([[watched]]);
+    // 2 stored + 1 of this hour = 3, not above 3: the 11:59 event is not of this hour, and one
+    // stamped after now is not counted yet. Without the counter nothing is checked at all.
+    await resolveGroups(store, [minute('escalate', 0), earlier, ahead, minute('other-issue', 0)], {
+      hourlyEventCounts,
+    });
+    await resolveGroups(store, [minute('escalate', 0), minute('escalate', 0)]);
+    expect(calls).toEqual([
+      { ids: [watched], since: '2025-03-02T12:00:00.000Z', until: '2025-03-02T12:30:00.000Z' },
+    ]);
     expect((await getGroup(store, watched))?.substatus).toBe('archived_until_escalating');
 
     stored.set(watched, 3);
+    const missing: number[][] = [];
     const [escalated] = await resolveGroups(
       store,
-      [at('escalate', 4, 'd'.repeat(32)), at('escalate-default', 5), at('escalate-quiet', 6)],
-      { hourlyEventCounts },
+      [minute('escalate', -1, 'd'.repeat(32)), minute('escalate-default', -1), minute('escalate-quiet', -1)],
+      {
+        hourlyEventCounts,
+        forecastMissing: async (groups) => void missing.push(groups.map((g) => g.groupId)),
+      },
     );
     expect(escalated?.groupId).toBe(watched);
-    expect(calls[1]).toEqual([watched, unforecast, quiet]);
+    expect(calls[1]?.ids).toEqual([watched, unforecast, quiet]);
     expect(await getGroup(store, watched)).toMatchObject({ status: 'unresolved', substatus: 'escalating' });
     expect((await listActivityLog(store, watched))[0]).toMatchObject({
       type: 'set_escalating',
       data: { event_id: 'd'.repeat(32), forecast: 3 },
     });
     expect((await getInboxEntries(store.db, [watched])).get(watched)).toMatchObject({ reason: 5 });
-    expect((await getForecasts(store.db, [watched])).size).toBe(0);
     // Without a forecast the ceiling is 10: 10 stored + 1 escalates; an issue with no events
-    // stored this hour does not.
+    // stored this hour does not. Both are asked to be forecast again once the batch is resolved.
     expect(await getGroup(store, unforecast)).toMatchObject({
       status: 'unresolved',
       substatus: 'escalating',
     });
     expect((await listActivityLog(store, unforecast))[0]?.data).toMatchObject({ forecast: 10 });
     expect((await getGroup(store, quiet))?.status).toBe('ignored');
+    expect(missing).toEqual([[unforecast, quiet]]);
 
-    // The next day's ceiling applies the next day; any other status change drops the forecast.
-    await archive([watched], new Map([[watched, [3, 50]]]));
-    fx.clock.advance(24 * 3_600_000);
-    stored.set(watched, 40);
-    await resolveGroups(store, [item(project.id, 'escalate', { timestamp: fx.clock.now() })], {
-      hourlyEventCounts: async (groups) =>
-        new Map(groups.map((g) => [g.groupId, stored.get(g.groupId) ?? 0])),
-    });
-    expect((await getGroup(store, watched))?.status).toBe('ignored');
+    // The forecast stays after escalating and any other status change (Sentry keeps it in its
+    // nodestore for 14 days): archived again with no new forecast, the issue is checked against
+    // it, the next day against its second ceiling.
     await changeGroupStatus(store, {
       groupIds: [watched],
       status: 'resolved',
       substatus: null,
       actorId: null,
     });
-    expect((await getForecasts(store.db, [watched])).size).toBe(0);
+    await archiveUntilEscalating([watched]);
+    expect((await getForecasts(store.db, [watched])).get(watched)?.forecast).toEqual([3, 50]);
+    fx.clock.advance(DAY);
+    stored.set(watched, 49);
+    await resolveGroups(store, [minute('escalate', -1)], { hourlyEventCounts });
+    expect((await getGroup(store, watched))?.status).toBe('ignored');
+    stored.set(watched, 50);
+    await resolveGroups(store, [minute('escalate', -1)], { hourlyEventCounts });
+    expect((await listActivityLog(store, watched))[0]).toMatchObject({
+      type: 'set_escalating',
+      data: { forecast: 50 },
+    });
+  });
+
+  it('does not check issues first seen less than a day ago (Sentry’s new-issue path)', async () => {
+    const [young, dayOld, backdated] = [
+      await group('young'),
+      await group('day-old'),
+      await group('backdated'),
+    ];
+    fx.clock.advance(DAY - 1);
+    const now = fx.clock.now().getTime();
+    // First seen from the event store: one a day ago to the millisecond; one whose first event
+    // was stamped two days before it was received; the young one unknown (its creation counts).
+    const firstSeen = new Map([
+      [dayOld, new Date(now - DAY)],
+      [backdated, new Date(now - 2 * DAY)],
+    ]);
+    const asked: number[][] = [];
+    const firstSeenReader: FirstSeenReader = async (groups) => {
+      asked.push(groups.map((g) => g.groupId));
+      return firstSeen;
+    };
+    await archiveUntilEscalating([young, dayOld, backdated]);
+    const { counter } = counterOf(new Map([young, dayOld, backdated].map((id) => [id, 30])));
+    const missing: number[] = [];
+    const options = {
+      hourlyEventCounts: counter,
+      firstSeen: firstSeenReader,
+      forecastMissing: async (groups: readonly { groupId: number }[]) => {
+        missing.push(...groups.map((g) => g.groupId));
+      },
+    };
+    await resolveGroups(
+      store,
+      [minute('young', -1), minute('day-old', -1), minute('backdated', -1)],
+      options,
+    );
+    expect(asked).toEqual([[young, dayOld, backdated]]);
+    expect((await getGroup(store, young))?.status).toBe('ignored');
+    expect((await getGroup(store, dayOld))?.substatus).toBe('escalating');
+    expect((await getGroup(store, backdated))?.substatus).toBe('escalating');
+    // An unchecked issue's missing forecast is not asked for.
+    expect(missing).toEqual([dayOld, backdated]);
+
+    // Without the reader, an issue is first seen when it was created: a day on, it is checked.
+    await resolveGroups(store, [minute('young', -1)], { hourlyEventCounts: counter });
+    expect((await getGroup(store, young))?.status).toBe('ignored');
+    fx.clock.advance(1);
+    await resolveGroups(store, [minute('young', -1)], { hourlyEventCounts: counter });
+    expect((await getGroup(store, young))?.substatus).toBe('escalating');
+  });
+
+  it('uses the day’s ceiling of a forecast for 14 days, never escalates on a ceiling of 0', async () => {
+    const [daily, expiring, zero] = [await group('daily'), await group('expiring'), await group('zero')];
+    await archiveUntilEscalating([daily, expiring, zero]);
+    const day = (n: number) => new Date(Date.parse('2025-03-01T00:00:00Z') + n * DAY);
+    // Made at 23:00 on 1 March: the 14 days run out at 23:00 on the 15th, the 15th calendar day.
+    await setForecasts(
+      store.db,
+      new Map([[daily, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]]]),
+      new Date(day(0).getTime() + 23 * 3_600_000),
+    );
+    await setForecasts(store.db, new Map([[expiring, [100]]]), day(-12));
+    await setForecasts(store.db, new Map([[zero, [0]]]), store.now());
+    fx.clock.advance(DAY + 30 * 60_000);
+    const { counter } = counterOf(
+      new Map([
+        [daily, 2],
+        [expiring, 11],
+        [zero, 5],
+      ]),
+    );
+    const missing: number[] = [];
+    const check = (labels: string[]) =>
+      resolveGroups(
+        store,
+        labels.map((l) => minute(l, -1)),
+        {
+          hourlyEventCounts: counter,
+          forecastMissing: async (g) => void missing.push(...g.map((x) => x.groupId)),
+        },
+      );
+
+    // 2 March: the second day's ceiling is 2, and 2 stored + 1 in the batch exceed it.
+    await check(['daily', 'expiring', 'zero']);
+    expect(await getGroup(store, daily)).toMatchObject({ substatus: 'escalating' });
+    expect((await listActivityLog(store, daily))[0]?.data).toMatchObject({ forecast: 2 });
+    // 11 stored + 1 in the batch are not above 100 while the forecast lives (its 14th day)…
+    expect((await getGroup(store, expiring))?.status).toBe('ignored');
+    // …and a ceiling of 0 never escalates.
+    expect((await getGroup(store, zero))?.status).toBe('ignored');
+    expect(missing).toEqual([]);
+
+    // 14 days after it was made the forecast has expired: the ceiling is 10, and it is asked for again.
+    fx.clock.advance(12 * 3_600_000);
+    await check(['expiring']);
+    expect(await getGroup(store, expiring)).toMatchObject({ substatus: 'escalating' });
+    expect((await listActivityLog(store, expiring))[0]?.data).toMatchObject({ forecast: 10 });
+    expect(missing).toEqual([expiring]);
+    expect(await deleteExpiredForecasts(store.db, store.now())).toBe(1);
+    expect([...(await getForecasts(store.db, [daily, expiring, zero])).keys()].sort()).toEqual(
+      [daily, zero].sort(),
+    );
+
+    // The daily forecast on its 15th calendar day, before 23:00: its last value.
+    await archiveUntilEscalating([daily]);
+    fx.clock.t = Date.parse('2025-03-15T22:30:00Z');
+    const { counter: late } = counterOf(new Map([[daily, 14]]));
+    await resolveGroups(store, [minute('daily', -1)], { hourlyEventCounts: late });
+    expect((await listActivityLog(store, daily))[0]?.data).toMatchObject({ forecast: 14 });
+  });
+
+  it('pages the daily forecast pass by issue id and stores forecasts of issues that still exist', async () => {
+    const ids = [await group('pass-a'), await group('pass-b'), await group('pass-c'), await group('pass-d')];
+    const [a, b, c, d] = ids as [number, number, number, number];
+    await archiveUntilEscalating([a, b, c]);
+    const midnight = new Date('2025-03-01T00:00:00Z');
+    // a: made yesterday; b: made today; c: none; d: not archived.
+    await setForecasts(
+      store.db,
+      new Map([
+        [a, [5]],
+        [d, [5]],
+      ]),
+      new Date('2025-02-28T23:59:00Z'),
+    );
+    await setForecasts(store.db, new Map([[b, [5]]]), midnight);
+    const page = (afterGroupId: number, limit = 10) =>
+      listStaleForecasts(store.db, { madeBefore: midnight, afterGroupId, limit });
+    expect(await page(0)).toEqual([
+      { groupId: a, projectId: project.id },
+      { groupId: c, projectId: project.id },
+    ]);
+    expect((await page(0, 1)).map((s) => s.groupId)).toEqual([a]);
+    expect((await page(a)).map((s) => s.groupId)).toEqual([c]);
+    expect(await page(c)).toEqual([]);
+
+    // An issue unarchived meanwhile keeps its new forecast; a deleted one gets none.
+    await changeGroupStatus(store, {
+      groupIds: [c],
+      status: 'unresolved',
+      substatus: 'ongoing',
+      actorId: null,
+    });
+    await deleteGroups(store, [{ id: a, projectId: project.id }]);
+    const stored = await refreshForecasts(
+      store,
+      new Map([
+        [a, [7]],
+        [c, [8]],
+      ]),
+      store.now(),
+    );
+    expect(stored).toBe(1);
+    const after = await getForecasts(store.db, [a, c]);
+    expect([...after.keys()]).toEqual([c]);
+    expect(after.get(c)).toMatchObject({ forecast: [8], dateAdded: store.now() });
   });
 
   it('ends a snooze with a date at the first event after it (injected clock): ongoing', async () => {

@@ -19,8 +19,9 @@
  * against it, and when its condition is met (`group-snoozes.ts`) becomes unresolved again with
  * substatus `ongoing` (a snooze with a date) or `escalating` (one on counts), a
  * `set_unresolved` / `set_escalating` activity and an inbox entry; an issue archived until
- * escalating whose events of the current hour exceed its forecast escalates
- * (`group-escalation.ts`; the only event-store read, one per batch and only for such issues).
+ * escalating, first seen at least a day ago, whose events of the current hour exceed its
+ * forecast escalates (`group-escalation.ts`; the only event-store reads — the hour's counts and
+ * first-seen times, one of each per batch and only for such issues).
  *
  * Several processes may share one Postgres: hashes are inserted with
  * `ON CONFLICT (project_id, hash) DO NOTHING`; when any insert loses to a concurrent
@@ -44,7 +45,15 @@ import {
   type ReleaseRef,
   type Resolution,
 } from './group-resolutions.js';
-import { escalate, findEscalations, type Escalation, type HourlyEventCounter } from './group-escalation.js';
+import {
+  escalate,
+  findEscalations,
+  type ArchivedGroupRef,
+  type Escalation,
+  type EscalationCheck,
+  type FirstSeenReader,
+  type HourlyEventCounter,
+} from './group-escalation.js';
 import { countSnoozedEvents, endSnooze, snoozeEnd, snoozeExpired, toSnooze } from './group-snoozes.js';
 import type { Database, GroupHashesTable, GroupsTable } from './schema.js';
 import { MissingProjectError } from './errors.js';
@@ -94,6 +103,17 @@ export interface ResolveGroupsOptions {
    * until escalating (`group-escalation.ts`); without it they are not checked.
    */
   hourlyEventCounts?: HourlyEventCounter;
+  /**
+   * The event store's first-seen times of those issues (issues younger than a day are not
+   * checked); without it an issue counts as first seen when it was created.
+   */
+  firstSeen?: FirstSeenReader;
+  /**
+   * Makes the forecasts of checked issues that had none (or an expired one) again, once the
+   * batch is resolved (Sentry's `generate_and_save_missing_forecasts`). Awaited; it is expected to
+   * deal with its own failures.
+   */
+  forecastMissing?: (groups: readonly ArchivedGroupRef[]) => Promise<void>;
 }
 
 /**
@@ -116,6 +136,7 @@ interface ExistingGroup {
   status: string;
   substatus: string | null;
   activeAt: string;
+  dateCreated: string;
   /** Whether the group has a snooze (only ignored groups' snoozes matter). */
   snoozed: boolean;
 }
@@ -132,6 +153,8 @@ interface PendingGroup {
 interface GroupItems {
   groupId: number;
   projectId: number;
+  /** The group's `date_created`. */
+  dateCreated: string;
   itemIndexes: number[];
 }
 
@@ -194,6 +217,7 @@ async function readExisting(
         'g.status',
         'g.substatus',
         'g.active_at',
+        'g.date_created',
         's.id as snooze_id',
       ])
       .where((eb) =>
@@ -209,6 +233,7 @@ async function readExisting(
         status: row.status,
         substatus: row.substatus,
         activeAt: row.active_at,
+        dateCreated: row.date_created,
         snoozed: row.snooze_id !== null,
       });
     }
@@ -267,10 +292,15 @@ function plan(items: readonly ResolveGroupsItem[], existing: Map<string, Existin
             : state?.status === 'ignored' && state.snoozed
               ? snoozed
               : undefined;
-      if (into !== undefined) {
+      if (state !== undefined && into !== undefined) {
         let entry = into.get(target.groupId);
         if (entry === undefined) {
-          entry = { groupId: target.groupId, projectId: item.projectId, itemIndexes: [] };
+          entry = {
+            groupId: target.groupId,
+            projectId: item.projectId,
+            dateCreated: state.dateCreated,
+            itemIndexes: [],
+          };
           into.set(target.groupId, entry);
         }
         entry.itemIndexes.push(itemIndex);
@@ -293,6 +323,7 @@ function archivedEvents(items: readonly ResolveGroupsItem[], groups: readonly Gr
       projectId: group.projectId,
       timestamps: group.itemIndexes.flatMap((i) => items[i]?.init.timestamp ?? []),
       latestEventId: latest === undefined ? undefined : items[latest]?.init.eventId,
+      dateCreated: new Date(group.dateCreated),
     };
   });
 }
@@ -650,7 +681,8 @@ async function apply(
  * `{event_id?, version: release ?? '', follows_semver?, resolved_in_version?}` (the last two when
  * it had a resolution). New groups go into the inbox; snoozes of ignored groups count the events
  * and may end, and issues archived until escalating may escalate (with
- * `options.hourlyEventCounts`; see the module comment).
+ * `options.hourlyEventCounts`; see the module comment), after which `options.forecastMissing` is
+ * given those of them checked without a forecast.
  *
  * Returns one result per item, in item order. Throws for an item without hashes, for an unknown
  * project (MissingProjectError: deleted while its events were queued), on database errors, and
@@ -668,25 +700,30 @@ export async function resolveGroups(
   }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const p = plan(items, await readExisting(store.db, items));
-    const escalations =
+    const check: EscalationCheck =
       options.hourlyEventCounts === undefined
-        ? []
+        ? { escalations: [], unforecast: [] }
         : await findEscalations(
             store.db,
             archivedEvents(items, p.archived),
-            options.hourlyEventCounts,
+            {
+              counter: options.hourlyEventCounts,
+              ...(options.firstSeen === undefined ? {} : { firstSeen: options.firstSeen }),
+            },
             store.now(),
           );
-    const quiet = p.resolved.length === 0 && p.snoozed.length === 0 && escalations.length === 0;
-    if (p.newGroups.length === 0 && p.attach.length === 0 && quiet) {
-      return p.targets.map((target) => ({
-        groupId: target.kind === 'existing' ? target.groupId : 0,
-        created: false,
-        regressed: false,
-      }));
-    }
-    const results = await apply(store, items, p, escalations);
-    if (results !== undefined) return results;
+    const quiet = p.resolved.length === 0 && p.snoozed.length === 0 && check.escalations.length === 0;
+    const results =
+      p.newGroups.length === 0 && p.attach.length === 0 && quiet
+        ? p.targets.map((target) => ({
+            groupId: target.kind === 'existing' ? target.groupId : 0,
+            created: false,
+            regressed: false,
+          }))
+        : await apply(store, items, p, check.escalations);
+    if (results === undefined) continue;
+    if (check.unforecast.length > 0) await options.forecastMissing?.(check.unforecast);
+    return results;
   }
   throw new Error(`resolveGroups: still conflicting with concurrent writers after ${MAX_ATTEMPTS} attempts`);
 }

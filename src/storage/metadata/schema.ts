@@ -506,8 +506,9 @@ export interface GroupEventCleanupsTable {
 
 /**
  * `group_forecasts` (migration 9; Sentry `EscalatingGroupForecast`): an issue's daily ceilings of
- * its hourly event count while it is archived until escalating; `forecast` is a JSON array of
- * integers, the first for the day of `date_added`.
+ * its hourly event count for the escalation check of issues archived until escalating, used for
+ * 14 days from `date_added` (`group-forecasts.ts`); `forecast` is a JSON array of integers, the
+ * first for the day of `date_added`.
  */
 export interface GroupForecastsTable {
   group_id: number;
