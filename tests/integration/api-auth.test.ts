@@ -126,7 +126,9 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
   'PUT /api/0/projects/:org/:project/issues/': ['event:write', 'event:admin'],
   'DELETE /api/0/projects/:org/:project/issues/': ['event:admin'],
   'GET /api/0/issues/:id/events/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/events/': ['event:read', 'event:write', 'event:admin'],
   'GET /api/0/issues/:id/events/:eventId/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/events/:eventId/': ['event:read', 'event:write', 'event:admin'],
   // OrganizationGroupIndexStatsEndpoint: OrganizationEventPermission
   'GET /api/0/organizations/:org/issues-stats/': ['event:read', 'event:write', 'event:admin'],
   // GroupTagsEndpoint, GroupTagKeyDetailsEndpoint, GroupTagKeyValuesEndpoint, GroupStatsEndpoint: GroupPermission
@@ -158,6 +160,7 @@ const SCOPE_MATRIX: Record<string, readonly string[] | 'public' | 'user'> = {
     'event:admin',
   ],
   'GET /api/0/issues/:id/attachments/': ['event:read', 'event:write', 'event:admin'],
+  'GET /api/0/organizations/:org/issues/:id/attachments/': ['event:read', 'event:write', 'event:admin'],
   // Releases, deploys, chunk upload, artifact bundles and lookup: OrganizationReleasePermission,
   // ProjectReleasePermission
   'GET /api/0/organizations/:org/releases/': RELEASE.GET,
@@ -258,6 +261,10 @@ let foreign: Record<string, string>;
 let adminId: number;
 let adminToken: string;
 let orgToken: string;
+/** Another organization's owner (bob): user id and a token with every scope. */
+let bobId: number;
+let bobApiToken: string;
+let ownOrganizationId: number;
 let counter = 0;
 
 /** A placeholder for a parameter that names no stored object (a 404 past authorization). */
@@ -410,6 +417,9 @@ beforeAll(async () => {
   if (!bobMember.ok || !otherProject.ok || !otherTeam.ok) throw new Error('setup failed');
   const otherKey = await createProjectKey(store, otherProject.value.id);
   const bobToken = await createUserApiToken(store, bob.value.id, 'bob', ALL_API_SCOPES);
+  bobId = bob.value.id;
+  bobApiToken = bobToken.token;
+  ownOrganizationId = boot.organization.id;
   const [otherGroup] = await resolveGroups(store, [
     {
       projectId: otherProject.value.id,
@@ -521,5 +531,28 @@ describe('every route', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(50);
+  });
+
+  it("answers 404 on an organization's issue paths for another organization's issue", async () => {
+    // bob owns `other` and now belongs to `vigil` too, so only the path's organization tells.
+    const joined = await addOrganizationMember(store, ownOrganizationId, { userId: bobId, role: 'member' });
+    expect(joined.ok).toBe(true);
+    let checked = 0;
+    const issueRoutes = routes.filter((r) => r.url.startsWith('/api/0/organizations/:org/issues/:id/'));
+    // DELETE last: it takes the issue away from the routes after it.
+    issueRoutes.sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
+    for (const route of issueRoutes) {
+      expect(await call(route, { ...own, id: foreign.id ?? '' }, bobApiToken), label(route)).toEqual({
+        status: 404,
+        body: NOT_FOUND,
+      });
+      // The same issue through its own organization's path is found (on the routes naming
+      // nothing else: an unknown tag key or event id is a 404 of its own).
+      if (!/:(?!org\b|id\b)[A-Za-z]+/.test(route.url)) {
+        expect((await call(route, foreign, bobApiToken)).body, label(route)).not.toEqual(NOT_FOUND);
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(8);
   });
 });

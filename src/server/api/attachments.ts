@@ -18,7 +18,7 @@ import type { MetadataStore } from '../../storage/metadata/index.js';
 import type { ClickHouseStore } from '../../storage/clickhouse/index.js';
 import { getAttachment, listAttachments } from '../../storage/clickhouse/attachments.js';
 import { requireScope, type TokenAuth } from './auth.js';
-import { issueFor, projectFor } from './context.js';
+import { issueFor, ISSUE_PATH_PREFIXES, projectFor } from './context.js';
 import { ApiError } from './errors.js';
 import { linkHeader, parseCursor, parseLimit } from './pagination.js';
 import { multiParam } from './time-range.js';
@@ -89,20 +89,23 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AttachmentRou
     },
   );
 
-  app.get('/api/0/issues/:id/attachments/', async (request, reply) => {
-    const principal = await reader(request);
-    const { project, group } = await issueFor(metadata, principal, (request.params as Params).id!);
-    const query = request.query as Query;
-    const limit = parseLimit(query.per_page, 100, 100);
-    const { offset } = parseCursor(query.cursor);
-    const rows = await listAttachments(clickhouse, {
-      projectIds: [project.id],
-      groupId: group.id,
-      types: multiParam(query.types),
-      limit: limit + 1,
-      cursor: offset,
+  for (const prefix of ISSUE_PATH_PREFIXES) {
+    app.get(`${prefix}attachments/`, async (request, reply) => {
+      const principal = await reader(request);
+      const p = request.params as Params;
+      const { project, group } = await issueFor(metadata, principal, p.id!, p.org);
+      const query = request.query as Query;
+      const limit = parseLimit(query.per_page, 100, 100);
+      const { offset } = parseCursor(query.cursor);
+      const rows = await listAttachments(clickhouse, {
+        projectIds: [project.id],
+        groupId: group.id,
+        types: multiParam(query.types),
+        limit: limit + 1,
+        cursor: offset,
+      });
+      reply.header('Link', linkHeader(requestUrl(request), offset, limit, rows.length > limit));
+      return rows.slice(0, limit).map(serializeAttachment);
     });
-    reply.header('Link', linkHeader(requestUrl(request), offset, limit, rows.length > limit));
-    return rows.slice(0, limit).map(serializeAttachment);
-  });
+  }
 }

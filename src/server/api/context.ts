@@ -106,15 +106,24 @@ export async function teamFor(
 }
 
 /**
+ * The two paths of every issue route (`{prefix}` then the route's own part): Sentry's
+ * `/issues/{issue_id}/…` and its organization-scoped `/organizations/{org}/issues/{issue_id}/…`;
+ * pass `params.org` to {@link issueFor}.
+ */
+export const ISSUE_PATH_PREFIXES = ['/api/0/issues/:id/', '/api/0/organizations/:org/issues/:id/'] as const;
+
+/**
  * The issue with numeric id `rawId` in the principal's organization; an id merged into another
  * issue answers as that issue (Sentry's `GroupEndpoint.convert_args` serves the surviving group
  * of a `GroupRedirect` for every issue route, `src/sentry/issues/endpoints/bases/group.py`).
- * ApiError 404 when neither exists (or it is another organization's).
+ * ApiError 404 when neither exists, or it is another organization's, or not that of `orgSlug`
+ * (an organization-scoped path).
  */
 export async function issueFor(
   store: MetadataStore,
   principal: ApiPrincipal,
   rawId: string,
+  orgSlug?: string,
 ): Promise<{ organization: Organization; project: Project; group: Group }> {
   const id = Number(rawId);
   if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
@@ -124,6 +133,10 @@ export async function issueFor(
   const organization = project && (await getOrganizationById(store, project.organization_id));
   const access = organization && (await organizationAccess(store, principal, organization));
   if (!project || !organization || !access) throw notFound();
+  // An organization-scoped path only finds the organization's issues (by its slug or id).
+  if (orgSlug !== undefined && orgSlug !== organization.slug && orgSlug !== String(organization.id)) {
+    throw notFound();
+  }
   await grantProject(store, principal, access, project);
   return { organization, project, group };
 }

@@ -33,7 +33,7 @@ import {
 } from './serializers/tag.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
-import { issueFor, NOT_FOUND, organizationFor, type Group } from './context.js';
+import { issueFor, ISSUE_PATH_PREFIXES, NOT_FOUND, type Group } from './context.js';
 import { pageOf, pageRequest } from './pagination.js';
 import { multiParam, parseTimeRange } from './time-range.js';
 
@@ -46,8 +46,6 @@ interface Deps {
 
 type Query = Record<string, unknown>;
 type Params = Record<string, string>;
-
-const ISSUE_PREFIXES = ['/api/0/issues/:id/', '/api/0/organizations/:org/issues/:id/'];
 
 /** Rollups of Sentry's tsdb (`resolution` of the stats endpoint), in seconds. */
 const ROLLUPS: Readonly<Record<string, number>> = { '10s': 10, '1h': 3600, '1d': 86_400 };
@@ -62,8 +60,7 @@ export async function groupTagRoutes(app: FastifyInstance, deps: Deps): Promise<
     const principal = await auth.authenticate(request);
     requireScope(principal, 'event:read', 'event:write', 'event:admin');
     const p = request.params as Params;
-    if (p.org !== undefined) await organizationFor(metadata, principal, p.org);
-    return (await issueFor(metadata, principal, p.id!)).group;
+    return (await issueFor(metadata, principal, p.id!, p.org)).group;
   }
 
   function scopeOf(group: Group, query: Query, environments: string[]): GroupTagScope {
@@ -78,7 +75,7 @@ export async function groupTagRoutes(app: FastifyInstance, deps: Deps): Promise<
     };
   }
 
-  for (const prefix of ISSUE_PREFIXES) {
+  for (const prefix of ISSUE_PATH_PREFIXES) {
     app.get(`${prefix}tags/`, async (request) => {
       const group = await issueOf(request);
       const query = request.query as Query;

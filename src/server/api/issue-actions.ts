@@ -26,6 +26,7 @@ import { deleteIssues } from '../services/issue-removal.js';
 import { requireScope, type ApiPrincipal, type TokenAuth } from './auth.js';
 import {
   issueFor,
+  ISSUE_PATH_PREFIXES,
   organizationFor,
   projectFor,
   projectsFor,
@@ -97,8 +98,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     const principal = await auth.authenticate(request);
     requireScope(principal, ...WRITE);
     const p = request.params as Params;
-    if (p.org) await organizationFor(metadata, principal, p.org);
-    const { organization, project, group } = await issueFor(metadata, principal, p.id!);
+    const { organization, project, group } = await issueFor(metadata, principal, p.id!, p.org);
     const update = readIssueUpdate(request.body);
     if (!update.ok) return reply.code(400).send(update.errors);
     const outcome = await updateIssues(
@@ -124,8 +124,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     const principal = await auth.authenticate(request);
     requireScope(principal, ...ADMIN);
     const p = request.params as Params;
-    if (p.org) await organizationFor(metadata, principal, p.org);
-    const { group } = await issueFor(metadata, principal, p.id!);
+    const { group } = await issueFor(metadata, principal, p.id!, p.org);
     await deleteIssues({ metadata, clickhouse, logger: request.log }, [group]);
     return reply.code(202).send();
   }
@@ -134,8 +133,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     const principal = await auth.authenticate(request);
     requireScope(principal, ...READ);
     const p = request.params as Params;
-    if (p.org) await organizationFor(metadata, principal, p.org);
-    const { group } = await issueFor(metadata, principal, p.id!);
+    const { group } = await issueFor(metadata, principal, p.id!, p.org);
     const log = await listActivityLog(metadata, group.id);
     const users = await getUsers(
       metadata,
@@ -144,7 +142,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     return { activity: log.map((a) => serializeActivity(a, users)) };
   }
 
-  for (const path of ['/api/0/issues/:id/', '/api/0/organizations/:org/issues/:id/']) {
+  for (const path of ISSUE_PATH_PREFIXES) {
     app.put(path, singleUpdate);
     app.delete(path, singleDelete);
     app.get(`${path}activities/`, activities);

@@ -32,7 +32,7 @@ import { loadIssueWorkflows } from './issue-workflow.js';
 import { requireScope, type TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
 import { toGroupRecord } from './group-record.js';
-import { issueFor, organizationFor, projectFor } from './context.js';
+import { issueFor, ISSUE_PATH_PREFIXES, projectFor } from './context.js';
 import type { SentryEvent } from '../../protocol/event.js';
 import { issueDetailStats } from '../services/issue-stats.js';
 import { serializeTagKey } from './serializers/tag.js';
@@ -60,8 +60,7 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     const principal = await auth.authenticate(request);
     requireScope(principal, 'event:read', 'event:write', 'event:admin');
     const p = request.params as Params;
-    if (p.org) await organizationFor(metadata, principal, p.org);
-    const { organization, project, group } = await issueFor(metadata, principal, p.id!);
+    const { organization, project, group } = await issueFor(metadata, principal, p.id!, p.org);
     if (principal.userId !== null) await markSeen(metadata.db, [group], principal.userId, metadata.now());
     const [events, activities, seenBy, participants] = await Promise.all([
       issueDetailStats(
@@ -109,7 +108,7 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     );
   }
 
-  for (const prefix of ['/api/0/issues/:id/', '/api/0/organizations/:org/issues/:id/']) {
+  for (const prefix of ISSUE_PATH_PREFIXES) {
     app.get(prefix, issueDetail);
   }
 
@@ -120,21 +119,23 @@ export async function issueRoutes(app: FastifyInstance, deps: Deps): Promise<voi
       dateReceived: row.received,
     });
 
-  app.get('/api/0/issues/:id/events/:eventId/', async (request) => {
-    const principal = await auth.authenticate(request);
-    requireScope(principal, 'event:read', 'event:write', 'event:admin');
-    const p = request.params as Params;
-    const { project, group } = await issueFor(metadata, principal, p.id!);
-    const which = p.eventId!;
-    const row =
-      which === 'latest' || which === 'recommended'
-        ? await getLatestEvent(clickhouse, group.id, project.id)
-        : which === 'oldest'
-          ? await getOldestEvent(clickhouse, group.id, project.id)
-          : await getEvent(clickhouse, project.id, which);
-    if (!row || row.group_id !== group.id) throw new ApiError(404, 'Event not found');
-    return eventJson(row);
-  });
+  for (const prefix of ISSUE_PATH_PREFIXES) {
+    app.get(`${prefix}events/:eventId/`, async (request) => {
+      const principal = await auth.authenticate(request);
+      requireScope(principal, 'event:read', 'event:write', 'event:admin');
+      const p = request.params as Params;
+      const { project, group } = await issueFor(metadata, principal, p.id!, p.org);
+      const which = p.eventId!;
+      const row =
+        which === 'latest' || which === 'recommended'
+          ? await getLatestEvent(clickhouse, group.id, project.id)
+          : which === 'oldest'
+            ? await getOldestEvent(clickhouse, group.id, project.id)
+            : await getEvent(clickhouse, project.id, which);
+      if (!row || row.group_id !== group.id) throw new ApiError(404, 'Event not found');
+      return eventJson(row);
+    });
+  }
 
   app.get('/api/0/projects/:org/:project/events/:eventId/', async (request) => {
     const principal = await auth.authenticate(request);
