@@ -94,6 +94,25 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     return principal.userId === null ? null : ((await getUser(metadata, principal.userId)) ?? null);
   }
 
+  /** What `updateIssues` needs for a request of `principal` on issues of `projects`. */
+  async function updateContext(
+    request: FastifyRequest,
+    principal: ApiPrincipal,
+    organization: Organization,
+    projects: readonly Project[],
+    bulk: boolean,
+  ): Promise<Parameters<typeof updateIssues>[0]> {
+    return {
+      metadata,
+      clickhouse,
+      logger: request.log,
+      organization,
+      projects: new Map(projects.map((p) => [p.id, p])),
+      actor: await actorOf(principal),
+      bulk,
+    };
+  }
+
   async function singleUpdate(request: FastifyRequest, reply: FastifyReply) {
     const principal = await auth.authenticate(request);
     requireScope(principal, ...WRITE);
@@ -102,15 +121,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     const update = readIssueUpdate(request.body);
     if (!update.ok) return reply.code(400).send(update.errors);
     const outcome = await updateIssues(
-      {
-        metadata,
-        clickhouse,
-        logger: request.log,
-        organization,
-        projects: new Map([[project.id, project]]),
-        actor: await actorOf(principal),
-        bulk: false,
-      },
+      await updateContext(request, principal, organization, [project], false),
       [group],
       update.value,
     );
@@ -196,15 +207,7 @@ export async function issueActionRoutes(app: FastifyInstance, deps: Deps): Promi
     const update = readIssueUpdate(request.body);
     if (!update.ok) return reply.code(400).send(update.errors);
     const outcome = await updateIssues(
-      {
-        metadata,
-        clickhouse,
-        logger: request.log,
-        organization,
-        projects: new Map(projects.map((p) => [p.id, p])),
-        actor: await actorOf(principal),
-        bulk: true,
-      },
+      await updateContext(request, principal, organization, projects, true),
       groups,
       update.value,
     );

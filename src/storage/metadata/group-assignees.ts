@@ -62,6 +62,18 @@ async function dropAssignedSubscriptions(
   await unsubscribeReason(db, groupId, drop, 'assigned');
 }
 
+/** Activities of a group by `actorId` (null: the system) at `now`. */
+function activityFactory(actorId: number | null, now: Date) {
+  return (group: GroupRef, type: NewActivity['type'], data: NewActivity['data']): NewActivity => ({
+    projectId: group.project_id,
+    groupId: group.id,
+    type,
+    data,
+    userId: actorId,
+    date: now,
+  });
+}
+
 /**
  * Assigns `groups` to `assignee` on behalf of `actorId` (null: the system). `assigneeEmail` goes
  * into the activity (a team has none). Returns the ids whose assignment changed.
@@ -81,8 +93,9 @@ export async function assignGroups(
   const subscribers = await assigneeUsers(db, assignee);
   const changed: number[] = [];
   const activities: NewActivity[] = [];
+  const activityOf = activityFactory(actorId, now);
+  await subscribe(db, groups, subscribers, 'assigned', now);
   for (const group of groups) {
-    await subscribe(db, [group], subscribers, 'assigned', now);
     const previous = current.get(group.id);
     if (previous !== undefined && previous.type === assignee.type && previous.id === assignee.id) continue;
     const values = {
@@ -96,15 +109,14 @@ export async function assignGroups(
       .onConflict((oc) => oc.column('group_id').doUpdateSet(values))
       .execute();
     if (previous !== undefined) await dropAssignedSubscriptions(db, group.id, previous, assignee);
-    activities.push({
-      projectId: group.project_id,
-      groupId: group.id,
-      type: 'assigned',
-      data: { assignee: String(assignee.id), assigneeEmail, assigneeType: assignee.type },
-      userId: actorId,
-      date: now,
-    });
     changed.push(group.id);
+    activities.push(
+      activityOf(group, 'assigned', {
+        assignee: String(assignee.id),
+        assigneeEmail,
+        assigneeType: assignee.type,
+      }),
+    );
   }
   await insertActivities(db, activities);
   return changed;
@@ -123,20 +135,14 @@ export async function unassignGroups(
   );
   const activities: NewActivity[] = [];
   const changed: number[] = [];
+  const activityOf = activityFactory(actorId, now);
   for (const group of groups) {
     const previous = current.get(group.id);
     if (previous === undefined) continue;
     await db.deleteFrom('group_assignees').where('group_id', '=', group.id).execute();
     await dropAssignedSubscriptions(db, group.id, previous, undefined);
-    activities.push({
-      projectId: group.project_id,
-      groupId: group.id,
-      type: 'unassigned',
-      data: {},
-      userId: actorId,
-      date: now,
-    });
     changed.push(group.id);
+    activities.push(activityOf(group, 'unassigned', {}));
   }
   await insertActivities(db, activities);
   return changed;

@@ -51,10 +51,17 @@ export async function addBookmarks(
   userId: number,
   now: Date,
 ): Promise<void> {
-  for (const group of groups) {
+  for (const part of chunks([...groups], 1_000)) {
     await db
       .insertInto('group_bookmarks')
-      .values({ project_id: group.project_id, group_id: group.id, user_id: userId, date_added: isoDate(now) })
+      .values(
+        part.map((g) => ({
+          project_id: g.project_id,
+          group_id: g.id,
+          user_id: userId,
+          date_added: isoDate(now),
+        })),
+      )
       .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
       .execute();
   }
@@ -88,10 +95,19 @@ export async function markSeen(
   userId: number,
   now: Date,
 ): Promise<void> {
-  for (const group of groups) {
+  // One row per group: Postgres refuses to update a row twice in one statement.
+  const unique = [...new Map(groups.map((g) => [g.id, g])).values()];
+  for (const part of chunks(unique, 1_000)) {
     await db
       .insertInto('group_seen')
-      .values({ project_id: group.project_id, group_id: group.id, user_id: userId, last_seen: isoDate(now) })
+      .values(
+        part.map((g) => ({
+          project_id: g.project_id,
+          group_id: g.id,
+          user_id: userId,
+          last_seen: isoDate(now),
+        })),
+      )
       .onConflict((oc) => oc.columns(['group_id', 'user_id']).doUpdateSet({ last_seen: isoDate(now) }))
       .execute();
   }
@@ -119,21 +135,22 @@ export async function subscribe(
   reason: SubscriptionReason,
   now: Date,
 ): Promise<void> {
-  for (const group of groups) {
-    for (const userId of userIds) {
-      await db
-        .insertInto('group_subscriptions')
-        .values({
-          project_id: group.project_id,
-          group_id: group.id,
-          user_id: userId,
-          is_active: 1,
-          reason: SUBSCRIPTION_REASONS[reason],
-          date_added: isoDate(now),
-        })
-        .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
-        .execute();
-    }
+  const rows = groups.flatMap((group) =>
+    userIds.map((userId) => ({
+      project_id: group.project_id,
+      group_id: group.id,
+      user_id: userId,
+      is_active: 1,
+      reason: SUBSCRIPTION_REASONS[reason],
+      date_added: isoDate(now),
+    })),
+  );
+  for (const part of chunks(rows, 1_000)) {
+    await db
+      .insertInto('group_subscriptions')
+      .values(part)
+      .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+      .execute();
   }
 }
 
