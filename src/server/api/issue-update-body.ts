@@ -97,6 +97,17 @@ function readStatusDetails(source: JsonObject, errors: FieldErrors): UpdateStatu
   return details;
 }
 
+/** The boolean fields of an update, echoed back when sent. */
+const BOOLEAN_FIELDS = [
+  'hasSeen',
+  'isBookmarked',
+  'isSubscribed',
+  'isPublic',
+  'merge',
+  'discard',
+  'inbox',
+] as const;
+
 /**
  * Validates an update body. Returns the update, or the DRF error body for a 400. `assignedTo`
  * accepts a number (a user id) as Sentry's `ActorField` does.
@@ -114,15 +125,7 @@ export function readIssueUpdate(
   if (status) update.status = status;
   const substatus = errors.choice(source, 'substatus', UPDATE_SUBSTATUSES, { allowNull: true });
   if (substatus !== undefined) update.substatus = substatus;
-  for (const field of [
-    'hasSeen',
-    'isBookmarked',
-    'isSubscribed',
-    'isPublic',
-    'merge',
-    'discard',
-    'inbox',
-  ] as const) {
+  for (const field of BOOLEAN_FIELDS) {
     const value = errors.boolean(source, field);
     if (typeof value === 'boolean') update[field] = value;
   }
@@ -154,17 +157,7 @@ export function readIssueUpdate(
   }
   if (!errors.ok) return { ok: false, errors: errors.errors };
 
-  for (const key of [
-    'status',
-    'substatus',
-    'hasSeen',
-    'isBookmarked',
-    'isSubscribed',
-    'isPublic',
-    'merge',
-    'discard',
-    'inbox',
-  ] as const) {
+  for (const key of ['status', 'substatus', ...BOOLEAN_FIELDS] as const) {
     const value = update[key];
     if (value !== undefined) update.echo[key] = value;
   }
